@@ -1,0 +1,265 @@
+/**
+ * Money: an immutable amount in one ISO 4217 currency (DESIGN §5, CONTRIBUTING "Money").
+ *
+ * - Built only from decimal strings (major units, e.g. ERP `"19.90"`) or integer minor units
+ *   (Scayle cents, bigint or integer string) — never from a JS number.
+ * - Arithmetic keeps full precision; only {@link Money.quantise} rounds to the currency's exponent.
+ *   Adding, subtracting and multiplying quantised amounts by integers stays on the currency's scale;
+ *   multiplying by a fraction may leave it until the caller quantises ("unless asked").
+ * - In events and JSON money is `{ amount: "19.90", currency: "EUR" }` ({@link MoneyDto}).
+ */
+import { type Currency, type CurrencyLike, toCurrency } from './currency';
+import { Dec, dec, decInteger, type DecimalString, ZERO } from './decimal';
+import { CurrencyMismatchError, invalid } from './errors';
+import { roundTo, type RoundingMode } from './rounding';
+
+/** Money as it travels in events, documents and JSON: a decimal string in major units + ISO code. */
+export interface MoneyDto {
+  amount: DecimalString;
+  currency: string;
+}
+
+/**
+ * The note {@link Money.parse} returns when it had to quantise a value that carried more decimals
+ * than the currency allows. Callers record it as a `DATA_QUALITY_WARNING` (sub-cent amount).
+ */
+export interface QuantisationWarning {
+  code: 'SUB_MINOR_UNIT_AMOUNT';
+  /** The value as received. */
+  original: DecimalString;
+  /** The value kept, on the currency's scale. */
+  quantised: DecimalString;
+  currency: string;
+  mode: RoundingMode;
+}
+
+/** Result of a quantising parse. */
+export interface QuantisedParse {
+  money: Money;
+  /** Present when the value had to be rounded. */
+  warning?: QuantisationWarning;
+}
+
+export class Money {
+  private constructor(
+    /** The exact amount in major units. */
+    readonly amount: Dec,
+    readonly currency: Currency,
+  ) {
+    Object.freeze(this);
+  }
+
+  /**
+   * Exact money from a decimal string in major units or a decimal, with no scale check (use
+   * {@link Money.parse} at a boundary). JS numbers are rejected at runtime too.
+   * @throws DomainError `invalid`/`not_a_decimal`, `invalid`/`unknown_currency`.
+   */
+  static of(amount: DecimalString | Dec, currency: CurrencyLike): Money {
+    return new Money(dec(amount as DecimalString | Dec, 'amount'), toCurrency(currency));
+  }
+
+  /** Zero in `currency`. */
+  static zero(currency: CurrencyLike): Money {
+    return new Money(ZERO, toCurrency(currency));
+  }
+
+  /**
+   * From integer minor units (Scayle's cents): `fromMinorUnits(1999n, 'EUR')` is EUR 19.99,
+   * `fromMinorUnits('1000', 'JPY')` is JPY 1000. Exact.
+   * @throws DomainError `invalid`/`not_an_integer` for anything but a bigint or integer string.
+   */
+  static fromMinorUnits(minor: bigint | string, currency: CurrencyLike): Money {
+    const c = toCurrency(currency);
+    return new Money(decInteger(minor, 'amount').div(new Dec(10).pow(c.exponent)), c);
+  }
+
+  /**
+   * Parses a decimal string in major units at a boundary (ERP documents, REST).
+   * Without options, more decimals than the currency's exponent are rejected; with
+   * `{ quantise: mode }` they are rounded with `mode` and a {@link QuantisationWarning} comes back.
+   * Trailing zeros beyond the exponent (`"19.900"` for EUR) are not extra precision and pass.
+   * @throws DomainError `invalid`/`not_a_decimal`, `invalid`/`too_many_decimals`, `invalid`/`unknown_currency`.
+   */
+  static parse(value: string, currency: CurrencyLike, field?: string): Money;
+  static parse(value: string, currency: CurrencyLike, options: { quantise: RoundingMode; field?: string }): QuantisedParse;
+  static parse(
+    value: string,
+    currency: CurrencyLike,
+    fieldOrOptions?: string | { quantise: RoundingMode; field?: string },
+  ): Money | QuantisedParse {
+    const c = toCurrency(currency);
+    const field = typeof fieldOrOptions === 'string' ? fieldOrOptions : fieldOrOptions?.field;
+    const d = dec(value, field);
+    const onScale = d.decimalPlaces() <= c.exponent;
+    if (typeof fieldOrOptions === 'object') {
+      const money = new Money(onScale ? d : roundTo(d, c.exponent, fieldOrOptions.quantise), c);
+      if (onScale) return { money };
+      return {
+        money,
+        warning: { code: 'SUB_MINOR_UNIT_AMOUNT', original: value, quantised: money.toString(), currency: c.code, mode: fieldOrOptions.quantise },
+      };
+    }
+    if (!onScale) {
+      throw invalid('too_many_decimals', `${value} has more decimals than ${c.code} allows (${c.exponent})`, field, {
+        value,
+        currency: c.code,
+      });
+    }
+    return new Money(d, c);
+  }
+
+  /** From a {@link MoneyDto}, strictly on scale. @throws as {@link Money.parse}. */
+  static fromDto(dto: MoneyDto, field?: string): Money {
+    return Money.parse(dto.amount, dto.currency, field);
+  }
+
+  /** Sum of `items` in `currency` (zero for an empty list). @throws CurrencyMismatchError. */
+  static sum(items: readonly Money[], currency: CurrencyLike): Money {
+    let total = Money.zero(currency);
+    for (const m of items) total = total.add(m);
+    return total;
+  }
+
+  /** Currency code. */
+  get currencyCode(): string {
+    return this.currency.code;
+  }
+
+  /** Whether the amount is already on the currency's scale (no digits beyond the exponent). */
+  isQuantised(): boolean {
+    return this.amount.decimalPlaces() <= this.currency.exponent;
+  }
+
+  /** Sum. @throws CurrencyMismatchError when the currencies differ. */
+  add(other: Money): Money {
+    this.assertSame(other);
+    return new Money(this.amount.add(other.amount), this.currency);
+  }
+
+  /** Difference. @throws CurrencyMismatchError when the currencies differ. */
+  subtract(other: Money): Money {
+    this.assertSame(other);
+    return new Money(this.amount.sub(other.amount), this.currency);
+  }
+
+  /** The negated amount. */
+  negate(): Money {
+    return new Money(this.amount.neg(), this.currency);
+  }
+
+  /** Absolute amount. */
+  abs(): Money {
+    return new Money(this.amount.abs(), this.currency);
+  }
+
+  /**
+   * Product with a decimal factor (a rate as a fraction string `"0.19"`, a quantity `"3"`, a decimal).
+   * Full precision: quantise explicitly. @throws DomainError `invalid`/`not_a_decimal`.
+   */
+  multiply(factor: DecimalString | Dec): Money {
+    return new Money(this.amount.mul(dec(factor as DecimalString | Dec, 'factor')), this.currency);
+  }
+
+  /** Quotient by a non-zero decimal divisor, full precision. @throws DomainError `invalid`/`division_by_zero`. */
+  divide(divisor: DecimalString | Dec): Money {
+    const d = dec(divisor as DecimalString | Dec, 'divisor');
+    if (d.isZero()) throw invalid('division_by_zero', 'Cannot divide money by zero', 'divisor');
+    return new Money(this.amount.div(d), this.currency);
+  }
+
+  /** Rounds to the currency's exponent with `mode`. */
+  quantise(mode: RoundingMode): Money {
+    return this.isQuantised() ? this : new Money(roundTo(this.amount, this.currency.exponent, mode), this.currency);
+  }
+
+  /**
+   * Splits this (quantised) amount into parts proportional to `weights` (non-negative decimal strings
+   * or decimals, not all zero), each on the currency's scale, summing exactly to this amount.
+   * Largest-remainder method: parts are first rounded toward zero in minor units, then the remaining
+   * minor units go one each to the parts with the largest remainders, ties to the earlier part.
+   * @throws DomainError `invalid`/`not_quantised`, `invalid`/`invalid_weights`.
+   */
+  allocate(weights: readonly (DecimalString | Dec)[]): Money[] {
+    const ws = weights.map((w, i) => dec(w as DecimalString | Dec, `weights[${i}]`));
+    if (ws.length === 0 || ws.some((w) => w.isNegative())) throw invalid('invalid_weights', 'Weights must be a non-empty list of non-negative decimals', 'weights');
+    const total = ws.reduce((a, b) => a.add(b), ZERO);
+    if (total.isZero()) throw invalid('invalid_weights', 'Weights must not all be zero', 'weights');
+    const minor = this.toMinorUnitsDec();
+    const sign = minor.isNegative() ? -1 : 1;
+    const absMinor = minor.abs();
+    const exact = ws.map((w) => absMinor.mul(w).div(total));
+    const floors = exact.map((e) => e.floor());
+    let left = absMinor.sub(floors.reduce((a, b) => a.add(b), ZERO)).toNumber();
+    const order = exact.map((e, i) => ({ i, rem: e.sub(floors[i]!) })).sort((a, b) => b.rem.comparedTo(a.rem) || a.i - b.i);
+    const parts = floors.slice();
+    for (let k = 0; left > 0; k = (k + 1) % order.length, left--) parts[order[k]!.i] = parts[order[k]!.i]!.add(1);
+    const scale = new Dec(10).pow(this.currency.exponent);
+    return parts.map((p) => new Money((sign < 0 ? p.neg() : p).div(scale), this.currency));
+  }
+
+  /** Splits into `n` parts as even as possible (earlier parts take the extra minor units). */
+  distribute(n: number): Money[] {
+    if (!Number.isInteger(n) || n < 1) throw invalid('invalid_parts', 'Parts must be a positive integer', 'n');
+    return this.allocate(Array.from({ length: n }, () => '1'));
+  }
+
+  /** -1, 0 or 1. @throws CurrencyMismatchError. */
+  compare(other: Money): -1 | 0 | 1 {
+    this.assertSame(other);
+    return this.amount.comparedTo(other.amount) as -1 | 0 | 1;
+  }
+
+  /** Same currency and numerically equal amount (`19.9` equals `19.90`). Never throws. */
+  equals(other: Money): boolean {
+    return this.currency.code === other.currency.code && this.amount.eq(other.amount);
+  }
+
+  isZero(): boolean {
+    return this.amount.isZero();
+  }
+
+  isNegative(): boolean {
+    return this.amount.isNegative() && !this.amount.isZero();
+  }
+
+  isPositive(): boolean {
+    return this.amount.isPositive() && !this.amount.isZero();
+  }
+
+  /**
+   * Integer minor units (bigint). @throws DomainError `invalid`/`not_quantised` when the amount has
+   * more decimals than the currency's exponent — quantise first.
+   */
+  toMinorUnits(): bigint {
+    return BigInt(this.toMinorUnitsDec().toFixed(0));
+  }
+
+  /**
+   * Decimal string in major units with exactly the currency's exponent digits (`"19.90"`, `"1000"`
+   * for JPY, `"1.234"` for KWD). An unquantised amount shows all its digits (never silently rounded).
+   */
+  toString(): DecimalString {
+    const dp = Math.max(this.currency.exponent, this.amount.decimalPlaces());
+    return (this.amount.isZero() ? this.amount.abs() : this.amount).toFixed(dp);
+  }
+
+  /** `{ amount, currency }` for events and JSON. */
+  toDto(): MoneyDto {
+    return { amount: this.toString(), currency: this.currency.code };
+  }
+
+  toJSON(): MoneyDto {
+    return this.toDto();
+  }
+
+  private toMinorUnitsDec(): Dec {
+    if (!this.isQuantised()) {
+      throw invalid('not_quantised', `${this.amount.toFixed()} ${this.currency.code} is not on the currency's scale`, 'amount');
+    }
+    return this.amount.mul(new Dec(10).pow(this.currency.exponent));
+  }
+
+  private assertSame(other: Money): void {
+    if (this.currency.code !== other.currency.code) throw new CurrencyMismatchError(this.currency.code, other.currency.code);
+  }
+}
