@@ -148,9 +148,11 @@ export class AppendOutcomeUnknownError extends Error {
   override readonly name = 'AppendOutcomeUnknownError';
   constructor(
     readonly streamId: string,
-    readonly cause: unknown,
+    cause: unknown,
   ) {
-    super(`Outcome of append to ${streamId} is unknown: ${cause instanceof Error ? cause.message : String(cause)}`);
+    super(`Outcome of append to ${streamId} is unknown: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+    });
   }
 }
 

@@ -1,0 +1,308 @@
+import { EventEmitter } from 'node:events';
+import Database from 'better-sqlite3';
+import {
+  ActualRevision,
+  AllSubscription,
+  AppendOptions,
+  AppendResult,
+  ConcurrencyConflictError,
+  EventData,
+  EventStore,
+  ExpectedRevision,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  StreamNotFoundError,
+  SubscribeToAllOptions,
+} from '../../../application/ports/event-store.port';
+import { SqliteAllSubscription } from './sqlite-subscription';
+
+/** `synchronous` pragma choices; see README "Durability". */
+export type SqliteSynchronous = 'FULL' | 'NORMAL';
+
+export interface SqliteEventStoreOptions {
+  /** File path, or `:memory:` for tests. */
+  filename: string;
+  /**
+   * `FULL` (default): a commit is on disk before the append returns, so an acknowledged append
+   * survives power loss. `NORMAL`: survives a process crash; the last commits may be lost on power loss.
+   */
+  synchronous?: SqliteSynchronous;
+  /** How often subscriptions look for appends made by other processes, in ms (default 100). */
+  pollIntervalMs?: number;
+  /** Page size of `$all` reads and subscriptions (default 1000). */
+  pageSize?: number;
+}
+
+interface EventRow {
+  position: bigint;
+  event_id: string;
+  stream_id: string;
+  revision: bigint;
+  type: string;
+  data: string;
+  metadata: string;
+  created: string;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  position  INTEGER PRIMARY KEY,
+  event_id  TEXT    NOT NULL UNIQUE,
+  stream_id TEXT    NOT NULL,
+  revision  INTEGER NOT NULL,
+  type      TEXT    NOT NULL,
+  data      TEXT    NOT NULL,
+  metadata  TEXT    NOT NULL,
+  created   TEXT    NOT NULL,
+  UNIQUE (stream_id, revision)
+);
+`;
+
+/**
+ * The embedded event log (DESIGN §3): one SQLite file in WAL mode.
+ *
+ * - `position` is the table's integer primary key. Appends run one at a time inside an IMMEDIATE
+ *   transaction and rows are never deleted, so positions are gap-free and a reader never sees a
+ *   later position before an earlier one has committed.
+ * - `UNIQUE(stream_id, revision)` backs the expected-revision check; `UNIQUE(event_id)` backs
+ *   idempotent appends.
+ */
+export class SqliteEventStore implements EventStore {
+  readonly kind = 'sqlite';
+  private readonly db: Database.Database;
+  private readonly appended = new EventEmitter();
+  private readonly subscriptions = new Set<SqliteAllSubscription>();
+  private readonly pageSize: number;
+  private readonly pollIntervalMs: number;
+  private closed = false;
+  private readonly appendTransaction: Database.Transaction<
+    (streamId: string, events: readonly EventData[], expected: ExpectedRevision) => {
+      written: boolean;
+      result: AppendResult;
+    }
+  >;
+
+  private readonly stmt: {
+    lastRevision: Database.Statement<[string], { revision: bigint | null }>;
+    byEventId: Database.Statement<[string], EventRow>;
+    insert: Database.Statement<[string, string, bigint, string, string, string, string], unknown>;
+    readForward: Database.Statement<[string, bigint, number], EventRow>;
+    readBackward: Database.Statement<[string, bigint, number], EventRow>;
+    allForward: Database.Statement<[bigint, number], EventRow>;
+    allBackward: Database.Statement<[bigint, number], EventRow>;
+    head: Database.Statement<[], { head: bigint | null }>;
+  };
+
+  constructor(options: SqliteEventStoreOptions) {
+    this.db = new Database(options.filename);
+    this.pageSize = options.pageSize ?? 1000;
+    this.pollIntervalMs = options.pollIntervalMs ?? 100;
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA);
+    this.appended.setMaxListeners(0);
+    this.appendTransaction = this.db.transaction((streamId, events, expected) =>
+      this.appendLocked(streamId, events, expected),
+    );
+    const prepare = <P extends unknown[], R>(sql: string) =>
+      this.db.prepare<P, R>(sql).safeIntegers(true) as Database.Statement<P, R>;
+    this.stmt = {
+      lastRevision: prepare('SELECT MAX(revision) AS revision FROM events WHERE stream_id = ?'),
+      byEventId: prepare('SELECT * FROM events WHERE event_id = ?'),
+      insert: prepare(
+        'INSERT INTO events (event_id, stream_id, revision, type, data, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      readForward: prepare(
+        'SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision ASC LIMIT ?',
+      ),
+      readBackward: prepare(
+        'SELECT * FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?',
+      ),
+      allForward: prepare('SELECT * FROM events WHERE position > ? ORDER BY position ASC LIMIT ?'),
+      allBackward: prepare('SELECT * FROM events WHERE position < ? ORDER BY position DESC LIMIT ?'),
+      head: prepare('SELECT MAX(position) AS head FROM events'),
+    };
+  }
+
+  async appendToStream(streamId: string, events: readonly EventData[], options: AppendOptions): Promise<AppendResult> {
+    this.assertOpen();
+    if (events.length === 0) throw new Error('appendToStream needs at least one event');
+    const result = this.appendTransaction.immediate(streamId, events, options.expectedRevision);
+    if (result.written) this.appended.emit('appended');
+    return result.result;
+  }
+
+  /** Runs inside the IMMEDIATE transaction: check, detect idempotent retries, insert. */
+  private appendLocked(
+    streamId: string,
+    events: readonly EventData[],
+    expected: ExpectedRevision,
+  ): { written: boolean; result: AppendResult } {
+    const actual = this.currentRevision(streamId);
+    const replay = this.findIdempotentReplay(streamId, events, expected);
+    if (replay) return { written: false, result: replay };
+    if (!revisionMatches(expected, actual)) throw new ConcurrencyConflictError(streamId, expected, actual);
+    let revision = actual === 'no_stream' ? -1n : actual;
+    let position = 0n;
+    const created = new Date().toISOString();
+    for (const event of events) {
+      revision += 1n;
+      const info = this.stmt.insert.run(
+        event.id,
+        streamId,
+        revision,
+        event.type,
+        JSON.stringify(event.data),
+        JSON.stringify(event.metadata),
+        created,
+      ) as Database.RunResult;
+      position = BigInt(info.lastInsertRowid);
+    }
+    return { written: true, result: { nextExpectedRevision: revision, position } };
+  }
+
+  /**
+   * EventStoreDB's idempotency: when every event id is already stored, consecutively, in this
+   * stream right after the expected revision (or anywhere for `any`), the append is a retry of one
+   * that succeeded; answer as it was answered then.
+   */
+  private findIdempotentReplay(
+    streamId: string,
+    events: readonly EventData[],
+    expected: ExpectedRevision,
+  ): AppendResult | undefined {
+    const first = this.stmt.byEventId.get(events[0]!.id);
+    if (!first) return undefined;
+    if (first.stream_id !== streamId) {
+      throw new ConcurrencyConflictError(streamId, expected, this.currentRevision(streamId));
+    }
+    const startOk =
+      expected === 'any' ||
+      (expected === 'stream_exists' && first.revision > 0n) ||
+      (expected === 'no_stream' && first.revision === 0n) ||
+      (typeof expected === 'bigint' && first.revision === expected + 1n);
+    let last = first;
+    for (let i = 1; i < events.length && startOk; i++) {
+      const row = this.stmt.byEventId.get(events[i]!.id);
+      if (!row || row.stream_id !== streamId || row.revision !== first.revision + BigInt(i)) {
+        return undefined;
+      }
+      last = row;
+    }
+    if (!startOk) return undefined;
+    return { nextExpectedRevision: last.revision, position: last.position };
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    const direction = options.direction ?? 'forwards';
+    const limit = options.maxCount ?? -1;
+    const from = options.fromRevision ?? (direction === 'forwards' ? 'start' : 'end');
+    const rows =
+      direction === 'forwards'
+        ? this.stmt.readForward.all(streamId, from === 'start' ? 0n : from === 'end' ? MAX_I64 : from, limit)
+        : this.stmt.readBackward.all(streamId, from === 'end' ? MAX_I64 : from === 'start' ? 0n : from, limit);
+    if (rows.length === 0 && this.currentRevision(streamId) === 'no_stream') {
+      throw new StreamNotFoundError(streamId);
+    }
+    return rows.map(toRecorded);
+  }
+
+  async streamRevision(streamId: string): Promise<ActualRevision> {
+    this.assertOpen();
+    return this.currentRevision(streamId);
+  }
+
+  async *readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
+    const direction = options.direction ?? 'forwards';
+    const start = options.fromPosition ?? (direction === 'forwards' ? 'start' : 'end');
+    let cursor = start === 'start' ? (direction === 'forwards' ? 0n : 0n) : start === 'end' ? MAX_I64 : start;
+    if (direction === 'forwards' && start === 'end') return;
+    let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
+    while (remaining > 0) {
+      this.assertOpen();
+      const limit = Math.min(this.pageSize, remaining);
+      const rows =
+        direction === 'forwards' ? this.stmt.allForward.all(cursor, limit) : this.stmt.allBackward.all(cursor, limit);
+      for (const row of rows) yield toRecorded(row);
+      if (rows.length < limit) return;
+      remaining -= rows.length;
+      cursor = rows[rows.length - 1]!.position;
+    }
+  }
+
+  /** Reads one page of `$all` forwards after `after` (used by subscriptions). */
+  readPageAfter(after: bigint, limit: number): RecordedEvent[] {
+    this.assertOpen();
+    return this.stmt.allForward.all(after, limit).map(toRecorded);
+  }
+
+  async headPosition(): Promise<bigint> {
+    this.assertOpen();
+    return this.stmt.head.get()?.head ?? 0n;
+  }
+
+  subscribeToAll(options: SubscribeToAllOptions): AllSubscription {
+    this.assertOpen();
+    const subscription = new SqliteAllSubscription({
+      from: options.fromPosition === 'start' ? 0n : options.fromPosition,
+      readPage: (after, limit) => this.readPageAfter(after, limit),
+      pageSize: this.pageSize,
+      pollIntervalMs: this.pollIntervalMs,
+      appended: this.appended,
+      onClose: (s) => this.subscriptions.delete(s),
+    });
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async ping(): Promise<{ ok: boolean; detail?: string }> {
+    if (this.closed) return { ok: false, detail: 'closed' };
+    try {
+      this.stmt.head.get();
+      return { ok: true, detail: this.db.name };
+    } catch (err) {
+      return { ok: false, detail: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await Promise.all([...this.subscriptions].map((s) => s.close()));
+    this.closed = true;
+    this.db.close();
+  }
+
+  private currentRevision(streamId: string): ActualRevision {
+    const revision = this.stmt.lastRevision.get(streamId)?.revision;
+    return revision === null || revision === undefined ? 'no_stream' : revision;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('The event store is closed');
+  }
+}
+
+const MAX_I64 = 9223372036854775807n;
+
+function revisionMatches(expected: ExpectedRevision, actual: ActualRevision): boolean {
+  if (expected === 'any') return true;
+  if (expected === 'no_stream') return actual === 'no_stream';
+  if (expected === 'stream_exists') return actual !== 'no_stream';
+  return actual === expected;
+}
+
+function toRecorded(row: EventRow): RecordedEvent {
+  return {
+    id: row.event_id,
+    streamId: row.stream_id,
+    revision: row.revision,
+    position: row.position,
+    type: row.type,
+    data: JSON.parse(row.data) as unknown,
+    metadata: JSON.parse(row.metadata) as RecordedEvent['metadata'],
+    created: row.created,
+  };
+}
