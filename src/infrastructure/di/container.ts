@@ -1,0 +1,27 @@
+import { Container, ContainerModule } from 'inversify';
+import { Clock, systemClock } from '../../application/ports/clock.port';
+import type { Config } from '../config/config';
+import { createLogger, Logger } from '../logging/logger';
+import { eventStoreModule } from './modules/event-store.module';
+import { TOKENS } from './tokens';
+
+/**
+ * Concept modules, in load order. Each binds its ports, handlers, lifecycles and HTTP routes;
+ * adapters are chosen from `Config` only here.
+ */
+export const CONCEPT_MODULES: readonly ContainerModule[] = [eventStoreModule];
+
+export interface ContainerOverrides {
+  logger?: Logger;
+  clock?: Clock;
+}
+
+/** The single composition root (HOUSE-STYLE "Dependency injection"). No I/O happens here: see bootstrap. */
+export function buildContainer(config: Config, overrides: ContainerOverrides = {}): Container {
+  const container = new Container({ defaultScope: 'Singleton' });
+  container.bind<Config>(TOKENS.Config).toConstantValue(config);
+  container.bind<Logger>(TOKENS.Logger).toConstantValue(overrides.logger ?? createLogger(config.logLevel));
+  container.bind<Clock>(TOKENS.Clock).toConstantValue(overrides.clock ?? systemClock);
+  container.loadSync(...CONCEPT_MODULES);
+  return container;
+}

@@ -1,0 +1,37 @@
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { ContainerModule } from 'inversify';
+import type { EventStore } from '../../../application/ports/event-store.port';
+import type { Config } from '../../config/config';
+import { EsdbEventStore } from '../../event-store/esdb/esdb-event-store';
+import { SqliteEventStore } from '../../event-store/sqlite/sqlite-event-store';
+import { HealthCheck, Lifecycle, TOKENS } from '../tokens';
+
+/** Picks the event-log adapter from configuration: EventStoreDB when a connection string is set, else SQLite. */
+export function createEventStore(config: Config): EventStore {
+  if (config.eventStoreConnectionString) return EsdbEventStore.fromConnectionString(config.eventStoreConnectionString);
+  mkdirSync(config.dataDir, { recursive: true });
+  return new SqliteEventStore({ filename: join(config.dataDir, 'events.db'), synchronous: config.sqliteSynchronous });
+}
+
+export const eventStoreModule = new ContainerModule(({ bind }) => {
+  bind<EventStore>(TOKENS.EventStore)
+    .toDynamicValue((ctx) => createEventStore(ctx.get<Config>(TOKENS.Config)))
+    .inSingletonScope();
+  bind<HealthCheck>(TOKENS.HealthCheck).toDynamicValue((ctx) => {
+    const store = ctx.get<EventStore>(TOKENS.EventStore);
+    return { name: 'event-store', kind: store.kind, check: () => store.ping() };
+  });
+  bind<Lifecycle>(TOKENS.Lifecycle).toDynamicValue((ctx) => {
+    const store = ctx.get<EventStore>(TOKENS.EventStore);
+    return {
+      name: `event-store (${store.kind})`,
+      phase: 0,
+      async start() {
+        const answer = await store.ping();
+        if (!answer.ok) throw new Error(`The event store (${store.kind}) does not answer: ${answer.detail ?? 'no detail'}`);
+      },
+      stop: () => store.close(),
+    };
+  });
+});

@@ -1,0 +1,37 @@
+/**
+ * Injection tokens of the composition root. Ports are bound to adapters only in `container.ts`
+ * (and the concept modules it loads); nothing else knows which adapter runs.
+ */
+export const TOKENS = {
+  Config: Symbol.for('Config'),
+  Logger: Symbol.for('Logger'),
+  Clock: Symbol.for('Clock'),
+  EventStore: Symbol.for('EventStore'),
+  ReadModelStore: Symbol.for('ReadModelStore'),
+  /** Multi-bound: components with start/stop run by the bootstrap (pollers, projection runner, outbox). */
+  Lifecycle: Symbol.for('Lifecycle'),
+  /** Multi-bound: HTTP route modules mounted by the app. */
+  HttpRoutes: Symbol.for('HttpRoutes'),
+  /** Multi-bound: readiness probes reported by /v1/health. */
+  HealthCheck: Symbol.for('HealthCheck'),
+} as const;
+
+/** Something the bootstrap starts after the stores are open and stops before they close. */
+export interface Lifecycle {
+  readonly name: string;
+  /**
+   * Start order: stores `0`, projection runner `10`, schedulers/dispatchers/pollers `20`.
+   * Started in ascending order, stopped in descending order.
+   */
+  readonly phase: number;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A store or dependency reported by `/v1/health`. */
+export interface HealthCheck {
+  readonly name: string;
+  /** Adapter in use, e.g. `sqlite`, `eventstoredb`, `mongodb`. */
+  readonly kind: string;
+  check(): Promise<{ ok: boolean; detail?: string }>;
+}

@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { ConfigError, ENV_SPECS, loadConfig } from '../../../src/infrastructure/config/config';
+
+describe('configuration', () => {
+  it('defaults to the embedded stores under ./data on port 8080', () => {
+    const config = loadConfig({});
+    expect(config.port).to.equal(8080);
+    expect(config.dataDir).to.equal(join(process.cwd(), 'data'));
+    expect(config.eventStoreConnectionString).to.equal(undefined);
+    expect(config.mongodbUri).to.equal(undefined);
+    expect(config.sqliteSynchronous).to.equal('FULL');
+    expect(config.timezone).to.equal('Europe/Berlin');
+  });
+
+  it('reports every invalid variable at once, by name, without echoing a MongoDB URI', () => {
+    try {
+      loadConfig({ PORT: 'abc', LEDGER_TIMEZONE: 'Mars/Olympus', MONGODB_URI: 'http://user:secret@x', LEDGER_SHUTDOWN_TIMEOUT: 'soon' });
+      expect.fail('expected ConfigError');
+    } catch (err) {
+      expect(err).to.be.instanceOf(ConfigError);
+      const problems = (err as ConfigError).problems;
+      expect(problems.map((p) => p.split(':')[0]).sort()).to.deep.equal(['LEDGER_SHUTDOWN_TIMEOUT', 'LEDGER_TIMEZONE', 'MONGODB_URI', 'PORT']);
+      expect((err as Error).message).to.not.contain('secret');
+    }
+  });
+
+  it('parses durations and accepts replica-set MongoDB URIs', () => {
+    const config = loadConfig({ LEDGER_SHUTDOWN_TIMEOUT: '2m', MONGODB_URI: 'mongodb://a:27017,b:27017/?replicaSet=rs0' });
+    expect(config.shutdownTimeoutMs).to.equal(120_000);
+    expect(config.mongodbUri).to.equal('mongodb://a:27017,b:27017/?replicaSet=rs0');
+  });
+
+  it('README documents every environment variable the service reads', () => {
+    const readme = readFileSync(join(__dirname, '../../../../README.md'), 'utf8');
+    const missing = Object.keys(ENV_SPECS).filter((name) => !readme.includes(`\`${name}\``));
+    expect(missing).to.deep.equal([]);
+  });
+});
