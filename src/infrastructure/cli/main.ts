@@ -1,0 +1,19 @@
+import 'reflect-metadata';
+import { Command } from 'commander';
+import { packageVersion } from '../version';
+import { registerServe } from './serve.command';
+
+/** Builds the `scayle-ledger` command line (commander). Later commands register here. */
+export function buildProgram(): Command {
+  const program = new Command('scayle-ledger')
+    .description('Scayle ↔ ERP reconciliation ledger')
+    .version(packageVersion())
+    .showHelpAfterError();
+  registerServe(program);
+  return program;
+}
+
+/** Entry point of `bin/scayle-ledger.js`. */
+export async function main(argv: string[]): Promise<void> {
+  await buildProgram().parseAsync(argv);
+}

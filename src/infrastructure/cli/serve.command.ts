@@ -1,0 +1,38 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../config/config';
+import { EventStore } from '../../application/ports/event-store.port';
+import { TOKENS } from '../di/tokens';
+import { LedgerService } from '../service';
+
+/** `scayle-ledger serve`: runs the HTTP service until SIGTERM/SIGINT, then shuts down gracefully. */
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('start the HTTP service (embedded SQLite stores unless EventStoreDB/MongoDB are configured)')
+    .option('-p, --port <port>', 'HTTP port (overrides PORT)')
+    .action(async (options: { port?: string }) => {
+      const config = loadConfig(options.port ? { ...process.env, PORT: options.port } : process.env);
+      const service = await LedgerService.start(config);
+      const store = service.container.get<EventStore>(TOKENS.EventStore);
+      const logger = service.container.get<import('pino').Logger>(TOKENS.Logger);
+      logger.info(
+        { port: service.port, eventStore: store.kind, dataDir: config.eventStoreConnectionString ? undefined : config.dataDir },
+        `scayle-erp-ledger listening on http://localhost:${service.port} (API docs at /docs)`,
+      );
+      let stopping = false;
+      const shutdown = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        logger.info({ signal }, 'shutting down');
+        service.stop().then(
+          () => process.exit(0),
+          (err: unknown) => {
+            logger.error({ err }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGTERM', () => shutdown('SIGTERM'));
+      process.on('SIGINT', () => shutdown('SIGINT'));
+    });
+}

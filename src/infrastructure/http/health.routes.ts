@@ -1,0 +1,23 @@
+import { Router } from 'express';
+import type { HealthCheck } from '../di/tokens';
+
+/**
+ * `GET /v1/health`: liveness (the process answers) and readiness (each store answers), naming the
+ * adapter in use. 200 when every check passes, 503 otherwise.
+ */
+export function healthRouter(checks: readonly HealthCheck[], version: string): Router {
+  const router = Router();
+  router.get('/v1/health', async (_req, res) => {
+    const results = await Promise.all(
+      checks.map(async (c) => {
+        const started = process.hrtime.bigint();
+        const outcome = await c.check().catch((err: unknown) => ({ ok: false, detail: err instanceof Error ? err.message : String(err) }));
+        const latencyMs = Number((process.hrtime.bigint() - started) / 1000n) / 1000;
+        return { name: c.name, kind: c.kind, ok: outcome.ok, latencyMs, ...(outcome.detail ? { detail: outcome.detail } : {}) };
+      }),
+    );
+    const ready = results.every((r) => r.ok);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', live: true, ready, version, checks: results });
+  });
+  return router;
+}

@@ -1,0 +1,163 @@
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
+import { ConcurrencyConflictError, StreamNotFoundError } from '../../application/ports/event-store.port';
+
+/** One invalid field of a request (RFC 7807 extension member `errors`). */
+export interface FieldError {
+  /** Path of the field in the request body or query, e.g. `refund_items[0].amount`. */
+  field: string;
+  message: string;
+}
+
+/** RFC 7807 problem body as this API sends it (`application/problem+json`). */
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  correlationId?: string;
+  errors?: FieldError[];
+  [extension: string]: unknown;
+}
+
+/** Problem `type` URIs are relative references documented in openapi/openapi.yaml. */
+export const problemType = (slug: string): string => `/problems/${slug}`;
+
+/**
+ * An HTTP-level failure raised by controllers and middleware (validation, auth, content type…).
+ * Domain errors stay HTTP-free and are mapped by {@link problemFromError}.
+ */
+export class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly slug: string,
+    readonly title: string,
+    readonly detail?: string,
+    readonly extensions: Record<string, unknown> & { errors?: FieldError[] } = {},
+  ) {
+    super(detail ?? title);
+  }
+
+  static validation(errors: FieldError[], detail = 'The request has invalid fields.'): HttpProblem {
+    return new HttpProblem(400, 'validation-error', 'Request validation failed', detail, { errors });
+  }
+}
+
+/** Domain errors are recognised by shape (`kind`), so this mapper needs no import from each concept. */
+interface DomainErrorLike {
+  kind: 'invalid' | 'not_found' | 'conflict' | 'business_rule';
+  code?: string;
+  message: string;
+  field?: string;
+  details?: Record<string, unknown>;
+}
+
+function isDomainError(err: unknown): err is DomainErrorLike {
+  const kind = (err as { kind?: unknown } | null)?.kind;
+  return err instanceof Error && (kind === 'invalid' || kind === 'not_found' || kind === 'conflict' || kind === 'business_rule');
+}
+
+const DOMAIN_STATUS = { invalid: 400, not_found: 404, conflict: 409, business_rule: 422 } as const;
+const DOMAIN_TITLE = {
+  invalid: 'Invalid request',
+  not_found: 'Not found',
+  conflict: 'Conflict',
+  business_rule: 'Business rule violated',
+} as const;
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  expose?: boolean;
+}
+
+/** Maps any thrown value to a problem body; unknown errors become a 500 without internals. */
+export function problemFromError(err: unknown): { problem: ProblemBody; internal: boolean } {
+  if (err instanceof HttpProblem) {
+    return {
+      problem: { type: problemType(err.slug), title: err.title, status: err.status, ...(err.detail ? { detail: err.detail } : {}), ...err.extensions },
+      internal: false,
+    };
+  }
+  if (isDomainError(err)) {
+    const status = DOMAIN_STATUS[err.kind];
+    return {
+      problem: {
+        type: problemType(err.code ? err.code.toLowerCase().replace(/_/g, '-') : err.kind.replace(/_/g, '-')),
+        title: DOMAIN_TITLE[err.kind],
+        status,
+        detail: err.message,
+        ...(err.code ? { code: err.code } : {}),
+        ...(err.field ? { errors: [{ field: err.field, message: err.message }] } : {}),
+        ...(err.details ?? {}),
+      },
+      internal: false,
+    };
+  }
+  if (err instanceof ConcurrencyConflictError) {
+    return {
+      problem: {
+        type: problemType('concurrency-conflict'),
+        title: 'Concurrent modification',
+        status: 409,
+        detail: 'The resource was changed by another request; read it again and retry.',
+      },
+      internal: false,
+    };
+  }
+  if (err instanceof StreamNotFoundError) {
+    return { problem: { type: problemType('not-found'), title: 'Not found', status: 404, detail: 'No such resource.' }, internal: false };
+  }
+  const parserError = err as BodyParserError;
+  switch (parserError?.type) {
+    case 'entity.parse.failed':
+      return {
+        problem: { type: problemType('malformed-json'), title: 'Malformed JSON', status: 400, detail: 'The request body is not valid JSON.', errors: [{ field: 'body', message: 'not valid JSON' }] },
+        internal: false,
+      };
+    case 'entity.too.large':
+      return { problem: { type: problemType('payload-too-large'), title: 'Payload too large', status: 413, detail: 'The request body exceeds the configured limit.' }, internal: false };
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return { problem: { type: problemType('unsupported-media-type'), title: 'Unsupported media type', status: 415, detail: 'Unsupported body encoding or charset.' }, internal: false };
+    case 'request.aborted':
+      return { problem: { type: problemType('request-aborted'), title: 'Request aborted', status: 400 }, internal: false };
+    default:
+      break;
+  }
+  if (parserError && typeof parserError.status === 'number' && parserError.status >= 400 && parserError.status < 500 && parserError.expose) {
+    return { problem: { type: problemType('bad-request'), title: 'Bad request', status: parserError.status }, internal: false };
+  }
+  return {
+    problem: { type: problemType('internal-error'), title: 'Internal error', status: 500, detail: 'The request failed; quote the correlation id when reporting it.' },
+    internal: true,
+  };
+}
+
+/** Sends a problem body with the right content type and the request's correlation id. */
+export function sendProblem(res: Response, problem: ProblemBody): void {
+  const correlationId = res.locals.correlationId as string | undefined;
+  res
+    .status(problem.status)
+    .type('application/problem+json')
+    .send(JSON.stringify({ ...problem, ...(correlationId ? { correlationId } : {}), instance: res.req.originalUrl.split('?')[0] }));
+}
+
+/** The last middleware: every error becomes `application/problem+json`. */
+export function problemErrorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, _req, res, next) => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    const { problem, internal } = problemFromError(err);
+    if (internal) logger.error({ err, correlationId: res.locals.correlationId }, 'request failed');
+    sendProblem(res, problem);
+  };
+}
+
+/** Answers unknown routes with a 404 problem. */
+export const notFoundHandler: RequestHandler = (req, res) => {
+  sendProblem(res, { type: problemType('not-found'), title: 'Not found', status: 404, detail: `No route for ${req.method} ${req.path}.` });
+};

@@ -1,0 +1,49 @@
+import { ClassConstructor, plainToInstance } from 'class-transformer';
+import { ValidationError, validate } from 'class-validator';
+import type { RequestHandler } from 'express';
+import { FieldError, HttpProblem } from './problem-details';
+
+/** Flattens class-validator errors into `field` paths like `refund_items[0].amount`. */
+export function flattenValidationErrors(errors: readonly ValidationError[], parent = ''): FieldError[] {
+  const out: FieldError[] = [];
+  for (const error of errors) {
+    const key = /^\d+$/.test(error.property) ? `[${error.property}]` : error.property;
+    const path = parent ? (key.startsWith('[') ? `${parent}${key}` : `${parent}.${key}`) : key;
+    for (const message of Object.values(error.constraints ?? {})) {
+      out.push({ field: path || 'body', message: message.replace(/^property /, '') });
+    }
+    if (error.children?.length) out.push(...flattenValidationErrors(error.children, path));
+  }
+  return out;
+}
+
+/**
+ * Turns a parsed JSON body into a validated DTO instance (HOUSE-STYLE: `plainToInstance` +
+ * `validate` with whitelist, `forbidNonWhitelisted`, `forbidUnknownValues`). Nested DTOs must carry
+ * `@ValidateNested()` and `@Type(() => Dto)`.
+ * @throws HttpProblem 400 with one entry per invalid field.
+ */
+export async function validateDto<T extends object>(dto: ClassConstructor<T>, body: unknown, what = 'body'): Promise<T> {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw HttpProblem.validation([{ field: what, message: 'must be a JSON object' }]);
+  }
+  const instance = plainToInstance(dto, body, { enableImplicitConversion: false, exposeDefaultValues: true });
+  const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
+  if (errors.length > 0) throw HttpProblem.validation(flattenValidationErrors(errors));
+  return instance;
+}
+
+/** Rejects write requests whose body is not of one of the given media types (415). */
+export function requireContentType(...types: string[]): RequestHandler {
+  return (req, _res, next) => {
+    if (!req.is(types)) {
+      next(
+        new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', `Send the body as ${types.join(' or ')}.`, {
+          errors: [{ field: 'Content-Type', message: `must be ${types.join(' or ')}` }],
+        }),
+      );
+      return;
+    }
+    next();
+  };
+}

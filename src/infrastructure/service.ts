@@ -1,0 +1,85 @@
+import { once } from 'node:events';
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import type { Container } from 'inversify';
+import type { Config } from './config/config';
+import { buildContainer, ContainerOverrides } from './di/container';
+import { HealthCheck, Lifecycle, TOKENS } from './di/tokens';
+import { createApp, HttpRoutes } from './http/app';
+import type { Logger } from './logging/logger';
+import { packageVersion } from './version';
+
+/**
+ * The running service: stores opened and checked, background components started (projection
+ * runner, schedulers, dispatchers), HTTP listening. `stop()` is the graceful shutdown of SIGTERM:
+ * stop accepting, let in-flight requests (and their appends) finish within the timeout, stop
+ * background components, close the stores.
+ */
+export class LedgerService {
+  private constructor(
+    readonly container: Container,
+    readonly server: Server,
+    private readonly started: Lifecycle[],
+    private readonly logger: Logger,
+    private readonly config: Config,
+  ) {}
+
+  /** Builds the container, starts every lifecycle in phase order, then listens. */
+  static async start(config: Config, overrides: ContainerOverrides = {}, listen = true): Promise<LedgerService> {
+    const container = buildContainer(config, overrides);
+    const logger = container.get<Logger>(TOKENS.Logger);
+    const lifecycles = [...container.getAll<Lifecycle>(TOKENS.Lifecycle, { optional: true })].sort((a, b) => a.phase - b.phase);
+    const started: Lifecycle[] = [];
+    try {
+      for (const lifecycle of lifecycles) {
+        await lifecycle.start();
+        started.push(lifecycle);
+        logger.debug({ component: lifecycle.name }, 'started');
+      }
+    } catch (err) {
+      await stopAll(started, logger);
+      throw err;
+    }
+    const app = createApp({
+      logger,
+      bodyLimit: config.bodyLimit,
+      routes: container.getAll<HttpRoutes>(TOKENS.HttpRoutes, { optional: true }),
+      healthChecks: container.getAll<HealthCheck>(TOKENS.HealthCheck, { optional: true }),
+      version: packageVersion(),
+    });
+    const server = createServer(app);
+    const service = new LedgerService(container, server, started, logger, config);
+    if (listen) {
+      server.listen(config.port, config.host);
+      await once(server, 'listening');
+    }
+    return service;
+  }
+
+  /** The bound port (useful with `PORT=0`). */
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    if (this.server.listening) {
+      const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+      this.server.closeIdleConnections();
+      const timer = setTimeout(() => this.server.closeAllConnections(), this.config.shutdownTimeoutMs);
+      await closed;
+      clearTimeout(timer);
+    }
+    await stopAll(this.started, this.logger);
+  }
+}
+
+async function stopAll(started: Lifecycle[], logger: Logger): Promise<void> {
+  for (const lifecycle of [...started].reverse()) {
+    try {
+      await lifecycle.stop();
+    } catch (err) {
+      logger.error({ err, component: lifecycle.name }, 'failed to stop cleanly');
+    }
+  }
+  started.length = 0;
+}

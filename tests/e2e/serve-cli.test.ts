@@ -1,0 +1,51 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { tempDir } from '../support/temp-dir';
+
+const BIN = join(__dirname, '../../../bin/scayle-ledger.js');
+
+describe('scayle-ledger serve (CLI)', function () {
+  this.timeout(30_000);
+
+  it('starts on the embedded default, answers /v1/health, and exits 0 on SIGTERM', async () => {
+    const dir = tempDir();
+    const child = spawn(process.execPath, [BIN, 'serve'], {
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LEDGER_DATA_DIR: dir.path, LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        let out = '';
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          out += chunk;
+          const line = out.split('\n').find((l) => l.includes('listening on'));
+          if (line) resolve((JSON.parse(line) as { port: number }).port);
+        });
+        child.on('exit', (code) => reject(new Error(`serve exited early with ${code}`)));
+      });
+      const health = (await (await fetch(`http://127.0.0.1:${port}/v1/health`)).json()) as { ready: boolean; checks: { kind: string }[] };
+      expect(health.ready).to.equal(true);
+      expect(health.checks.map((c) => c.kind)).to.include('sqlite');
+      const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      expect(await exit).to.equal(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      dir.remove();
+    }
+  });
+
+  it('refuses to start with invalid configuration and names the variable', async () => {
+    const child = spawn(process.execPath, [BIN, 'serve'], {
+      env: { ...process.env, PORT: 'eighty', LEDGER_TIMEZONE: 'Nowhere/City' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).to.equal(1);
+    expect(stderr).to.contain('PORT');
+    expect(stderr).to.contain('LEDGER_TIMEZONE');
+  });
+});
