@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/config';
 import { EventStore } from '../../application/ports/event-store.port';
@@ -19,6 +20,9 @@ export function registerServe(program: Command): void {
         { port: service.port, eventStore: store.kind, dataDir: config.eventStoreConnectionString ? undefined : config.dataDir },
         `scayle-erp-ledger listening on http://localhost:${service.port} (API docs at /docs)`,
       );
+      if (!config.apiKeys) {
+        logger.info({ apiKeysFile: join(config.dataDir, 'api-keys.json') }, 'LEDGER_API_KEYS is unset: one API key per role is in the api-keys file (owner-only permissions)');
+      }
       let stopping = false;
       const shutdown = (signal: string) => {
         if (stopping) return;

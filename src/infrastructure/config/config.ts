@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { cleanEnv, makeValidator, str } from 'envalid';
 import ms from 'ms';
+import { parseApiKeys, Role } from '../http/auth/api-keys';
 
 /** A duration like `30s`, `15m`, `2h`, `3d` → milliseconds (via the `ms` library). */
 export const duration = makeValidator<number>((input) => {
@@ -62,6 +63,10 @@ export const ENV_SPECS = {
   LEDGER_TIMEZONE: timeZone({ default: 'Europe/Berlin', desc: 'Company time zone (IANA) that accounting periods are cut in.' }),
   LEDGER_BODY_LIMIT: byteSize({ default: '1mb', desc: 'Largest accepted request body; larger bodies get 413.' }),
   LEDGER_SHUTDOWN_TIMEOUT: duration({ default: 10_000, desc: 'How long SIGTERM waits for in-flight requests before closing stores.' }),
+  LEDGER_API_KEYS: str({
+    default: undefined,
+    desc: 'API keys as role:key pairs separated by commas (roles admin, finance, operations, cx, auditor, integrator). Unset: one random key per role is generated into LEDGER_DATA_DIR/api-keys.json (mode 0600).',
+  }),
   LOG_LEVEL: str({ default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], desc: 'Log level (JSON logs on stdout).' }),
 } as const;
 
@@ -78,6 +83,8 @@ export interface Config {
   bodyLimit: string;
   shutdownTimeoutMs: number;
   logLevel: string;
+  /** Parsed `LEDGER_API_KEYS`; undefined → generated local keys. Never log these. */
+  apiKeys: { role: Role; key: string }[] | undefined;
 }
 
 /** Thrown by {@link loadConfig}; `problems` names every variable that is wrong and why. */
@@ -101,6 +108,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       }
     },
   });
+  let apiKeys: Config['apiKeys'];
+  if (clean.LEDGER_API_KEYS) {
+    try {
+      apiKeys = parseApiKeys(clean.LEDGER_API_KEYS);
+    } catch (err) {
+      problems.push(err instanceof Error ? err.message : String(err));
+    }
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   const dataDir = isAbsolute(clean.LEDGER_DATA_DIR) ? clean.LEDGER_DATA_DIR : resolve(clean.LEDGER_DATA_DIR);
   return {
@@ -115,5 +130,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: clean.LEDGER_BODY_LIMIT,
     shutdownTimeoutMs: clean.LEDGER_SHUTDOWN_TIMEOUT,
     logLevel: clean.LOG_LEVEL,
+    apiKeys,
   };
 }

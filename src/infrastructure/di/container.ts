@@ -1,6 +1,7 @@
 import { Container, ContainerModule } from 'inversify';
 import { Clock, systemClock } from '../../application/ports/clock.port';
 import type { Config } from '../config/config';
+import { ApiKeyRegistry, loadOrCreateLocalKeys } from '../http/auth/api-keys';
 import { createLogger, Logger } from '../logging/logger';
 import { eventStoreModule } from './modules/event-store.module';
 import { TOKENS } from './tokens';
@@ -22,6 +23,9 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   container.bind<Config>(TOKENS.Config).toConstantValue(config);
   container.bind<Logger>(TOKENS.Logger).toConstantValue(overrides.logger ?? createLogger(config.logLevel));
   container.bind<Clock>(TOKENS.Clock).toConstantValue(overrides.clock ?? systemClock);
+  container
+    .bind<ApiKeyRegistry>(TOKENS.ApiKeys)
+    .toDynamicValue(() => new ApiKeyRegistry(config.apiKeys ?? loadOrCreateLocalKeys(config.dataDir).keys));
   container.loadSync(...CONCEPT_MODULES);
   return container;
 }

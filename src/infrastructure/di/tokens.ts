@@ -8,6 +8,8 @@ export const TOKENS = {
   Clock: Symbol.for('Clock'),
   EventStore: Symbol.for('EventStore'),
   ReadModelStore: Symbol.for('ReadModelStore'),
+  /** `ApiKeyRegistry`: API keys and their roles (LEDGER_API_KEYS or generated local keys). */
+  ApiKeys: Symbol.for('ApiKeys'),
   /** Multi-bound: components with start/stop run by the bootstrap (pollers, projection runner, outbox). */
   Lifecycle: Symbol.for('Lifecycle'),
   /** Multi-bound: HTTP route modules mounted by the app. */
