@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import type { Express } from 'express';
 import type { Container } from 'inversify';
 import type { Config } from './config/config';
 import { buildContainer, ContainerOverrides } from './di/container';
@@ -18,6 +19,7 @@ import { packageVersion } from './version';
 export class LedgerService {
   private constructor(
     readonly container: Container,
+    readonly app: Express,
     readonly server: Server,
     private readonly started: Lifecycle[],
     private readonly logger: Logger,
@@ -40,6 +42,7 @@ export class LedgerService {
       await stopAll(started, logger);
       throw err;
     }
+    container.get(TOKENS.ApiKeys); // creates the local key file on first start, before anyone needs it
     const app = createApp({
       logger,
       bodyLimit: config.bodyLimit,
@@ -48,7 +51,7 @@ export class LedgerService {
       version: packageVersion(),
     });
     const server = createServer(app);
-    const service = new LedgerService(container, server, started, logger, config);
+    const service = new LedgerService(container, app, server, started, logger, config);
     if (listen) {
       server.listen(config.port, config.host);
       await once(server, 'listening');

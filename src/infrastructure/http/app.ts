@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { HealthCheck } from '../di/tokens';
 import { correlationId } from './correlation';
 import { healthRouter } from './health.routes';
+import { openApiRouter } from './openapi';
 import { notFoundHandler, problemErrorHandler } from './problem-details';
 
 /** A concept's HTTP routes (controllers), multi-bound under `TOKENS.HttpRoutes`. */
@@ -39,7 +40,10 @@ export function createApp(options: AppOptions): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
-  app.use(helmet());
+  // Swagger UI at /docs runs inline scripts; everything else gets helmet's strict defaults.
+  const strict = helmet();
+  const docs = helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'upgrade-insecure-requests': null } } });
+  app.use((req, res, next) => (req.path.startsWith('/docs') ? docs(req, res, next) : strict(req, res, next)));
   app.use(correlationId);
   app.use(
     pinoHttp({
@@ -65,6 +69,7 @@ export function createApp(options: AppOptions): Express {
   );
   const router = Router();
   router.use(healthRouter(options.healthChecks, options.version));
+  router.use(openApiRouter(options.version));
   for (const routes of [...options.routes].sort((a, b) => (a.order ?? 100) - (b.order ?? 100))) routes.register(router);
   app.use(router);
   app.use(notFoundHandler);
