@@ -1,0 +1,235 @@
+/**
+ * `reconcileOrder`: everything the log knows about one order → status, findings and totals
+ * (DESIGN §6). Classification order: currency → period → missing/pending counterpart → component
+ * amounts → tax → rounding; data-quality warnings alongside. Pure: `now` is an input.
+ */
+import type { ErpDocument } from '../erp/erp-document';
+import { FINDING_CODES, type Finding, type ReconciliationComponent } from '../shared/findings';
+import { Money } from '../shared/money';
+import { instantMs, periodOfInstant, type Period } from '../shared/period';
+import { orderStreamId, erpUnlinkedStreamId } from '../shared/streams';
+import { type TaxedAmount } from '../shared/tax';
+import { makeFinding, zeroTaxed, addTaxed, negTaxed } from './order.findings';
+import type { Fact, OrderState } from './order.state';
+import { orderView, type OrderView } from './order.view';
+import { graceMs, materialityCap, type ReconciliationPolicy } from './reconciliation.policy';
+import type { RuleContext } from './rules/context';
+import { dataQualityRule } from './rules/data-quality.rules';
+import { AMOUNT_COMPONENTS, erpPosition, parseLines, sumLines, type ErpParseWarning } from './rules/erp-lines';
+import { counterpartRule, currencyRule, periodRule } from './rules/lifecycle.rules';
+import { refundRule, splitRefunds } from './rules/refund.rules';
+import { saleRule, scayleSale, scayleSaleTotals } from './rules/sale.rules';
+import { settlementRule } from './rules/settlement.rules';
+import { taxCodeRule } from './rules/tax-code.rules';
+
+/** `matched`: no finding; `matched_with_rounding`: only auto-accepted rounding; `pending`: a counterpart is still inside its grace window; `drift`: anything else open. */
+export type ReconciliationStatus = 'matched' | 'matched_with_rounding' | 'drift' | 'pending';
+
+/** Figures of one component: decimal strings in major units; `net`/`tax` where they are known. */
+export interface ComponentFigures {
+  gross: string;
+  net?: string;
+  tax?: string;
+  fee?: string;
+}
+
+/** Per currency, per component. */
+export type SideTotals = Record<string, Partial<Record<ReconciliationComponent, ComponentFigures>>>;
+
+export interface OrderReconciliation {
+  /** Order stream id (or `erp-unlinked-<documentNumber>` for an ERP document with no order); prefixes every findingId. */
+  subject: string;
+  orderId?: string;
+  status: ReconciliationStatus;
+  /** The sale's accounting period (DESIGN §7), once the order is known. */
+  period?: Period;
+  /** Counterparts still inside their grace window (`invoice`, `credit_memo`, `refund:<id>`, `order`…). */
+  pending: string[];
+  /** Sorted by classification stage, then findingId. */
+  findings: Finding[];
+  /**
+   * `scayle`: items/shipping/fees still invoiced, discounts (reductions), refunds, `order` = units not cancelled + fees − refunds (gross);
+   * `erp`: invoices − credit memos per component, `discounts`, `refunds` (credit memos), `order` (position);
+   * `psp`: `settlement` (gross, net, fee).
+   */
+  totals: { scayle: SideTotals; erp: SideTotals; psp: SideTotals };
+}
+
+export interface ReconcileOptions {
+  /** Override the subject (default: derived from the order, the payments or the ERP document). */
+  subject?: string;
+}
+
+/**
+ * Reconciles one order stream's state at `now` (ISO-8601 instant).
+ * @throws DomainError `invalid` for a malformed policy (timezone, durations), `now`, or figures.
+ */
+export function reconcileOrder(state: OrderState, policy: ReconciliationPolicy, now: string, options: ReconcileOptions = {}): OrderReconciliation {
+  const nowMs = instantMs(now, 'now');
+  const view = orderView(state, policy.erpProfile.mode);
+  const subject = options.subject ?? subjectOf(view);
+  const result: OrderReconciliation = { subject, status: 'pending', pending: [], findings: [], totals: { scayle: {}, erp: {}, psp: {} } };
+  const orderId = view.order?.orderId ?? view.refunds[0]?.data.orderId ?? view.captures[0]?.data.orderId ?? firstDoc(view)?.data.orderReference ?? undefined;
+  if (orderId) result.orderId = orderId;
+  pspTotals(view, result.totals.psp);
+  if (state.kind !== 'order_known') return withStatus(awaitingOrder(view, policy, nowMs, subject, result));
+
+  const currency = view.currency!;
+  const erpWarnings: ErpParseWarning[] = [];
+  const mode = policy.erpProfile.mode;
+  const parsed = [...view.invoices, ...view.creditMemos].map((doc) => ({ doc, lines: parseLines(doc, mode, erpWarnings) }));
+  const same = (d: Fact<ErpDocument>) => d.data.currency === currency;
+  const ctx: RuleContext = {
+    subject,
+    policy,
+    nowMs,
+    view,
+    currency,
+    invoiceDocs: view.invoices.filter(same),
+    creditDocs: view.creditMemos.filter(same),
+    invoiceLines: parsed.filter((p) => same(p.doc) && p.doc.data.documentType === 'invoice').flatMap((p) => p.lines),
+    creditLines: parsed.filter((p) => same(p.doc) && p.doc.data.documentType === 'credit_memo').flatMap((p) => p.lines),
+    refunds: splitRefunds(view, currency),
+    erpWarnings,
+    findings: [],
+    pending: [],
+    suppressSale: false,
+    suppressRefund: false,
+  };
+  currencyRule(ctx, [...view.invoices, ...view.creditMemos]);
+  periodRule(ctx);
+  counterpartRule(ctx, view.invoices.length > 0, view.creditMemos.length > 0);
+  const sale = scayleSale(ctx);
+  saleRule(ctx, sale);
+  refundRule(ctx);
+  taxCodeRule(ctx);
+  settlementRule(ctx);
+  dataQualityRule(ctx, parsed);
+  applyMaterialityCap(ctx);
+
+  result.period = periodOfInstant(view.saleAt!, policy.timezone);
+  result.pending = ctx.pending;
+  result.findings = ctx.findings;
+  const scayle = scayleSaleTotals(sale, currency);
+  const sold = [...view.items.filter((i) => !i.cancelled), ...view.fees].reduce((s, x) => s.add(x.gross), Money.zero(currency));
+  result.totals.scayle[currency] = {
+    items: figures(scayle.items),
+    shipping: figures(scayle.shipping),
+    fees: figures(scayle.fees),
+    discounts: { gross: sale.items.reduce((s, i) => s.add(i.reductionsGross), Money.zero(currency)).toString() },
+    refunds: { gross: ctx.refunds.total.toString() },
+    order: { gross: sold.subtract(ctx.refunds.total).toString() },
+  };
+  erpTotals(ctx, parsed, result.totals.erp);
+  return withStatus(result);
+}
+
+function firstDoc(view: OrderView): Fact<ErpDocument> | undefined {
+  return [...view.invoices, ...view.creditMemos, ...view.salesOrders, ...view.erpPayments][0];
+}
+
+function subjectOf(view: OrderView): string {
+  if (view.order) return orderStreamId(view.order.shopKey, view.order.countryCode, view.order.orderId);
+  const p = [...view.refunds, ...view.captures, ...view.pendingPayments].find((x) => x.data.shopKey && x.data.countryCode);
+  if (p) return orderStreamId(p.data.shopKey!, p.data.countryCode!, p.data.orderId);
+  const doc = firstDoc(view);
+  if (doc && doc.data.orderReference === null) return erpUnlinkedStreamId(doc.data.documentNumber);
+  const orderId = view.refunds[0]?.data.orderId ?? view.captures[0]?.data.orderId ?? doc?.data.orderReference ?? 'unknown';
+  return `order-unknown-${orderId}`;
+}
+
+/** No Scayle order yet: refunds become ORPHAN_REFUND and ERP documents MISSING_IN_SCAYLE after their windows (case C6). */
+function awaitingOrder(view: OrderView, policy: ReconciliationPolicy, nowMs: number, subject: string, result: OrderReconciliation): OrderReconciliation {
+  for (const r of view.refunds) {
+    if (nowMs > instantMs(r.occurredAt) + graceMs(policy, 'orphanRefund')) {
+      result.findings.push(
+        makeFinding(subject, {
+          code: 'ORPHAN_REFUND',
+          component: 'refunds',
+          discriminator: `refund:${r.data.transactionId}`,
+          scayle: { currency: r.data.currency, gross: r.data.amount },
+          explanation: `Scayle refunded ${r.data.amount} ${r.data.currency} (transaction ${r.data.transactionId}) for order ${r.data.orderId}, which is still unknown after the grace window: check the order import or the refund`,
+          eventIds: [r.eventId],
+        }),
+      );
+    } else result.pending.push('order');
+  }
+  for (const doc of [...view.invoices, ...view.creditMemos, ...view.salesOrders]) {
+    const d = doc.data;
+    if (nowMs > instantMs(doc.occurredAt) + graceMs(policy, 'missingInScayle')) {
+      result.findings.push(
+        makeFinding(subject, {
+          code: 'MISSING_IN_SCAYLE',
+          component: d.documentType === 'credit_memo' ? 'refunds' : 'order',
+          discriminator: d.documentNumber,
+          documentNumber: d.documentNumber,
+          erp: { currency: d.currency, ...d.totals },
+          explanation: `ERP ${d.documentType.replace('_', ' ')} ${d.documentNumber} (${d.totals.gross} ${d.currency}) names ${d.orderReference ? `order ${d.orderReference}, unknown in Scayle` : 'no Scayle order'} after the grace window: link it or reverse it`,
+          eventIds: [doc.eventId],
+        }),
+      );
+    } else result.pending.push('order');
+  }
+  if (view.refunds.length === 0 && firstDoc(view) === undefined) result.pending.push('order');
+  result.pending = [...new Set(result.pending)];
+  for (const r of view.refunds) {
+    const cur = (result.totals.scayle[r.data.currency] ??= {});
+    const prev = cur.refunds ? Money.parse(cur.refunds.gross, r.data.currency) : Money.zero(r.data.currency);
+    cur.refunds = { gross: prev.add(Money.parse(r.data.amount, r.data.currency)).toString() };
+  }
+  return result;
+}
+
+function applyMaterialityCap(ctx: RuleContext): void {
+  for (const side of ['sale', 'refund']) {
+    const rounding = ctx.findings.filter((f) => f.code === 'ROUNDING_DIFFERENCE' && f.findingId.endsWith(`/${side}`));
+    if (rounding.length === 0) continue;
+    const cap = materialityCap(ctx.policy, ctx.currency);
+    const total = rounding.reduce((s, f) => s.add(Money.parse(largestDelta(f), ctx.currency)), Money.zero(ctx.currency));
+    if (total.amount.lte(cap)) continue;
+    for (const f of rounding) {
+      f.autoAccepted = false;
+      f.severity = 'warning';
+      f.explanation += ` — above the materiality cap ${cap.toFixed()} ${ctx.currency} (total ${total.toString()}): book the difference`;
+    }
+  }
+  ctx.findings.sort((a, b) => FINDING_CODES[a.code].stage - FINDING_CODES[b.code].stage || (a.findingId < b.findingId ? -1 : a.findingId > b.findingId ? 1 : 0));
+}
+
+function largestDelta(f: Finding): string {
+  const ds = [f.delta?.gross, f.delta?.net, f.delta?.tax].filter((x): x is string => x !== undefined).map((x) => x.replace('-', ''));
+  return ds.reduce((a, b) => (Money.parse(a, f.delta!.currency).compare(Money.parse(b, f.delta!.currency)) >= 0 ? a : b), '0');
+}
+
+function withStatus(r: OrderReconciliation): OrderReconciliation {
+  const open = r.findings.filter((f) => f.code !== 'DATA_QUALITY_WARNING' && !f.autoAccepted);
+  r.status = open.length > 0 ? 'drift' : r.pending.length > 0 ? 'pending' : r.findings.some((f) => f.code === 'ROUNDING_DIFFERENCE') ? 'matched_with_rounding' : 'matched';
+  return r;
+}
+
+function figures(t: TaxedAmount): ComponentFigures {
+  return { gross: t.gross.toString(), net: t.net.toString(), tax: t.tax.toString() };
+}
+
+function erpTotals(ctx: RuleContext, parsed: { doc: Fact<ErpDocument>; lines: ReturnType<typeof parseLines> }[], out: SideTotals): void {
+  const currencies = [...new Set(parsed.map((p) => p.doc.data.currency))].sort();
+  for (const cur of currencies) {
+    const inv = parsed.filter((p) => p.doc.data.currency === cur && p.doc.data.documentType === 'invoice').flatMap((p) => p.lines);
+    const cm = parsed.filter((p) => p.doc.data.currency === cur && p.doc.data.documentType === 'credit_memo').flatMap((p) => p.lines);
+    const comps = Object.fromEntries(AMOUNT_COMPONENTS.map((c) => [c, erpPosition(inv, cm, c, cur)])) as Record<(typeof AMOUNT_COMPONENTS)[number], TaxedAmount>;
+    const position = AMOUNT_COMPONENTS.reduce((a, c) => addTaxed(a, comps[c]), zeroTaxed(cur));
+    const credits = AMOUNT_COMPONENTS.reduce((a, c) => addTaxed(a, sumLines(cm, c, cur)), zeroTaxed(cur));
+    const discounts = negTaxed(addTaxed(sumLines(inv, 'discounts', cur), negTaxed(sumLines(cm, 'discounts', cur))));
+    out[cur] = { items: figures(comps.items), shipping: figures(comps.shipping), fees: figures(comps.fees), discounts: figures(discounts), refunds: figures(credits), order: figures(position) };
+  }
+  void ctx;
+}
+
+function pspTotals(view: OrderView, out: SideTotals): void {
+  for (const l of view.pspLines) {
+    const { currency: cur, gross, net, fee } = l.data.line;
+    const prev = out[cur]?.settlement;
+    const add = (a: string | undefined, b: string): string => (a === undefined ? Money.parse(b, cur) : Money.parse(a, cur).add(Money.parse(b, cur))).toString();
+    (out[cur] ??= {}).settlement = { gross: add(prev?.gross, gross), net: add(prev?.net, net), fee: add(prev?.fee, fee) };
+  }
+}

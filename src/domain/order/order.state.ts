@@ -1,0 +1,181 @@
+/**
+ * Order state: everything one order stream knows, folded by {@link evolve} (DESIGN §4).
+ *
+ * Facts arrive at least once and in any order, so the state is **independent of arrival order and
+ * duplicates**: every fact is kept in a map under its natural key, and when two facts share a key the
+ * winner is chosen by a total order that does not depend on arrival — (revision,) source time, then
+ * event id. Everything else (latest snapshot, item statuses, open refunds…) is derived from these maps
+ * by `order.view.ts`.
+ */
+import type { ErpDocument } from '../erp/erp-document';
+import type { PspSettlementLine } from '../settlement/psp-settlement-line';
+import { instantMs } from '../shared/period';
+import type { ScayleOrderSnapshot } from './scayle-order.snapshot';
+import {
+  isOrderEvent,
+  isScayleOrderFact,
+  type LineItemsCorrected,
+  type OrderEventEnvelope,
+  type RefundRequested,
+  type ScayleOrderFactType,
+  type ScaylePaymentData,
+} from './order.events';
+
+/** A fact with the envelope fields the domain needs. `at` is the source time in ms since epoch. */
+export interface Fact<T> {
+  readonly eventId: string;
+  readonly occurredAt: string;
+  readonly at: number;
+  readonly data: T;
+}
+
+/** A Scayle order fact: its type, the item ids it names, and its snapshot. */
+export interface ScayleOrderFactRecord {
+  readonly type: ScayleOrderFactType;
+  readonly itemIds: readonly string[];
+  readonly order: ScayleOrderSnapshot;
+}
+
+export interface PaymentRecord extends ScaylePaymentData {
+  readonly kind: 'capture' | 'refund';
+}
+
+export interface PspLineRecord {
+  readonly provider: string;
+  readonly batchId: string;
+  readonly line: PspSettlementLine;
+}
+
+/**
+ * The facts of one order stream, keyed:
+ * - `scayleFacts` by event id (each snapshot is kept; the latest is derived);
+ * - `payments` by `capture:<transactionId>` / `refund:<transactionId>` (latest status wins);
+ * - `erpDocuments` by `documentNumber` (highest revision wins, then source time, then id);
+ * - `pspLines` by `<provider>:<lineId>`; `refundRequests` and `refundsRecorded` by refundId;
+ *   `corrections` by correctionId; `dispatchFailures` by event id.
+ *
+ * `kind` tags the union: `empty` (no facts), `awaiting_order` (facts but no Scayle order yet, e.g. a
+ * refund before its order — case C6), `order_known`.
+ */
+export interface OrderFacts {
+  readonly eventIds: ReadonlySet<string>;
+  readonly scayleFacts: Readonly<Record<string, Fact<ScayleOrderFactRecord>>>;
+  readonly payments: Readonly<Record<string, Fact<PaymentRecord>>>;
+  readonly erpDocuments: Readonly<Record<string, Fact<ErpDocument>>>;
+  readonly pspLines: Readonly<Record<string, Fact<PspLineRecord>>>;
+  readonly refundRequests: Readonly<Record<string, Fact<RefundRequested['data']>>>;
+  readonly refundsRecorded: Readonly<Record<string, Fact<{ refundId: string; recordedAt: string }>>>;
+  readonly corrections: Readonly<Record<string, Fact<LineItemsCorrected['data']>>>;
+  readonly dispatchFailures: Readonly<Record<string, Fact<{ commandId: string; message: string }>>>;
+  /** The latest Scayle fact (max by source time, then snapshot `updatedAt`, then event id). */
+  readonly latest?: Fact<ScayleOrderFactRecord>;
+}
+
+export type OrderState =
+  | ({ readonly kind: 'empty' } & OrderFacts)
+  | ({ readonly kind: 'awaiting_order' } & OrderFacts)
+  | ({ readonly kind: 'order_known'; readonly latest: Fact<ScayleOrderFactRecord> } & OrderFacts);
+
+/** The state of a stream with no events. */
+export function initialOrderState(): OrderState {
+  return {
+    kind: 'empty',
+    eventIds: new Set(),
+    scayleFacts: {},
+    payments: {},
+    erpDocuments: {},
+    pspLines: {},
+    refundRequests: {},
+    refundsRecorded: {},
+    corrections: {},
+    dispatchFailures: {},
+  };
+}
+
+/** Total order of facts independent of arrival: source time, then event id. */
+export function factOrder(a: Fact<unknown>, b: Fact<unknown>): number {
+  return a.at - b.at || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
+}
+
+function laterScayle(a: Fact<ScayleOrderFactRecord>, b: Fact<ScayleOrderFactRecord>): boolean {
+  if (a.at !== b.at) return a.at > b.at;
+  const ua = a.data.order.updatedAt;
+  const ub = b.data.order.updatedAt;
+  if (ua !== ub) return instantMs(ua, 'updatedAt') > instantMs(ub, 'updatedAt');
+  return a.eventId > b.eventId;
+}
+
+function winsDocument(a: Fact<ErpDocument>, b: Fact<ErpDocument>): boolean {
+  if (a.data.revision !== b.data.revision) return a.data.revision > b.data.revision;
+  return factOrder(a, b) > 0;
+}
+
+function keep<T>(map: Readonly<Record<string, Fact<T>>>, key: string, fact: Fact<T>, wins: (a: Fact<T>, b: Fact<T>) => boolean = (a, b) => factOrder(a, b) > 0) {
+  const current = map[key];
+  return current && !wins(fact, current) ? map : { ...map, [key]: fact };
+}
+
+/**
+ * Folds one event into the state. Idempotent (an event id seen before changes nothing) and
+ * commutative up to the keyed winners described on {@link OrderFacts}. Events of types outside the
+ * catalogue (exception decisions, export bookkeeping added by other layers) are ignored.
+ * @throws DomainError `invalid`/`invalid_instant` when `metadata.occurredAt` is not an ISO instant.
+ */
+export function evolve(state: OrderState, event: OrderEventEnvelope<{ type: string; data: unknown }>): OrderState {
+  if (state.eventIds.has(event.id) || !isOrderEvent(event)) return state;
+  const base = { eventId: event.id, occurredAt: event.metadata.occurredAt, at: instantMs(event.metadata.occurredAt, 'metadata.occurredAt') };
+  const facts: OrderFacts = { ...state, eventIds: new Set(state.eventIds).add(event.id) };
+  let next: OrderFacts = facts;
+  if (isScayleOrderFact(event)) {
+    const fact: Fact<ScayleOrderFactRecord> = { ...base, data: { type: event.type, itemIds: event.data.itemIds ?? [], order: event.data.order } };
+    const latest = !facts.latest || laterScayle(fact, facts.latest) ? fact : facts.latest;
+    next = { ...facts, scayleFacts: { ...facts.scayleFacts, [event.id]: fact }, latest };
+  } else {
+    const e = event as Exclude<typeof event, { type: ScayleOrderFactType }>;
+    switch (e.type) {
+      case 'ScaylePaymentCaptured':
+      case 'ScaylePaymentRefunded': {
+        const kind = e.type === 'ScaylePaymentCaptured' ? 'capture' : 'refund';
+        next = { ...facts, payments: keep(facts.payments, `${kind}:${e.data.transactionId}`, { ...base, data: { ...e.data, kind } }) };
+        break;
+      }
+      case 'ErpInvoicePosted':
+      case 'ErpCreditMemoPosted':
+      case 'ErpSalesOrderRecorded':
+      case 'ErpPaymentRecorded':
+        next = { ...facts, erpDocuments: keep(facts.erpDocuments, e.data.document.documentNumber, { ...base, data: e.data.document }, winsDocument) };
+        break;
+      case 'PspSettlementLineRecorded': {
+        const { provider, batchId, line } = e.data;
+        next = { ...facts, pspLines: keep(facts.pspLines, `${provider}:${line.lineId}`, { ...base, data: { provider, batchId, line } }) };
+        break;
+      }
+      case 'RefundRequested':
+        next = { ...facts, refundRequests: keep(facts.refundRequests, e.data.refundId, { ...base, data: e.data }) };
+        break;
+      case 'RefundRecordedInScayle':
+        next = { ...facts, refundsRecorded: keep(facts.refundsRecorded, e.data.refundId, { ...base, data: e.data }) };
+        break;
+      case 'LineItemsCorrected':
+        next = { ...facts, corrections: keep(facts.corrections, e.data.correctionId, { ...base, data: e.data }) };
+        break;
+      case 'ScayleDispatchFailed':
+        next = { ...facts, dispatchFailures: { ...facts.dispatchFailures, [event.id]: { ...base, data: { commandId: e.data.commandId, message: e.data.message } } } };
+        break;
+      case 'ScayleWebhookReceived':
+        break;
+      default: {
+        const unreachable: never = e;
+        return unreachable;
+      }
+    }
+  }
+  return next.latest ? { ...next, kind: 'order_known', latest: next.latest } : { ...next, kind: 'awaiting_order' };
+}
+
+/** Folds a whole stream. */
+export function orderStateFrom(events: Iterable<OrderEventEnvelope<{ type: string; data: unknown }>>): OrderState {
+  let s = initialOrderState();
+  for (const e of events) s = evolve(s, e);
+  return s;
+}

@@ -1,0 +1,47 @@
+/**
+ * Classifying one component's difference (DESIGN §6 stages 4–6): amount → tax → rounding.
+ * No tolerance hides a structural difference: the base (net for tax-exclusive prices, gross for
+ * tax-inclusive ones) must agree exactly before anything is called rounding.
+ */
+import { Dec } from '../../shared/decimal';
+import { toCurrency } from '../../shared/currency';
+import type { TaxedAmount } from '../../shared/tax';
+import { deltaOf, equalTaxed } from '../order.findings';
+
+export interface ComponentComparison {
+  scayle: TaxedAmount;
+  erp: TaxedAmount;
+  /** Amounts Scayle rounded independently (one per unit item / fee in the component). */
+  scayleRounded: number;
+  /** Amounts the ERP rounded independently (lines with `per_line`, tax groups with `per_document`). */
+  erpRounded: number;
+  pricesIncludeTax: boolean;
+  /** The ERP figures recomputed under the profile from Scayle's lines still invoiced, if known. */
+  expectedErp?: TaxedAmount;
+}
+
+export type ComparisonOutcome =
+  | { kind: 'equal' }
+  | { kind: 'amount'; delta: TaxedAmount }
+  | { kind: 'tax'; delta: TaxedAmount; bound: Dec }
+  | { kind: 'rounding'; delta: TaxedAmount; bound: Dec; explainedByProfile: boolean; largest: Dec };
+
+/**
+ * - equal figures → `equal`;
+ * - base differs → `amount`;
+ * - base agrees and every |Δ| ≤ ½ minor unit × (Scayle's + the ERP's rounded amounts) → `rounding`
+ *   (`explainedByProfile` tells whether the ERP booked exactly the profile's recomputation);
+ * - else → `tax`.
+ */
+export function compareComponent(c: ComponentComparison): ComparisonOutcome {
+  if (equalTaxed(c.scayle, c.erp)) return { kind: 'equal' };
+  const delta = deltaOf(c.scayle, c.erp);
+  const base = c.pricesIncludeTax ? delta.gross : delta.net;
+  if (!base.isZero()) return { kind: 'amount', delta };
+  const cur = toCurrency(c.scayle.gross.currencyCode);
+  const bound = new Dec(1).div(new Dec(10).pow(cur.exponent)).div(2).mul(c.scayleRounded + c.erpRounded);
+  const largest = Dec.max(delta.gross.amount.abs(), delta.net.amount.abs(), delta.tax.amount.abs());
+  const explainedByProfile = c.expectedErp !== undefined && equalTaxed(c.expectedErp, c.erp);
+  if (largest.lte(bound)) return { kind: 'rounding', delta, bound, explainedByProfile, largest };
+  return { kind: 'tax', delta, bound };
+}

@@ -1,0 +1,64 @@
+/**
+ * Stage 5 per ERP line: `MISSING_TAX_CODE` (a line with an amount and no tax code, case C9) and
+ * `TAX_MAPPING_ERROR` (a code the mapping does not know for the shop country, a code other than the
+ * mapping's for Scayle's rate, or a line rate other than Scayle's).
+ */
+import { normaliseRate } from '../../shared/tax';
+import type { TaxCodeMappingEntry } from '../reconciliation.policy';
+import { report, type RuleContext } from './context';
+import { coveredItems, type ParsedLine } from './erp-lines';
+
+/** The code the mapping expects for (country, rate, channel): a channel-specific entry wins. */
+export function expectedTaxCode(mapping: readonly TaxCodeMappingEntry[], countryCode: string, rate: string, channelType?: string): string | undefined {
+  const hits = mapping.filter((m) => m.countryCode === countryCode && normaliseRate(m.rate) === rate && (m.channelType === undefined || m.channelType === channelType));
+  return (hits.find((m) => m.channelType !== undefined) ?? hits[0])?.taxCode;
+}
+
+/** Scayle's rate for what a line covers, or undefined when unknown or mixed. */
+function scayleRate(ctx: RuleContext, l: ParsedLine): string | undefined {
+  const rates = new Set(
+    l.line.kind === 'item' || l.line.kind === 'discount'
+      ? coveredItems(l.line, ctx.view, ctx.policy.itemMapping).map((i) => i.taxRate)
+      : ctx.view.fees.filter((f) => f.component === l.component).map((f) => f.taxRate),
+  );
+  return rates.size === 1 ? [...rates][0] : undefined;
+}
+
+export function taxCodeRule(ctx: RuleContext): void {
+  const order = ctx.view.order!;
+  for (const l of [...ctx.invoiceLines, ...ctx.creditLines]) {
+    if (l.amounts.gross.isZero() && l.amounts.net.isZero()) continue;
+    const doc = l.doc.data;
+    const at = { component: l.component, documentNumber: doc.documentNumber, lineNumber: l.line.lineNumber, discriminator: `${doc.documentNumber}#${l.line.lineNumber}`, eventIds: [l.doc.eventId] };
+    const code = l.line.taxCode?.trim() ?? '';
+    if (code === '') {
+      report(ctx, {
+        ...at,
+        code: 'MISSING_TAX_CODE',
+        erp: { currency: doc.currency, gross: l.line.gross, net: l.line.net, tax: l.line.tax },
+        explanation: `ERP ${doc.documentNumber} line ${l.line.lineNumber} (${l.line.kind}, net ${l.line.net}) has no tax code${order.channelType ? ` (${order.channelType} order)` : ''}: assign the tax code for ${order.countryCode} in the ERP`,
+      });
+      continue;
+    }
+    if (l.line.kind === 'discount') continue;
+    const rate = scayleRate(ctx, l);
+    if (rate === undefined) continue;
+    const lineRate = l.line.taxRate !== undefined ? normaliseRate(l.line.taxRate) : undefined;
+    const mapping = ctx.policy.taxCodeMapping;
+    const expected = mapping ? expectedTaxCode(mapping, order.countryCode, rate, order.channelType) : undefined;
+    const known = mapping ? mapping.some((m) => m.countryCode === order.countryCode && m.taxCode === code) : true;
+    let why: string | undefined;
+    if (lineRate !== undefined && lineRate !== rate) why = `carries rate ${lineRate} but Scayle charged ${rate}`;
+    else if (!known) why = `uses tax code ${code}, unknown for ${order.countryCode} in the tax-code mapping`;
+    else if (mapping && expected === undefined) why = `uses ${code} but the mapping has no code for ${order.countryCode} at rate ${rate}`;
+    else if (expected !== undefined && expected !== code) why = `uses ${code} but Scayle's rate ${rate} in ${order.countryCode} maps to ${expected}`;
+    if (why === undefined) continue;
+    report(ctx, {
+      ...at,
+      code: 'TAX_MAPPING_ERROR',
+      scayle: { currency: ctx.currency },
+      erp: { currency: doc.currency, gross: l.line.gross, net: l.line.net, tax: l.line.tax },
+      explanation: `ERP ${doc.documentNumber} line ${l.line.lineNumber} ${why}: fix the tax code mapping or the line`,
+    });
+  }
+}
