@@ -120,7 +120,7 @@ export function reconcileOrder(state: OrderState, policy: ReconciliationPolicy, 
     refunds: { gross: ctx.refunds.total.toString() },
     order: { gross: sold.subtract(ctx.refunds.total).toString() },
   };
-  erpTotals(ctx, parsed, result.totals.erp);
+  erpTotals(parsed, result.totals.erp);
   return withStatus(result);
 }
 
@@ -211,7 +211,7 @@ function figures(t: TaxedAmount): ComponentFigures {
   return { gross: t.gross.toString(), net: t.net.toString(), tax: t.tax.toString() };
 }
 
-function erpTotals(ctx: RuleContext, parsed: { doc: Fact<ErpDocument>; lines: ReturnType<typeof parseLines> }[], out: SideTotals): void {
+function erpTotals(parsed: { doc: Fact<ErpDocument>; lines: ReturnType<typeof parseLines> }[], out: SideTotals): void {
   const currencies = [...new Set(parsed.map((p) => p.doc.data.currency))].sort();
   for (const cur of currencies) {
     const inv = parsed.filter((p) => p.doc.data.currency === cur && p.doc.data.documentType === 'invoice').flatMap((p) => p.lines);
@@ -222,7 +222,6 @@ function erpTotals(ctx: RuleContext, parsed: { doc: Fact<ErpDocument>; lines: Re
     const discounts = negTaxed(addTaxed(sumLines(inv, 'discounts', cur), negTaxed(sumLines(cm, 'discounts', cur))));
     out[cur] = { items: figures(comps.items), shipping: figures(comps.shipping), fees: figures(comps.fees), discounts: figures(discounts), refunds: figures(credits), order: figures(position) };
   }
-  void ctx;
 }
 
 function pspTotals(view: OrderView, out: SideTotals): void {

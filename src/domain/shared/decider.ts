@@ -3,10 +3,14 @@
  * from the stream; `decide` returns the events to append or throws a typed `DomainError`.
  */
 
-/** A decider: initial state, `evolve` to fold events, `decide` to answer commands. */
-export interface Decider<Command, State, Event> {
+/**
+ * A decider: initial state, `evolve` to fold events, `decide` to answer commands. `Recorded` is what
+ * `evolve` reads (an event with its envelope: id, metadata), `Event` what `decide` emits (`{type, data}`;
+ * the handler adds the envelope).
+ */
+export interface Decider<Command, State, Event, Recorded = Event> {
   initialState: () => State;
-  evolve: (state: State, event: Event) => State;
+  evolve: (state: State, event: Recorded) => State;
   decide: (command: Command, state: State) => Event[];
 }
 

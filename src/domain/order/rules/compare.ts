@@ -5,6 +5,7 @@
  */
 import { Dec } from '../../shared/decimal';
 import { toCurrency } from '../../shared/currency';
+import type { RoundingMode } from '../../shared/rounding';
 import type { TaxedAmount } from '../../shared/tax';
 import { deltaOf, equalTaxed } from '../order.findings';
 
@@ -16,6 +17,11 @@ export interface ComponentComparison {
   /** Amounts the ERP rounded independently (lines with `per_line`, tax groups with `per_document`). */
   erpRounded: number;
   pricesIncludeTax: boolean;
+  /**
+   * The ERP's rounding mode: a nearest mode (`half_up`, `half_even`) is off by at most ½ minor unit
+   * per rounded amount, a directed one (`up`, `down`) by up to one whole minor unit.
+   */
+  erpMode: RoundingMode;
   /** The ERP figures recomputed under the profile from Scayle's lines still invoiced, if known. */
   expectedErp?: TaxedAmount;
 }
@@ -30,6 +36,7 @@ export type ComparisonOutcome =
  * - equal figures → `equal`;
  * - base differs → `amount`;
  * - base agrees and every |Δ| ≤ ½ minor unit × (Scayle's + the ERP's rounded amounts) → `rounding`
+ *   (Scayle rounds to nearest; an ERP rounding `up`/`down` counts a whole minor unit per amount);
  *   (`explainedByProfile` tells whether the ERP booked exactly the profile's recomputation);
  * - else → `tax`.
  */
@@ -39,7 +46,8 @@ export function compareComponent(c: ComponentComparison): ComparisonOutcome {
   const base = c.pricesIncludeTax ? delta.gross : delta.net;
   if (!base.isZero()) return { kind: 'amount', delta };
   const cur = toCurrency(c.scayle.gross.currencyCode);
-  const bound = new Dec(1).div(new Dec(10).pow(cur.exponent)).div(2).mul(c.scayleRounded + c.erpRounded);
+  const erpWeight = c.erpMode === 'up' || c.erpMode === 'down' ? 2 : 1;
+  const bound = new Dec(1).div(new Dec(10).pow(cur.exponent)).div(2).mul(c.scayleRounded + erpWeight * c.erpRounded);
   const largest = Dec.max(delta.gross.amount.abs(), delta.net.amount.abs(), delta.tax.amount.abs());
   const explainedByProfile = c.expectedErp !== undefined && equalTaxed(c.expectedErp, c.erp);
   if (largest.lte(bound)) return { kind: 'rounding', delta, bound, explainedByProfile, largest };

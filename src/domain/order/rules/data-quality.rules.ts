@@ -1,7 +1,7 @@
 /**
  * `DATA_QUALITY_WARNING` (owner operations): inconsistencies inside one source — an ERP header that
  * disagrees with its lines, a line whose gross ≠ net + tax, a Scayle unit whose gross ≠ net + tax,
- * Scayle totals that match neither all units nor the units still open, and sub-minor-unit amounts
+ * Scayle's `cost.withTax` that match neither all units nor the units still open, and sub-minor-unit amounts
  * that had to be quantised. Never silently fixed; never affects the order's status.
  */
 import type { ErpDocument } from '../../erp/erp-document';
@@ -37,9 +37,12 @@ export function dataQualityRule(ctx: RuleContext, docs: readonly { doc: Fact<Erp
   }
   const order = ctx.view.order!;
   const cost = Money.parse(order.cost.gross, ctx.currency, { quantise: ctx.policy.erpProfile.mode }).money;
-  const fees = ctx.view.fees.reduce((s, f) => s.add(f.gross), Money.zero(ctx.currency));
-  const all = ctx.view.items.reduce((s, i) => s.add(i.gross), fees);
-  const open = ctx.view.items.filter((i) => !i.cancelled).reduce((s, i) => s.add(i.gross), fees);
+  // Scayle's own figures (before ledger corrections) against Scayle's own total.
+  const q = (x: string): Money => Money.parse(x, ctx.currency, { quantise: ctx.policy.erpProfile.mode }).money;
+  const cancelled = new Set(ctx.view.items.filter((i) => i.cancelled).map((i) => i.itemId));
+  const fees = order.fees.reduce((s, f) => s.add(q(f.gross)), Money.zero(ctx.currency));
+  const all = order.items.reduce((s, i) => s.add(q(i.gross)), fees);
+  const open = order.items.filter((i) => !cancelled.has(i.itemId)).reduce((s, i) => s.add(q(i.gross)), fees);
   if (!cost.equals(all) && !cost.equals(open)) {
     report(ctx, { code: 'DATA_QUALITY_WARNING', component: 'order', discriminator: 'scayle/cost', eventIds: latestId, explanation: `Scayle order total ${cost.toString()} ${ctx.currency} matches neither its items + fees (${all.toString()}) nor the items still open + fees (${open.toString()})` });
   }

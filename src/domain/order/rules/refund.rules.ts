@@ -77,6 +77,7 @@ export function refundRule(ctx: RuleContext): void {
       scayleRounded: part.rounded,
       erpRounded: erpRoundedCount(ctx.creditLines, component, ctx.policy.erpProfile),
       pricesIncludeTax: ctx.policy.erpProfile.pricesIncludeTax,
+      erpMode: ctx.policy.erpProfile.mode,
     });
     if (outcome.kind === 'equal') continue;
     reportComparison(ctx, { outcome, component, discriminator: 'refund', scayle: part.amounts, erp, eventIds: ids, what: 'refunded' });

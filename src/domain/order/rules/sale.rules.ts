@@ -78,6 +78,7 @@ export function saleRule(ctx: RuleContext, sale: ScayleSale): void {
       scayleRounded,
       erpRounded: erpRoundedCount(erpLines, component, ctx.policy.erpProfile),
       pricesIncludeTax: ctx.policy.erpProfile.pricesIncludeTax,
+      erpMode: ctx.policy.erpProfile.mode,
       expectedErp: expected[component],
     });
     if (outcome.kind === 'equal') continue;
