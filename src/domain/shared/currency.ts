@@ -3,6 +3,7 @@
  * (no hand-kept table): EUR 2, JPY 0, KWD 3, CLF 4.
  */
 import * as currencyCodes from 'currency-codes';
+import { Dec } from './decimal';
 import { invalid } from './errors';
 
 /** An ISO 4217 currency and its exponent. */
@@ -30,6 +31,19 @@ export function currency(code: string, field = 'currency'): Currency {
   const result: Currency = Object.freeze({ code: record.code, exponent: record.digits });
   cache.set(code, result);
   return result;
+}
+
+const minorUnits = new Map<string, { unit: Dec; scale: Dec }>();
+
+/** One minor unit (`0.01` for EUR, `1` for JPY) and the scale factor 10^exponent, as decimals. */
+export function minorUnit(c: Currency): { unit: Dec; scale: Dec } {
+  let hit = minorUnits.get(c.code);
+  if (!hit) {
+    const scale = new Dec(10).pow(c.exponent);
+    hit = { unit: new Dec(1).div(scale), scale };
+    minorUnits.set(c.code, hit);
+  }
+  return hit;
 }
 
 /** Answers whether `code` is a known ISO 4217 code. Never throws. */

@@ -7,8 +7,11 @@
  *   Adding, subtracting and multiplying quantised amounts by integers stays on the currency's scale;
  *   multiplying by a fraction may leave it until the caller quantises ("unless asked").
  * - In events and JSON money is `{ amount: "19.90", currency: "EUR" }` ({@link MoneyDto}).
+ * - Representation: an amount on the currency's scale is held as a bigint of minor units (exact,
+ *   and fast to add and compare); an amount off the scale as a decimal of the private clone. Every
+ *   operation picks the bigint path when both operands are on scale; results are the same either way.
  */
-import { type Currency, type CurrencyLike, toCurrency } from './currency';
+import { type Currency, type CurrencyLike, minorUnit, toCurrency } from './currency';
 import { Dec, dec, decInteger, type DecimalString, ZERO } from './decimal';
 import { CurrencyMismatchError, invalid } from './errors';
 import { roundTo, type RoundingMode } from './rounding';
@@ -41,12 +44,30 @@ export interface QuantisedParse {
 }
 
 export class Money {
+  /** The amount in minor units when on the currency's scale, else null. */
+  private readonly minor: bigint | null;
+  /** The exact amount when off the currency's scale (or once computed), in major units. */
+  private exact: Dec | null;
+
   private constructor(
-    /** The exact amount in major units. */
-    readonly amount: Dec,
+    minor: bigint | null,
+    exact: Dec | null,
     readonly currency: Currency,
   ) {
-    Object.freeze(this);
+    this.minor = minor;
+    this.exact = exact;
+  }
+
+  /** Normalises a decimal: minor units when it fits the scale. */
+  private static fromDec(d: Dec, c: Currency): Money {
+    if (d.decimalPlaces() <= c.exponent) return new Money(BigInt(d.mul(minorUnit(c).scale).toFixed(0)), null, c);
+    return new Money(null, d, c);
+  }
+
+  /** The exact amount in major units, as a decimal of the domain's clone. */
+  get amount(): Dec {
+    if (this.exact === null) this.exact = new Dec(this.minor!.toString()).div(minorUnit(this.currency).scale);
+    return this.exact;
   }
 
   /**
@@ -55,12 +76,17 @@ export class Money {
    * @throws DomainError `invalid`/`not_a_decimal`, `invalid`/`unknown_currency`.
    */
   static of(amount: DecimalString | Dec, currency: CurrencyLike): Money {
-    return new Money(dec(amount as DecimalString | Dec, 'amount'), toCurrency(currency));
+    const c = toCurrency(currency);
+    if (typeof amount === 'string') {
+      const minor = onScaleMinor(amount, c);
+      if (minor !== null) return new Money(minor, null, c);
+    }
+    return Money.fromDec(dec(amount as DecimalString | Dec, 'amount'), c);
   }
 
   /** Zero in `currency`. */
   static zero(currency: CurrencyLike): Money {
-    return new Money(ZERO, toCurrency(currency));
+    return new Money(0n, null, toCurrency(currency));
   }
 
   /**
@@ -70,7 +96,10 @@ export class Money {
    */
   static fromMinorUnits(minor: bigint | string, currency: CurrencyLike): Money {
     const c = toCurrency(currency);
-    return new Money(decInteger(minor, 'amount').div(new Dec(10).pow(c.exponent)), c);
+    if (typeof minor === 'bigint') return new Money(minor, null, c);
+    if (typeof minor === 'string' && /^-?\d+$/.test(minor)) return new Money(BigInt(minor), null, c);
+    decInteger(minor, 'amount'); // throws the typed error
+    throw new Error('unreachable');
   }
 
   /**
@@ -89,23 +118,23 @@ export class Money {
   ): Money | QuantisedParse {
     const c = toCurrency(currency);
     const field = typeof fieldOrOptions === 'string' ? fieldOrOptions : fieldOrOptions?.field;
-    const d = dec(value, field);
-    const onScale = d.decimalPlaces() <= c.exponent;
+    const minor = typeof value === 'string' ? onScaleMinor(value, c) : null;
+    if (minor !== null) {
+      const money = new Money(minor, null, c);
+      return typeof fieldOrOptions === 'object' ? { money } : money;
+    }
+    const d = dec(value, field); // throws not_a_decimal
     if (typeof fieldOrOptions === 'object') {
-      const money = new Money(onScale ? d : roundTo(d, c.exponent, fieldOrOptions.quantise), c);
-      if (onScale) return { money };
+      const money = Money.fromDec(roundTo(d, c.exponent, fieldOrOptions.quantise), c);
       return {
         money,
         warning: { code: 'SUB_MINOR_UNIT_AMOUNT', original: value, quantised: money.toString(), currency: c.code, mode: fieldOrOptions.quantise },
       };
     }
-    if (!onScale) {
-      throw invalid('too_many_decimals', `${value} has more decimals than ${c.code} allows (${c.exponent})`, field, {
-        value,
-        currency: c.code,
-      });
-    }
-    return new Money(d, c);
+    throw invalid('too_many_decimals', `${value} has more decimals than ${c.code} allows (${c.exponent})`, field, {
+      value,
+      currency: c.code,
+    });
   }
 
   /** From a {@link MoneyDto}, strictly on scale. @throws as {@link Money.parse}. */
@@ -127,29 +156,32 @@ export class Money {
 
   /** Whether the amount is already on the currency's scale (no digits beyond the exponent). */
   isQuantised(): boolean {
-    return this.amount.decimalPlaces() <= this.currency.exponent;
+    return this.minor !== null;
   }
 
   /** Sum. @throws CurrencyMismatchError when the currencies differ. */
   add(other: Money): Money {
     this.assertSame(other);
-    return new Money(this.amount.add(other.amount), this.currency);
+    if (this.minor !== null && other.minor !== null) return new Money(this.minor + other.minor, null, this.currency);
+    return Money.fromDec(this.amount.add(other.amount), this.currency);
   }
 
   /** Difference. @throws CurrencyMismatchError when the currencies differ. */
   subtract(other: Money): Money {
     this.assertSame(other);
-    return new Money(this.amount.sub(other.amount), this.currency);
+    if (this.minor !== null && other.minor !== null) return new Money(this.minor - other.minor, null, this.currency);
+    return Money.fromDec(this.amount.sub(other.amount), this.currency);
   }
 
   /** The negated amount. */
   negate(): Money {
-    return new Money(this.amount.neg(), this.currency);
+    return this.minor !== null ? new Money(-this.minor, null, this.currency) : new Money(null, this.amount.neg(), this.currency);
   }
 
   /** Absolute amount. */
   abs(): Money {
-    return new Money(this.amount.abs(), this.currency);
+    if (this.minor !== null) return this.minor < 0n ? new Money(-this.minor, null, this.currency) : this;
+    return new Money(null, this.amount.abs(), this.currency);
   }
 
   /**
@@ -157,19 +189,19 @@ export class Money {
    * Full precision: quantise explicitly. @throws DomainError `invalid`/`not_a_decimal`.
    */
   multiply(factor: DecimalString | Dec): Money {
-    return new Money(this.amount.mul(dec(factor as DecimalString | Dec, 'factor')), this.currency);
+    return Money.fromDec(this.amount.mul(dec(factor as DecimalString | Dec, 'factor')), this.currency);
   }
 
   /** Quotient by a non-zero decimal divisor, full precision. @throws DomainError `invalid`/`division_by_zero`. */
   divide(divisor: DecimalString | Dec): Money {
     const d = dec(divisor as DecimalString | Dec, 'divisor');
     if (d.isZero()) throw invalid('division_by_zero', 'Cannot divide money by zero', 'divisor');
-    return new Money(this.amount.div(d), this.currency);
+    return Money.fromDec(this.amount.div(d), this.currency);
   }
 
   /** Rounds to the currency's exponent with `mode`. */
   quantise(mode: RoundingMode): Money {
-    return this.isQuantised() ? this : new Money(roundTo(this.amount, this.currency.exponent, mode), this.currency);
+    return this.minor !== null ? this : Money.fromDec(roundTo(this.amount, this.currency.exponent, mode), this.currency);
   }
 
   /**
@@ -184,17 +216,15 @@ export class Money {
     if (ws.length === 0 || ws.some((w) => w.isNegative())) throw invalid('invalid_weights', 'Weights must be a non-empty list of non-negative decimals', 'weights');
     const total = ws.reduce((a, b) => a.add(b), ZERO);
     if (total.isZero()) throw invalid('invalid_weights', 'Weights must not all be zero', 'weights');
-    const minor = this.toMinorUnitsDec();
-    const sign = minor.isNegative() ? -1 : 1;
-    const absMinor = minor.abs();
+    const minor = this.toMinorUnits();
+    const absMinor = new Dec((minor < 0n ? -minor : minor).toString());
     const exact = ws.map((w) => absMinor.mul(w).div(total));
-    const floors = exact.map((e) => e.floor());
-    let left = absMinor.sub(floors.reduce((a, b) => a.add(b), ZERO)).toNumber();
-    const order = exact.map((e, i) => ({ i, rem: e.sub(floors[i]!) })).sort((a, b) => b.rem.comparedTo(a.rem) || a.i - b.i);
+    const floors = exact.map((e) => BigInt(e.floor().toFixed(0)));
+    let left = (minor < 0n ? -minor : minor) - floors.reduce((a, b) => a + b, 0n);
+    const order = exact.map((e, i) => ({ i, rem: e.sub(e.floor()) })).sort((a, b) => b.rem.comparedTo(a.rem) || a.i - b.i);
     const parts = floors.slice();
-    for (let k = 0; left > 0; k = (k + 1) % order.length, left--) parts[order[k]!.i] = parts[order[k]!.i]!.add(1);
-    const scale = new Dec(10).pow(this.currency.exponent);
-    return parts.map((p) => new Money((sign < 0 ? p.neg() : p).div(scale), this.currency));
+    for (let k = 0; left > 0n; k = (k + 1) % order.length, left--) parts[order[k]!.i]! += 1n;
+    return parts.map((p) => new Money(minor < 0n ? -p : p, null, this.currency));
   }
 
   /** Splits into `n` parts as even as possible (earlier parts take the extra minor units). */
@@ -206,24 +236,27 @@ export class Money {
   /** -1, 0 or 1. @throws CurrencyMismatchError. */
   compare(other: Money): -1 | 0 | 1 {
     this.assertSame(other);
+    if (this.minor !== null && other.minor !== null) return this.minor < other.minor ? -1 : this.minor > other.minor ? 1 : 0;
     return this.amount.comparedTo(other.amount) as -1 | 0 | 1;
   }
 
   /** Same currency and numerically equal amount (`19.9` equals `19.90`). Never throws. */
   equals(other: Money): boolean {
-    return this.currency.code === other.currency.code && this.amount.eq(other.amount);
+    if (this.currency.code !== other.currency.code) return false;
+    if (this.minor !== null && other.minor !== null) return this.minor === other.minor;
+    return this.amount.eq(other.amount);
   }
 
   isZero(): boolean {
-    return this.amount.isZero();
+    return this.minor !== null ? this.minor === 0n : this.amount.isZero();
   }
 
   isNegative(): boolean {
-    return this.amount.isNegative() && !this.amount.isZero();
+    return this.minor !== null ? this.minor < 0n : this.amount.isNegative() && !this.amount.isZero();
   }
 
   isPositive(): boolean {
-    return this.amount.isPositive() && !this.amount.isZero();
+    return this.minor !== null ? this.minor > 0n : this.amount.isPositive() && !this.amount.isZero();
   }
 
   /**
@@ -231,7 +264,10 @@ export class Money {
    * more decimals than the currency's exponent — quantise first.
    */
   toMinorUnits(): bigint {
-    return BigInt(this.toMinorUnitsDec().toFixed(0));
+    if (this.minor === null) {
+      throw invalid('not_quantised', `${this.amount.toFixed()} ${this.currency.code} is not on the currency's scale`, 'amount');
+    }
+    return this.minor;
   }
 
   /**
@@ -239,8 +275,8 @@ export class Money {
    * for JPY, `"1.234"` for KWD). An unquantised amount shows all its digits (never silently rounded).
    */
   toString(): DecimalString {
-    const dp = Math.max(this.currency.exponent, this.amount.decimalPlaces());
-    return (this.amount.isZero() ? this.amount.abs() : this.amount).toFixed(dp);
+    if (this.minor !== null) return formatMinor(this.minor, this.currency.exponent);
+    return this.amount.toFixed(this.amount.decimalPlaces());
   }
 
   /** `{ amount, currency }` for events and JSON. */
@@ -252,14 +288,30 @@ export class Money {
     return this.toDto();
   }
 
-  private toMinorUnitsDec(): Dec {
-    if (!this.isQuantised()) {
-      throw invalid('not_quantised', `${this.amount.toFixed()} ${this.currency.code} is not on the currency's scale`, 'amount');
-    }
-    return this.amount.mul(new Dec(10).pow(this.currency.exponent));
-  }
-
   private assertSame(other: Money): void {
     if (this.currency.code !== other.currency.code) throw new CurrencyMismatchError(this.currency.code, other.currency.code);
   }
+}
+
+const PLAIN = /^(-?)(\d+)(?:\.(\d+))?$/;
+
+/** Minor units of a plain decimal string when it fits the currency's scale (trailing zeros allowed), else null. */
+function onScaleMinor(value: string, c: Currency): bigint | null {
+  const m = PLAIN.exec(value);
+  if (!m) return null;
+  let frac = m[3] ?? '';
+  if (frac.length > c.exponent) {
+    if (!/^0*$/.test(frac.slice(c.exponent))) return null;
+    frac = frac.slice(0, c.exponent);
+  }
+  const minor = BigInt(m[2]! + frac.padEnd(c.exponent, '0'));
+  return m[1] === '-' ? -minor : minor;
+}
+
+function formatMinor(minor: bigint, exponent: number): string {
+  const neg = minor < 0n;
+  const digits = (neg ? -minor : minor).toString();
+  if (exponent === 0) return (neg ? '-' : '') + digits;
+  const padded = digits.padStart(exponent + 1, '0');
+  return `${neg ? '-' : ''}${padded.slice(0, -exponent)}.${padded.slice(-exponent)}`;
 }

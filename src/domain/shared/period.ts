@@ -39,8 +39,18 @@ export function localDate(instant: string, timeZone: string): string {
 
 /** Period of an instant in `timeZone`: `2024-05-31T22:30:00Z` in Europe/Berlin is `2024-06`. */
 export function periodOfInstant(instant: string, timeZone: string): Period {
-  return localDate(instant, timeZone).slice(0, 7);
+  const key = `${timeZone}|${instant}`;
+  let period = periodCache.get(key);
+  if (period === undefined) {
+    period = localDate(instant, timeZone).slice(0, 7);
+    if (periodCache.size > 10_000) periodCache.clear();
+    periodCache.set(key, period);
+  }
+  return period;
 }
+
+/** Memo of a pure function (Intl formatting is the expensive part of reconciling an order). */
+const periodCache = new Map<string, Period>();
 
 /** Period of a calendar date `YYYY-MM-DD` (an ERP posting date). @throws DomainError `invalid`/`invalid_date`. */
 export function periodOfDate(date: string): Period {

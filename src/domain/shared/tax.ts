@@ -14,6 +14,8 @@ import { type ErpRoundingProfile, type RoundingMode } from './rounding';
  * @throws DomainError `invalid`/`invalid_tax_rate`.
  */
 export function parseRate(rate: DecimalString, field = 'taxRate'): Dec {
+  const hit = rateCache.get(rate);
+  if (hit) return hit;
   let d: Dec;
   try {
     d = dec(rate, field);
@@ -21,13 +23,25 @@ export function parseRate(rate: DecimalString, field = 'taxRate'): Dec {
     throw invalid('invalid_tax_rate', `Tax rate must be a fraction as a decimal string, got ${String(rate)}`, field);
   }
   if (d.isNegative() || d.gt(ONE)) throw invalid('invalid_tax_rate', `Tax rate must be between 0 and 1 (a fraction), got ${rate}`, field);
+  if (rateCache.size > 1000) rateCache.clear();
+  rateCache.set(rate, d);
   return d;
 }
 
+/** Parsed rates by their text: a handful of distinct rates recur on every order. Decimals are immutable. */
+const rateCache = new Map<string, Dec>();
+
 /** Canonical text of a rate (`"0.190"` → `"0.19"`, `"0"` → `"0"`), for grouping and keys. */
 export function normaliseRate(rate: DecimalString): DecimalString {
-  return parseRate(rate).toFixed();
+  let text = normalCache.get(rate);
+  if (text === undefined) {
+    text = parseRate(rate).toFixed();
+    normalCache.set(rate, text);
+  }
+  return text;
 }
+
+const normalCache = new Map<string, string>();
 
 /** Net from gross: `round(gross / (1 + rate))` on the currency's scale with `mode`. */
 export function netFromGross(gross: Money, rate: DecimalString, mode: RoundingMode): Money {

@@ -4,7 +4,7 @@
  * tax-inclusive ones) must agree exactly before anything is called rounding.
  */
 import { Dec } from '../../shared/decimal';
-import { toCurrency } from '../../shared/currency';
+import { minorUnit, toCurrency } from '../../shared/currency';
 import type { RoundingMode } from '../../shared/rounding';
 import type { TaxedAmount } from '../../shared/tax';
 import { deltaOf, equalTaxed } from '../order.findings';
@@ -47,7 +47,7 @@ export function compareComponent(c: ComponentComparison): ComparisonOutcome {
   if (!base.isZero()) return { kind: 'amount', delta };
   const cur = toCurrency(c.scayle.gross.currencyCode);
   const erpWeight = c.erpMode === 'up' || c.erpMode === 'down' ? 2 : 1;
-  const bound = new Dec(1).div(new Dec(10).pow(cur.exponent)).div(2).mul(c.scayleRounded + erpWeight * c.erpRounded);
+  const bound = minorUnit(cur).unit.div(2).mul(c.scayleRounded + erpWeight * c.erpRounded);
   const largest = Dec.max(delta.gross.amount.abs(), delta.net.amount.abs(), delta.tax.amount.abs());
   const explainedByProfile = c.expectedErp !== undefined && equalTaxed(c.expectedErp, c.erp);
   if (largest.lte(bound)) return { kind: 'rounding', delta, bound, explainedByProfile, largest };
