@@ -15,6 +15,7 @@
 import type { ErpDocument } from '../erp/erp-document';
 import type { PspSettlementLine } from '../settlement/psp-settlement-line';
 import type { DecimalString } from '../shared/decimal';
+import type { QuantisationWarning } from '../shared/money';
 import type { ScayleOrderSnapshot } from './scayle-order.snapshot';
 
 export { orderStreamId, erpUnlinkedStreamId, settlementStreamId, periodStreamId } from '../shared/streams';
@@ -92,6 +93,11 @@ export interface ScayleWebhookReceived {
 export interface ErpDocumentData {
   document: ErpDocument;
   raw?: unknown;
+  /**
+   * Amounts the ingestion had to quantise to the currency's scale (Business Central sends e.g.
+   * 1245.885 EUR): each is a `DATA_QUALITY_WARNING` (sub-cent amount), `field` naming the amount.
+   */
+  warnings?: (QuantisationWarning & { field: string })[];
 }
 export interface ErpInvoicePosted {
   type: 'ErpInvoicePosted';

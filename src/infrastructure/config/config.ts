@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { cleanEnv, makeValidator, str } from 'envalid';
 import ms from 'ms';
+import { isCurrencyCode } from '../../domain/shared/currency';
 import { parseApiKeys, Role } from '../http/auth/api-keys';
 
 /** A duration like `30s`, `15m`, `2h`, `3d` → milliseconds (via the `ms` library). */
@@ -40,6 +41,23 @@ export const byteSize = makeValidator<string>((input) => {
   return input.toLowerCase();
 });
 
+/** `msde:DE,msch:CH` → shop countries to sync. */
+export const syncShops = makeValidator<{ shopKey: string; countryCode: string }[]>((input) => {
+  const pairs = input.split(',').map((p) => p.trim()).filter(Boolean);
+  if (pairs.length === 0) throw new Error('must list shopKey:countryCode pairs such as msde:DE,msch:CH');
+  return pairs.map((pair) => {
+    const m = /^([^\s:]+):([A-Z]{2})$/.exec(pair);
+    if (!m) throw new Error(`must list shopKey:countryCode pairs such as msde:DE,msch:CH, got "${pair}"`);
+    return { shopKey: m[1]!, countryCode: m[2]! };
+  });
+});
+
+/** An ISO 4217 code. */
+export const companyCurrency = makeValidator<string>((input) => {
+  if (!isCurrencyCode(input)) throw new Error(`must be an ISO 4217 currency code such as EUR, got "${input}"`);
+  return input;
+});
+
 /**
  * Every environment variable the service reads (README "Configuration" lists each of them; a test
  * keeps the two in step). Unset store variables select the embedded default (SQLite under
@@ -67,6 +85,14 @@ export const ENV_SPECS = {
     default: undefined,
     desc: 'API keys as role:key pairs separated by commas (roles admin, finance, operations, cx, auditor, integrator). Unset: one random key per role is generated into LEDGER_DATA_DIR/api-keys.json (mode 0600).',
   }),
+  // ── ingest (issue 4) ──
+  SCAYLE_WEBHOOK_USERNAME: str({ default: undefined, desc: 'HTTP Basic user name Scayle webhooks must send. Unset (or no password): the webhook route answers 503.' }),
+  SCAYLE_WEBHOOK_PASSWORD: str({ default: undefined, desc: 'HTTP Basic password Scayle webhooks must send (compared in constant time).' }),
+  SCAYLE_ADMIN_API_BASE_URL: str({ default: undefined, desc: 'Scayle Admin API base, e.g. https://{tenant}-{space}.admin.api.scayle.cloud/api/admin/v1.' }),
+  SCAYLE_ADMIN_API_TOKEN: str({ default: undefined, desc: 'Scayle Admin API access token (sent as X-Access-Token).' }),
+  SCAYLE_SYNC_SHOPS: syncShops({ default: undefined, desc: 'Shop countries the Admin API sync polls, as shopKey:countryCode pairs (msde:DE,msch:CH). Unset: sync off.' }),
+  SCAYLE_SYNC_INTERVAL: duration({ default: 900_000, desc: 'How often the Admin API sync polls each shop country (15m, 1h…).' }),
+  LEDGER_COMPANY_CURRENCY: companyCurrency({ default: 'EUR', desc: 'Company (local) currency: what a blank Business Central currencyCode means.' }),
   LOG_LEVEL: str({ default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], desc: 'Log level (JSON logs on stdout).' }),
 } as const;
 
@@ -85,6 +111,15 @@ export interface Config {
   logLevel: string;
   /** Parsed `LEDGER_API_KEYS`; undefined → generated local keys. Never log these. */
   apiKeys: { role: Role; key: string }[] | undefined;
+  /** Ingestion (issue 4). Never log the secrets. */
+  ingest: {
+    webhookCredentials: { username: string; password: string } | undefined;
+    adminApi: { baseUrl: string; token: string } | undefined;
+    /** Empty: the Admin API sync is off. */
+    syncShops: { shopKey: string; countryCode: string }[];
+    syncIntervalMs: number;
+    companyCurrency: string;
+  };
 }
 
 /** Thrown by {@link loadConfig}; `problems` names every variable that is wrong and why. */
@@ -116,6 +151,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       problems.push(err instanceof Error ? err.message : String(err));
     }
   }
+  if (clean.SCAYLE_SYNC_SHOPS && !(clean.SCAYLE_ADMIN_API_BASE_URL && clean.SCAYLE_ADMIN_API_TOKEN)) {
+    problems.push('SCAYLE_SYNC_SHOPS: the Admin API sync needs SCAYLE_ADMIN_API_BASE_URL and SCAYLE_ADMIN_API_TOKEN');
+  }
+  if (clean.SCAYLE_ADMIN_API_BASE_URL && !/^https?:\/\/\S+$/.test(clean.SCAYLE_ADMIN_API_BASE_URL)) {
+    problems.push('SCAYLE_ADMIN_API_BASE_URL: must be an http(s) URL');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   const dataDir = isAbsolute(clean.LEDGER_DATA_DIR) ? clean.LEDGER_DATA_DIR : resolve(clean.LEDGER_DATA_DIR);
   return {
@@ -131,5 +172,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: clean.LEDGER_SHUTDOWN_TIMEOUT,
     logLevel: clean.LOG_LEVEL,
     apiKeys,
+    ingest: {
+      webhookCredentials:
+        clean.SCAYLE_WEBHOOK_USERNAME && clean.SCAYLE_WEBHOOK_PASSWORD ? { username: clean.SCAYLE_WEBHOOK_USERNAME, password: clean.SCAYLE_WEBHOOK_PASSWORD } : undefined,
+      adminApi:
+        clean.SCAYLE_ADMIN_API_BASE_URL && clean.SCAYLE_ADMIN_API_TOKEN ? { baseUrl: clean.SCAYLE_ADMIN_API_BASE_URL.replace(/\/+$/, ''), token: clean.SCAYLE_ADMIN_API_TOKEN } : undefined,
+      syncShops: clean.SCAYLE_SYNC_SHOPS ?? [],
+      syncIntervalMs: clean.SCAYLE_SYNC_INTERVAL,
+      companyCurrency: clean.LEDGER_COMPANY_CURRENCY,
+    },
   };
 }

@@ -4,13 +4,14 @@ import type { Config } from '../config/config';
 import { ApiKeyRegistry, loadOrCreateLocalKeys } from '../http/auth/api-keys';
 import { createLogger, Logger } from '../logging/logger';
 import { eventStoreModule } from './modules/event-store.module';
+import { ingestModule } from './modules/ingest.module';
 import { TOKENS } from './tokens';
 
 /**
  * Concept modules, in load order. Each binds its ports, handlers, lifecycles and HTTP routes;
  * adapters are chosen from `Config` only here.
  */
-export const CONCEPT_MODULES: readonly ContainerModule[] = [eventStoreModule];
+export const CONCEPT_MODULES: readonly ContainerModule[] = [eventStoreModule, ingestModule];
 
 export interface ContainerOverrides {
   logger?: Logger;

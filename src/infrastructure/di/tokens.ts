@@ -10,6 +10,15 @@ export const TOKENS = {
   ReadModelStore: Symbol.for('ReadModelStore'),
   /** `ApiKeyRegistry`: API keys and their roles (LEDGER_API_KEYS or generated local keys). */
   ApiKeys: Symbol.for('ApiKeys'),
+  // ── ingest (issue 4) ──
+  /** `OrderDirectory`: reference → order stream (a rebuildable cache of the log). */
+  OrderDirectory: Symbol.for('OrderDirectory'),
+  /** `IngestMetrics` (in-process counters, `InProcessIngestMetrics`). */
+  IngestMetrics: Symbol.for('IngestMetrics'),
+  /** `ScayleGateway`: the Scayle Admin API client. */
+  ScayleGateway: Symbol.for('ScayleGateway'),
+  /** `IngestUseCases`: every ingestion use-case (HTTP controllers, import CLI). */
+  IngestUseCases: Symbol.for('IngestUseCases'),
   /** Multi-bound: components with start/stop run by the bootstrap (pollers, projection runner, outbox). */
   Lifecycle: Symbol.for('Lifecycle'),
   /** Multi-bound: HTTP route modules mounted by the app. */

@@ -1,0 +1,206 @@
+/**
+ * Maps a Scayle Order (Admin API entity or webhook payload) onto the normalised
+ * {@link ScayleOrderSnapshot} (DESIGN §8): integer minor units → decimal strings in major units via
+ * `Money.fromMinorUnits` (exact), VAT fractions → fraction strings (see scayle-values.ts), numeric
+ * ids → strings. Throws {@link MappingFailure} for anything the snapshot cannot hold (an order
+ * without items, a missing currency, a fractional amount…).
+ */
+import type {
+  ScayleFee,
+  ScayleOrderItem,
+  ScayleOrderSnapshot,
+  ScayleReduction,
+  ScayleVoucher,
+  ScaylePayment,
+} from '../../../domain/order/scayle-order.snapshot';
+import { isCurrencyCode } from '../../../domain/shared/currency';
+import { DomainError } from '../../../domain/shared/errors';
+import { Money } from '../../../domain/shared/money';
+import { normaliseRate } from '../../../domain/shared/tax';
+import { MappingFailure } from '../ingest-outcome';
+import { decimalText, minorUnits, obj, optionalId, optionalString, requireId, requireObj, requireString } from './scayle-values';
+
+/** What the caller knows when the order itself does not say (poll target, webhook `meta`). */
+export interface OrderMappingFallback {
+  shopKey?: string;
+  countryCode?: string;
+  /** Used for `updatedAt` when the order carries no `updatedAt` (webhook `occurredAt`). */
+  updatedAt?: string;
+}
+
+/** Answers whether a payload looks like a Scayle Order (an `id` and an `items` array or `cost`). */
+export function looksLikeOrder(value: unknown): boolean {
+  const o = obj(value);
+  return !!o && o.id !== undefined && (Array.isArray(o.items) || obj(o.cost) !== undefined);
+}
+
+/** Order id, shop key and country code of an order payload, where readable (never throws). */
+export function orderKeys(raw: unknown, fallback: OrderMappingFallback = {}): { orderId?: string; shopKey?: string; countryCode?: string } {
+  const o = obj(raw);
+  if (!o) return {};
+  const shopCountry = obj(o.shopCountry);
+  const pick = (v: unknown) => (typeof v === 'string' && v.length > 0 && !/\s/.test(v) ? v : typeof v === 'number' && Number.isSafeInteger(v) ? String(v) : undefined);
+  return {
+    orderId: pick(o.id),
+    shopKey: pick(shopCountry?.shopKey) ?? fallback.shopKey,
+    countryCode: pick(shopCountry?.countryCode) ?? fallback.countryCode,
+  };
+}
+
+/** @throws MappingFailure */
+export function mapScayleOrder(raw: unknown, fallback: OrderMappingFallback = {}, path = 'payload'): ScayleOrderSnapshot {
+  const order = requireObj(raw, path);
+  const orderId = requireId(order.id, `${path}.id`);
+  const keys = orderKeys(order, fallback);
+  if (!keys.shopKey) throw new MappingFailure('order_without_shop', 'the order names no shop (shopCountry.shopKey) and the delivery gives none', `${path}.shopCountry.shopKey`);
+  if (!keys.countryCode) throw new MappingFailure('order_without_shop', 'the order names no shop country (shopCountry.countryCode)', `${path}.shopCountry.countryCode`);
+  const currency = requireString(order.currencyCode, `${path}.currencyCode`);
+  if (!isCurrencyCode(currency)) throw new MappingFailure('unknown_currency', `not an ISO 4217 code: ${currency}`, `${path}.currencyCode`);
+  if (!Array.isArray(order.items) || order.items.length === 0) {
+    throw new MappingFailure('order_without_items', 'the order has no items', `${path}.items`);
+  }
+  const money = (v: unknown, p: string) => convert(() => Money.fromMinorUnits(minorUnits(v, p), currency).toString(), p);
+  const rate = (v: unknown, p: string) => convert(() => normaliseRate(decimalText(v, p)), p, 'invalid_tax_rate');
+  const reductions = (list: unknown, p: string): ScayleReduction[] =>
+    (Array.isArray(list) ? list : []).map((r, i) => {
+      const rp = `${p}[${i}]`;
+      const red = requireObj(r, rp);
+      const amount = requireObj(red.amount, `${rp}.amount`);
+      return {
+        category: optionalString(red.category, `${rp}.category`) ?? '',
+        type: optionalString(red.type, `${rp}.type`) ?? '',
+        gross: money(amount.absoluteWithTax, `${rp}.amount.absoluteWithTax`),
+        ...(amount.relative !== undefined && amount.relative !== null ? { relative: convert(() => decimalText(amount.relative, `${rp}.amount.relative`), `${rp}.amount.relative`) } : {}),
+      };
+    });
+
+  const items: ScayleOrderItem[] = order.items.map((it, i) => {
+    const ip = `${path}.items[${i}]`;
+    const item = requireObj(it, ip);
+    const price = requireObj(item.price, `${ip}.price`);
+    const vat = requireObj(obj(price.tax)?.vat, `${ip}.price.tax.vat`);
+    const variant = obj(item.variant);
+    return {
+      itemId: requireId(item.id, `${ip}.id`),
+      ...opt('itemKey', optionalString(item.key, `${ip}.key`)),
+      ...opt('variantReferenceKey', optionalString(variant?.referenceKey, `${ip}.variant.referenceKey`)),
+      ...opt('variantId', optionalId(variant?.id, `${ip}.variant.id`)),
+      ...opt('merchantReferenceKey', optionalString(obj(item.merchant)?.referenceKey, `${ip}.merchant.referenceKey`)),
+      ...opt('packageId', optionalId(item.packageId, `${ip}.packageId`)),
+      status: optionalString(item.status, `${ip}.status`) ?? 'unknown',
+      gross: money(price.withTax, `${ip}.price.withTax`),
+      net: money(price.withoutTax, `${ip}.price.withoutTax`),
+      tax: money(vat.amount, `${ip}.price.tax.vat.amount`),
+      taxRate: rate(vat.rate, `${ip}.price.tax.vat.rate`),
+      ...opt('undiscountedGross', price.undiscountedWithTax === undefined ? undefined : money(price.undiscountedWithTax, `${ip}.price.undiscountedWithTax`)),
+      ...opt('undiscountedNet', price.undiscountedWithOutTax === undefined ? undefined : money(price.undiscountedWithOutTax, `${ip}.price.undiscountedWithOutTax`)),
+      reductions: reductions(price.appliedReductions, `${ip}.price.appliedReductions`),
+    };
+  });
+
+  const cost = requireObj(order.cost, `${path}.cost`);
+  const fees: ScayleFee[] = (Array.isArray(cost.appliedFees) ? cost.appliedFees : []).map((f, i) => {
+    const fp = `${path}.cost.appliedFees[${i}]`;
+    const fee = requireObj(f, fp);
+    const amount = requireObj(fee.amount, `${fp}.amount`);
+    const vat = requireObj(obj(fee.tax)?.vat, `${fp}.tax.vat`);
+    return {
+      key: optionalString(fee.key, `${fp}.key`) ?? '',
+      category: optionalString(fee.category, `${fp}.category`) ?? '',
+      ...opt('option', optionalString(fee.option, `${fp}.option`)),
+      gross: money(amount.withTax, `${fp}.amount.withTax`),
+      net: money(amount.withoutTax, `${fp}.amount.withoutTax`),
+      tax: money(vat.amount, `${fp}.tax.vat.amount`),
+      taxRate: rate(vat.rate, `${fp}.tax.vat.rate`),
+    };
+  });
+  const vouchers: ScayleVoucher[] = (Array.isArray(order.vouchers) ? order.vouchers : []).map((v, i) => {
+    const vp = `${path}.vouchers[${i}]`;
+    const voucher = requireObj(v, vp);
+    return {
+      code: optionalString(voucher.code, `${vp}.code`) ?? '',
+      ...opt('voucherId', optionalId(voucher.voucherId ?? voucher.id, `${vp}.voucherId`)),
+      type: optionalString(voucher.type, `${vp}.type`) ?? '',
+      value: minorUnits(voucher.value, `${vp}.value`),
+      appliedItemKeys: (Array.isArray(voucher.applicableItems) ? voucher.applicableItems : [])
+        .map((a) => obj(a))
+        .filter((a): a is Record<string, unknown> => !!a && a.isApplied === true && typeof a.key === 'string')
+        .map((a) => a.key as string),
+    };
+  });
+  const payments: ScaylePayment[] = (Array.isArray(order.payment) ? order.payment : []).map((p, i) => {
+    const pp = `${path}.payment[${i}]`;
+    const payment = requireObj(p, pp);
+    return {
+      key: optionalString(payment.key, `${pp}.key`) ?? '',
+      ...opt('transactionKey', optionalString(payment.transactionKey, `${pp}.transactionKey`)),
+      amount: money(payment.amount, `${pp}.amount`),
+    };
+  });
+  const detailed = obj(order.detailedStatus);
+  const code = (k: string) => optionalString(obj(detailed?.[k])?.code, `${path}.detailedStatus.${k}.code`);
+  const detailedStatus = detailed ? { ...opt('order', code('order')), ...opt('billing', code('billing')), ...opt('shipping', code('shipping')) } : undefined;
+  const updatedAt =
+    optionalString(order.updatedAt, `${path}.updatedAt`) ??
+    fallback.updatedAt ??
+    optionalString(order.invoicedAt, `${path}.invoicedAt`) ??
+    optionalString(order.confirmedAt, `${path}.confirmedAt`) ??
+    optionalString(order.createdAt, `${path}.createdAt`);
+  if (!updatedAt) throw new MappingFailure('order_without_timestamp', 'the order carries no updatedAt, invoicedAt, confirmedAt or createdAt', `${path}.updatedAt`);
+  return {
+    orderId,
+    shopKey: keys.shopKey,
+    countryCode: keys.countryCode,
+    currency,
+    ...opt('referenceKey', optionalString(order.referenceKey, `${path}.referenceKey`)),
+    ...opt('publicKey', optionalString(order.publicKey, `${path}.publicKey`)),
+    ...opt('channelType', optionalString(obj(order.channel)?.type, `${path}.channel.type`)),
+    status: optionalString(order.status, `${path}.status`) ?? 'unknown',
+    ...(detailedStatus ? { detailedStatus } : {}),
+    ...opt('confirmedAt', optionalString(order.confirmedAt, `${path}.confirmedAt`)),
+    ...opt('invoicedAt', optionalString(order.invoicedAt, `${path}.invoicedAt`)),
+    updatedAt,
+    items,
+    fees,
+    reductions: reductions(cost.appliedReductions, `${path}.cost.appliedReductions`),
+    vouchers,
+    cost: {
+      gross: money(cost.withTax, `${path}.cost.withTax`),
+      net: money(cost.withoutTax, `${path}.cost.withoutTax`),
+      tax: money(obj(obj(cost.tax)?.vat)?.amount, `${path}.cost.tax.vat.amount`),
+      capture: money(cost.costCapture ?? cost.withTax, `${path}.cost.costCapture`),
+    },
+    payments,
+  };
+}
+
+function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/** Runs a domain conversion, turning its `invalid` errors into a mapping failure at `path`. */
+function convert<T>(fn: () => T, path: string, reason = 'invalid_amount'): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof DomainError) throw new MappingFailure(reason, err.message, path);
+    throw err;
+  }
+}
+
+/**
+ * Canonical JSON of a snapshot (keys sorted), to tell whether a polled order differs from the one
+ * the log knows.
+ */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .filter((k) => o[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

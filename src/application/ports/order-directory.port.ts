@@ -1,0 +1,58 @@
+/**
+ * The order directory: which order stream a reference names (DESIGN §4, §9 linking).
+ *
+ * ERP documents name their order by Scayle order id, `referenceKey` or `publicKey`; PSP lines by
+ * order id or payment reference (`payment[].transactionKey`). Order streams are keyed
+ * `order-<shopKey>-<countryCode>-<orderId>`, so these references must be resolved to a stream.
+ *
+ * The directory is a **cache of the log**: it is fed by the ingest path right after an order fact
+ * is appended (read-your-writes) and by a catch-up subscription to `$all` (facts written by other
+ * processes); deleting it and replaying the log rebuilds it exactly (`OrderDirectoryIndexer`).
+ * It also remembers **pending links**: streams (`erp-unlinked-*`, `settlement-*`) holding facts
+ * that name a reference no order had yet.
+ */
+
+/** Where an order lives. */
+export interface OrderLocation {
+  streamId: string;
+  shopKey: string;
+  countryCode: string;
+  orderId: string;
+}
+
+/** What a reference is. */
+export type OrderReferenceKind = 'orderId' | 'referenceKey' | 'publicKey' | 'paymentReference';
+
+/** An order with every reference it is known by. */
+export interface OrderDirectoryEntry extends OrderLocation {
+  referenceKey?: string;
+  publicKey?: string;
+  paymentReferences?: string[];
+}
+
+/** A stream holding facts that wait for the order a reference names. */
+export interface PendingLink {
+  reference: string;
+  /** Stream to re-read when the order appears (`erp-unlinked-…`, `settlement-…`). */
+  sourceStreamId: string;
+}
+
+export interface OrderDirectory {
+  /** Records an order and its references; idempotent. Answers whether anything new was learnt. */
+  record(entry: OrderDirectoryEntry): Promise<boolean>;
+  /**
+   * Resolves a reference of one of `kinds` (tried in the given order). A reference that names
+   * several orders (publicKeys need not be unique) resolves to none.
+   */
+  resolve(reference: string, kinds: readonly OrderReferenceKind[]): Promise<OrderLocation | undefined>;
+  /** Remembers a pending link; idempotent. */
+  addPending(link: PendingLink): Promise<void>;
+  /** Pending links naming any of `references`. */
+  pendingFor(references: readonly string[]): Promise<PendingLink[]>;
+  /** Forgets a pending link once its facts are in the order stream. */
+  resolvePending(link: PendingLink): Promise<void>;
+  /** Log position the directory has indexed up to (its catch-up checkpoint). */
+  checkpoint(): Promise<bigint>;
+  /** Stores the catch-up checkpoint. */
+  saveCheckpoint(position: bigint): Promise<void>;
+}

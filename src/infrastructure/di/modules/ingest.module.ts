@@ -1,0 +1,68 @@
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { ContainerModule } from 'inversify';
+import type { Clock } from '../../../application/ports/clock.port';
+import type { EventStore } from '../../../application/ports/event-store.port';
+import { InProcessIngestMetrics, IngestMetrics } from '../../../application/ports/ingest-metrics.port';
+import type { OrderDirectory } from '../../../application/ports/order-directory.port';
+import { FactWriter } from '../../../application/ingest/fact-writer';
+import { IngestionFailureRecorder } from '../../../application/ingest/ingestion-failures';
+import { IngestScayleWebhookHandler } from '../../../application/ingest/ingest-scayle-webhook.handler';
+import { OrderLinker } from '../../../application/ingest/order-linker';
+import type { Config } from '../../config/config';
+import type { HttpRoutes } from '../../http/app';
+import { ScayleWebhookController } from '../../http/ingest/scayle-webhook.controller';
+import { OrderDirectoryLifecycle } from '../../ingest/order-directory.lifecycle';
+import { SqliteOrderDirectory } from '../../ingest/sqlite-order-directory';
+import type { Logger } from '../../logging/logger';
+import { Lifecycle, TOKENS } from '../tokens';
+
+/** Every ingestion use-case, wired once (controllers and the import CLI share them). */
+export interface IngestUseCases {
+  writer: FactWriter;
+  linker: OrderLinker;
+  failures: IngestionFailureRecorder;
+  webhook: IngestScayleWebhookHandler;
+}
+
+export const ingestModule = new ContainerModule(({ bind }) => {
+  bind<IngestMetrics>(TOKENS.IngestMetrics).toConstantValue(new InProcessIngestMetrics());
+  bind<OrderDirectory>(TOKENS.OrderDirectory)
+    .toDynamicValue((ctx) => {
+      const config = ctx.get<Config>(TOKENS.Config);
+      mkdirSync(config.dataDir, { recursive: true });
+      return new SqliteOrderDirectory(join(config.dataDir, 'order-directory.db'));
+    })
+    .inSingletonScope();
+  bind<IngestUseCases>(TOKENS.IngestUseCases)
+    .toDynamicValue((ctx) => {
+      const store = ctx.get<EventStore>(TOKENS.EventStore);
+      const clock = ctx.get<Clock>(TOKENS.Clock);
+      const metrics = ctx.get<IngestMetrics>(TOKENS.IngestMetrics);
+      const directory = ctx.get<OrderDirectory>(TOKENS.OrderDirectory);
+      const writer = new FactWriter(store);
+      const linker = new OrderLinker(directory, writer, clock);
+      const failures = new IngestionFailureRecorder(writer, clock, metrics);
+      return {
+        writer,
+        linker,
+        failures,
+        webhook: new IngestScayleWebhookHandler(writer, directory, linker, failures, metrics, clock),
+      };
+    })
+    .inSingletonScope();
+  bind<Lifecycle>(TOKENS.Lifecycle).toDynamicValue(
+    (ctx) =>
+      new OrderDirectoryLifecycle(
+        ctx.get<EventStore>(TOKENS.EventStore),
+        ctx.get<SqliteOrderDirectory>(TOKENS.OrderDirectory),
+        ctx.get<IngestUseCases>(TOKENS.IngestUseCases).linker,
+        ctx.get<Logger>(TOKENS.Logger),
+      ),
+  );
+  bind<HttpRoutes>(TOKENS.HttpRoutes).toDynamicValue((ctx) => {
+    const config = ctx.get<Config>(TOKENS.Config);
+    return new ScayleWebhookController(ctx.get<IngestUseCases>(TOKENS.IngestUseCases).webhook, config.ingest.webhookCredentials);
+  });
+});
+

@@ -1,0 +1,36 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import { HttpProblem } from '../problem-details';
+
+const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+
+/**
+ * HTTP Basic auth of Scayle webhooks (`SCAYLE_WEBHOOK_USERNAME` / `SCAYLE_WEBHOOK_PASSWORD`).
+ * User name and password are compared as SHA-256 digests with `timingSafeEqual` (equal lengths, no
+ * early exit), both always, so timing tells nothing. Without configured credentials the route is
+ * closed: 503 "webhook credentials not configured" — never open to the world.
+ */
+export function webhookBasicAuth(credentials: { username: string; password: string } | undefined): RequestHandler {
+  const expected = credentials ? { user: digest(credentials.username), pass: digest(credentials.password) } : undefined;
+  return (req, res, next) => {
+    if (!expected) {
+      next(new HttpProblem(503, 'webhook-credentials-not-configured', 'webhook credentials not configured', 'Set SCAYLE_WEBHOOK_USERNAME and SCAYLE_WEBHOOK_PASSWORD to accept Scayle webhooks.'));
+      return;
+    }
+    const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(req.header('authorization') ?? '');
+    const decoded = match ? Buffer.from(match[1]!, 'base64').toString('utf8') : '';
+    const colon = decoded.indexOf(':');
+    const userOk = timingSafeEqual(digest(colon >= 0 ? decoded.slice(0, colon) : ''), expected.user);
+    const passOk = timingSafeEqual(digest(colon >= 0 ? decoded.slice(colon + 1) : ''), expected.pass);
+    if (!match || colon < 0 || !(userOk && passOk)) {
+      res.setHeader('WWW-Authenticate', 'Basic realm="scayle-webhooks", charset="UTF-8"');
+      next(
+        new HttpProblem(401, 'unauthorized', 'Unauthorized', match ? 'The webhook credentials are not valid.' : 'Send the webhook credentials as HTTP Basic auth.', {
+          errors: [{ field: 'Authorization', message: match ? 'wrong webhook credentials' : 'missing Basic credentials' }],
+        }),
+      );
+      return;
+    }
+    next();
+  };
+}

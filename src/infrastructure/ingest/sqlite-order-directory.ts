@@ -1,0 +1,108 @@
+import Database from 'better-sqlite3';
+import type { OrderDirectory, OrderDirectoryEntry, OrderLocation, OrderReferenceKind, PendingLink } from '../../application/ports/order-directory.port';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS order_refs (
+  kind TEXT NOT NULL, ref TEXT NOT NULL, stream_id TEXT NOT NULL,
+  shop_key TEXT NOT NULL, country_code TEXT NOT NULL, order_id TEXT NOT NULL,
+  PRIMARY KEY (kind, ref, stream_id)
+);
+CREATE TABLE IF NOT EXISTS pending_links (
+  ref TEXT NOT NULL, source_stream_id TEXT NOT NULL,
+  PRIMARY KEY (ref, source_stream_id)
+);
+CREATE TABLE IF NOT EXISTS directory_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+`;
+
+interface RefRow {
+  stream_id: string;
+  shop_key: string;
+  country_code: string;
+  order_id: string;
+}
+
+/**
+ * The order directory in its own SQLite file (`LEDGER_DATA_DIR/order-directory.db`): a cache of the
+ * log, rebuilt by the catch-up subscription when deleted, so it runs with `synchronous=NORMAL` (a
+ * lost tail is re-indexed from its checkpoint). Entries already recorded are remembered in memory
+ * so the webhook hot path does not write them again.
+ */
+export class SqliteOrderDirectory implements OrderDirectory {
+  private readonly db: Database.Database;
+  private readonly known = new Set<string>();
+  private readonly stmt;
+  private readonly recordTx: Database.Transaction<(rows: [string, string, OrderDirectoryEntry][]) => number>;
+
+  constructor(filename: string) {
+    this.db = new Database(filename);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA);
+    this.stmt = {
+      insertRef: this.db.prepare<[string, string, string, string, string, string]>(
+        'INSERT OR IGNORE INTO order_refs (kind, ref, stream_id, shop_key, country_code, order_id) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      findRef: this.db.prepare<[string, string], RefRow>('SELECT stream_id, shop_key, country_code, order_id FROM order_refs WHERE kind = ? AND ref = ? LIMIT 2'),
+      addPending: this.db.prepare<[string, string]>('INSERT OR IGNORE INTO pending_links (ref, source_stream_id) VALUES (?, ?)'),
+      pendingFor: this.db.prepare<[string], { ref: string; source_stream_id: string }>('SELECT ref, source_stream_id FROM pending_links WHERE ref = ?'),
+      deletePending: this.db.prepare<[string, string]>('DELETE FROM pending_links WHERE ref = ? AND source_stream_id = ?'),
+      getMeta: this.db.prepare<[string], { value: string }>('SELECT value FROM directory_meta WHERE key = ?'),
+      setMeta: this.db.prepare<[string, string]>('INSERT INTO directory_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+    };
+    this.recordTx = this.db.transaction((rows) => {
+      let changes = 0;
+      for (const [kind, ref, e] of rows) changes += this.stmt.insertRef.run(kind, ref, e.streamId, e.shopKey, e.countryCode, e.orderId).changes;
+      return changes;
+    });
+  }
+
+  async record(entry: OrderDirectoryEntry): Promise<boolean> {
+    const rows: [string, string, OrderDirectoryEntry][] = [['orderId', entry.orderId, entry]];
+    if (entry.referenceKey) rows.push(['referenceKey', entry.referenceKey, entry]);
+    if (entry.publicKey) rows.push(['publicKey', entry.publicKey, entry]);
+    for (const p of entry.paymentReferences ?? []) rows.push(['paymentReference', p, entry]);
+    const unknown = rows.filter(([kind, ref]) => !this.known.has(`${kind}\u0000${ref}\u0000${entry.streamId}`));
+    if (unknown.length === 0) return false;
+    const changes = this.recordTx(unknown);
+    for (const [kind, ref] of unknown) this.known.add(`${kind}\u0000${ref}\u0000${entry.streamId}`);
+    return changes > 0;
+  }
+
+  async resolve(reference: string, kinds: readonly OrderReferenceKind[]): Promise<OrderLocation | undefined> {
+    for (const kind of kinds) {
+      const rows = this.stmt.findRef.all(kind, reference);
+      if (rows.length === 1) {
+        const r = rows[0]!;
+        return { streamId: r.stream_id, shopKey: r.shop_key, countryCode: r.country_code, orderId: r.order_id };
+      }
+      if (rows.length > 1) return undefined;
+    }
+    return undefined;
+  }
+
+  async addPending(link: PendingLink): Promise<void> {
+    this.stmt.addPending.run(link.reference, link.sourceStreamId);
+  }
+
+  async pendingFor(references: readonly string[]): Promise<PendingLink[]> {
+    return [...new Set(references)].flatMap((ref) => this.stmt.pendingFor.all(ref).map((r) => ({ reference: r.ref, sourceStreamId: r.source_stream_id })));
+  }
+
+  async resolvePending(link: PendingLink): Promise<void> {
+    this.stmt.deletePending.run(link.reference, link.sourceStreamId);
+  }
+
+  async checkpoint(): Promise<bigint> {
+    const row = this.stmt.getMeta.get('checkpoint');
+    return row ? BigInt(row.value) : 0n;
+  }
+
+  async saveCheckpoint(position: bigint): Promise<void> {
+    this.stmt.setMeta.run('checkpoint', String(position));
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
