@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Command } from 'commander';
 import { packageVersion } from '../version';
 import { registerServe } from './serve.command';
+import { registerSimulate } from '../simulator/simulate.command';
 
 /** Builds the `scayle-ledger` command line (commander). Later commands register here. */
 export function buildProgram(): Command {
@@ -10,6 +11,7 @@ export function buildProgram(): Command {
     .version(packageVersion())
     .showHelpAfterError();
   registerServe(program);
+  registerSimulate(program);
   return program;
 }
 
