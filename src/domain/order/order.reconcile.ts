@@ -15,7 +15,7 @@ import { orderView, type OrderView } from './order.view';
 import { graceMs, materialityCap, type ReconciliationPolicy } from './reconciliation.policy';
 import type { RuleContext } from './rules/context';
 import { dataQualityRule } from './rules/data-quality.rules';
-import { AMOUNT_COMPONENTS, erpPosition, parseLines, sumLines, type ErpParseWarning } from './rules/erp-lines';
+import { AMOUNT_COMPONENTS, attributableCredits, erpPosition, parseLines, sumLines, type ErpParseWarning } from './rules/erp-lines';
 import { counterpartRule, currencyRule, periodRule } from './rules/lifecycle.rules';
 import { refundRule, splitRefunds } from './rules/refund.rules';
 import { saleRule, scayleSale, scayleSaleTotals } from './rules/sale.rules';
@@ -90,12 +90,14 @@ export function reconcileOrder(state: OrderState, policy: ReconciliationPolicy, 
     invoiceLines: parsed.filter((p) => same(p.doc) && p.doc.data.documentType === 'invoice').flatMap((p) => p.lines),
     creditLines: parsed.filter((p) => same(p.doc) && p.doc.data.documentType === 'credit_memo').flatMap((p) => p.lines),
     refunds: splitRefunds(view, currency),
+    saleCreditLines: [],
     erpWarnings,
     findings: [],
     pending: [],
     suppressSale: false,
     suppressRefund: false,
   };
+  ctx.saleCreditLines = attributableCredits(ctx.creditLines, view, ctx.refunds.refundedFees, policy.itemMapping);
   currencyRule(ctx, [...view.invoices, ...view.creditMemos]);
   periodRule(ctx);
   counterpartRule(ctx, view.invoices.length > 0, view.creditMemos.length > 0);

@@ -34,6 +34,8 @@ export interface RuleContext {
   creditDocs: Fact<ErpDocument>[];
   invoiceLines: ParsedLine[];
   creditLines: ParsedLine[];
+  /** The credit-memo lines that undo Scayle-side returns, cancellations and refunded fees (sale side). */
+  saleCreditLines: ParsedLine[];
   refunds: RefundSplit;
   erpWarnings: ErpParseWarning[];
   findings: Finding[];

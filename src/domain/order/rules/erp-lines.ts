@@ -126,3 +126,27 @@ export function creditedItemIds(credits: readonly ParsedLine[], view: OrderView,
   }
   return out;
 }
+
+/**
+ * Credit-memo lines that undo part of the sale as Scayle sees it: item lines whose units are all
+ * returned or cancelled in Scayle (named ids, or enough such units of the named variant), shipping/fee
+ * lines for fee components Scayle refunded, and discount lines of a credit memo that has such item
+ * lines. Other credits (goodwill, price adjustments) stay on the refund side only.
+ */
+export function attributableCredits(credits: readonly ParsedLine[], view: OrderView, refundedFees: ReadonlySet<string>, itemMapping?: Readonly<Record<string, string>>): ParsedLine[] {
+  const undone = (i: ViewItem): boolean => i.returned || i.cancelled;
+  const itemOk = (l: ParsedLine): boolean => {
+    if (l.line.orderItemIds && l.line.orderItemIds.length > 0) {
+      const covered = coveredItems(l.line, view, itemMapping);
+      return covered.length === l.line.orderItemIds.length && covered.every(undone);
+    }
+    const qty = /^\d+$/.test(l.line.quantity) ? Number(l.line.quantity) : Number.POSITIVE_INFINITY;
+    return coveredItems(l.line, view, itemMapping).filter(undone).length >= qty;
+  };
+  const docsWithItems = new Set(credits.filter((l) => l.line.kind === 'item' && itemOk(l)).map((l) => l.doc.data.documentNumber));
+  return credits.filter((l) => {
+    if (l.line.kind === 'item') return itemOk(l);
+    if (l.line.kind === 'discount') return docsWithItems.has(l.doc.data.documentNumber);
+    return refundedFees.has(l.component);
+  });
+}

@@ -11,6 +11,7 @@ import type { TaxedAmount } from '../../shared/tax';
 import { addTaxed, zeroTaxed } from '../order.findings';
 import type { OrderView, ViewFee, ViewItem } from '../order.view';
 import { compareComponent } from './compare';
+import { graceMs } from '../reconciliation.policy';
 import { report, type RefundSplit, type RuleContext } from './context';
 import { AMOUNT_COMPONENTS, type AmountComponent, erpRoundedCount, sumLines } from './erp-lines';
 import { reportComparison } from './sale.rules';
@@ -50,7 +51,11 @@ export function splitRefunds(view: OrderView, currency: string): RefundSplit {
 /** Compares the refund split with the credit memos. */
 export function refundRule(ctx: RuleContext): void {
   const r = ctx.refunds;
-  if (ctx.suppressRefund || !r.total.isPositive() || ctx.creditLines.length === 0) return;
+  if (ctx.suppressRefund || ctx.creditLines.length === 0) return;
+  if (!r.total.isPositive()) {
+    creditWithoutRefund(ctx);
+    return;
+  }
   const ids = [...r.eventIds, ...ctx.creditDocs.map((d) => d.eventId)];
   if (r.parts === null) {
     const erp = AMOUNT_COMPONENTS.reduce((a, c) => addTaxed(a, sumLines(ctx.creditLines, c, ctx.currency)), zeroTaxed(ctx.currency));
@@ -82,4 +87,27 @@ export function refundRule(ctx: RuleContext): void {
     if (outcome.kind === 'equal') continue;
     reportComparison(ctx, { outcome, component, discriminator: 'refund', scayle: part.amounts, erp, eventIds: ids, what: 'refunded' });
   }
+}
+
+/** Credit-memo lines that undo nothing Scayle did, with no Scayle refund at all, after the grace window. */
+function creditWithoutRefund(ctx: RuleContext): void {
+  const attributable = new Set(ctx.saleCreditLines);
+  const loose = ctx.creditLines.filter((l) => !attributable.has(l));
+  if (loose.length === 0) return;
+  const latest = loose.map((l) => l.doc).sort((a, b) => b.at - a.at)[0]!;
+  if (ctx.nowMs <= latest.at + graceMs(ctx.policy, 'missingInErp')) {
+    ctx.pending.push('refund');
+    return;
+  }
+  const erp = AMOUNT_COMPONENTS.reduce((a, c) => addTaxed(a, sumLines(loose, c, ctx.currency)), zeroTaxed(ctx.currency));
+  report(ctx, {
+    code: 'REFUND_RECONCILIATION_FAILURE',
+    component: 'refunds',
+    discriminator: 'refund',
+    scayle: { currency: ctx.currency, gross: Money.zero(ctx.currency).toString() },
+    erp: { currency: ctx.currency, gross: erp.gross.toString() },
+    delta: { currency: ctx.currency, gross: erp.gross.negate().toString() },
+    explanation: `ERP credited ${erp.gross.toString()} ${ctx.currency} (${[...new Set(loose.map((l) => l.doc.data.documentNumber))].join(', ')}) for nothing Scayle returned, cancelled or refunded: refund the customer in Scayle or reverse the credit memo`,
+    eventIds: loose.map((l) => l.doc.eventId),
+  });
 }

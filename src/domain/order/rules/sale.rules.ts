@@ -4,7 +4,9 @@
  *
  * "Still invoiced" (DESIGN §5): not cancelled, and not returned-and-credited (a returned unit the ERP
  * has not credited yet still counts: its credit is the refund side's business). A fee Scayle refunded
- * stops counting once the ERP credits a line of its kind. The ERP figures are never derived by
+ * stops counting once the ERP credits a line of its kind. On the ERP side only credit-memo lines
+ * that undo such returns, cancellations or refunded fees are subtracted (`attributableCredits`);
+ * goodwill credits are the refund side's business alone. The ERP figures are never derived by
  * subtracting cancelled amounts: they are the documents' own lines, and the profile recomputation
  * from the lines still invoiced tells whether the ERP booked what its rounding profile says (case C3).
  */
@@ -23,8 +25,8 @@ export interface ScayleSale {
 
 /** Scayle's lines still invoiced. */
 export function scayleSale(ctx: RuleContext): ScayleSale {
-  const credited = creditedItemIds(ctx.creditLines, ctx.view, ctx.policy.itemMapping);
-  const creditedKinds = new Set(ctx.creditLines.map((l) => l.component));
+  const credited = creditedItemIds(ctx.saleCreditLines, ctx.view, ctx.policy.itemMapping);
+  const creditedKinds = new Set(ctx.saleCreditLines.map((l) => l.component));
   return {
     items: ctx.view.items.filter((i) => !i.cancelled && !(i.returned && credited.has(i.itemId))),
     fees: ctx.view.fees.filter((f) => !(ctx.refunds.refundedFees.has(f.component) && creditedKinds.has(f.component))),
@@ -69,9 +71,9 @@ export function saleRule(ctx: RuleContext, sale: ScayleSale): void {
   const expected = expectedSale(ctx, sale);
   const docIds = [...ctx.invoiceDocs, ...ctx.creditDocs].map((d) => d.eventId);
   for (const component of AMOUNT_COMPONENTS) {
-    const erp = erpPosition(ctx.invoiceLines, ctx.creditLines, component, ctx.currency);
+    const erp = erpPosition(ctx.invoiceLines, ctx.saleCreditLines, component, ctx.currency);
     const scayleRounded = component === 'items' ? sale.items.length : sale.fees.filter((f) => f.component === component).length;
-    const erpLines = [...ctx.invoiceLines, ...ctx.creditLines];
+    const erpLines = [...ctx.invoiceLines, ...ctx.saleCreditLines];
     const outcome = compareComponent({
       scayle: scayle[component],
       erp,
@@ -90,7 +92,7 @@ export function saleRule(ctx: RuleContext, sale: ScayleSale): void {
 
 /** Whether the items difference is exactly the difference between Scayle's reductions and the ERP's discount lines. */
 function discountExplains(ctx: RuleContext, sale: ScayleSale, delta: TaxedAmount): boolean {
-  const erpDiscounts = sumLines(ctx.invoiceLines, 'discounts', ctx.currency).gross.subtract(sumLines(ctx.creditLines, 'discounts', ctx.currency).gross).negate();
+  const erpDiscounts = sumLines(ctx.invoiceLines, 'discounts', ctx.currency).gross.subtract(sumLines(ctx.saleCreditLines, 'discounts', ctx.currency).gross).negate();
   const scayleDiscounts = sale.items.reduce((s, i) => s.add(i.reductionsGross), erpDiscounts.subtract(erpDiscounts));
   return !erpDiscounts.equals(scayleDiscounts) && delta.gross.equals(erpDiscounts.subtract(scayleDiscounts));
 }
