@@ -12,7 +12,7 @@
  */
 import { type ReconciliationComponent } from '../../shared/findings';
 import { expectedErpDocument, type TaxedAmount, type TaxLineInput } from '../../shared/tax';
-import { addTaxed, describeDelta, sideOf, zeroTaxed } from '../order.findings';
+import { addTaxed, describeDelta, equalTaxed, sideOf, zeroTaxed } from '../order.findings';
 import type { ViewFee, ViewItem } from '../order.view';
 import { compareComponent, type ComparisonOutcome } from './compare';
 import { report, saleEventIds, type RuleContext } from './context';
@@ -68,12 +68,14 @@ export function expectedSale(ctx: RuleContext, sale: ScayleSale): Record<AmountC
 export function saleRule(ctx: RuleContext, sale: ScayleSale): void {
   if (ctx.suppressSale || ctx.invoiceLines.length === 0) return;
   const scayle = scayleSaleTotals(sale, ctx.currency);
-  const expected = expectedSale(ctx, sale);
+  let expected: Record<AmountComponent, TaxedAmount> | undefined; // only needed to explain rounding
+  const expectedFor = (c: AmountComponent): TaxedAmount => (expected ??= expectedSale(ctx, sale))[c];
   const docIds = [...ctx.invoiceDocs, ...ctx.creditDocs].map((d) => d.eventId);
   for (const component of AMOUNT_COMPONENTS) {
     const erp = erpPosition(ctx.invoiceLines, ctx.saleCreditLines, component, ctx.currency);
     const scayleRounded = component === 'items' ? sale.items.length : sale.fees.filter((f) => f.component === component).length;
     const erpLines = [...ctx.invoiceLines, ...ctx.saleCreditLines];
+    if (equalTaxed(scayle[component], erp)) continue;
     const outcome = compareComponent({
       scayle: scayle[component],
       erp,
@@ -81,7 +83,7 @@ export function saleRule(ctx: RuleContext, sale: ScayleSale): void {
       erpRounded: erpRoundedCount(erpLines, component, ctx.policy.erpProfile),
       pricesIncludeTax: ctx.policy.erpProfile.pricesIncludeTax,
       erpMode: ctx.policy.erpProfile.mode,
-      expectedErp: expected[component],
+      expectedErp: expectedFor(component),
     });
     if (outcome.kind === 'equal') continue;
     let shown: ReconciliationComponent = component;
