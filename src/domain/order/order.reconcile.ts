@@ -4,56 +4,26 @@
  * amounts → tax → rounding; data-quality warnings alongside. Pure: `now` is an input.
  */
 import type { ErpDocument } from '../erp/erp-document';
-import { FINDING_CODES, type Finding, type ReconciliationComponent } from '../shared/findings';
+import { FINDING_CODES, type Finding } from '../shared/findings';
+import type { OrderReconciliation } from './reconciliation.types';
 import { Money } from '../shared/money';
-import { instantMs, periodOfInstant, type Period } from '../shared/period';
+import { instantMs, periodOfInstant } from '../shared/period';
 import { orderStreamId, erpUnlinkedStreamId } from '../shared/streams';
-import { type TaxedAmount } from '../shared/tax';
-import { makeFinding, zeroTaxed, addTaxed, negTaxed } from './order.findings';
 import type { Fact, OrderState } from './order.state';
 import { orderView, type OrderView } from './order.view';
-import { graceMs, materialityCap, type ReconciliationPolicy } from './reconciliation.policy';
+import { materialityCap, type ReconciliationPolicy } from './reconciliation.policy';
 import type { RuleContext } from './rules/context';
 import { dataQualityRule } from './rules/data-quality.rules';
-import { AMOUNT_COMPONENTS, attributableCredits, erpPosition, parseLines, sumLines, type ErpParseWarning } from './rules/erp-lines';
+import { attributableCredits, parseLines, type ErpParseWarning } from './rules/erp-lines';
+import { awaitingOrder } from './rules/awaiting-order.rules';
+import { erpTotals, figures, pspTotals } from './order.totals';
 import { counterpartRule, currencyRule, periodRule } from './rules/lifecycle.rules';
 import { refundRule, splitRefunds } from './rules/refund.rules';
 import { saleRule, scayleSale, scayleSaleTotals } from './rules/sale.rules';
 import { settlementRule } from './rules/settlement.rules';
 import { taxCodeRule } from './rules/tax-code.rules';
 
-/** `matched`: no finding; `matched_with_rounding`: only auto-accepted rounding; `pending`: a counterpart is still inside its grace window; `drift`: anything else open. */
-export type ReconciliationStatus = 'matched' | 'matched_with_rounding' | 'drift' | 'pending';
-
-/** Figures of one component: decimal strings in major units; `net`/`tax` where they are known. */
-export interface ComponentFigures {
-  gross: string;
-  net?: string;
-  tax?: string;
-  fee?: string;
-}
-
-/** Per currency, per component. */
-export type SideTotals = Record<string, Partial<Record<ReconciliationComponent, ComponentFigures>>>;
-
-export interface OrderReconciliation {
-  /** Order stream id (or `erp-unlinked-<documentNumber>` for an ERP document with no order); prefixes every findingId. */
-  subject: string;
-  orderId?: string;
-  status: ReconciliationStatus;
-  /** The sale's accounting period (DESIGN §7), once the order is known. */
-  period?: Period;
-  /** Counterparts still inside their grace window (`invoice`, `credit_memo`, `refund:<id>`, `order`…). */
-  pending: string[];
-  /** Sorted by classification stage, then findingId. */
-  findings: Finding[];
-  /**
-   * `scayle`: items/shipping/fees still invoiced, discounts (reductions), refunds, `order` = units not cancelled + fees − refunds (gross);
-   * `erp`: invoices − credit memos per component, `discounts`, `refunds` (credit memos), `order` (position);
-   * `psp`: `settlement` (gross, net, fee).
-   */
-  totals: { scayle: SideTotals; erp: SideTotals; psp: SideTotals };
-}
+export type { ReconciliationStatus, ComponentFigures, SideTotals, OrderReconciliation } from './reconciliation.types';
 
 export interface ReconcileOptions {
   /** Override the subject (default: derived from the order, the payments or the ERP document). */
@@ -140,48 +110,6 @@ function subjectOf(view: OrderView): string {
   return `order-unknown-${orderId}`;
 }
 
-/** No Scayle order yet: refunds become ORPHAN_REFUND and ERP documents MISSING_IN_SCAYLE after their windows (case C6). */
-function awaitingOrder(view: OrderView, policy: ReconciliationPolicy, nowMs: number, subject: string, result: OrderReconciliation): OrderReconciliation {
-  for (const r of view.refunds) {
-    if (nowMs > instantMs(r.occurredAt) + graceMs(policy, 'orphanRefund')) {
-      result.findings.push(
-        makeFinding(subject, {
-          code: 'ORPHAN_REFUND',
-          component: 'refunds',
-          discriminator: `refund:${r.data.transactionId}`,
-          scayle: { currency: r.data.currency, gross: r.data.amount },
-          explanation: `Scayle refunded ${r.data.amount} ${r.data.currency} (transaction ${r.data.transactionId}) for order ${r.data.orderId}, which is still unknown after the grace window: check the order import or the refund`,
-          eventIds: [r.eventId],
-        }),
-      );
-    } else result.pending.push('order');
-  }
-  for (const doc of [...view.invoices, ...view.creditMemos, ...view.salesOrders]) {
-    const d = doc.data;
-    if (nowMs > instantMs(doc.occurredAt) + graceMs(policy, 'missingInScayle')) {
-      result.findings.push(
-        makeFinding(subject, {
-          code: 'MISSING_IN_SCAYLE',
-          component: d.documentType === 'credit_memo' ? 'refunds' : 'order',
-          discriminator: d.documentNumber,
-          documentNumber: d.documentNumber,
-          erp: { currency: d.currency, ...d.totals },
-          explanation: `ERP ${d.documentType.replace('_', ' ')} ${d.documentNumber} (${d.totals.gross} ${d.currency}) names ${d.orderReference ? `order ${d.orderReference}, unknown in Scayle` : 'no Scayle order'} after the grace window: link it or reverse it`,
-          eventIds: [doc.eventId],
-        }),
-      );
-    } else result.pending.push('order');
-  }
-  if (view.refunds.length === 0 && firstDoc(view) === undefined) result.pending.push('order');
-  result.pending = [...new Set(result.pending)];
-  for (const r of view.refunds) {
-    const cur = (result.totals.scayle[r.data.currency] ??= {});
-    const prev = cur.refunds ? Money.parse(cur.refunds.gross, r.data.currency) : Money.zero(r.data.currency);
-    cur.refunds = { gross: prev.add(Money.parse(r.data.amount, r.data.currency)).toString() };
-  }
-  return result;
-}
-
 function applyMaterialityCap(ctx: RuleContext): void {
   for (const side of ['sale', 'refund']) {
     const rounding = ctx.findings.filter((f) => f.code === 'ROUNDING_DIFFERENCE' && f.findingId.endsWith(`/${side}`));
@@ -207,30 +135,4 @@ function withStatus(r: OrderReconciliation): OrderReconciliation {
   const open = r.findings.filter((f) => f.code !== 'DATA_QUALITY_WARNING' && !f.autoAccepted);
   r.status = open.length > 0 ? 'drift' : r.pending.length > 0 ? 'pending' : r.findings.some((f) => f.code === 'ROUNDING_DIFFERENCE') ? 'matched_with_rounding' : 'matched';
   return r;
-}
-
-function figures(t: TaxedAmount): ComponentFigures {
-  return { gross: t.gross.toString(), net: t.net.toString(), tax: t.tax.toString() };
-}
-
-function erpTotals(parsed: { doc: Fact<ErpDocument>; lines: ReturnType<typeof parseLines> }[], out: SideTotals): void {
-  const currencies = [...new Set(parsed.map((p) => p.doc.data.currency))].sort();
-  for (const cur of currencies) {
-    const inv = parsed.filter((p) => p.doc.data.currency === cur && p.doc.data.documentType === 'invoice').flatMap((p) => p.lines);
-    const cm = parsed.filter((p) => p.doc.data.currency === cur && p.doc.data.documentType === 'credit_memo').flatMap((p) => p.lines);
-    const comps = Object.fromEntries(AMOUNT_COMPONENTS.map((c) => [c, erpPosition(inv, cm, c, cur)])) as Record<(typeof AMOUNT_COMPONENTS)[number], TaxedAmount>;
-    const position = AMOUNT_COMPONENTS.reduce((a, c) => addTaxed(a, comps[c]), zeroTaxed(cur));
-    const credits = AMOUNT_COMPONENTS.reduce((a, c) => addTaxed(a, sumLines(cm, c, cur)), zeroTaxed(cur));
-    const discounts = negTaxed(addTaxed(sumLines(inv, 'discounts', cur), negTaxed(sumLines(cm, 'discounts', cur))));
-    out[cur] = { items: figures(comps.items), shipping: figures(comps.shipping), fees: figures(comps.fees), discounts: figures(discounts), refunds: figures(credits), order: figures(position) };
-  }
-}
-
-function pspTotals(view: OrderView, out: SideTotals): void {
-  for (const l of view.pspLines) {
-    const { currency: cur, gross, net, fee } = l.data.line;
-    const prev = out[cur]?.settlement;
-    const add = (a: string | undefined, b: string): string => (a === undefined ? Money.parse(b, cur) : Money.parse(a, cur).add(Money.parse(b, cur))).toString();
-    (out[cur] ??= {}).settlement = { gross: add(prev?.gross, gross), net: add(prev?.net, net), fee: add(prev?.fee, fee) };
-  }
 }
