@@ -2,33 +2,37 @@
  * Per-batch settlement check (DESIGN §6, case C10): a payout is explained by its lines — captures,
  * refunds, chargebacks, adjustments — net of every itemised fee. What is left is `SETTLEMENT_DRIFT`,
  * labelled with the amount. A line whose net ≠ gross − fee is a `DATA_QUALITY_WARNING`.
+ *
+ * The batch stream `settlement-<provider>-<batchId>` holds `PspSettlementBatchRecorded` events
+ * (psp-settlement-batch.events.ts). When a provider re-reports a batch, the report with the latest
+ * source time wins (then the higher event id), whatever the arrival order.
  */
 import type { Finding } from '../shared/findings';
 import { Money } from '../shared/money';
+import { instantMs } from '../shared/period';
 import { settlementStreamId } from '../shared/streams';
 import { makeFinding } from '../order/order.findings';
-import type { PspLineType, PspSettlementLine } from './psp-settlement-line';
-import type { SettlementEvent } from './settlement.events';
+import type { PspLineType } from './psp-settlement-line';
+import type { PspSettlementBatch, PspSettlementBatchRecorded } from './psp-settlement-batch.events';
 
-/** Lines keyed by id (latest by event id wins on duplicates) and the payout header. */
+/** The batch report that counts, with the id of its event. */
 export interface SettlementBatchState {
-  provider?: string;
-  batchId?: string;
-  lines: Readonly<Record<string, { eventId: string; line: PspSettlementLine }>>;
-  payout?: { eventId: string; amount: string; currency: string };
+  batch?: PspSettlementBatch;
+  eventId?: string;
+  at?: number;
 }
 
-export const initialSettlementBatchState = (): SettlementBatchState => ({ lines: {} });
+export const initialSettlementBatchState = (): SettlementBatchState => ({});
 
-/** Folds a settlement-stream event; independent of arrival order and duplicates. */
-export function evolveSettlementBatch(state: SettlementBatchState, event: SettlementEvent & { id: string }): SettlementBatchState {
-  if (event.type === 'PspSettlementLineRecorded') {
-    const cur = state.lines[event.data.line.lineId];
-    if (cur && cur.eventId >= event.id) return state;
-    return { ...state, provider: event.data.provider, batchId: event.data.batchId, lines: { ...state.lines, [event.data.line.lineId]: { eventId: event.id, line: event.data.line } } };
-  }
-  if (state.payout && state.payout.eventId >= event.id) return state;
-  return { ...state, provider: event.data.provider, batchId: event.data.batchId, payout: { eventId: event.id, amount: event.data.payout, currency: event.data.currency } };
+/** Folds a batch-stream event; independent of arrival order and duplicates. Unknown types are ignored. */
+export function evolveSettlementBatch(
+  state: SettlementBatchState,
+  event: { id: string; type: string; data: unknown; metadata: { occurredAt: string } },
+): SettlementBatchState {
+  if (event.type !== 'PspSettlementBatchRecorded') return state;
+  const at = instantMs(event.metadata.occurredAt, 'metadata.occurredAt');
+  if (state.at !== undefined && (state.at > at || (state.at === at && state.eventId! >= event.id))) return state;
+  return { batch: (event.data as PspSettlementBatchRecorded['data']).batch, eventId: event.id, at };
 }
 
 export interface SettlementBatchCheck {
@@ -39,68 +43,62 @@ export interface SettlementBatchCheck {
   grossByType: Partial<Record<PspLineType, string>>;
   fees: string;
   expectedPayout: string;
-  /** Reported payout, when the header has arrived. */
-  payout?: string;
+  payout: string;
   /** payout − expectedPayout. */
-  drift?: string;
-  status: 'matched' | 'drift' | 'pending';
+  drift: string;
+  status: 'matched' | 'drift';
   findings: Finding[];
 }
 
 /**
- * Checks a batch. `pending` until the payout header is known.
- * @throws DomainError `invalid` for malformed amounts; CurrencyMismatchError for mixed line currencies.
+ * Checks one batch report (`eventIds`: the events it rests on).
+ * @throws DomainError `invalid` for malformed amounts; CurrencyMismatchError when a line is in
+ *   another currency than the payout.
  */
-export function checkSettlementBatch(state: SettlementBatchState): SettlementBatchCheck {
-  const provider = state.provider ?? '?';
-  const batchId = state.batchId ?? '?';
-  const subject = settlementStreamId(provider, batchId);
-  const entries = Object.values(state.lines).sort((a, b) => (a.line.lineId < b.line.lineId ? -1 : 1));
-  const currency = state.payout?.currency ?? entries[0]?.line.currency ?? 'XXX';
+export function checkSettlementBatch(batch: PspSettlementBatch, eventIds: readonly string[] = []): SettlementBatchCheck {
+  const subject = settlementStreamId(batch.provider, batch.batchId);
+  const currency = batch.currency;
   const findings: Finding[] = [];
   const byType = new Map<PspLineType, Money>();
   let fees = Money.zero(currency);
   let net = Money.zero(currency);
-  for (const { eventId, line } of entries) {
-    const gross = Money.parse(line.gross, line.currency);
-    const fee = Money.parse(line.fee, line.currency);
-    const lineNet = Money.parse(line.net, line.currency);
+  const lines = [...batch.lines].sort((a, b) => (a.lineId < b.lineId ? -1 : a.lineId > b.lineId ? 1 : 0));
+  for (const line of lines) {
+    const gross = Money.parse(line.gross, line.currency, `lines[${line.lineId}].gross`);
+    const fee = Money.parse(line.fee, line.currency, `lines[${line.lineId}].fee`);
+    const lineNet = Money.parse(line.net, line.currency, `lines[${line.lineId}].net`);
     byType.set(line.type, (byType.get(line.type) ?? Money.zero(currency)).add(gross));
     fees = fees.add(fee);
     net = net.add(lineNet);
     if (!gross.subtract(fee).equals(lineNet)) {
-      findings.push(makeFinding(subject, { code: 'DATA_QUALITY_WARNING', component: 'settlement', discriminator: `line:${line.lineId}`, eventIds: [eventId], explanation: `PSP line ${line.lineId}: net ${line.net} ≠ gross ${line.gross} − fee ${line.fee}` }));
+      findings.push(makeFinding(subject, { code: 'DATA_QUALITY_WARNING', component: 'settlement', discriminator: `line:${line.lineId}`, eventIds, explanation: `PSP line ${line.lineId}: net ${line.net} ≠ gross ${line.gross} − fee ${line.fee}` }));
     }
   }
-  const check: SettlementBatchCheck = {
-    provider,
-    batchId,
+  const payout = Money.parse(batch.payoutAmount, currency, 'payoutAmount');
+  const drift = payout.subtract(net);
+  if (!drift.isZero()) {
+    findings.push(
+      makeFinding(subject, {
+        code: 'SETTLEMENT_DRIFT',
+        component: 'settlement',
+        discriminator: 'payout',
+        psp: { currency, gross: payout.toString() },
+        delta: { currency, gross: drift.toString() },
+        eventIds,
+        explanation: `Payout ${payout.toString()} ${currency} vs ${net.toString()} explained by ${lines.length} lines after ${fees.toString()} itemised fees: ${drift.toString()} ${currency} unexplained — ask ${batch.provider} for the missing line`,
+      }),
+    );
+  }
+  return {
+    provider: batch.provider,
+    batchId: batch.batchId,
     currency,
     grossByType: Object.fromEntries([...byType].map(([t, m]) => [t, m.toString()])),
     fees: fees.toString(),
     expectedPayout: net.toString(),
-    status: 'pending',
+    payout: payout.toString(),
+    drift: drift.toString(),
+    status: drift.isZero() ? 'matched' : 'drift',
     findings,
   };
-  if (state.payout) {
-    const payout = Money.parse(state.payout.amount, state.payout.currency);
-    const drift = payout.subtract(net);
-    check.payout = payout.toString();
-    check.drift = drift.toString();
-    check.status = drift.isZero() ? 'matched' : 'drift';
-    if (!drift.isZero()) {
-      findings.push(
-        makeFinding(subject, {
-          code: 'SETTLEMENT_DRIFT',
-          component: 'settlement',
-          discriminator: 'payout',
-          psp: { currency, gross: payout.toString() },
-          delta: { currency, gross: drift.toString() },
-          eventIds: [state.payout.eventId, ...entries.map((e) => e.eventId)],
-          explanation: `Payout ${payout.toString()} ${currency} vs ${net.toString()} explained by ${entries.length} lines after ${fees.toString()} itemised fees: ${drift.toString()} ${currency} unexplained — ask ${provider} for the missing line`,
-        }),
-      );
-    }
-  }
-  return check;
 }

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { reconcileOrder } from '../../../../src/domain/order/order.reconcile';
 import { checkSettlementBatch, evolveSettlementBatch, initialSettlementBatchState } from '../../../../src/domain/settlement/settlement.batch';
-import type { SettlementEvent } from '../../../../src/domain/settlement/settlement.events';
+import type { PspSettlementLine } from '../../../../src/domain/settlement/psp-settlement-line';
 import { codes, erpFact, LATER, payment, policy, pspLine, scayleFact, state, type Env } from '../support/builders';
 
 const order119 = { items: [{ id: '1', gross: 11900, net: 10000, tax: 1900, rate: '0.19' }] };
@@ -109,32 +109,41 @@ describe('reconciliation cases C6–C10', () => {
   });
 
   describe('C10 — payout net of fees', () => {
-    const batch = (events: (SettlementEvent & { id: string })[]) => checkSettlementBatch(events.reduce(evolveSettlementBatch, initialSettlementBatchState()));
-    const line = (id: string, lineId: string, type: 'capture' | 'refund', gross: string, fee: string, net: string, orderId: string): SettlementEvent & { id: string } => ({
-      id,
-      type: 'PspSettlementLineRecorded',
-      data: { provider: 'adyen', batchId: 'B1', line: { lineId, type, paymentReference: `tx-${orderId}`, orderId, gross, fee, net, currency: 'EUR', bookedAt: '2024-06-12T00:00:00Z' } },
+    const line = (lineId: string, type: 'capture' | 'refund', gross: string, fee: string, net: string, orderId: string): PspSettlementLine => ({
+      lineId, type, paymentReference: `tx-${orderId}`, orderId, gross, fee, net, currency: 'EUR', bookedAt: '2024-06-12T00:00:00Z',
     });
-    const payout = (id: string, amount: string): SettlementEvent & { id: string } => ({ id, type: 'PspSettlementBatchReported', data: { provider: 'adyen', batchId: 'B1', payout: amount, currency: 'EUR', paidOutAt: '2024-06-13T00:00:00Z' } });
-    const a = line('l1', 'L1', 'capture', '100.00', '3.20', '96.80', 'A');
-    const b = line('l2', 'L2', 'capture', '50.00', '1.75', '48.25', 'B');
+    const report = (id: string, payoutAmount: string, lines: PspSettlementLine[], occurredAt = '2024-06-13T00:00:00Z') => ({
+      id,
+      type: 'PspSettlementBatchRecorded',
+      data: { batch: { provider: 'adyen', batchId: 'B1', currency: 'EUR', payoutDate: '2024-06-13', payoutAmount, lines } },
+      metadata: { occurredAt },
+    });
+    const batch = (...events: ReturnType<typeof report>[]) => {
+      const s = events.reduce(evolveSettlementBatch, initialSettlementBatchState());
+      return checkSettlementBatch(s.batch!, [s.eventId!]);
+    };
+    const a = line('L1', 'capture', '100.00', '3.20', '96.80', 'A');
+    const b = line('L2', 'capture', '50.00', '1.75', '48.25', 'B');
 
     it('payout 145.05 = 100.00 − 3.20 + 50.00 − 1.75: matched, drift 0', () => {
-      const c = batch([a, payout('p', '145.05'), b, a]);
+      const c = batch(report('r1', '145.05', [b, a]), report('r1', '145.05', [b, a]));
       expect(c).to.include({ status: 'matched', expectedPayout: '145.05', payout: '145.05', drift: '0.00', fees: '4.95' });
       expect(c.grossByType).to.deep.equal({ capture: '150.00' });
       expect(c.findings).to.deep.equal([]);
     });
     it('an unexplained remainder is SETTLEMENT_DRIFT, labelled with the amount', () => {
-      const c = batch([a, b, payout('p', '145.00')]);
+      const c = batch(report('r1', '145.00', [a, b]));
       expect(c.status).to.equal('drift');
       expect(c.findings.map((f) => f.code)).to.deep.equal(['SETTLEMENT_DRIFT']);
       expect(c.findings[0]!.delta).to.deep.equal({ currency: 'EUR', gross: '-0.05' });
       expect(c.findings[0]!.explanation).to.contain('-0.05 EUR unexplained');
       expect(c.findings[0]!.findingId).to.equal('settlement-adyen-B1/SETTLEMENT_DRIFT/settlement/payout');
+      expect(c.findings[0]!.eventIds).to.deep.equal(['r1']);
+      const corrected = report('r2', '145.05', [a, b], '2024-06-14T00:00:00Z');
+      expect(batch(corrected, report('r1', '145.00', [a, b])).status).to.equal('matched');
     });
     it('after A is refunded the expected cash effect is −100.00', () => {
-      const c = batch([line('l3', 'L3', 'refund', '-100.00', '0.00', '-100.00', 'A'), payout('p2', '-100.00')]);
+      const c = batch(report('r3', '-100.00', [line('L3', 'refund', '-100.00', '0.00', '-100.00', 'A')]));
       expect(c).to.include({ status: 'matched', expectedPayout: '-100.00' });
     });
     it('per order: settled vs invoiced agrees before and after the refund; FX rate difference is FX_DIFFERENCE', () => {
