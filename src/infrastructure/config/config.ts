@@ -35,6 +35,12 @@ export const mongoUri = makeValidator<string>((input) => {
   return input;
 });
 
+/** A positive integer. */
+export const positiveInt = makeValidator<number>((input) => {
+  if (!/^[1-9]\d{0,8}$/.test(input)) throw new Error(`must be a positive integer, got "${input}"`);
+  return Number(input);
+});
+
 /** A size for request bodies such as `1mb`, `512kb`. */
 export const byteSize = makeValidator<string>((input) => {
   if (!/^\d+(b|kb|mb)$/i.test(input)) throw new Error(`must be a size like 512kb or 1mb, got "${input}"`);
@@ -93,6 +99,11 @@ export const ENV_SPECS = {
   SCAYLE_SYNC_SHOPS: syncShops({ default: undefined, desc: 'Shop countries the Admin API sync polls, as shopKey:countryCode pairs (msde:DE,msch:CH). Unset: sync off.' }),
   SCAYLE_SYNC_INTERVAL: duration({ default: 900_000, desc: 'How often the Admin API sync polls each shop country (15m, 1h…).' }),
   LEDGER_COMPANY_CURRENCY: companyCurrency({ default: 'EUR', desc: 'Company (local) currency: what a blank Business Central currencyCode means.' }),
+  // ── outbox to Scayle (issue 6) ──
+  SCAYLE_ADMIN_API_TIMEOUT: duration({ default: 10_000, desc: 'Timeout of one Scayle Admin API call made by the outbox dispatcher.' }),
+  SCAYLE_DISPATCH_MAX_ATTEMPTS: positiveInt({ default: 8, desc: 'Attempts per refund/correction sent to Scayle before it is given up as ScayleDispatchFailed (SYNC_FAILURE).' }),
+  SCAYLE_DISPATCH_RETRY_BASE: duration({ default: 1_000, desc: 'First back-off delay between Scayle dispatch attempts; doubles per attempt, with jitter.' }),
+  SCAYLE_DISPATCH_RETRY_MAX: duration({ default: 300_000, desc: 'Longest back-off delay between Scayle dispatch attempts.' }),
   LOG_LEVEL: str({ default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], desc: 'Log level (JSON logs on stdout).' }),
 } as const;
 
@@ -109,6 +120,8 @@ export interface Config {
   bodyLimit: string;
   shutdownTimeoutMs: number;
   logLevel: string;
+  /** Outbox to Scayle (issue 6): call timeout and retry policy. Base URL and token: `ingest.adminApi`. */
+  scayleDispatch: { timeoutMs: number; maxAttempts: number; retryBaseMs: number; retryMaxMs: number };
   /** Parsed `LEDGER_API_KEYS`; undefined → generated local keys. Never log these. */
   apiKeys: { role: Role; key: string }[] | undefined;
   /** Ingestion (issue 4). Never log the secrets. */
@@ -171,6 +184,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: clean.LEDGER_BODY_LIMIT,
     shutdownTimeoutMs: clean.LEDGER_SHUTDOWN_TIMEOUT,
     logLevel: clean.LOG_LEVEL,
+    scayleDispatch: {
+      timeoutMs: clean.SCAYLE_ADMIN_API_TIMEOUT,
+      maxAttempts: clean.SCAYLE_DISPATCH_MAX_ATTEMPTS,
+      retryBaseMs: clean.SCAYLE_DISPATCH_RETRY_BASE,
+      retryMaxMs: clean.SCAYLE_DISPATCH_RETRY_MAX,
+    },
     apiKeys,
     ingest: {
       webhookCredentials:

@@ -5,13 +5,14 @@ import { ApiKeyRegistry, loadOrCreateLocalKeys } from '../http/auth/api-keys';
 import { createLogger, Logger } from '../logging/logger';
 import { eventStoreModule } from './modules/event-store.module';
 import { ingestModule } from './modules/ingest.module';
+import { outboxModule } from './modules/outbox.module';
 import { TOKENS } from './tokens';
 
 /**
  * Concept modules, in load order. Each binds its ports, handlers, lifecycles and HTTP routes;
  * adapters are chosen from `Config` only here.
  */
-export const CONCEPT_MODULES: readonly ContainerModule[] = [eventStoreModule, ingestModule];
+export const CONCEPT_MODULES: readonly ContainerModule[] = [eventStoreModule, ingestModule, outboxModule];
 
 export interface ContainerOverrides {
   logger?: Logger;

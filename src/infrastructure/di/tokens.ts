@@ -8,6 +8,10 @@ export const TOKENS = {
   Clock: Symbol.for('Clock'),
   EventStore: Symbol.for('EventStore'),
   ReadModelStore: Symbol.for('ReadModelStore'),
+  /** `OutboxStore`: commands owed to Scayle and the dispatcher's checkpoint. */
+  OutboxStore: Symbol.for('OutboxStore'),
+  /** `OutboxDispatcher`: sends refunds and corrections to Scayle. */
+  OutboxDispatcher: Symbol.for('OutboxDispatcher'),
   /** `ApiKeyRegistry`: API keys and their roles (LEDGER_API_KEYS or generated local keys). */
   ApiKeys: Symbol.for('ApiKeys'),
   // ── ingest (issue 4) ──
@@ -15,7 +19,7 @@ export const TOKENS = {
   OrderDirectory: Symbol.for('OrderDirectory'),
   /** `IngestMetrics` (in-process counters, `InProcessIngestMetrics`). */
   IngestMetrics: Symbol.for('IngestMetrics'),
-  /** `ScayleGateway`: the Scayle Admin API client. */
+  /** `ScayleGateway`: the Scayle Admin API client (read side: ingestion; write side: the outbox). */
   ScayleGateway: Symbol.for('ScayleGateway'),
   /** `IngestUseCases`: every ingestion use-case (HTTP controllers, import CLI). */
   IngestUseCases: Symbol.for('IngestUseCases'),

@@ -1,0 +1,42 @@
+import type { RequestHandler } from 'express';
+import type { ApiKeyRegistry, Role } from './api-keys';
+import { requireRole } from './auth.middleware';
+
+/** Every role that reads reconciliation data (DESIGN §10): all but `integrator`. `admin` is implicit. */
+export const READERS: readonly Role[] = ['finance', 'operations', 'cx', 'auditor'];
+
+/**
+ * The one table of who may call what (issue 6 "Roles"), keyed `METHOD /path/{param}` exactly as in
+ * openapi/openapi.yaml. Routes guard themselves with {@link guard}, and
+ * `tests/integration/role-matrix.test.ts` calls every entry with every role: listed roles (and
+ * `admin`, always admitted) must not get 403, the others must, and no key at all gets 401.
+ *
+ * Finer rules that depend on the resource are enforced by the handlers and documented per route:
+ * `cx`, `operations` and `finance` decide only exceptions of their own queue, and a write-off needs
+ * `finance` (or `admin`). `auditor` never writes.
+ */
+export const ROUTE_ROLES = {
+  // orders: commands
+  'POST /v1/orders/{orderId}/refunds': ['integrator', 'cx', 'finance'],
+  'POST /v1/orders/{orderId}/line-item-corrections': ['integrator', 'finance'],
+  // mappings
+  'GET /v1/mappings/tax-codes': READERS,
+  'PUT /v1/mappings/tax-codes': ['finance', 'operations'],
+  'GET /v1/mappings/items': READERS,
+  'PUT /v1/mappings/items': ['finance', 'operations'],
+  // outbox to Scayle
+  'GET /v1/outbox': READERS,
+} as const satisfies Record<string, readonly Role[]>;
+
+/** A route of {@link ROUTE_ROLES}. */
+export type GuardedRoute = keyof typeof ROUTE_ROLES;
+
+/** The roles admitted to `route`, `admin` included. */
+export function rolesOf(route: GuardedRoute): Role[] {
+  return ['admin', ...ROUTE_ROLES[route]];
+}
+
+/** `requireRole` with the roles of `route` from {@link ROUTE_ROLES}. */
+export function guard(registry: ApiKeyRegistry, route: GuardedRoute): RequestHandler {
+  return requireRole(registry, ...ROUTE_ROLES[route]);
+}

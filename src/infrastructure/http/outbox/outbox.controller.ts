@@ -1,0 +1,56 @@
+import type { Router } from 'express';
+import type { OutboxDispatcher } from '../../../application/outbox/outbox-dispatcher';
+import type { OutboxEntry, OutboxStore } from '../../../application/ports/outbox-store.port';
+import type { HttpRoutes } from '../app';
+import type { ApiKeyRegistry } from '../auth/api-keys';
+import { guard } from '../auth/route-roles';
+import { sendJsonWithEtag } from '../etag';
+import { decodeCursor, encodeCursor, PAGE } from '../pagination';
+import { HttpProblem } from '../problem-details';
+import { validateDto } from '../validation';
+import { OutboxQueryDto } from './outbox.dto';
+
+/** JSON of one outbox entry (positions as decimal strings). */
+export function outboxEntryJson(e: OutboxEntry) {
+  return {
+    commandId: e.commandId,
+    commandType: e.commandType,
+    orderId: e.orderId,
+    status: e.status,
+    attempts: e.attempts,
+    ...(e.lastError !== undefined ? { lastError: e.lastError } : {}),
+    ...(e.nextAttemptAt !== undefined ? { nextAttemptAt: e.nextAttemptAt } : {}),
+    enqueuedAt: e.enqueuedAt,
+    updatedAt: e.updatedAt,
+    position: String(e.position),
+  };
+}
+
+/** `GET /v1/outbox`: what the ledger owes Scayle, sent and given up, in log order. */
+export class OutboxController implements HttpRoutes {
+  constructor(
+    private readonly keys: ApiKeyRegistry,
+    private readonly store: OutboxStore,
+    private readonly dispatcher: OutboxDispatcher,
+  ) {}
+
+  register(router: Router): void {
+    router.get('/v1/outbox', guard(this.keys, 'GET /v1/outbox'), async (req, res) => {
+      const query = await validateDto(OutboxQueryDto, req.query, 'query');
+      const after = decodeCursor(query.cursor, ['after']);
+      if (after && !/^\d+$/.test(after.after)) throw HttpProblem.validation([{ field: 'cursor', message: 'is not a cursor of this list' }]);
+      const limit = query.limit ? Math.min(Number(query.limit), PAGE.max) : PAGE.default;
+      const page = await this.store.list({
+        limit,
+        ...(query.status ? { status: query.status } : {}),
+        ...(query.orderId ? { orderId: query.orderId } : {}),
+        ...(after ? { after: BigInt(after.after) } : {}),
+      });
+      sendJsonWithEtag(req, res, {
+        dispatch: { sending: this.dispatcher.sending },
+        items: page.entries.map(outboxEntryJson),
+        ...(page.nextAfter !== undefined ? { nextCursor: encodeCursor({ after: String(page.nextAfter) }) } : {}),
+      });
+    });
+  }
+}

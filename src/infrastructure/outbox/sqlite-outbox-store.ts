@@ -1,0 +1,136 @@
+import Database from 'better-sqlite3';
+import type { OutboxEntry, OutboxPage, OutboxStatus, OutboxStore } from '../../application/ports/outbox-store.port';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS outbox (
+  command_id      TEXT PRIMARY KEY,
+  command_type    TEXT NOT NULL,
+  stream_id       TEXT NOT NULL,
+  order_id        TEXT NOT NULL,
+  event_id        TEXT NOT NULL,
+  position        INTEGER NOT NULL,
+  status          TEXT NOT NULL,
+  attempts        INTEGER NOT NULL,
+  last_error      TEXT,
+  next_attempt_at TEXT,
+  enqueued_at     TEXT NOT NULL,
+  updated_at      TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS outbox_status_position ON outbox (status, position);
+CREATE INDEX IF NOT EXISTS outbox_order ON outbox (order_id, position);
+CREATE TABLE IF NOT EXISTS outbox_checkpoint (
+  id       INTEGER PRIMARY KEY CHECK (id = 1),
+  position INTEGER NOT NULL
+);
+`;
+
+interface Row {
+  command_id: string;
+  command_type: OutboxEntry['commandType'];
+  stream_id: string;
+  order_id: string;
+  event_id: string;
+  position: bigint;
+  status: OutboxStatus;
+  attempts: bigint;
+  last_error: string | null;
+  next_attempt_at: string | null;
+  enqueued_at: string;
+  updated_at: string;
+}
+
+const toEntry = (r: Row): OutboxEntry => ({
+  commandId: r.command_id,
+  commandType: r.command_type,
+  streamId: r.stream_id,
+  orderId: r.order_id,
+  eventId: r.event_id,
+  position: r.position,
+  status: r.status,
+  attempts: Number(r.attempts),
+  ...(r.last_error !== null ? { lastError: r.last_error } : {}),
+  ...(r.next_attempt_at !== null ? { nextAttemptAt: r.next_attempt_at } : {}),
+  enqueuedAt: r.enqueued_at,
+  updatedAt: r.updated_at,
+});
+
+/**
+ * The outbox and its checkpoint in one SQLite file (`<dataDir>/outbox.db`), so enqueueing and
+ * moving the checkpoint commit together. Positions are stored as SQLite integers read back as
+ * bigint (`safeIntegers`).
+ */
+export class SqliteOutboxStore implements OutboxStore {
+  private readonly db: Database.Database;
+  private readonly advanceTx: Database.Transaction<(position: bigint, entries: readonly OutboxEntry[], settled: readonly { commandId: string; status: 'sent' | 'failed'; at: string; error?: string }[]) => void>;
+
+  constructor(filename: string, synchronous: 'FULL' | 'NORMAL' = 'FULL') {
+    this.db = new Database(filename);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${synchronous}`);
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA);
+    this.db.defaultSafeIntegers(true);
+    const insert = this.db.prepare(
+      `INSERT INTO outbox (command_id, command_type, stream_id, order_id, event_id, position, status, attempts, enqueued_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT (command_id) DO NOTHING`,
+    );
+    const settle = this.db.prepare(`UPDATE outbox SET status = ?, last_error = COALESCE(?, last_error), next_attempt_at = NULL, updated_at = ? WHERE command_id = ? AND status = 'pending'`);
+    const checkpoint = this.db.prepare('INSERT INTO outbox_checkpoint (id, position) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET position = excluded.position');
+    this.advanceTx = this.db.transaction((position, entries, settled) => {
+      for (const e of entries) insert.run(e.commandId, e.commandType, e.streamId, e.orderId, e.eventId, e.position, e.enqueuedAt, e.updatedAt);
+      for (const s of settled) settle.run(s.status, s.error ?? null, s.at, s.commandId);
+      checkpoint.run(position);
+    });
+  }
+
+  async checkpoint(): Promise<bigint> {
+    const row = this.db.prepare('SELECT position FROM outbox_checkpoint WHERE id = 1').get() as { position: bigint } | undefined;
+    return row?.position ?? 0n;
+  }
+
+  async advance(position: bigint, entries: readonly OutboxEntry[], settled: readonly { commandId: string; status: 'sent' | 'failed'; at: string; error?: string }[]): Promise<void> {
+    this.advanceTx(position, entries, settled);
+  }
+
+  async due(nowIso: string, limit: number): Promise<OutboxEntry[]> {
+    const rows = this.db
+      .prepare(`SELECT * FROM outbox WHERE status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY position LIMIT ?`)
+      .all(nowIso, limit) as Row[];
+    return rows.map(toEntry);
+  }
+
+  async nextWakeAt(): Promise<string | undefined> {
+    const row = this.db.prepare(`SELECT MIN(next_attempt_at) AS at FROM outbox WHERE status = 'pending'`).get() as { at: string | null };
+    return row.at ?? undefined;
+  }
+
+  async recordRetry(commandId: string, attempts: number, error: string, nextAttemptAt: string, at: string): Promise<void> {
+    this.db.prepare(`UPDATE outbox SET attempts = ?, last_error = ?, next_attempt_at = ?, updated_at = ? WHERE command_id = ?`).run(attempts, error, nextAttemptAt, at, commandId);
+  }
+
+  async settle(commandId: string, status: 'sent' | 'failed', attempts: number, at: string, error?: string): Promise<void> {
+    this.db
+      .prepare(`UPDATE outbox SET status = ?, attempts = ?, last_error = ?, next_attempt_at = NULL, updated_at = ? WHERE command_id = ?`)
+      .run(status, attempts, error ?? null, at, commandId);
+  }
+
+  async list(options: { status?: OutboxStatus; orderId?: string; after?: bigint; limit: number }): Promise<OutboxPage> {
+    const where = ['position > ?'];
+    const params: unknown[] = [options.after ?? 0n];
+    if (options.status) {
+      where.push('status = ?');
+      params.push(options.status);
+    }
+    if (options.orderId) {
+      where.push('order_id = ?');
+      params.push(options.orderId);
+    }
+    const rows = this.db.prepare(`SELECT * FROM outbox WHERE ${where.join(' AND ')} ORDER BY position LIMIT ?`).all(...params, options.limit + 1) as Row[];
+    const entries = rows.slice(0, options.limit).map(toEntry);
+    return { entries, ...(rows.length > options.limit ? { nextAfter: entries[entries.length - 1]!.position } : {}) };
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,142 @@
+import {
+  BillingStatusUpdate,
+  ListOrdersQuery,
+  ScayleApiError,
+  ScayleCallOptions,
+  ScayleOrderPage,
+  ScayleGateway,
+  ScayleOrderRef,
+  ScayleWriteResult,
+} from '../../application/ports/scayle-gateway.port';
+
+/** Settings of the Admin API client. */
+export interface ScayleAdminClientOptions {
+  /** `https://{tenant}-{space}.admin.api.scayle.cloud/api/admin/v1` (no trailing slash needed). */
+  baseUrl: string;
+  /** Sent as `X-Access-Token`; never logged. */
+  token: string;
+  /** Default per-call timeout in ms. */
+  timeoutMs: number;
+  /** Wall clock in ms (for `X-RateLimit-Reset` given as an epoch); injectable for tests. */
+  now?: () => number;
+}
+
+/** Scayle ids are integers in JSON; keep them integers when they are (`"10976510"` → 10976510). */
+const scayleId = (id: string): number | string => (/^\d{1,15}$/.test(id) ? Number(id) : id);
+
+/**
+ * Milliseconds to wait before retrying, from `Retry-After` (seconds or an HTTP date) or
+ * `X-RateLimit-Reset` (seconds until the window resets, or a Unix epoch in seconds when it is that
+ * large). Undefined when neither header says.
+ */
+export function retryAfterMs(headers: Headers, now: number): number | undefined {
+  const retryAfter = headers.get('retry-after');
+  if (retryAfter !== null) {
+    if (/^\d+$/.test(retryAfter.trim())) return Number(retryAfter.trim()) * 1000;
+    const at = Date.parse(retryAfter);
+    if (!Number.isNaN(at)) return Math.max(0, at - now);
+  }
+  const reset = headers.get('x-ratelimit-reset');
+  if (reset !== null && /^\d+(\.\d+)?$/.test(reset.trim())) {
+    const value = Number(reset.trim());
+    return value > 1_000_000_000 ? Math.max(0, value * 1000 - now) : value * 1000;
+  }
+  return undefined;
+}
+
+/** First `{errorKey, message}` of Scayle's `{errors: [...]}` body, if the body has that shape. */
+function scayleError(text: string): { errorKey?: string; message?: string } {
+  try {
+    const body = JSON.parse(text) as { errors?: { errorKey?: unknown; message?: unknown }[] };
+    const first = body.errors?.[0];
+    return {
+      ...(typeof first?.errorKey === 'string' ? { errorKey: first.errorKey } : {}),
+      ...(typeof first?.message === 'string' ? { message: first.message } : {}),
+    };
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * HTTP adapter of {@link ScayleGateway} (DESIGN §8): JSON over `fetch`, `X-Access-Token`, one
+ * attempt per call with a timeout. Retries and back-off belong to the caller (the outbox
+ * dispatcher), which gets a {@link ScayleApiError} saying whether and when to retry.
+ */
+export class ScayleAdminClient implements ScayleGateway {
+  readonly configured = true;
+  private readonly base: string;
+  private readonly now: () => number;
+
+  constructor(private readonly options: ScayleAdminClientOptions) {
+    this.base = options.baseUrl.replace(/\/+$/, '');
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Read side: owned by ingestion (issue 4), which brings its paging client here. */
+  listOrders(_query: ListOrdersQuery): Promise<ScayleOrderPage> {
+    return Promise.reject(new ScayleApiError(0, 'not_implemented', 'listOrders is not implemented by this client yet', false));
+  }
+
+  updateBillingStatus(order: ScayleOrderRef, update: BillingStatusUpdate, options?: ScayleCallOptions): Promise<ScayleWriteResult> {
+    const body = { code: update.code, reason: update.reason, items: update.items.map((i) => ({ id: scayleId(i.id), code: i.code })) };
+    return this.send('PATCH', `${this.orderPath(order)}/billing-status`, body, options);
+  }
+
+  putItemLegacyCustomData(order: ScayleOrderRef, itemId: string, data: Record<string, unknown>, options?: ScayleCallOptions): Promise<ScayleWriteResult> {
+    return this.send('PUT', `${this.orderPath(order)}/items/${encodeURIComponent(itemId)}/legacy-custom-data`, data, options);
+  }
+
+  private orderPath(o: ScayleOrderRef): string {
+    return `/shops/${encodeURIComponent(o.shopKey)}/countries/${encodeURIComponent(o.countryCode)}/orders/${encodeURIComponent(o.orderId)}`;
+  }
+
+  private async send(method: string, path: string, body: unknown, options: ScayleCallOptions = {}): Promise<ScayleWriteResult> {
+    const timeout = AbortSignal.timeout(options.timeoutMs ?? this.options.timeoutMs);
+    const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+    let res: Response;
+    try {
+      res = await fetch(`${this.base}${path}`, {
+        method,
+        headers: { 'X-Access-Token': this.options.token, 'Content-Type': 'application/json', Accept: 'application/json' },
+        body: JSON.stringify(body),
+        signal,
+      });
+    } catch (err) {
+      const timedOut = timeout.aborted;
+      const reason = timedOut ? `timed out after ${options.timeoutMs ?? this.options.timeoutMs} ms` : err instanceof Error ? err.message : String(err);
+      throw new ScayleApiError(0, timedOut ? 'timeout' : 'network_error', `${method} ${path}: ${reason}`);
+    }
+    const text = await res.text().catch(() => '');
+    const remaining = res.headers.get('x-ratelimit-remaining');
+    if (res.ok) return { status: res.status, ...(remaining !== null && /^\d+$/.test(remaining) ? { rateLimitRemaining: Number(remaining) } : {}) };
+    const { errorKey, message } = scayleError(text);
+    throw new ScayleApiError(
+      res.status,
+      errorKey ?? `http_${res.status}`,
+      `${method} ${path}: HTTP ${res.status}${message ? ` ${message}` : ''}`,
+      undefined,
+      retryAfterMs(res.headers, this.now()),
+    );
+  }
+}
+
+/** The gateway when no base URL is configured: every write is refused, so commands stay pending. */
+export class UnconfiguredScayleGateway implements ScayleGateway {
+  readonly configured = false;
+
+  listOrders(): Promise<ScayleOrderPage> {
+    return Promise.reject(notConfigured());
+  }
+
+  updateBillingStatus(): Promise<ScayleWriteResult> {
+    return Promise.reject(notConfigured());
+  }
+
+  putItemLegacyCustomData(): Promise<ScayleWriteResult> {
+    return Promise.reject(notConfigured());
+  }
+}
+
+const notConfigured = (): ScayleApiError =>
+  new ScayleApiError(0, 'not_configured', 'The Scayle Admin API is not configured (SCAYLE_ADMIN_API_BASE_URL unset)', false);

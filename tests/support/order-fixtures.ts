@@ -1,0 +1,94 @@
+import { v5 as uuidv5 } from 'uuid';
+import type { EventStore, EventData } from '../../src/application/ports/event-store.port';
+import type { ScayleOrderItem, ScayleOrderSnapshot } from '../../src/domain/order/scayle-order.snapshot';
+import { orderStreamId } from '../../src/domain/order/order.events';
+import { LEDGER_EVENT_NAMESPACE, sourceEventName } from '../../src/domain/shared/ids';
+
+/** One unit item at `gross` (19 % VAT, net and tax split exactly for the sample prices). */
+export function item(itemId: string, gross = '119.00', net = '100.00', tax = '19.00', extra: Partial<ScayleOrderItem> = {}): ScayleOrderItem {
+  return { itemId, itemKey: `key-${itemId}`, variantReferenceKey: `var-${itemId}`, status: 'delivered', gross, net, tax, taxRate: '0.19', reductions: [], ...extra };
+}
+
+/**
+ * A confirmed, captured EUR order in shop `msde`/`DE` with two items of 119.00 and 59.50 and
+ * shipping 4.95 (capture 183.45), shaped like the Admin API fixture after normalisation.
+ */
+export function orderSnapshot(orderId: string, overrides: Partial<ScayleOrderSnapshot> = {}): ScayleOrderSnapshot {
+  return {
+    orderId,
+    shopKey: 'msde',
+    countryCode: 'DE',
+    currency: 'EUR',
+    status: 'invoice_completed',
+    confirmedAt: '2024-05-02T10:00:00Z',
+    invoicedAt: '2024-05-02T12:00:00Z',
+    updatedAt: '2024-05-02T12:00:00Z',
+    items: [item(`${orderId}1`), item(`${orderId}2`, '59.50', '50.00', '9.50')],
+    fees: [{ key: 'delivery', category: 'delivery', gross: '4.95', net: '4.16', tax: '0.79', taxRate: '0.19' }],
+    reductions: [],
+    vouchers: [],
+    cost: { gross: '183.45', net: '154.16', tax: '29.29', capture: '183.45' },
+    payments: [{ key: 'accounting', transactionKey: `tx-${orderId}`, amount: '183.45' }],
+    ...overrides,
+  };
+}
+
+const meta = (source: 'scayle' | 'ledger', sourceEventId: string, occurredAt: string) => ({
+  source,
+  sourceEventId,
+  occurredAt,
+  recordedAt: occurredAt,
+  schemaVersion: 1,
+});
+
+/** Appends `ScayleOrderConfirmed` + `ScaylePaymentCaptured` for the snapshot; returns the stream id. */
+export async function seedOrder(store: EventStore, snapshot: ScayleOrderSnapshot): Promise<string> {
+  const stream = orderStreamId(snapshot.shopKey, snapshot.countryCode, snapshot.orderId);
+  const key = `wh-${snapshot.orderId}`;
+  const events: EventData[] = [
+    {
+      id: uuidv5(sourceEventName('scayle', key, 'ScayleOrderConfirmed'), LEDGER_EVENT_NAMESPACE),
+      type: 'ScayleOrderConfirmed',
+      data: { order: snapshot, webhookKey: key, scayleEventType: 'order-confirmed' },
+      metadata: meta('scayle', key, snapshot.confirmedAt ?? snapshot.updatedAt),
+    },
+    {
+      id: uuidv5(sourceEventName('scayle', `${key}-capture`, 'ScaylePaymentCaptured'), LEDGER_EVENT_NAMESPACE),
+      type: 'ScaylePaymentCaptured',
+      data: {
+        orderId: snapshot.orderId,
+        shopKey: snapshot.shopKey,
+        countryCode: snapshot.countryCode,
+        transactionId: `tx-${snapshot.orderId}`,
+        operationStatus: 'successful',
+        amount: snapshot.cost.capture,
+        currency: snapshot.currency,
+      },
+      metadata: meta('scayle', `${key}-capture`, snapshot.confirmedAt ?? snapshot.updatedAt),
+    },
+  ];
+  await store.appendToStream(stream, events, { expectedRevision: 'any' });
+  return stream;
+}
+
+/** Appends a `RefundRequested` as the refund handler would (for outbox tests that bypass HTTP). */
+export async function appendRefundRequested(
+  store: EventStore,
+  stream: string,
+  refund: { refundId: string; amount: string; items: { orderItemId: string; amount: string }[]; reason?: string; orderId: string },
+): Promise<bigint> {
+  const at = '2024-05-03T09:00:00.000Z';
+  const res = await store.appendToStream(
+    stream,
+    [
+      {
+        id: uuidv5(sourceEventName('ledger', refund.refundId, 'RefundRequested'), LEDGER_EVENT_NAMESPACE),
+        type: 'RefundRequested',
+        data: { refundId: refund.refundId, amount: refund.amount, currency: 'EUR', items: refund.items, reason: refund.reason ?? 'goodwill', requestedAt: at, requestedBy: 'cx:test' },
+        metadata: { ...meta('ledger', refund.refundId, at), orderId: refund.orderId, actor: 'cx:test' },
+      },
+    ],
+    { expectedRevision: 'any' },
+  );
+  return res.position;
+}
