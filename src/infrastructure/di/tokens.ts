@@ -12,6 +12,8 @@ export const TOKENS = {
   OutboxStore: Symbol.for('OutboxStore'),
   /** `OutboxDispatcher`: sends refunds and corrections to Scayle. */
   OutboxDispatcher: Symbol.for('OutboxDispatcher'),
+  /** `MappingsService`: tax-code and item mappings (REST and the reconciliation policy). */
+  Mappings: Symbol.for('Mappings'),
   /** `ApiKeyRegistry`: API keys and their roles (LEDGER_API_KEYS or generated local keys). */
   ApiKeys: Symbol.for('ApiKeys'),
   // ── ingest (issue 4) ──

@@ -16,9 +16,6 @@ export const READERS: readonly Role[] = ['finance', 'operations', 'cx', 'auditor
  * `finance` (or `admin`). `auditor` never writes.
  */
 export const ROUTE_ROLES = {
-  // orders: commands
-  'POST /v1/orders/{orderId}/refunds': ['integrator', 'cx', 'finance'],
-  'POST /v1/orders/{orderId}/line-item-corrections': ['integrator', 'finance'],
   // mappings
   'GET /v1/mappings/tax-codes': READERS,
   'PUT /v1/mappings/tax-codes': ['finance', 'operations'],

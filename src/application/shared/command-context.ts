@@ -1,0 +1,74 @@
+import { v5 as uuidv5 } from 'uuid';
+import { LEDGER_EVENT_NAMESPACE, sourceEventName } from '../../domain/shared/ids';
+import { ConcurrencyConflictError, type EventData, type EventMetadata } from '../ports/event-store.port';
+
+/** Who sent a command and in which request (filled by the HTTP layer). */
+export interface CommandContext {
+  /** `role:keyId` of the API key (`actorOf(res)`), never the key. */
+  actor: string;
+  /** The request's correlation id. */
+  correlationId: string;
+  /** Id of what caused the command, if not the request itself. */
+  causationId?: string;
+}
+
+/**
+ * Event id of a command's event: UUID v5 of `ledger|<commandId>|<type>` (DESIGN §4), so a retried
+ * append of the same command cannot write a second event.
+ */
+export function commandEventId(commandId: string, type: string): string {
+  return uuidv5(sourceEventName('ledger', commandId, type), LEDGER_EVENT_NAMESPACE);
+}
+
+/** Metadata of a ledger command event: source `ledger`, the actor, correlation and causation. */
+export function commandMetadata(ctx: CommandContext, commandId: string, at: string, extra: Record<string, unknown> = {}): EventMetadata {
+  return {
+    source: 'ledger',
+    sourceEventId: commandId,
+    occurredAt: at,
+    recordedAt: at,
+    correlationId: ctx.correlationId,
+    causationId: ctx.causationId ?? ctx.correlationId,
+    actor: ctx.actor,
+    schemaVersion: 1,
+    ...extra,
+  };
+}
+
+/** Builds the events to append for decided `{type, data}` events of one command. */
+export function commandEvents(decided: readonly { type: string; data: unknown }[], commandId: string, metadata: EventMetadata): EventData[] {
+  return decided.map((e, i) => ({
+    id: commandEventId(i === 0 ? commandId : `${commandId}#${i}`, e.type),
+    type: e.type,
+    data: e.data,
+    metadata,
+  }));
+}
+
+/** How many times a handler re-reads and re-decides after a concurrency conflict. */
+export const CONFLICT_RETRIES = 5;
+
+/**
+ * Runs `attempt` (read → decide → append with the revision read) and retries it on a concurrency
+ * conflict, unless the client pinned the revision (`pinned`): then the conflict propagates (→ 412).
+ */
+export async function withConflictRetry<T>(attempt: () => Promise<T>, pinned = false): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (!(err instanceof ConcurrencyConflictError) || pinned || i >= CONFLICT_RETRIES) throw err;
+    }
+  }
+}
+
+/**
+ * The client pinned a version (`If-Match`) that is no longer current. `current` is the version now
+ * stored; the HTTP layer answers 412 with its ETag.
+ */
+export class PreconditionFailedError extends Error {
+  override readonly name = 'PreconditionFailedError';
+  constructor(readonly current: bigint) {
+    super(`The resource is at version ${String(current)}, not the one pinned`);
+  }
+}
