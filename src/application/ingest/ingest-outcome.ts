@@ -69,3 +69,20 @@ export function sourceMetadata(source: FactSource, sourceEventId: string, occurr
     ...extra,
   };
 }
+
+/** One rejected field of an input (what the HTTP layer turns into a 400 problem). */
+export interface RejectedField {
+  field: string;
+  message: string;
+}
+
+/**
+ * The input is the client's fault (wrong type, float where a decimal string is required, unknown
+ * currency, negative quantity, missing id…): rejected with every offending field, nothing appended.
+ */
+export class InputRejected extends Error {
+  override readonly name = 'InputRejected';
+  constructor(readonly errors: RejectedField[]) {
+    super(`Invalid input: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`);
+  }
+}

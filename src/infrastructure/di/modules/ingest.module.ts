@@ -9,6 +9,9 @@ import { FactWriter } from '../../../application/ingest/fact-writer';
 import { IngestionFailureRecorder } from '../../../application/ingest/ingestion-failures';
 import { IngestScayleWebhookHandler } from '../../../application/ingest/ingest-scayle-webhook.handler';
 import { OrderLinker } from '../../../application/ingest/order-linker';
+import { IngestErpDocumentHandler } from '../../../application/ingest/ingest-erp-document.handler';
+import type { ApiKeyRegistry } from '../../http/auth/api-keys';
+import { ErpDocumentsController } from '../../http/ingest/erp-documents.controller';
 import type { Config } from '../../config/config';
 import type { HttpRoutes } from '../../http/app';
 import { ScayleWebhookController } from '../../http/ingest/scayle-webhook.controller';
@@ -23,6 +26,7 @@ export interface IngestUseCases {
   linker: OrderLinker;
   failures: IngestionFailureRecorder;
   webhook: IngestScayleWebhookHandler;
+  erp: IngestErpDocumentHandler;
 }
 
 export const ingestModule = new ContainerModule(({ bind }) => {
@@ -48,6 +52,7 @@ export const ingestModule = new ContainerModule(({ bind }) => {
         linker,
         failures,
         webhook: new IngestScayleWebhookHandler(writer, directory, linker, failures, metrics, clock),
+        erp: new IngestErpDocumentHandler(writer, directory, linker, failures, metrics, clock),
       };
     })
     .inSingletonScope();
@@ -63,6 +68,10 @@ export const ingestModule = new ContainerModule(({ bind }) => {
   bind<HttpRoutes>(TOKENS.HttpRoutes).toDynamicValue((ctx) => {
     const config = ctx.get<Config>(TOKENS.Config);
     return new ScayleWebhookController(ctx.get<IngestUseCases>(TOKENS.IngestUseCases).webhook, config.ingest.webhookCredentials);
+  });
+  bind<HttpRoutes>(TOKENS.HttpRoutes).toDynamicValue((ctx) => {
+    const config = ctx.get<Config>(TOKENS.Config);
+    return new ErpDocumentsController(ctx.get<IngestUseCases>(TOKENS.IngestUseCases).erp, ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys), config.ingest.companyCurrency);
   });
 });
 

@@ -1,0 +1,149 @@
+import type { Router } from 'express';
+import { BusinessCentralKind, mapBusinessCentralDocument, NumberToken } from '../../../application/ingest/erp/business-central.mapper';
+import { combineOutcomes, ErpDocumentInput, IngestErpDocumentHandler } from '../../../application/ingest/ingest-erp-document.handler';
+import type { IngestFormat } from '../../../application/ingest/ingestion-failures';
+import { IngestContext, IngestOutcome, InputRejected, MappingFailure, RejectedField } from '../../../application/ingest/ingest-outcome';
+import type { ErpDocument } from '../../../domain/erp/erp-document';
+import { DomainError } from '../../../domain/shared/errors';
+import { Money } from '../../../domain/shared/money';
+import type { HttpRoutes } from '../app';
+import type { ApiKeyRegistry } from '../auth/api-keys';
+import { actorOf, requireRole } from '../auth/auth.middleware';
+import { FieldError, HttpProblem } from '../problem-details';
+import { requireContentType, validateDto } from '../validation';
+import { ErpDocumentDto } from './erp-document.dto';
+import { ingestContext, outcomeBody } from './ingest-response';
+import { parseLossless, stringifyLossless } from './lossless-body';
+
+/** Most documents one request may carry. */
+export const MAX_DOCUMENTS_PER_REQUEST = 1000;
+
+/** Prefixes the field paths of a validation problem (`lines[0].net` → `[2].lines[0].net`). */
+async function validateAt(body: unknown, prefix: string): Promise<{ dto?: ErpDocumentDto; errors: FieldError[] }> {
+  try {
+    return { dto: await validateDto(ErpDocumentDto, body), errors: [] };
+  } catch (err) {
+    if (err instanceof HttpProblem && err.extensions.errors) return { errors: err.extensions.errors.map((e) => ({ field: `${prefix}${e.field}`, message: e.message })) };
+    throw err;
+  }
+}
+
+/** Amounts on the currency's scale (the canonical API never quantises: it rejects). */
+function scaleErrors(doc: ErpDocument, prefix: string): FieldError[] {
+  const errors: FieldError[] = [];
+  const check = (value: string, field: string) => {
+    try {
+      Money.parse(value, doc.currency, field);
+    } catch (err) {
+      if (err instanceof DomainError) errors.push({ field: `${prefix}${field}`, message: err.message });
+      else throw err;
+    }
+  };
+  for (const k of ['net', 'tax', 'gross'] as const) check(doc.totals[k], `totals.${k}`);
+  doc.lines.forEach((l, i) => (['net', 'tax', 'gross'] as const).forEach((k) => check(l[k], `lines[${i}].${k}`)));
+  return errors;
+}
+
+/**
+ * Validates canonical documents (one object or an array): every field checked before anything is
+ * appended. @throws HttpProblem 400 naming every invalid field.
+ */
+export async function validateCanonicalDocuments(body: unknown): Promise<ErpDocumentInput[]> {
+  const many = Array.isArray(body);
+  const items = many ? (body as unknown[]) : [body];
+  if (items.length === 0) throw HttpProblem.validation([{ field: 'body', message: 'must hold at least one document' }]);
+  if (items.length > MAX_DOCUMENTS_PER_REQUEST) throw HttpProblem.validation([{ field: 'body', message: `must hold at most ${MAX_DOCUMENTS_PER_REQUEST} documents` }]);
+  const errors: FieldError[] = [];
+  const inputs: ErpDocumentInput[] = [];
+  for (const [i, item] of items.entries()) {
+    const prefix = many ? `[${i}].` : '';
+    const { dto, errors: e } = await validateAt(item, prefix);
+    errors.push(...e);
+    if (!dto) continue;
+    const document = JSON.parse(JSON.stringify(dto)) as ErpDocument;
+    errors.push(...scaleErrors(document, prefix));
+    inputs.push({ document, raw: item, format: 'erp_document' });
+  }
+  if (errors.length > 0) throw HttpProblem.validation(errors);
+  return inputs;
+}
+
+/** One BC document mapped, or kept as a failure. */
+export type BcMapped = { input: ErpDocumentInput } | { failure: MappingFailure; raw: string; documentNumber?: string };
+
+/**
+ * Maps Business Central JSON text (one document, or a collection `{value: [...]}`).
+ * @throws HttpProblem 400 for malformed JSON and structural faults (every field named).
+ */
+export function mapBusinessCentralText(text: string, kind: BusinessCentralKind, companyCurrency: string): BcMapped[] {
+  const tree = parseLossless(text);
+  const collection = tree !== null && typeof tree === 'object' && !Array.isArray(tree) && !(tree instanceof NumberToken) && Array.isArray((tree as { value?: unknown }).value);
+  const items = collection ? ((tree as { value: unknown[] }).value) : [tree];
+  if (items.length === 0) throw HttpProblem.validation([{ field: 'value', message: 'must hold at least one document' }]);
+  if (items.length > MAX_DOCUMENTS_PER_REQUEST) throw HttpProblem.validation([{ field: 'value', message: `must hold at most ${MAX_DOCUMENTS_PER_REQUEST} documents` }]);
+  const errors: RejectedField[] = [];
+  const out: BcMapped[] = [];
+  const format: IngestFormat = kind === 'sales_invoice' ? 'business_central_invoice' : 'business_central_credit_memo';
+  items.forEach((item, i) => {
+    const raw = stringifyLossless(item);
+    try {
+      const mapped = mapBusinessCentralDocument(item, kind, companyCurrency, collection ? `value[${i}].` : '');
+      out.push({ input: { document: mapped.document, raw, warnings: mapped.warnings, ...(mapped.modifiedAt ? { modifiedAt: mapped.modifiedAt } : {}), format } });
+    } catch (err) {
+      if (err instanceof InputRejected) errors.push(...err.errors);
+      else if (err instanceof MappingFailure) {
+        const number = (item as { number?: unknown } | null)?.number;
+        out.push({ failure: err, raw, ...(typeof number === 'string' ? { documentNumber: number } : {}) });
+      } else throw err;
+    }
+  });
+  if (errors.length > 0) throw HttpProblem.validation(errors);
+  return out;
+}
+
+/** Ingests mapped BC documents (failures kept). */
+export async function ingestBusinessCentral(handler: IngestErpDocumentHandler, mapped: BcMapped[], kind: BusinessCentralKind, ctx: IngestContext): Promise<IngestOutcome[]> {
+  const format: IngestFormat = kind === 'sales_invoice' ? 'business_central_invoice' : 'business_central_credit_memo';
+  const outcomes: IngestOutcome[] = [];
+  for (const m of mapped) {
+    outcomes.push('input' in m ? await handler.handle(m.input, ctx) : await handler.fail(format, m.raw, m.failure, ctx, m.documentNumber));
+  }
+  return outcomes;
+}
+
+/** Answer of one or several records (202). */
+export function outcomesBody(outcomes: IngestOutcome[]): Record<string, unknown> {
+  if (outcomes.length === 1) return outcomeBody(outcomes[0]!);
+  const combined = combineOutcomes(outcomes);
+  return { status: combined.status, eventIds: combined.eventIds, position: String(combined.position), records: combined.records.map(outcomeBody) };
+}
+
+/** ERP document routes (role `integrator`). */
+export class ErpDocumentsController implements HttpRoutes {
+  constructor(
+    private readonly handler: IngestErpDocumentHandler,
+    private readonly apiKeys: ApiKeyRegistry,
+    private readonly companyCurrency: string,
+  ) {}
+
+  register(router: Router): void {
+    const guard = [requireRole(this.apiKeys, 'integrator'), requireContentType('application/json')];
+    router.post('/v1/ingest/erp/documents', ...guard, async (req, res) => {
+      const inputs = await validateCanonicalDocuments(req.body);
+      const ctx = ingestContext(res, actorOf(res));
+      const outcomes: IngestOutcome[] = [];
+      for (const input of inputs) outcomes.push(await this.handler.handle(input, ctx));
+      res.status(202).json(outcomesBody(outcomes));
+    });
+    for (const [path, kind] of [
+      ['/v1/ingest/erp/business-central/sales-invoices', 'sales_invoice'],
+      ['/v1/ingest/erp/business-central/sales-credit-memos', 'sales_credit_memo'],
+    ] as const) {
+      router.post(path, ...guard, async (req, res) => {
+        const mapped = mapBusinessCentralText(req.rawBody?.toString('utf8') ?? '', kind, this.companyCurrency);
+        const outcomes = await ingestBusinessCentral(this.handler, mapped, kind, ingestContext(res, actorOf(res)));
+        res.status(202).json(outcomesBody(outcomes));
+      });
+    }
+  }
+}

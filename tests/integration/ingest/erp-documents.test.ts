@@ -1,0 +1,191 @@
+import { expect } from 'chai';
+import request from 'supertest';
+import { LedgerService } from '../../../src/infrastructure/service';
+import { basicAuth, bearer, fixtureText, head, INGEST_ENV, localeEnvelope, scayleFixture, streamEvents } from '../../support/ingest';
+import { tempDir } from '../../support/temp-dir';
+import { testConfig } from '../../support/test-config';
+
+const DOCS = '/v1/ingest/erp/documents';
+const BC_INVOICES = '/v1/ingest/erp/business-central/sales-invoices';
+const BC_CREDIT_MEMOS = '/v1/ingest/erp/business-central/sales-credit-memos';
+
+function invoice(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    documentType: 'invoice',
+    documentNumber: 'SI-1001',
+    revision: 1,
+    status: 'posted',
+    orderReference: '901',
+    postingDate: '2024-06-03',
+    documentDate: '2024-06-03',
+    currency: 'EUR',
+    pricesIncludeTax: false,
+    totals: { net: '11.68', tax: '2.22', gross: '13.90' },
+    lines: [
+      { lineNumber: 1, kind: 'item', orderItemIds: ['10976510'], quantity: '1', taxCode: 'VAT19', taxRate: '0.19', net: '10.00', tax: '1.90', gross: '11.90' },
+      { lineNumber: 2, kind: 'shipping', quantity: '1', taxCode: 'VAT19', taxRate: '0.19', net: '1.68', tax: '0.32', gross: '2.00' },
+    ],
+    ...overrides,
+  };
+}
+
+describe('ingest: ERP documents', () => {
+  const dir = tempDir();
+  let service: LedgerService;
+  const post = (path: string, body: unknown, role: 'integrator' | 'finance' = 'integrator') =>
+    request(service.server).post(path).set('Authorization', bearer(role)).set('content-type', 'application/json').send(typeof body === 'string' ? body : JSON.stringify(body));
+  const webhook = (key: string, type: string, payload: object) =>
+    request(service.server).post('/v1/ingest/scayle/webhooks').set('Authorization', basicAuth()).set('content-type', 'application/json').send(JSON.stringify(localeEnvelope(key, type, payload))).expect(202);
+
+  before(async () => {
+    service = await LedgerService.start(testConfig(dir.path, { ...INGEST_ENV, LEDGER_BODY_LIMIT: '64kb' }), {}, false);
+    await webhook('erp-setup-901', 'order-confirmed', scayleFixture('OrderGetResponse.json'));
+  });
+  after(async () => {
+    await service.stop();
+    dir.remove();
+  });
+
+  it('appends a canonical invoice to the order it names, once per (documentNumber, revision)', async () => {
+    const first = await post(DOCS, invoice()).expect(202);
+    expect(first.body.status).to.equal('accepted');
+    const again = await post(DOCS, invoice()).expect(202);
+    expect(again.body).to.deep.equal({ status: 'duplicate', eventIds: first.body.eventIds, position: first.body.position });
+    const revised = await post(DOCS, invoice({ revision: 2, status: 'cancelled' })).expect(202);
+    expect(revised.body.status).to.equal('accepted');
+    const erp = (await streamEvents(service, 'order-msde-DE-901')).filter((e) => e.type === 'ErpInvoicePosted');
+    expect(erp.map((e) => (e.data as { document: { revision: number; status: string } }).document)).to.deep.include.members([{ ...invoice(), revision: 1 }, { ...invoice(), revision: 2, status: 'cancelled' }].map((d) => ({ ...d, orderReference: '901' })));
+    expect(erp[0]!.metadata).to.include({ source: 'erp', sourceEventId: 'SI-1001:1', occurredAt: '2024-06-03T00:00:00.000Z', ingestFormat: 'erp_document' });
+    expect(erp[0]!.metadata.actor).to.match(/^integrator:[0-9a-f]{12}$/);
+  });
+
+  it('links by referenceKey and answers arrays with one record per document', async () => {
+    const order = scayleFixture<{ referenceKey: string }>('OrderGetResponse.json');
+    const res = await post(DOCS, [invoice({ documentNumber: 'SI-1002', orderReference: order.referenceKey }), invoice({ documentNumber: 'CM-1002', documentType: 'credit_memo', orderReference: '901' })]).expect(202);
+    expect(res.body.status).to.equal('accepted');
+    expect(res.body.records.map((r: { status: string }) => r.status)).to.deep.equal(['accepted', 'accepted']);
+    const types = (await streamEvents(service, 'order-msde-DE-901')).map((e) => e.type);
+    expect(types.filter((t) => t === 'ErpCreditMemoPosted')).to.have.length(1);
+    const linked = (await streamEvents(service, 'order-msde-DE-901')).find((e) => (e.data as { document?: { documentNumber: string } }).document?.documentNumber === 'SI-1002');
+    expect((linked!.data as { document: { orderReference: string } }).document.orderReference).to.equal('901');
+    expect(linked!.metadata.orderReferenceAsSent).to.equal(order.referenceKey);
+  });
+
+  it('parks a document naming no known order in erp-unlinked-<documentNumber> and links it when the order appears', async () => {
+    const doc = invoice({ documentNumber: 'SI-8001', orderReference: '8001' });
+    const parked = await post(DOCS, doc).expect(202);
+    expect(parked.body.status).to.equal('accepted');
+    const [unlinked] = await streamEvents(service, 'erp-unlinked-SI-8001');
+    expect(unlinked!.id).to.equal(parked.body.eventIds[0]);
+    expect(await streamEvents(service, 'order-msde-DE-8001')).to.deep.equal([]);
+    await webhook('erp-confirm-8001', 'order-confirmed', { ...scayleFixture('OrderGetResponse.json'), id: 8001, referenceKey: 'ref-8001', publicKey: 'pub-8001' });
+    const events = await streamEvents(service, 'order-msde-DE-8001');
+    expect(events.map((e) => e.type)).to.deep.equal(['ScayleOrderConfirmed', 'ErpInvoicePosted']);
+    expect(events[1]!.id).to.not.equal(unlinked!.id);
+    expect(events[1]!.metadata).to.include({ linkedFrom: 'erp-unlinked-SI-8001', causationId: unlinked!.id });
+    // redelivered after linking: nothing new, in either stream
+    const again = await post(DOCS, doc).expect(202);
+    expect(again.body).to.include({ status: 'duplicate' });
+    expect(again.body.eventIds).to.deep.equal([events[1]!.id]);
+    expect(await streamEvents(service, 'order-msde-DE-8001')).to.have.length(2);
+    expect(await streamEvents(service, 'erp-unlinked-SI-8001')).to.have.length(1);
+  });
+
+  it('maps a Business Central invoice: comment lines skipped, 54.9 exact, 1245.885 quantised with a data-quality warning', async () => {
+    const res = await post(BC_INVOICES, fixtureText('business-central', 'sales-invoice.json')).expect(202);
+    expect(res.body.status).to.equal('accepted');
+    const event = (await streamEvents(service, 'order-msde-DE-901')).find((e) => e.id === res.body.eventIds[0])!;
+    expect(event.type).to.equal('ErpInvoicePosted');
+    const data = event.data as { document: Record<string, unknown>; warnings: { field: string; original: string; quantised: string }[]; raw: string };
+    expect(data.document).to.deep.include({
+      documentType: 'invoice',
+      documentNumber: 'PS-INV-103001',
+      revision: Date.parse('2024-06-03T08:15:42.313Z'),
+      status: 'posted',
+      orderReference: '901',
+      postingDate: '2024-06-03',
+      documentDate: '2024-06-03',
+      currency: 'EUR',
+      pricesIncludeTax: false,
+      totals: { net: '1410.79', tax: '268.05', gross: '1678.84' },
+    });
+    expect(data.document.lines).to.deep.equal([
+      { lineNumber: 10000, kind: 'item', erpItemNumber: '1928-S', quantity: '3', taxCode: 'VAT19', taxRate: '0.19', description: 'AMSTERDAM Lamp', net: '164.70', tax: '31.29', gross: '195.99' },
+      { lineNumber: 20000, kind: 'item', erpItemNumber: '1906-S', quantity: '5', taxCode: 'VAT19', taxRate: '0.19', description: 'ATHENS Mobile Pedestal', net: '1245.89', tax: '236.72', gross: '1482.61' },
+      { lineNumber: 30000, kind: 'shipping', erpItemNumber: '6810', quantity: '1', taxCode: 'VAT19', taxRate: '0.19', description: 'Freight charges', net: '0.20', tax: '0.04', gross: '0.24' },
+    ]);
+    expect(data.warnings.map((w) => [w.field, w.original, w.quantised])).to.deep.equal([
+      ['totalAmountExcludingTax', '1410.785', '1410.79'],
+      ['totalAmountIncludingTax', '1678.835', '1678.84'],
+      ['salesInvoiceLines[2].netAmount', '1245.885', '1245.89'],
+      ['salesInvoiceLines[2].netAmountIncludingTax', '1482.605', '1482.61'],
+    ]);
+    expect(data.raw).to.contain('"netAmount":1245.885').and.contain('"unitPrice":54.9');
+    const dup = await post(BC_INVOICES, fixtureText('business-central', 'sales-invoice.json')).expect(202);
+    expect(dup.body.status).to.equal('duplicate');
+  });
+
+  it('maps a Business Central credit memo (tax-inclusive, applies to the invoice) and collections {value: [...]}', async () => {
+    const memo = JSON.parse(fixtureText('business-central', 'sales-credit-memo.json')) as Record<string, unknown>;
+    const res = await post(BC_CREDIT_MEMOS, fixtureText('business-central', 'sales-credit-memo.json')).expect(202);
+    const event = (await streamEvents(service, 'order-msde-DE-901')).find((e) => e.id === res.body.eventIds[0])!;
+    expect(event.type).to.equal('ErpCreditMemoPosted');
+    expect(event.data).to.not.have.property('warnings');
+    expect((event.data as { document: unknown }).document).to.deep.include({ documentType: 'credit_memo', appliesToDocumentNumber: 'PS-INV-103001', pricesIncludeTax: true, totals: { net: '46.13', tax: '8.77', gross: '54.90' } });
+    const collection = await post(BC_CREDIT_MEMOS, JSON.stringify({ value: [{ ...memo, number: 'PS-CR-104002' }, memo] })).expect(202);
+    expect(collection.body.records.map((r: { status: string }) => r.status)).to.deep.equal(['accepted', 'duplicate']);
+  });
+
+  it('keeps a Business Central document with a fractional quantity as a failed record', async () => {
+    const memo = JSON.parse(fixtureText('business-central', 'sales-credit-memo.json')) as { salesCreditMemoLines: Record<string, unknown>[] };
+    memo.salesCreditMemoLines[0]!.quantity = 1.5;
+    const text = JSON.stringify({ ...memo, number: 'PS-CR-FRACTION' });
+    const res = await post(BC_CREDIT_MEMOS, text).expect(202);
+    expect(res.body).to.include({ status: 'failed', reason: 'fractional_quantity' });
+    const [failure] = await streamEvents(service, `ingest-failure-${res.body.failureId}`);
+    expect(failure!.data).to.deep.include({ recordKind: 'erp_document', subject: 'PS-CR-FRACTION', raw: text });
+    expect(failure!.metadata.ingestFormat).to.equal('business_central_credit_memo');
+  });
+
+  describe('bad input: 4xx problem naming the field, nothing appended', () => {
+    const bc = JSON.parse(fixtureText('business-central', 'sales-invoice.json')) as { salesInvoiceLines: Record<string, unknown>[] };
+    const cases: { name: string; path: string; body: unknown; status: number; field?: string; message?: RegExp; role?: 'finance'; contentType?: string; noAuth?: boolean }[] = [
+      { name: 'money as a JSON number', path: DOCS, body: invoice({ totals: { net: 11.68, tax: '2.22', gross: '13.90' } }), status: 400, field: 'totals.net', message: /must be a decimal string.*not a JSON number/ },
+      { name: 'more decimals than the currency allows', path: DOCS, body: invoice({ totals: { net: '11.685', tax: '2.22', gross: '13.90' } }), status: 400, field: 'totals.net', message: /more decimals than EUR allows/ },
+      { name: 'more decimals than JPY allows', path: DOCS, body: invoice({ currency: 'JPY', totals: { net: '1168', tax: '222', gross: '1390.5' }, lines: [] }), status: 400, field: 'totals.gross' },
+      { name: 'unknown currency', path: DOCS, body: invoice({ currency: 'EUX' }), status: 400, field: 'currency' },
+      { name: 'negative quantity', path: DOCS, body: invoice({ lines: [{ lineNumber: 1, kind: 'item', quantity: '-1', net: '1.00', tax: '0.19', gross: '1.19' }] }), status: 400, field: 'lines[0].quantity', message: /must not be negative/ },
+      { name: 'missing document number', path: DOCS, body: { ...invoice(), documentNumber: undefined }, status: 400, field: 'documentNumber' },
+      { name: 'wrong type (revision as a string)', path: DOCS, body: invoice({ revision: '1' }), status: 400, field: 'revision' },
+      { name: 'unknown member', path: DOCS, body: invoice({ surprise: true }), status: 400, field: 'surprise' },
+      { name: 'array with one bad document', path: DOCS, body: [invoice({ documentNumber: 'SI-OK-1' }), invoice({ documentNumber: 'SI-BAD', postingDate: '03.06.2024' })], status: 400, field: '[1].postingDate' },
+      { name: 'malformed JSON', path: DOCS, body: '{"documentType":', status: 400, field: 'body' },
+      { name: 'wrong content type', path: DOCS, body: 'documentNumber=1', status: 415, field: 'Content-Type', contentType: 'application/x-www-form-urlencoded' },
+      { name: 'body over the limit', path: DOCS, body: invoice({ description: 'x'.repeat(70_000) }), status: 413 },
+      { name: 'missing API key', path: DOCS, body: invoice(), status: 401, field: 'Authorization', noAuth: true },
+      { name: 'role that may not ingest', path: DOCS, body: invoice(), status: 403, role: 'finance' },
+      { name: 'BC negative quantity', path: BC_INVOICES, body: { ...bc, salesInvoiceLines: [{ ...bc.salesInvoiceLines[0], quantity: -3 }] }, status: 400, field: 'salesInvoiceLines[0].quantity' },
+      { name: 'BC unknown currency', path: BC_INVOICES, body: { ...bc, currencyCode: 'XXY' }, status: 400, field: 'currencyCode' },
+      { name: 'BC lines not expanded', path: BC_INVOICES, body: { ...bc, salesInvoiceLines: undefined }, status: 400, field: 'salesInvoiceLines' },
+      { name: 'BC amount of the wrong type', path: BC_INVOICES, body: { ...bc, totalTaxAmount: true }, status: 400, field: 'totalTaxAmount' },
+      { name: 'BC missing number', path: BC_INVOICES, body: { ...bc, number: undefined }, status: 400, field: 'number' },
+    ];
+    for (const c of cases) {
+      it(`${c.name} → ${c.status}`, async () => {
+        const before = await head(service);
+        let req = request(service.server).post(c.path).set('content-type', c.contentType ?? 'application/json');
+        if (!c.noAuth) req = req.set('Authorization', bearer(c.role ?? 'integrator'));
+        const res = await req.send(typeof c.body === 'string' ? c.body : JSON.stringify(c.body));
+        expect(res.status, JSON.stringify(res.body)).to.equal(c.status);
+        expect(res.headers['content-type']).to.match(/^application\/problem\+json/);
+        expect(res.body.status).to.equal(c.status);
+        if (c.field) {
+          const hit = (res.body.errors as { field: string; message: string }[]).find((e) => e.field === c.field);
+          expect(hit, JSON.stringify(res.body.errors)).to.not.equal(undefined);
+          if (c.message) expect(hit!.message).to.match(c.message);
+        }
+        expect(await head(service)).to.equal(before);
+      });
+    }
+  });
+});
