@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BenchRow, BenchSuite } from './harness';
 import { suite as eventstore } from './eventstore.bench';
+import { suite as reconcile } from './reconcile.bench';
 
 /** Every suite, in the order they run. Suites of other concepts register here. */
-const SUITES: BenchSuite[] = [eventstore];
+const SUITES: BenchSuite[] = [eventstore, reconcile];
 
 const fmt = (n: number | undefined, digits = 0) => (n === undefined || Number.isNaN(n) ? '' : n.toLocaleString('en', { maximumFractionDigits: digits }));
 
