@@ -16,6 +16,10 @@ export const READERS: readonly Role[] = ['finance', 'operations', 'cx', 'auditor
  * `finance` (or `admin`). `auditor` never writes.
  */
 export const ROUTE_ROLES = {
+  // ingest (Scayle webhooks use their own Basic credentials)
+  'POST /v1/ingest/erp/documents': ['integrator'],
+  'POST /v1/ingest/erp/business-central/sales-invoices': ['integrator'],
+  'POST /v1/ingest/erp/business-central/sales-credit-memos': ['integrator'],
   // mappings
   'GET /v1/mappings/tax-codes': READERS,
   'PUT /v1/mappings/tax-codes': ['finance', 'operations'],

@@ -8,7 +8,8 @@ import { DomainError } from '../../../domain/shared/errors';
 import { Money } from '../../../domain/shared/money';
 import type { HttpRoutes } from '../app';
 import type { ApiKeyRegistry } from '../auth/api-keys';
-import { actorOf, requireRole } from '../auth/auth.middleware';
+import { actorOf } from '../auth/auth.middleware';
+import { guard } from '../auth/route-roles';
 import { FieldError, HttpProblem } from '../problem-details';
 import { requireContentType, validateDto } from '../validation';
 import { ErpDocumentDto } from './erp-document.dto';
@@ -127,8 +128,8 @@ export class ErpDocumentsController implements HttpRoutes {
   ) {}
 
   register(router: Router): void {
-    const guard = [requireRole(this.apiKeys, 'integrator'), requireContentType('application/json')];
-    router.post('/v1/ingest/erp/documents', ...guard, async (req, res) => {
+    const json = requireContentType('application/json');
+    router.post('/v1/ingest/erp/documents', guard(this.apiKeys, 'POST /v1/ingest/erp/documents'), json, async (req, res) => {
       const inputs = await validateCanonicalDocuments(req.body);
       const ctx = ingestContext(res, actorOf(res));
       const outcomes: IngestOutcome[] = [];
@@ -139,7 +140,7 @@ export class ErpDocumentsController implements HttpRoutes {
       ['/v1/ingest/erp/business-central/sales-invoices', 'sales_invoice'],
       ['/v1/ingest/erp/business-central/sales-credit-memos', 'sales_credit_memo'],
     ] as const) {
-      router.post(path, ...guard, async (req, res) => {
+      router.post(path, guard(this.apiKeys, `POST ${path}`), json, async (req, res) => {
         const mapped = mapBusinessCentralText(req.rawBody?.toString('utf8') ?? '', kind, this.companyCurrency);
         const outcomes = await ingestBusinessCentral(this.handler, mapped, kind, ingestContext(res, actorOf(res)));
         res.status(202).json(outcomesBody(outcomes));
