@@ -3,6 +3,8 @@ import type { EventStore, EventData } from '../../src/application/ports/event-st
 import type { ScayleOrderItem, ScayleOrderSnapshot } from '../../src/domain/order/scayle-order.snapshot';
 import { orderStreamId } from '../../src/domain/order/order.events';
 import { LEDGER_EVENT_NAMESPACE, sourceEventName } from '../../src/domain/shared/ids';
+import type { OrderDirectory } from '../../src/application/ports/order-directory.port';
+import { TOKENS } from '../../src/infrastructure/di/tokens';
 
 /** One unit item at `gross` (19 % VAT, net and tax split exactly for the sample prices). */
 export function item(itemId: string, gross = '119.00', net = '100.00', tax = '19.00', extra: Partial<ScayleOrderItem> = {}): ScayleOrderItem {
@@ -91,4 +93,15 @@ export async function appendRefundRequested(
     { expectedRevision: 'any' },
   );
   return res.position;
+}
+
+/**
+ * Seeds an order as ingestion would leave it: its facts in the log and its stream in the order
+ * directory (so REST paths can find it by order id). Returns the stream id.
+ */
+export async function seedKnownOrder(container: { get<T>(id: symbol): T }, snapshot: ScayleOrderSnapshot): Promise<string> {
+  const stream = await seedOrder(container.get<EventStore>(TOKENS.EventStore), snapshot);
+  const directory = container.get<OrderDirectory>(TOKENS.OrderDirectory);
+  await directory.record({ streamId: stream, shopKey: snapshot.shopKey, countryCode: snapshot.countryCode, orderId: snapshot.orderId });
+  return stream;
 }

@@ -6,6 +6,7 @@ import { createLogger, Logger } from '../logging/logger';
 import { eventStoreModule } from './modules/event-store.module';
 import { ingestModule } from './modules/ingest.module';
 import { mappingsModule } from './modules/mappings.module';
+import { orderCommandsModule } from './modules/order-commands.module';
 import { outboxModule } from './modules/outbox.module';
 import { TOKENS } from './tokens';
 
@@ -13,7 +14,7 @@ import { TOKENS } from './tokens';
  * Concept modules, in load order. Each binds its ports, handlers, lifecycles and HTTP routes;
  * adapters are chosen from `Config` only here.
  */
-export const CONCEPT_MODULES: readonly ContainerModule[] = [eventStoreModule, ingestModule, mappingsModule, outboxModule];
+export const CONCEPT_MODULES: readonly ContainerModule[] = [eventStoreModule, ingestModule, mappingsModule, orderCommandsModule, outboxModule];
 
 export interface ContainerOverrides {
   logger?: Logger;

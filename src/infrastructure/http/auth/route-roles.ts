@@ -20,6 +20,10 @@ export const ROUTE_ROLES = {
   'POST /v1/ingest/erp/documents': ['integrator'],
   'POST /v1/ingest/erp/business-central/sales-invoices': ['integrator'],
   'POST /v1/ingest/erp/business-central/sales-credit-memos': ['integrator'],
+  // orders: commands
+  'POST /v1/orders/{orderId}/refunds': ['integrator', 'cx', 'finance'],
+  'GET /v1/orders/{orderId}/refunds/{refundId}': ['integrator', ...READERS],
+  'POST /v1/orders/{orderId}/line-item-corrections': ['integrator', 'finance'],
   // mappings
   'GET /v1/mappings/tax-codes': READERS,
   'PUT /v1/mappings/tax-codes': ['finance', 'operations'],

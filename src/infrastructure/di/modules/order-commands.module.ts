@@ -1,0 +1,30 @@
+import { ContainerModule } from 'inversify';
+import { CorrectLineItemsHandler } from '../../../application/order/correct-line-items.handler';
+import type { Clock } from '../../../application/ports/clock.port';
+import type { EventStore } from '../../../application/ports/event-store.port';
+import type { OrderDirectory } from '../../../application/ports/order-directory.port';
+import { RequestRefundHandler } from '../../../application/refund/request-refund.handler';
+import type { HttpRoutes } from '../../http/app';
+import type { ApiKeyRegistry } from '../../http/auth/api-keys';
+import { OrderCommandsController } from '../../http/orders/order-commands.controller';
+import { TOKENS } from '../tokens';
+
+/** Refunds and line-item corrections: handlers and routes. */
+export const orderCommandsModule = new ContainerModule(({ bind }) => {
+  bind<RequestRefundHandler>(TOKENS.RequestRefundHandler).toDynamicValue(
+    (ctx) => new RequestRefundHandler(ctx.get<EventStore>(TOKENS.EventStore), ctx.get<OrderDirectory>(TOKENS.OrderDirectory), ctx.get<Clock>(TOKENS.Clock)),
+  );
+  bind<CorrectLineItemsHandler>(TOKENS.CorrectLineItemsHandler).toDynamicValue(
+    (ctx) => new CorrectLineItemsHandler(ctx.get<EventStore>(TOKENS.EventStore), ctx.get<OrderDirectory>(TOKENS.OrderDirectory), ctx.get<Clock>(TOKENS.Clock)),
+  );
+  bind<HttpRoutes>(TOKENS.HttpRoutes).toDynamicValue(
+    (ctx) =>
+      new OrderCommandsController(
+        ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys),
+        ctx.get<RequestRefundHandler>(TOKENS.RequestRefundHandler),
+        ctx.get<CorrectLineItemsHandler>(TOKENS.CorrectLineItemsHandler),
+        ctx.get<EventStore>(TOKENS.EventStore),
+        ctx.get<OrderDirectory>(TOKENS.OrderDirectory),
+      ),
+  );
+});
