@@ -163,8 +163,9 @@ function percentOf(rate: string): RawNumber {
 /**
  * A Business Central API v2.0 `salesInvoice` / `salesCreditMemo` with its expanded lines.
  * `currencyCode` is blank for the company's local currency (EUR). Item lines name the variant's
- * reference key as the item number (`lineObjectNumber`); delivery is an item charge `FREIGHT`,
- * other fees a G/L account line; a comment line is added as BC users do.
+ * reference key as the item number (`lineObjectNumber`, so the item mapping is the identity);
+ * delivery is a G/L account line described as shipping, other fees a G/L account line; a comment
+ * line is added as BC users do.
  */
 export function businessCentralDocument(args: {
   o: SimOrder;
@@ -185,8 +186,8 @@ export function businessCentralDocument(args: {
     id: `${docId.slice(0, 24)}${String(k + 1).padStart(12, '0')}`,
     documentId: docId,
     sequence: (k + 1) * 10000,
-    lineType: l.kind === 'item' ? 'Item' : l.kind === 'shipping' ? 'Charge' : 'Account',
-    lineObjectNumber: l.kind === 'item' ? l.variantReferenceKey : l.kind === 'shipping' ? 'FREIGHT' : l.kind === 'fee' ? '4450' : '4470',
+    lineType: l.kind === 'item' ? 'Item' : 'Account',
+    lineObjectNumber: l.kind === 'item' ? l.variantReferenceKey : l.kind === 'shipping' ? '8400' : l.kind === 'fee' ? '4450' : '4470',
     description: l.description,
     unitOfMeasureCode: l.kind === 'item' ? 'PCS' : '',
     quantity: bcNumber(l.quantity),

@@ -91,6 +91,11 @@ export interface TruthFile {
   /** Materiality cap per document (major units, per currency). */
   materialityCap: Record<string, string>;
   taxCodeMapping: TaxCodeMappingEntry[];
+  /**
+   * ERP item number → Scayle variant reference key (Business Central lines name only their item
+   * number; the simulated ERP uses the variant reference key as item number, so this is the identity).
+   */
+  itemMapping: Record<string, string>;
   labels: TruthLabel[];
   orderTruth: TruthOrder[];
 }

@@ -75,7 +75,7 @@ export function runSimulation(config: SimulationConfig, sink: (r: SimRecord) => 
   }
   const materialityCap = Object.fromEntries(Object.keys(summary.currencies).map((c) => [c, Money.fromMinorUnits(5n, c).toString()]));
   return {
-    truth: { version: 1, seed: config.seed, orders: config.orders, faultRate: config.faultRate, month: config.month, timezone: config.timezone, erpProfile: config.erpProfile, materialityCap, taxCodeMapping: taxCodeMapping(), labels, orderTruth },
+    truth: { version: 1, seed: config.seed, orders: config.orders, faultRate: config.faultRate, month: config.month, timezone: config.timezone, erpProfile: config.erpProfile, materialityCap, taxCodeMapping: taxCodeMapping(), itemMapping: Object.fromEntries(ctx.catalogue.map((v) => [v.referenceKey, v.referenceKey])), labels, orderTruth },
     summary,
   };
 }

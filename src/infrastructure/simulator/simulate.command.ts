@@ -89,6 +89,7 @@ export async function simulate(config: SimulationConfig, opts: { out?: string; t
     writeFileSync(join(out, 'truth.json'), JSON.stringify(result.truth, null, 1));
     writeFileSync(join(out, 'summary.json'), JSON.stringify(result.summary, null, 2));
     writeFileSync(join(out, 'tax-codes.json'), JSON.stringify({ entries: result.truth.taxCodeMapping }, null, 2));
+    writeFileSync(join(out, 'item-mapping.json'), JSON.stringify({ entries: Object.entries(result.truth.itemMapping).map(([erpItemNumber, variantReferenceKey]) => ({ variantReferenceKey, erpItemNumber })) }, null, 2));
   }
   const sink = out ? createWriteStream(join(out, 'events.ndjson')) : undefined;
   const records = function* (): Generator<import('../../application/simulation/simulation.types').SimRecord> {
@@ -154,7 +155,7 @@ export function registerSimulate(program: Command): void {
       const s = res.result.summary;
       console.log(`${s.orders} orders (${s.cleanOrders} clean, ${s.faultedOrders} with a business fault), ${res.records} records, ${s.settlementBatches} settlement batches`);
       console.log(`labels: ${Object.entries(s.labelsByCode).map(([c, n]) => `${c} ${n}`).join(', ') || 'none'}`);
-      if (o.out) console.log(`written to ${o.out}/events.ndjson, truth.json, summary.json, tax-codes.json`);
+      if (o.out) console.log(`written to ${o.out}/events.ndjson, truth.json, summary.json, tax-codes.json, item-mapping.json`);
       if (res.delivery) {
         console.log(`delivered ${res.delivery.sent} records: ${Object.entries(res.delivery.byStatus).map(([k, v]) => `${k}×${v}`).join(', ')}; log position ${res.delivery.maxPosition.toString()}`);
         for (const f of res.delivery.failures.slice(0, 5)) console.log(`  ${f.status} ${f.kind}: ${f.body}`);
