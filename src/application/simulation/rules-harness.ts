@@ -15,8 +15,8 @@ import { ERP_EVENT_TYPE_BY_DOCUMENT, type OrderEventEnvelope } from '../../domai
 import { reconcileOrder, type OrderReconciliation } from '../../domain/order/order.reconcile';
 import { orderStateFrom } from '../../domain/order/order.state';
 import type { ReconciliationPolicy } from '../../domain/order/reconciliation.policy';
-import { checkSettlementBatch, evolveSettlementBatch, initialSettlementBatchState } from '../../domain/settlement/settlement.batch';
-import type { PspSettlementLine } from '../../domain/settlement/psp-settlement-line';
+import { checkSettlementBatch } from '../../domain/settlement/settlement.batch';
+import type { PspSettlementBatch } from '../../domain/settlement/psp-settlement-batch.events';
 import { LEDGER_EVENT_NAMESPACE, sourceEventName, type FactSource } from '../../domain/shared/ids';
 import { erpUnlinkedStreamId, settlementStreamId } from '../../domain/shared/streams';
 import { mapScayleWebhook, type ScayleWebhookEnvelope } from '../ingest/scayle/scayle-webhook.mapper';
@@ -34,7 +34,7 @@ export class RulesHarness {
   private readonly streams = new Map<string, Envelope[]>();
   private readonly orderStream = new Map<string, string>();
   private readonly waiting: { orderId: string | null; event: Envelope; unlinked: string }[] = [];
-  private readonly batches = new Map<string, { type: string; id: string; data: unknown }[]>();
+  private readonly batches = new Map<string, PspSettlementBatch>();
   /** Records the harness could not map (kind → count), e.g. webhooks the mapper refused. */
   readonly unmapped: Record<string, number> = {};
 
@@ -69,17 +69,14 @@ export class RulesHarness {
         return this.document(m.document, m.modifiedAt);
       }
       case 'psp_settlement': {
-        const b = JSON.parse(r.body) as { provider: string; batchId: string; currency: string; payoutDate: string; payoutAmount: string; lines: PspSettlementLine[] };
+        const b = JSON.parse(r.body) as PspSettlementBatch;
         const stream = settlementStreamId(b.provider, b.batchId);
-        const evs = this.batches.get(stream) ?? [];
         for (const line of b.lines) {
           const sourceId = `${b.provider}:${b.batchId}:${line.lineId}`;
           const event = { id: idOf('psp', sourceId, 'PspSettlementLineRecorded'), type: 'PspSettlementLineRecorded', data: { provider: b.provider, batchId: b.batchId, line }, metadata: { occurredAt: line.bookedAt } } as Envelope;
-          evs.push(event);
           if (line.orderId) this.waiting.push({ orderId: line.orderId, event, unlinked: `psp-unlinked-${sourceId}` });
         }
-        evs.push({ id: idOf('psp', `${b.provider}:${b.batchId}`, 'PspSettlementBatchReported'), type: 'PspSettlementBatchReported', data: { provider: b.provider, batchId: b.batchId, payout: b.payoutAmount, currency: b.currency, paidOutAt: `${b.payoutDate}T00:00:00.000Z` } });
-        this.batches.set(stream, evs);
+        this.batches.set(stream, b);
         return;
       }
     }
@@ -111,10 +108,8 @@ export class RulesHarness {
       reconciliations.push(r);
       for (const f of r.findings) findings.push({ ...f, subject: r.subject, ...(r.orderId ? { orderId: r.orderId } : {}) });
     }
-    for (const [stream, events] of this.batches) {
-      let state = initialSettlementBatchState();
-      for (const e of events) state = evolveSettlementBatch(state, e as Parameters<typeof evolveSettlementBatch>[1]);
-      for (const f of checkSettlementBatch(state).findings) findings.push({ ...f, subject: stream });
+    for (const [stream, batch] of this.batches) {
+      for (const f of checkSettlementBatch(batch).findings) findings.push({ ...f, subject: stream });
     }
     return { reconciliations, findings };
   }

@@ -1,6 +1,6 @@
 /**
  * A simulation run: `config.orders` orders of one month, business faults at `config.faultRate`
- * (cycling through the catalogue so every kind appears), PSP settlement batches, the ground truth
+ * (⌊orders × rate⌋ faulted orders spread evenly, cycling through the catalogue so every kind appears), PSP settlement batches, the ground truth
  * and a summary. Deterministic for a seed. Records are handed to `sink` as they are made, unsorted;
  * the caller delivers them by `deliverAt` (see the simulate command), so a million records never
  * have to sit in memory at once.
@@ -27,7 +27,7 @@ const BATCH_LINES = 500;
  */
 export function runSimulation(config: SimulationConfig, sink: (r: SimRecord) => void, onOrder?: (done: number) => void): SimulationResult {
   const ctx: OrderContext = { config, catalogue: buildCatalogue(config.seed), month: monthBounds(config.month, config.timezone) };
-  const faultRng = Rng.forIndex(config.seed, -2);
+  const kinds = Rng.forIndex(config.seed, -2).shuffle(FAULT_KINDS);
   let seq = 0;
   let faultCounter = 0;
   const labels: TruthLabel[] = [];
@@ -55,7 +55,9 @@ export function runSimulation(config: SimulationConfig, sink: (r: SimRecord) => 
     sink({ ...r, seq: seq++ });
   };
   for (let i = 0; i < config.orders; i++) {
-    const fault: FaultKind | undefined = faultRng.chance(config.faultRate) ? FAULT_KINDS[faultCounter++ % FAULT_KINDS.length] : undefined;
+    // Exactly ⌊N × rate⌋ faulted orders, spread evenly; kinds in a seeded order, cycling, so every kind appears.
+    const faulted = Math.floor((i + 1) * config.faultRate + 1e-9) > Math.floor(i * config.faultRate + 1e-9);
+    const fault: FaultKind | undefined = faulted ? kinds[faultCounter++ % kinds.length] : undefined;
     const out = simulateOrder(ctx, i, fault);
     out.records.forEach(emit);
     psp.push(...out.psp);

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { packageVersion } from '../version';
 import { registerServe } from './serve.command';
 import { registerSimulate } from '../simulator/simulate.command';
+import { registerEvaluate } from '../simulator/evaluate.command';
 
 /** Builds the `scayle-ledger` command line (commander). Later commands register here. */
 export function buildProgram(): Command {
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerServe(program);
   registerSimulate(program);
+  registerEvaluate(program);
   return program;
 }
 
