@@ -1,7 +1,7 @@
 /**
  * Issue 8 end to end at small size: simulate 200 orders with a 10 % fault rate, put them through the
- * reconciliation rules (in-memory harness: the ingestion's Scayle mapper, canonical ERP documents and
- * PSP lines as the ingestion writes them), and hold the result to the targets: recall 100 % and
+ * reconciliation rules (in-memory harness: the ingestion's Scayle webhook and Business Central
+ * mappers, canonical ERP documents and PSP lines as the ingestion writes them), and hold the result to the targets: recall 100 % and
  * precision ≥ 99 % per finding code, no finding on clean orders other than auto-accepted rounding.
  * Known rule bugs (each with a failing domain test) are set aside and listed.
  */
@@ -12,9 +12,10 @@ import { RulesHarness, evaluationNow, policyOf } from '../../src/application/sim
 import { evaluateFindings } from '../../src/application/simulation/evaluation';
 import { tolerateKnownRuleBugs, KNOWN_RULE_BUGS } from '../../src/application/simulation/known-rule-bugs';
 import { FAULT_KINDS, FAULTS } from '../../src/application/simulation/faults';
+import { businessCentralMapper } from '../../src/infrastructure/simulator/business-central';
 
 function evaluate(config: SimulationConfig) {
-  const harness = new RulesHarness();
+  const harness = new RulesHarness(businessCentralMapper('EUR'));
   const { truth } = runSimulation(config, (r) => harness.ingest(r));
   const { findings } = harness.reconcile(policyOf(truth), evaluationNow(truth));
   return { harness, truth, report: evaluateFindings(truth, findings, { tolerate: tolerateKnownRuleBugs }) };
@@ -24,7 +25,7 @@ describe('simulation accuracy (issue 8 targets)', () => {
   for (const profile of ['per_document:half_up:incl', 'per_line:half_even:excl'] as const) {
     it(`200 orders, fault rate 0.1, ERP profile ${profile}: recall 100 %, precision ≥ 99 % per code, clean orders clean`, () => {
       const [level, mode, prices] = profile.split(':') as ['per_document' | 'per_line', 'half_up' | 'half_even', string];
-      const { harness, truth, report } = evaluate({ ...DEFAULT_SIMULATION, orders: 200, seed: 2024, faultRate: 0.1, businessCentralShare: 0, erpProfile: { level, mode, pricesIncludeTax: prices === 'incl' } });
+      const { harness, truth, report } = evaluate({ ...DEFAULT_SIMULATION, orders: 200, seed: 2024, faultRate: 0.1, erpProfile: { level, mode, pricesIncludeTax: prices === 'incl' } });
       expect(harness.unmapped).to.deep.equal({});
       expect(new Set(truth.labels.map((l) => l.code)).size).to.equal(new Set(FAULT_KINDS.map((k) => FAULTS[k].code)).size);
       for (const c of report.perCode) {

@@ -17,11 +17,12 @@ import { evaluateFindings, type EvaluationReport, type ObservedFinding } from '.
 import { KNOWN_RULE_BUGS, tolerateKnownRuleBugs } from '../../application/simulation/known-rule-bugs';
 import { RulesHarness, evaluationNow, policyOf } from '../../application/simulation/rules-harness';
 import type { ImportKind, TruthFile } from '../../application/simulation/simulation.types';
+import { businessCentralMapper } from './business-central';
 import { fetchFindings } from './ledger-client';
 
 /** Feeds an import NDJSON file into the rules harness and returns its findings. */
 export async function findingsInProcess(truth: TruthFile, eventsFile: string): Promise<{ findings: ObservedFinding[]; unmapped: Record<string, number> }> {
-  const harness = new RulesHarness();
+  const harness = new RulesHarness(businessCentralMapper());
   const rl = createInterface({ input: createReadStream(eventsFile), crlfDelay: Infinity });
   let seq = 0;
   for await (const line of rl) {

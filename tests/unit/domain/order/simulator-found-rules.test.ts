@@ -82,4 +82,74 @@ describe('rule bugs found by the simulator', () => {
     );
     expect(codes(r)).to.deep.equal(['AMOUNT_MISMATCH']);
   });
+
+  // Business Central cannot revise a posted invoice: a cancellation after invoicing is a credit memo.
+  // Item 2 is cancelled (credit memo SCM-C), item 1 is later returned and refunded (credit memo SCM-R).
+  // The refund (119.00) equals its credit memo; the cancellation's credit memo is the sale side's.
+  known('a credit memo that undoes a cancellation does not count against a later refund', () => {
+    const items = (s2: string, s1: string) => [
+      { id: '1', variant: 'A', gross: 11900, net: 10000, tax: 1900, rate: '0.19', status: s1 },
+      { id: '2', variant: 'B', gross: 5950, net: 5000, tax: 950, rate: '0.19', status: s2 },
+    ];
+    const r = reconcileOrder(
+      state(
+        scayleFact('s1', 'ScayleOrderConfirmed', { items: items('open', 'open') }, '2024-06-10T10:00:00Z'),
+        scayleFact('s2', 'ScayleOrderItemCancelled', { items: items('cancelled', 'open') }, '2024-06-10T12:00:00Z', ['2']),
+        scayleFact('s3', 'ScayleOrderItemReturned', { items: items('cancelled', 'returned') }, '2024-06-15T12:00:00Z', ['1']),
+        payment('r1', 'refund', '119.00', { at: '2024-06-16T10:00:00Z', itemIds: ['1'] }),
+        erpFact('e1', { number: 'SI-1', lines: [{ ids: ['1'], net: '100.00', tax: '19.00', gross: '119.00', rate: '0.19' }, { ids: ['2'], net: '50.00', tax: '9.50', gross: '59.50', rate: '0.19' }] }),
+        erpFact('e2', { type: 'credit_memo', number: 'SCM-C', lines: [{ ids: ['2'], net: '50.00', tax: '9.50', gross: '59.50', rate: '0.19' }] }),
+        erpFact('e3', { type: 'credit_memo', number: 'SCM-R', postingDate: '2024-06-16', lines: [{ ids: ['1'], net: '100.00', tax: '19.00', gross: '119.00', rate: '0.19' }] }, '2024-06-16T12:00:00Z'),
+      ),
+      policy(),
+      LATER,
+    );
+    expect(codes(r)).to.deep.equal([]);
+  });
+
+  // The same cancellation credit memo, posted in May; the return is refunded in June with its own
+  // credit memo posted in June. Only the return's credit memo is the refund's period counterpart.
+  known('a cancellation credit memo in an earlier month is no PERIOD_DRIFT of a later refund', () => {
+    const items = (s2: string, s1: string) => [
+      { id: '1', variant: 'A', gross: 11900, net: 10000, tax: 1900, rate: '0.19', status: s1 },
+      { id: '2', variant: 'B', gross: 5950, net: 5000, tax: 950, rate: '0.19', status: s2 },
+    ];
+    const r = reconcileOrder(
+      state(
+        scayleFact('s1', 'ScayleOrderConfirmed', { items: items('open', 'open'), confirmedAt: '2024-05-20T10:00:00Z', invoicedAt: '2024-05-21T10:00:00Z' }, '2024-05-20T10:00:00Z'),
+        scayleFact('s2', 'ScayleOrderItemCancelled', { items: items('cancelled', 'open'), confirmedAt: '2024-05-20T10:00:00Z', invoicedAt: '2024-05-21T10:00:00Z' }, '2024-05-22T12:00:00Z', ['2']),
+        scayleFact('s3', 'ScayleOrderItemReturned', { items: items('cancelled', 'returned'), confirmedAt: '2024-05-20T10:00:00Z', invoicedAt: '2024-05-21T10:00:00Z' }, '2024-06-05T12:00:00Z', ['1']),
+        payment('r1', 'refund', '119.00', { at: '2024-06-06T10:00:00Z', itemIds: ['1'] }),
+        erpFact('e1', { number: 'SI-1', postingDate: '2024-05-21', lines: [{ ids: ['1'], net: '100.00', tax: '19.00', gross: '119.00', rate: '0.19' }, { ids: ['2'], net: '50.00', tax: '9.50', gross: '59.50', rate: '0.19' }] }, '2024-05-21T12:00:00Z'),
+        erpFact('e2', { type: 'credit_memo', number: 'SCM-C', postingDate: '2024-05-22', lines: [{ ids: ['2'], net: '50.00', tax: '9.50', gross: '59.50', rate: '0.19' }] }, '2024-05-22T12:00:00Z'),
+        erpFact('e3', { type: 'credit_memo', number: 'SCM-R', postingDate: '2024-06-06', lines: [{ ids: ['1'], net: '100.00', tax: '19.00', gross: '119.00', rate: '0.19' }] }, '2024-06-06T12:00:00Z'),
+      ),
+      policy(),
+      LATER,
+    );
+    expect(r.findings.map((f) => `${f.code}/${f.component}/${f.documentNumber ?? ''}`)).to.deep.equal([]);
+  });
+
+  // Two units of variant V1: one cancelled before invoicing (never billed), one billed and returned.
+  // The ERP names lines by variant only (Business Central item number): invoice V1 × 1, credit memo
+  // V1 × 1. The credited unit is the returned one — the cancelled unit was never invoiced.
+  known('a variant credit line credits the returned unit, not a cancelled unit that was never invoiced', () => {
+    const items = (s1: string, s2: string) => [
+      { id: '1', variant: 'V1', gross: 5950, net: 5000, tax: 950, rate: '0.19', status: s1 },
+      { id: '2', variant: 'V1', gross: 5950, net: 5000, tax: 950, rate: '0.19', status: s2 },
+    ];
+    const r = reconcileOrder(
+      state(
+        scayleFact('s1', 'ScayleOrderConfirmed', { items: items('open', 'open') }, '2024-06-10T10:00:00Z'),
+        scayleFact('s2', 'ScayleOrderItemCancelled', { items: items('cancelled', 'open') }, '2024-06-10T12:00:00Z', ['1']),
+        scayleFact('s3', 'ScayleOrderItemReturned', { items: items('cancelled', 'returned') }, '2024-06-15T12:00:00Z', ['2']),
+        payment('r1', 'refund', '59.50', { at: '2024-06-16T10:00:00Z', itemIds: ['2'] }),
+        erpFact('e1', { number: 'SI-1', lines: [{ variant: 'V1', qty: '1', net: '50.00', tax: '9.50', gross: '59.50', rate: '0.19' }] }),
+        erpFact('e2', { type: 'credit_memo', number: 'SCM-R', postingDate: '2024-06-16', lines: [{ variant: 'V1', qty: '1', net: '50.00', tax: '9.50', gross: '59.50', rate: '0.19' }] }, '2024-06-16T12:00:00Z'),
+      ),
+      policy(),
+      LATER,
+    );
+    expect(codes(r)).to.deep.equal([]);
+  });
 });
