@@ -36,12 +36,12 @@ export function fixtureText(...parts: string[]): string {
 }
 
 /** Older envelope generation (`locale`). */
-export function localeEnvelope(key: string, type: string, payload: unknown, occurredAt = '2024-06-01T10:00:00Z'): Record<string, unknown> {
+export function localeEnvelope(key: string, type: string, payload: object, occurredAt = '2024-06-01T10:00:00Z'): Record<string, unknown> {
   return { key, occurredAt, type, locale: 'de_DE', payload };
 }
 
 /** Newer envelope generation (`meta` + `version`). */
-export function metaEnvelope(key: string, type: string, payload: unknown, occurredAt = '2024-06-01T10:00:00Z'): Record<string, unknown> {
+export function metaEnvelope(key: string, type: string, payload: object, occurredAt = '2024-06-01T10:00:00Z'): Record<string, unknown> {
   return { key, occurredAt, type, version: 1, meta: { tenantKey: 'acme', shopKey: 'msde', countryCode: 'DE' }, payload };
 }
 

@@ -12,6 +12,11 @@ import { OrderLinker } from '../../../application/ingest/order-linker';
 import { IngestErpDocumentHandler } from '../../../application/ingest/ingest-erp-document.handler';
 import type { ApiKeyRegistry } from '../../http/auth/api-keys';
 import { ErpDocumentsController } from '../../http/ingest/erp-documents.controller';
+import { IngestPspSettlementHandler } from '../../../application/ingest/ingest-psp-settlement.handler';
+import { PspSettlementsController } from '../../http/ingest/psp-settlements.controller';
+import { RetryIngestionFailureHandler } from '../../../application/ingest/retry-ingestion-failure.handler';
+import { IngestFailuresController } from '../../http/ingest/ingest-failures.controller';
+import { ingestReruns } from '../../ingest/ingest-reruns';
 import type { Config } from '../../config/config';
 import type { HttpRoutes } from '../../http/app';
 import { ScayleWebhookController } from '../../http/ingest/scayle-webhook.controller';
@@ -27,6 +32,8 @@ export interface IngestUseCases {
   failures: IngestionFailureRecorder;
   webhook: IngestScayleWebhookHandler;
   erp: IngestErpDocumentHandler;
+  psp: IngestPspSettlementHandler;
+  retry: RetryIngestionFailureHandler;
 }
 
 export const ingestModule = new ContainerModule(({ bind }) => {
@@ -47,13 +54,12 @@ export const ingestModule = new ContainerModule(({ bind }) => {
       const writer = new FactWriter(store);
       const linker = new OrderLinker(directory, writer, clock);
       const failures = new IngestionFailureRecorder(writer, clock, metrics);
-      return {
-        writer,
-        linker,
-        failures,
-        webhook: new IngestScayleWebhookHandler(writer, directory, linker, failures, metrics, clock),
-        erp: new IngestErpDocumentHandler(writer, directory, linker, failures, metrics, clock),
-      };
+      const config = ctx.get<Config>(TOKENS.Config);
+      const webhook = new IngestScayleWebhookHandler(writer, directory, linker, failures, metrics, clock);
+      const erp = new IngestErpDocumentHandler(writer, directory, linker, failures, metrics, clock);
+      const psp = new IngestPspSettlementHandler(writer, directory, linker, metrics, clock);
+      const retry = new RetryIngestionFailureHandler(writer, clock, ingestReruns({ webhook, erp, psp }, config.ingest.companyCurrency));
+      return { writer, linker, failures, webhook, erp, psp, retry };
     })
     .inSingletonScope();
   bind<Lifecycle>(TOKENS.Lifecycle).toDynamicValue(
@@ -73,5 +79,11 @@ export const ingestModule = new ContainerModule(({ bind }) => {
     const config = ctx.get<Config>(TOKENS.Config);
     return new ErpDocumentsController(ctx.get<IngestUseCases>(TOKENS.IngestUseCases).erp, ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys), config.ingest.companyCurrency);
   });
+  bind<HttpRoutes>(TOKENS.HttpRoutes).toDynamicValue((ctx) => {
+    const config = ctx.get<Config>(TOKENS.Config);
+    return new PspSettlementsController(ctx.get<IngestUseCases>(TOKENS.IngestUseCases).psp, ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys), config.bodyLimit);
+  });
+  bind<HttpRoutes>(TOKENS.HttpRoutes).toDynamicValue(
+    (ctx) => new IngestFailuresController(ctx.get<IngestUseCases>(TOKENS.IngestUseCases).retry, ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys)),
+  );
 });
-

@@ -20,6 +20,8 @@ export const ROUTE_ROLES = {
   'POST /v1/ingest/erp/documents': ['integrator'],
   'POST /v1/ingest/erp/business-central/sales-invoices': ['integrator'],
   'POST /v1/ingest/erp/business-central/sales-credit-memos': ['integrator'],
+  'POST /v1/ingest/psp/settlements': ['integrator'],
+  'POST /v1/ingest/failures/{failureId}/retry': ['operations'],
   // orders: commands
   'POST /v1/orders/{orderId}/refunds': ['integrator', 'cx', 'finance'],
   'GET /v1/orders/{orderId}/refunds/{refundId}': ['integrator', ...READERS],

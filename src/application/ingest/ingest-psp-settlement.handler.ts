@@ -1,0 +1,76 @@
+/**
+ * PSP settlement ingestion (issue 4 item 4): the batch as `PspSettlementBatchRecorded` in
+ * `settlement-<provider>-<batchId>`, and each line that names an order — by `orderId`, or by
+ * `paymentReference` (Scayle `payment[].transactionKey`) through the order directory — as
+ * `PspSettlementLineRecorded` in that order's stream. Lines whose order is not known yet are
+ * remembered as pending links and placed when the order appears.
+ */
+import type { PspSettlementBatch } from '../../domain/settlement/psp-settlement-batch.events';
+import { settlementStreamId } from '../../domain/shared/streams';
+import type { Clock } from '../ports/clock.port';
+import type { IngestMetrics } from '../ports/ingest-metrics.port';
+import type { OrderDirectory, OrderLocation } from '../ports/order-directory.port';
+import type { FactWriter, PendingFact } from './fact-writer';
+import { eventId, IngestContext, IngestOutcome, sourceMetadata } from './ingest-outcome';
+import { UNPLACED_REFERENCES } from './order-directory.indexer';
+import type { OrderLinker } from './order-linker';
+import { lineReferences, pspLineFact } from './psp/psp-facts';
+
+export class IngestPspSettlementHandler {
+  constructor(
+    private readonly writer: FactWriter,
+    private readonly directory: OrderDirectory,
+    private readonly linker: OrderLinker,
+    private readonly metrics: IngestMetrics,
+    private readonly clock: Clock,
+  ) {}
+
+  /** @param batch validated (amounts decimal strings on scale). @param raw as received (JSON or CSV text). */
+  async handle(batch: PspSettlementBatch, raw: unknown, ctx: IngestContext): Promise<IngestOutcome> {
+    const recordedAt = this.clock.now().toISOString();
+    const placed = new Map<string, { location: OrderLocation; facts: PendingFact[] }>();
+    const unplaced = new Set<string>();
+    for (const line of batch.lines) {
+      let location: OrderLocation | undefined;
+      for (const { reference, kinds } of lineReferences(line)) {
+        location ??= await this.directory.resolve(reference, kinds);
+      }
+      if (!location) {
+        for (const { reference } of lineReferences(line)) unplaced.add(reference);
+        continue;
+      }
+      const group = placed.get(location.streamId) ?? { location, facts: [] };
+      group.facts.push(pspLineFact(batch.provider, batch.batchId, line, location.orderId, ctx, recordedAt));
+      placed.set(location.streamId, group);
+    }
+    const streamId = settlementStreamId(batch.provider, batch.batchId);
+    const sourceEventId = `${batch.provider}:${batch.batchId}`;
+    const batchResult = await this.writer.appendOnce(streamId, [
+      {
+        event: {
+          id: eventId('psp', sourceEventId, 'PspSettlementBatchRecorded'),
+          type: 'PspSettlementBatchRecorded',
+          data: { batch, raw },
+          metadata: sourceMetadata('psp', sourceEventId, `${batch.payoutDate}T00:00:00.000Z`, recordedAt, ctx, { [UNPLACED_REFERENCES]: [...unplaced] }),
+        },
+      },
+    ]);
+    const eventIds = [...batchResult.eventIds];
+    let appended = batchResult.appended;
+    let position = batchResult.position;
+    for (const { location, facts } of placed.values()) {
+      const r = await this.writer.appendOnce(location.streamId, facts);
+      eventIds.push(...r.eventIds);
+      appended += r.appended;
+      if (r.position > position) position = r.position;
+    }
+    for (const reference of unplaced) {
+      const link = { reference, sourceStreamId: streamId };
+      await this.directory.addPending(link);
+      await this.linker.linkIfKnown(link, ctx);
+    }
+    if (appended === 0) this.metrics.duplicateDelivery('psp_settlement');
+    else this.metrics.accepted('psp_settlement');
+    return { status: appended === 0 ? 'duplicate' : 'accepted', eventIds, position };
+  }
+}

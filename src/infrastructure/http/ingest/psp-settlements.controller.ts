@@ -1,0 +1,104 @@
+import express, { Router } from 'express';
+import { parse as parseCsv } from 'csv-parse/sync';
+import type { IngestPspSettlementHandler } from '../../../application/ingest/ingest-psp-settlement.handler';
+import type { PspSettlementBatch } from '../../../domain/settlement/psp-settlement-batch.events';
+import { DomainError } from '../../../domain/shared/errors';
+import { Money } from '../../../domain/shared/money';
+import type { HttpRoutes } from '../app';
+import type { ApiKeyRegistry } from '../auth/api-keys';
+import { actorOf } from '../auth/auth.middleware';
+import { guard } from '../auth/route-roles';
+import { FieldError, HttpProblem } from '../problem-details';
+import { requireContentType, validateDto } from '../validation';
+import { ingestContext, sendOutcome } from './ingest-response';
+import { PSP_CSV_BATCH_COLUMNS, PSP_CSV_LINE_COLUMNS, PspSettlementBatchDto } from './psp-settlement.dto';
+
+const ROUTE = 'POST /v1/ingest/psp/settlements';
+const QUERY_FOR_COLUMN: Record<(typeof PSP_CSV_BATCH_COLUMNS)[number], string> = {
+  provider: 'provider',
+  batchId: 'batchId',
+  batchCurrency: 'currency',
+  payoutDate: 'payoutDate',
+  payoutAmount: 'payoutAmount',
+};
+
+/**
+ * CSV → the JSON batch shape. Header row required; columns {@link PSP_CSV_LINE_COLUMNS} per line and
+ * the batch columns {@link PSP_CSV_BATCH_COLUMNS} repeated (identically) on every row, or given as
+ * query parameters (`provider`, `batchId`, `currency`, `payoutDate`, `payoutAmount`). Empty cells are
+ * absent values. Field errors name `lines[i]` for data row i+1.
+ * @throws HttpProblem 400.
+ */
+export function batchFromCsv(text: string, query: Record<string, unknown>): Record<string, unknown> {
+  let rows: Record<string, string>[];
+  try {
+    rows = parseCsv(text, { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];
+  } catch (err) {
+    throw HttpProblem.validation([{ field: 'body', message: `not valid CSV: ${err instanceof Error ? err.message : String(err)}` }]);
+  }
+  if (rows.length === 0) throw HttpProblem.validation([{ field: 'body', message: 'needs a header row and at least one line' }]);
+  const known = new Set<string>([...PSP_CSV_LINE_COLUMNS, ...PSP_CSV_BATCH_COLUMNS]);
+  const unknown = Object.keys(rows[0]!).filter((c) => !known.has(c));
+  if (unknown.length > 0) throw HttpProblem.validation(unknown.map((c) => ({ field: c, message: `unknown CSV column; columns are ${[...known].join(', ')}` })));
+  const errors: FieldError[] = [];
+  const batch: Record<string, unknown> = {};
+  for (const column of PSP_CSV_BATCH_COLUMNS) {
+    const key = QUERY_FOR_COLUMN[column];
+    const values = new Set(rows.map((r) => r[column] ?? '').filter((v) => v !== ''));
+    const fromQuery = typeof query[key] === 'string' ? (query[key] as string) : undefined;
+    if (values.size > 1) errors.push({ field: column, message: 'must be the same on every row' });
+    const value = values.size === 1 ? [...values][0]! : fromQuery;
+    if (values.size === 1 && fromQuery !== undefined && fromQuery !== value) errors.push({ field: key, message: `query parameter disagrees with the ${column} column` });
+    if (value !== undefined) batch[key] = value;
+  }
+  if (errors.length > 0) throw HttpProblem.validation(errors);
+  batch.lines = rows.map((r) => Object.fromEntries(PSP_CSV_LINE_COLUMNS.filter((c) => r[c] !== undefined && r[c] !== '').map((c) => [c, r[c]])));
+  return batch;
+}
+
+/** Validates a batch body (JSON shape) including amount scales. @throws HttpProblem 400. */
+export async function validateSettlement(body: unknown): Promise<PspSettlementBatch> {
+  const dto = await validateDto(PspSettlementBatchDto, body);
+  const errors: FieldError[] = [];
+  const check = (value: string, currency: string, field: string) => {
+    try {
+      Money.parse(value, currency, field);
+    } catch (err) {
+      if (err instanceof DomainError) errors.push({ field, message: err.message });
+      else throw err;
+    }
+  };
+  check(dto.payoutAmount, dto.currency, 'payoutAmount');
+  const ids = new Set<string>();
+  dto.lines.forEach((l, i) => {
+    for (const k of ['gross', 'fee', 'net'] as const) check(l[k], l.currency, `lines[${i}].${k}`);
+    if (ids.has(l.lineId)) errors.push({ field: `lines[${i}].lineId`, message: `duplicate lineId ${l.lineId} in the batch` });
+    ids.add(l.lineId);
+  });
+  if (errors.length > 0) throw HttpProblem.validation(errors);
+  return JSON.parse(JSON.stringify(dto)) as PspSettlementBatch;
+}
+
+/** `POST /v1/ingest/psp/settlements` (JSON or CSV; role `integrator`). */
+export class PspSettlementsController implements HttpRoutes {
+  constructor(
+    private readonly handler: IngestPspSettlementHandler,
+    private readonly apiKeys: ApiKeyRegistry,
+    private readonly bodyLimit: string,
+  ) {}
+
+  register(router: Router): void {
+    router.post(
+      '/v1/ingest/psp/settlements',
+      guard(this.apiKeys, ROUTE),
+      requireContentType('application/json', 'text/csv'),
+      express.text({ type: 'text/csv', limit: this.bodyLimit }),
+      async (req, res) => {
+        const csv = Boolean(req.is('text/csv'));
+        const body = csv ? batchFromCsv(typeof req.body === 'string' ? req.body : '', req.query as Record<string, unknown>) : req.body;
+        const batch = await validateSettlement(body);
+        sendOutcome(res, await this.handler.handle(batch, req.body, ingestContext(res, actorOf(res))));
+      },
+    );
+  }
+}

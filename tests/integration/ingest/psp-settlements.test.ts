@@ -1,0 +1,119 @@
+import { expect } from 'chai';
+import request from 'supertest';
+import { LedgerService } from '../../../src/infrastructure/service';
+import { basicAuth, bearer, head, INGEST_ENV, localeEnvelope, scayleFixture, streamEvents } from '../../support/ingest';
+import { tempDir } from '../../support/temp-dir';
+import { testConfig } from '../../support/test-config';
+
+const ROUTE = '/v1/ingest/psp/settlements';
+
+/** The real order fixture as order `id` paid with transaction `tx`. */
+function order(id: number, tx: string): Record<string, unknown> {
+  const o = scayleFixture<{ payment: Record<string, unknown>[] }>('OrderGetResponse.json');
+  return { ...o, id, referenceKey: `ref-${id}`, publicKey: `pub-${id}`, payment: [{ ...o.payment[0], transactionKey: tx }] };
+}
+
+function batch(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    provider: 'adyen',
+    batchId: 'B-7',
+    currency: 'EUR',
+    payoutDate: '2024-06-05',
+    payoutAmount: '145.05',
+    lines: [
+      { lineId: 'L1', type: 'capture', paymentReference: 'tx-9001', gross: '100.00', fee: '3.20', net: '96.80', currency: 'EUR', bookedAt: '2024-06-04T10:00:00Z' },
+      { lineId: 'L2', type: 'capture', paymentReference: 'tx-9002', orderId: '9002', gross: '50.00', fee: '1.75', net: '48.25', currency: 'EUR', bookedAt: '2024-06-04T11:00:00Z' },
+    ],
+    ...overrides,
+  };
+}
+
+describe('ingest: PSP settlements', () => {
+  const dir = tempDir();
+  let service: LedgerService;
+  const post = (body: unknown, contentType = 'application/json', query = '') =>
+    request(service.server).post(`${ROUTE}${query}`).set('Authorization', bearer('integrator')).set('content-type', contentType).send(typeof body === 'string' ? body : JSON.stringify(body));
+
+  before(async () => {
+    service = await LedgerService.start(testConfig(dir.path, { ...INGEST_ENV, LEDGER_BODY_LIMIT: '64kb' }), {}, false);
+    await request(service.server).post('/v1/ingest/scayle/webhooks').set('Authorization', basicAuth()).set('content-type', 'application/json').send(JSON.stringify(localeEnvelope('psp-9001', 'order-confirmed', order(9001, 'tx-9001')))).expect(202);
+  });
+  after(async () => {
+    await service.stop();
+    dir.remove();
+  });
+
+  it('C10: records the batch, places lines by payment reference, parks lines of unknown orders until the order appears', async () => {
+    const res = await post(batch()).expect(202);
+    expect(res.body.status).to.equal('accepted');
+    const [recorded] = await streamEvents(service, 'settlement-adyen-B-7');
+    expect(recorded!.type).to.equal('PspSettlementBatchRecorded');
+    expect((recorded!.data as { batch: unknown }).batch).to.deep.equal(batch());
+    expect(recorded!.metadata.unplacedReferences).to.deep.equal(['9002', 'tx-9002']);
+    const a = (await streamEvents(service, 'order-msde-DE-9001')).filter((e) => e.type === 'PspSettlementLineRecorded');
+    expect(a.map((e) => e.data)).to.deep.equal([{ provider: 'adyen', batchId: 'B-7', line: { ...(batch().lines as object[])[0], orderId: '9001' } }]);
+    expect(res.body.eventIds).to.deep.equal([recorded!.id, a[0]!.id]);
+
+    const dup = await post(batch()).expect(202);
+    expect(dup.body).to.deep.equal({ status: 'duplicate', eventIds: res.body.eventIds, position: res.body.position });
+
+    await request(service.server).post('/v1/ingest/scayle/webhooks').set('Authorization', basicAuth()).set('content-type', 'application/json').send(JSON.stringify(localeEnvelope('psp-9002', 'order-confirmed', order(9002, 'tx-9002')))).expect(202);
+    const b = await streamEvents(service, 'order-msde-DE-9002');
+    expect(b.map((e) => e.type)).to.deep.equal(['ScayleOrderConfirmed', 'PspSettlementLineRecorded']);
+    expect((b[1]!.data as { line: { lineId: string; orderId: string } }).line).to.include({ lineId: 'L2', orderId: '9002' });
+    expect(await post(batch()).expect(202).then((r) => r.body.status)).to.equal('duplicate');
+    expect(await streamEvents(service, 'order-msde-DE-9002')).to.have.length(2);
+  });
+
+  it('takes CSV with the batch fields as columns or as query parameters', async () => {
+    const header = 'provider,batchId,batchCurrency,payoutDate,payoutAmount,lineId,type,paymentReference,orderId,gross,fee,net,currency,bookedAt,fxRate,settlementCurrency';
+    const csv = [header, 'adyen,B-8,EUR,2024-06-06,-100.00,R1,refund,tx-9001,,-100.00,0.00,-100.00,EUR,2024-06-06T09:00:00Z,,'].join('\n');
+    const res = await post(csv, 'text/csv').expect(202);
+    expect(res.body.status).to.equal('accepted');
+    const [recorded] = await streamEvents(service, 'settlement-adyen-B-8');
+    expect((recorded!.data as { batch: unknown; raw: unknown }).batch).to.deep.equal({
+      provider: 'adyen',
+      batchId: 'B-8',
+      currency: 'EUR',
+      payoutDate: '2024-06-06',
+      payoutAmount: '-100.00',
+      lines: [{ lineId: 'R1', type: 'refund', paymentReference: 'tx-9001', gross: '-100.00', fee: '0.00', net: '-100.00', currency: 'EUR', bookedAt: '2024-06-06T09:00:00Z' }],
+    });
+    expect((recorded!.data as { raw: unknown }).raw).to.equal(csv);
+    const lineOnly = ['lineId,type,paymentReference,gross,fee,net,currency,bookedAt,fxRate,settlementCurrency', 'F1,capture,tx-9001,10.00,0.30,9.70,USD,2024-06-06T09:00:00Z,0.9213,EUR'].join('\n');
+    const q = await post(lineOnly, 'text/csv; charset=utf-8', '?provider=paypal&batchId=P-1&currency=EUR&payoutDate=2024-06-07&payoutAmount=8.94').expect(202);
+    expect(q.body.status).to.equal('accepted');
+    const [p] = await streamEvents(service, 'settlement-paypal-P-1');
+    expect((p!.data as { batch: { lines: unknown[] } }).batch.lines[0]).to.deep.include({ fxRate: '0.9213', settlementCurrency: 'EUR', currency: 'USD' });
+  });
+
+  describe('bad input: 4xx problem naming the field, nothing appended', () => {
+    const line = (batch().lines as Record<string, unknown>[])[0]!;
+    const cases: { name: string; body: unknown; status: number; field?: string; message?: RegExp; contentType?: string; query?: string }[] = [
+      { name: 'amount as a JSON number', body: batch({ batchId: 'X1', lines: [{ ...line, gross: 100 }] }), status: 400, field: 'lines[0].gross', message: /decimal string/ },
+      { name: 'more decimals than the currency allows', body: batch({ batchId: 'X2', payoutAmount: '145.055' }), status: 400, field: 'payoutAmount' },
+      { name: 'unknown currency', body: batch({ batchId: 'X3', lines: [{ ...line, currency: 'ABC' }] }), status: 400, field: 'lines[0].currency' },
+      { name: 'missing line id', body: batch({ batchId: 'X4', lines: [{ ...line, lineId: undefined }] }), status: 400, field: 'lines[0].lineId' },
+      { name: 'duplicate line id', body: batch({ batchId: 'X5', lines: [line, line] }), status: 400, field: 'lines[1].lineId' },
+      { name: 'unknown line type', body: batch({ batchId: 'X6', lines: [{ ...line, type: 'payout' }] }), status: 400, field: 'lines[0].type' },
+      { name: 'wrong content type', body: 'a,b', status: 415, field: 'Content-Type', contentType: 'text/plain' },
+      { name: 'CSV with an unknown column', body: 'lineId,colour\nL1,red', status: 400, field: 'colour', contentType: 'text/csv' },
+      { name: 'CSV batch column differing between rows', body: 'provider,batchId,batchCurrency,payoutDate,payoutAmount,lineId,type,paymentReference,gross,fee,net,currency,bookedAt\nadyen,B-9,EUR,2024-06-06,2.00,L1,capture,t1,1.00,0.00,1.00,EUR,2024-06-06T09:00:00Z\nadyen,B-10,EUR,2024-06-06,2.00,L2,capture,t2,1.00,0.00,1.00,EUR,2024-06-06T09:00:00Z', status: 400, field: 'batchId', contentType: 'text/csv' },
+      { name: 'CSV without batch fields', body: 'lineId,type,paymentReference,gross,fee,net,currency,bookedAt\nL1,capture,t1,1.00,0.00,1.00,EUR,2024-06-06T09:00:00Z', status: 400, field: 'provider', contentType: 'text/csv' },
+    ];
+    for (const c of cases) {
+      it(`${c.name} → ${c.status}`, async () => {
+        const before = await head(service);
+        const res = await post(c.body, c.contentType, c.query);
+        expect(res.status, JSON.stringify(res.body)).to.equal(c.status);
+        expect(res.headers['content-type']).to.match(/^application\/problem\+json/);
+        if (c.field) {
+          const hit = (res.body.errors as { field: string; message: string }[]).find((e) => e.field === c.field);
+          expect(hit, JSON.stringify(res.body.errors)).to.not.equal(undefined);
+          if (c.message) expect(hit!.message).to.match(c.message);
+        }
+        expect(await head(service)).to.equal(before);
+      });
+    }
+  });
+});
