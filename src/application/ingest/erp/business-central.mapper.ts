@@ -15,7 +15,8 @@
  *   `appliesToDocumentNumber`.
  * - `currencyCode` blank → the company currency (`LEDGER_COMPANY_CURRENCY`).
  * - Lines: `Comment` lines are skipped; `Item` → `item`; `Account` → `shipping` when its description
- *   or number names freight/shipping/delivery/Versand/Fracht, else `fee`; `Charge`, `Resource`,
+ *   or number names freight/shipping/delivery/Versand/Fracht/Porto (a "cash on delivery" /
+ *   Nachnahme charge is a payment fee, not freight), else `fee`; `Charge`, `Resource`,
  *   `Fixed Asset` → `fee`; any line with a negative net amount → `discount`. `sequence` →
  *   `lineNumber`; `lineObjectNumber` → `erpItemNumber`; `taxPercent` 19 → `taxRate` `"0.19"`
  *   (decimal point moved in the digit string); amounts `netAmount` / `netTaxAmount` /
@@ -47,6 +48,8 @@ export interface MappedErpDocument {
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const SHIPPING = /freight|shipping|delivery|versand|fracht|porto/i;
+/** Payment-method charges that merely mention delivery ("Cash on delivery fee", Nachnahme): fees, not freight. */
+const NOT_FREIGHT = /cash[\s-]+on[\s-]+delivery|\bcod\b|nachnahme/gi;
 
 /**
  * Maps one BC document.
@@ -152,7 +155,7 @@ export function mapBusinessCentralDocument(tree: unknown, kind: BusinessCentralK
     let lineKind: ErpLineKind | undefined;
     if (net.startsWith('-')) lineKind = 'discount';
     else if (lineType === 'Item') lineKind = 'item';
-    else if (lineType === 'Account') lineKind = SHIPPING.test(`${description ?? ''} ${objectNumber ?? ''}`) ? 'shipping' : 'fee';
+    else if (lineType === 'Account') lineKind = SHIPPING.test(`${description ?? ''} ${objectNumber ?? ''}`.replace(NOT_FREIGHT, ' ')) ? 'shipping' : 'fee';
     else if (lineType === 'Charge' || lineType === 'Resource' || lineType === 'Fixed Asset') lineKind = 'fee';
     if (!lineKind) {
       failures.push(new MappingFailure('unknown_line_type', `BC lineType ${JSON.stringify(lineType)} has no canonical kind`, at(`${lp}.lineType`)));
