@@ -94,9 +94,30 @@ export async function deliverOverHttp(base: string, creds: Credentials, records:
   return stats;
 }
 
-/** Sends the tax-code mapping (`PUT /v1/mappings/tax-codes`); answers false when the route is not there. */
-export async function putTaxCodeMapping(base: string, adminKey: string, mapping: readonly TaxCodeMappingEntry[]): Promise<boolean> {
-  const res = await fetch(`${base}/v1/mappings/tax-codes`, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` }, body: JSON.stringify({ entries: mapping }) });
-  await res.text();
-  return res.status < 300;
+/** The mapping bodies of `PUT /v1/mappings/tax-codes` and `PUT /v1/mappings/items` (snake_case, as the API takes them). */
+export function mappingBodies(taxCodes: readonly TaxCodeMappingEntry[], items: Readonly<Record<string, string>>): { taxCodes: unknown; items: unknown } {
+  return {
+    taxCodes: { entries: taxCodes.map((e) => ({ country_code: e.countryCode, rate: e.rate, tax_code: e.taxCode, ...(e.channelType ? { channel_type: e.channelType } : {}) })) },
+    items: { entries: Object.entries(items).map(([erpItemNumber, variant]) => ({ variant_reference_key: variant, erp_item_number: erpItemNumber })) },
+  };
+}
+
+/** Sends both mappings (a `finance` key, else `admin`); answers the statuses. */
+export async function putMappings(base: string, key: string, taxCodes: readonly TaxCodeMappingEntry[], items: Readonly<Record<string, string>>): Promise<{ taxCodes: number; items: number }> {
+  const bodies = mappingBodies(taxCodes, items);
+  const put = async (path: string, body: unknown) => {
+    const res = await fetch(`${base}${path}`, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify(body) });
+    await res.text();
+    return res.status;
+  };
+  return { taxCodes: await put('/v1/mappings/tax-codes', bodies.taxCodes), items: await put('/v1/mappings/items', bodies.items) };
+}
+
+/** A key that may change mappings: `LEDGER_MAPPINGS_API_KEY`, else the `finance`, else the `admin` key of the keys file. */
+export function mappingsKey(env: NodeJS.ProcessEnv = process.env): string {
+  try {
+    return apiKeyFor('finance', 'LEDGER_MAPPINGS_API_KEY', env);
+  } catch {
+    return apiKeyFor('admin', 'LEDGER_MAPPINGS_API_KEY', env);
+  }
 }

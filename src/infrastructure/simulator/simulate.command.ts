@@ -11,7 +11,7 @@ import { isRoundingMode, type ErpRoundingProfile } from '../../domain/shared/rou
 import { runSimulation, type SimulationResult } from '../../application/simulation/simulator';
 import { DEFAULT_SIMULATION, type SimulationConfig } from '../../application/simulation/simulation.types';
 import { DeliveryQueue, importLine } from './delivery-queue';
-import { apiKeyFor, credentialsFromEnv, deliverOverHttp, putTaxCodeMapping, type DeliveryStats } from './http-target';
+import { credentialsFromEnv, deliverOverHttp, mappingBodies, mappingsKey, putMappings, type DeliveryStats } from './http-target';
 
 export interface SimulateOptions {
   orders: string;
@@ -71,6 +71,8 @@ function bar(enabled: boolean, label: string, total: number): { update(n: number
 export interface SimulateOutcome {
   result: SimulationResult;
   delivery?: DeliveryStats;
+  /** HTTP statuses of the two mapping PUTs (with a target). */
+  mappings?: { taxCodes: number; items: number };
   records: number;
 }
 
@@ -83,13 +85,15 @@ export async function simulate(config: SimulationConfig, opts: { out?: string; t
   gen.stop();
   const total = queue.size;
   let delivery: DeliveryStats | undefined;
+  let mappingStatus: { taxCodes: number; items: number } | undefined;
   const out = opts.out;
   if (out) {
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, 'truth.json'), JSON.stringify(result.truth, null, 1));
     writeFileSync(join(out, 'summary.json'), JSON.stringify(result.summary, null, 2));
-    writeFileSync(join(out, 'tax-codes.json'), JSON.stringify({ entries: result.truth.taxCodeMapping }, null, 2));
-    writeFileSync(join(out, 'item-mapping.json'), JSON.stringify({ entries: Object.entries(result.truth.itemMapping).map(([erpItemNumber, variantReferenceKey]) => ({ variantReferenceKey, erpItemNumber })) }, null, 2));
+    const bodies = mappingBodies(result.truth.taxCodeMapping, result.truth.itemMapping);
+    writeFileSync(join(out, 'tax-codes.json'), JSON.stringify(bodies.taxCodes, null, 2));
+    writeFileSync(join(out, 'item-mapping.json'), JSON.stringify(bodies.items, null, 2));
   }
   const sink = out ? createWriteStream(join(out, 'events.ndjson')) : undefined;
   const records = function* (): Generator<import('../../application/simulation/simulation.types').SimRecord> {
@@ -103,11 +107,8 @@ export async function simulate(config: SimulationConfig, opts: { out?: string; t
   if (opts.target) {
     const base = opts.target.replace(/\/$/, '');
     const creds = credentialsFromEnv();
-    try {
-      await putTaxCodeMapping(base, apiKeyFor('admin', 'LEDGER_ADMIN_API_KEY'), result.truth.taxCodeMapping);
-    } catch {
-      // no admin key at hand: the mapping stays in tax-codes.json
-    }
+    // The mappings first: the rules read them when the orders are reconciled.
+    mappingStatus = await putMappings(base, mappingsKey(), result.truth.taxCodeMapping, result.truth.itemMapping);
     const b = bar(opts.progress ?? true, 'deliver', total);
     delivery = await deliverOverHttp(base, creds, records(), opts.concurrency ?? 8, (n) => n % 50 === 0 && b.update(n));
     b.update(total);
@@ -128,7 +129,7 @@ export async function simulate(config: SimulationConfig, opts: { out?: string; t
     sink.end();
     await once(sink, 'finish');
   }
-  return { result, ...(delivery ? { delivery } : {}), records: total };
+  return { result, ...(delivery ? { delivery } : {}), ...(mappingStatus ? { mappings: mappingStatus } : {}), records: total };
 }
 
 export function registerSimulate(program: Command): void {
@@ -156,6 +157,7 @@ export function registerSimulate(program: Command): void {
       console.log(`${s.orders} orders (${s.cleanOrders} clean, ${s.faultedOrders} with a business fault), ${res.records} records, ${s.settlementBatches} settlement batches`);
       console.log(`labels: ${Object.entries(s.labelsByCode).map(([c, n]) => `${c} ${n}`).join(', ') || 'none'}`);
       if (o.out) console.log(`written to ${o.out}/events.ndjson, truth.json, summary.json, tax-codes.json, item-mapping.json`);
+      if (res.mappings) console.log(`mappings: PUT /v1/mappings/tax-codes ${res.mappings.taxCodes}, PUT /v1/mappings/items ${res.mappings.items}`);
       if (res.delivery) {
         console.log(`delivered ${res.delivery.sent} records: ${Object.entries(res.delivery.byStatus).map(([k, v]) => `${k}×${v}`).join(', ')}; log position ${res.delivery.maxPosition.toString()}`);
         for (const f of res.delivery.failures.slice(0, 5)) console.log(`  ${f.status} ${f.kind}: ${f.body}`);

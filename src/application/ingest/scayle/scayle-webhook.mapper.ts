@@ -22,7 +22,8 @@ export interface ScayleWebhookEnvelope {
   occurredAt: string;
   type: string;
   payload: Record<string, unknown>;
-  locale?: string;
+  /** Older generation: Scayle's `{appId, countryCode, currencyCode, languageCode}` (a plain locale string is accepted too). */
+  locale?: string | Record<string, unknown>;
   meta?: Record<string, unknown>;
   version?: string | number;
 }

@@ -26,7 +26,8 @@ export function parseEnvelope(body: unknown): ScayleWebhookEnvelope {
   const hasMeta = b.meta !== undefined;
   if (hasMeta && (b.meta === null || typeof b.meta !== 'object' || Array.isArray(b.meta))) errors.push({ field: 'meta', message: 'must be a JSON object' });
   if (hasMeta && typeof b.version !== 'string' && typeof b.version !== 'number') errors.push({ field: 'version', message: 'is required with meta (string or number)' });
-  if (b.locale !== undefined && typeof b.locale !== 'string') errors.push({ field: 'locale', message: 'must be a string' });
+  // Scayle documents `locale` as an object {appId, countryCode, currencyCode, languageCode}; a plain string is accepted too.
+  if (b.locale !== undefined && typeof b.locale !== 'string' && (b.locale === null || typeof b.locale !== 'object' || Array.isArray(b.locale))) errors.push({ field: 'locale', message: 'must be an object {appId, countryCode, currencyCode, languageCode} (or a locale string)' });
   if (!hasMeta && b.locale === undefined) errors.push({ field: 'meta', message: 'the envelope needs either locale (older) or meta + version (newer)' });
   if (errors.length > 0) throw HttpProblem.validation(errors);
   return b as unknown as ScayleWebhookEnvelope;
