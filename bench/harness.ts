@@ -20,6 +20,10 @@ export interface BenchRow {
   /** Target from the issue, as text (e.g. `≥ 50% of raw insert`), and whether it was met. */
   target?: string;
   met?: boolean;
+  /** Work size of the row (e.g. `100,000 orders`), where it differs from the run's shared size. */
+  size?: string;
+  /** Set by the runner when the suite threw or is not registered yet: the row carries no figures. */
+  error?: string;
 }
 
 export interface BenchOptions {
@@ -27,6 +31,23 @@ export interface BenchOptions {
   quick: boolean;
   /** Scratch directory for this run. */
   workDir: string;
+  /**
+   * The suite size every suite shares (issue 8): full 100,000 orders ≈ 1,000,000 events, quick a
+   * tenth. Suites that work on a simulated month use {@link benchSize}.orders; suites that count
+   * events use .events.
+   */
+  size: BenchSize;
+}
+
+export interface BenchSize {
+  orders: number;
+  /** Approximate log events those orders make (≈ 10 per order: webhooks, ERP documents, PSP lines). */
+  events: number;
+}
+
+/** The shared size: full 100,000 orders ≈ 1,000,000 events; quick a tenth. */
+export function benchSize(quick: boolean): BenchSize {
+  return quick ? { orders: 10_000, events: 100_000 } : { orders: 100_000, events: 1_000_000 };
 }
 
 export interface BenchSuite {

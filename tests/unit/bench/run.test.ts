@@ -1,0 +1,29 @@
+import { expect } from 'chai';
+import { formatTable, machineDescription, runSuites } from '../../../bench/run';
+import { benchSize, type BenchSuite } from '../../../bench/harness';
+
+describe('bench runner', () => {
+  it('a suite that throws becomes an error row and the next suite still runs, with the shared size', async () => {
+    const seen: number[] = [];
+    const failing: BenchSuite = { name: 'broken', run: () => Promise.reject(new Error('database is locked')) };
+    const working: BenchSuite = {
+      name: 'fine',
+      run: ({ size }) => {
+        seen.push(size.orders, size.events);
+        return Promise.resolve([{ name: 'fine: op', unit: 'ops', throughput: 1234, baseline: { name: 'bare', throughput: 2468 } }]);
+      },
+    };
+    const rows = await runSuites([failing, working], true, () => undefined);
+    expect(rows.map((r) => r.name)).to.deep.equal(['broken: FAILED', 'fine: op']);
+    expect(rows[0]!.error).to.equal('error: database is locked');
+    expect(seen).to.deep.equal([10_000, 100_000]);
+    const table = formatTable(rows);
+    expect(table).to.include('database is locked').and.include('1,234 ops/s').and.include('0.50×');
+  });
+  it('sizes: full 100,000 orders ≈ 1,000,000 events, quick a tenth; the machine is described', () => {
+    expect(benchSize(false)).to.deep.equal({ orders: 100_000, events: 1_000_000 });
+    expect(benchSize(true)).to.deep.equal({ orders: 10_000, events: 100_000 });
+    const m = machineDescription();
+    expect(m).to.include.keys('cpus', 'cpuModel', 'totalMemMiB', 'node', 'os', 'arch');
+  });
+});
