@@ -13,12 +13,13 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Table from 'cli-table3';
 import { BenchRow, BenchSuite, benchSize } from './harness';
+import { suite as api } from './api.bench';
 import { suite as eventstore } from './eventstore.bench';
 import { suite as reconcile } from './reconcile.bench';
 import { suite as simulate } from './simulate.bench';
 
 /** Every suite, in the order they run. Suites of other concepts register here. */
-const SUITES: BenchSuite[] = [eventstore, reconcile, simulate];
+const SUITES: BenchSuite[] = [eventstore, reconcile, simulate, api];
 
 /**
  * The benchmarks the issues ask for, by suite name: a name missing from {@link SUITES} is reported
