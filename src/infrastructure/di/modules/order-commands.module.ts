@@ -7,9 +7,10 @@ import { RequestRefundHandler } from '../../../application/refund/request-refund
 import type { HttpRoutes } from '../../http/app';
 import type { ApiKeyRegistry } from '../../http/auth/api-keys';
 import { OrderCommandsController } from '../../http/orders/order-commands.controller';
+import { OrderEventsController } from '../../http/orders/order-events.controller';
 import { TOKENS } from '../tokens';
 
-/** Refunds and line-item corrections: handlers and routes. */
+/** Refunds and line-item corrections (handlers and routes), and the order's audit history. */
 export const orderCommandsModule = new ContainerModule(({ bind }) => {
   bind<RequestRefundHandler>(TOKENS.RequestRefundHandler).toDynamicValue(
     (ctx) => new RequestRefundHandler(ctx.get<EventStore>(TOKENS.EventStore), ctx.get<OrderDirectory>(TOKENS.OrderDirectory), ctx.get<Clock>(TOKENS.Clock)),
@@ -26,5 +27,8 @@ export const orderCommandsModule = new ContainerModule(({ bind }) => {
         ctx.get<EventStore>(TOKENS.EventStore),
         ctx.get<OrderDirectory>(TOKENS.OrderDirectory),
       ),
+  );
+  bind<HttpRoutes>(TOKENS.HttpRoutes).toDynamicValue(
+    (ctx) => new OrderEventsController(ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys), ctx.get<EventStore>(TOKENS.EventStore), ctx.get<OrderDirectory>(TOKENS.OrderDirectory)),
   );
 });

@@ -26,6 +26,8 @@ export const ROUTE_ROLES = {
   'POST /v1/orders/{orderId}/refunds': ['integrator', 'cx', 'finance'],
   'GET /v1/orders/{orderId}/refunds/{refundId}': ['integrator', ...READERS],
   'POST /v1/orders/{orderId}/line-item-corrections': ['integrator', 'finance'],
+  // orders: queries
+  'GET /v1/orders/{orderId}/events': READERS,
   // mappings
   'GET /v1/mappings/tax-codes': READERS,
   'PUT /v1/mappings/tax-codes': ['finance', 'operations'],

@@ -1,0 +1,44 @@
+import type { Router } from 'express';
+import { getOrderEvents } from '../../../application/order/get-order-events.query';
+import type { EventStore } from '../../../application/ports/event-store.port';
+import type { OrderDirectory } from '../../../application/ports/order-directory.port';
+import type { HttpRoutes } from '../app';
+import type { ApiKeyRegistry } from '../auth/api-keys';
+import { guard } from '../auth/route-roles';
+import { sendJsonWithEtag } from '../etag';
+import { decodeCursor, encodeCursor, PAGE } from '../pagination';
+import { HttpProblem } from '../problem-details';
+import { validateDto } from '../validation';
+import { OrderEventsQueryDto } from './order-queries.dto';
+
+/**
+ * `GET /v1/orders/{orderId}/events`: an order's audit history straight from its stream. It reads
+ * the log, not a read model, so `minPosition` is always met and is accepted only for uniformity.
+ */
+export class OrderEventsController implements HttpRoutes {
+  constructor(
+    private readonly keys: ApiKeyRegistry,
+    private readonly events: EventStore,
+    private readonly directory: OrderDirectory,
+  ) {}
+
+  register(router: Router): void {
+    router.get('/v1/orders/:orderId/events', guard(this.keys, 'GET /v1/orders/{orderId}/events'), async (req, res) => {
+      const query = await validateDto(OrderEventsQueryDto, req.query, 'query');
+      const cursor = decodeCursor(query.cursor, ['afterRevision']);
+      if (cursor && !/^\d+$/.test(cursor.afterRevision)) throw HttpProblem.validation([{ field: 'cursor', message: 'is not a cursor of this list' }]);
+      const page = await getOrderEvents(this.events, this.directory, {
+        orderId: String(req.params.orderId),
+        limit: query.limit ? Math.min(Number(query.limit), PAGE.max) : PAGE.default,
+        ...(cursor ? { after: BigInt(cursor.afterRevision) } : {}),
+        ...(query.type ? { types: query.type.split(',') } : {}),
+      });
+      sendJsonWithEtag(req, res, {
+        orderId: page.orderId,
+        streamId: page.streamId,
+        events: page.events.map((e) => ({ ...e, revision: String(e.revision), position: String(e.position) })),
+        ...(page.nextAfter !== undefined ? { nextCursor: encodeCursor({ afterRevision: String(page.nextAfter) }) } : {}),
+      });
+    });
+  }
+}
