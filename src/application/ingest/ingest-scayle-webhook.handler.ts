@@ -56,6 +56,7 @@ export class IngestScayleWebhookHandler {
         scayleEventType: envelope.type,
         envelope: envelope.meta !== undefined ? 'meta' : 'locale',
         ...(envelope.version !== undefined ? { envelopeVersion: String(envelope.version) } : {}),
+        ...(mapped.kind === 'order' && mapped.derived.length > 0 ? { derivedFields: mapped.derived } : {}),
       }),
     };
     const result = await this.writer.appendOnce(mapped.streamId, [{ event }]);

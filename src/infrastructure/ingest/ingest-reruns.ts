@@ -1,6 +1,7 @@
 import type { IngestErpDocumentHandler } from '../../application/ingest/ingest-erp-document.handler';
 import type { IngestPspSettlementHandler } from '../../application/ingest/ingest-psp-settlement.handler';
 import type { IngestScayleWebhookHandler } from '../../application/ingest/ingest-scayle-webhook.handler';
+import type { SyncScayleOrdersUseCase } from '../../application/ingest/sync-scayle-orders.use-case';
 import type { IngestFormat } from '../../application/ingest/ingestion-failures';
 import type { IngestOutcome } from '../../application/ingest/ingest-outcome';
 import type { Rerun } from '../../application/ingest/retry-ingestion-failure.handler';
@@ -32,7 +33,10 @@ async function explain<T>(fn: () => Promise<T> | T): Promise<T> {
  * How each kind of stored record is mapped again (the same parsing and validation as its route,
  * then the same use-case).
  */
-export function ingestReruns(h: { webhook: IngestScayleWebhookHandler; erp: IngestErpDocumentHandler; psp: IngestPspSettlementHandler }, companyCurrency: string): Partial<Record<IngestFormat, Rerun>> {
+export function ingestReruns(
+  h: { webhook: IngestScayleWebhookHandler; erp: IngestErpDocumentHandler; psp: IngestPspSettlementHandler; sync: SyncScayleOrdersUseCase },
+  companyCurrency: string,
+): Partial<Record<IngestFormat, Rerun>> {
   return {
     scayle_webhook: async (raw, _m, ctx) => h.webhook.handle(await explain(() => parseEnvelope(raw)), ctx, raw),
     erp_document: async (raw, _m, ctx) => {
@@ -45,6 +49,10 @@ export function ingestReruns(h: { webhook: IngestScayleWebhookHandler; erp: Inge
       fold(await ingestBusinessCentral(h.erp, await explain(() => mapBusinessCentralText(String(raw), 'sales_invoice', companyCurrency)), 'sales_invoice', ctx)),
     business_central_credit_memo: async (raw, _m, ctx) =>
       fold(await ingestBusinessCentral(h.erp, await explain(() => mapBusinessCentralText(String(raw), 'sales_credit_memo', companyCurrency)), 'sales_credit_memo', ctx)),
+    scayle_order_sync: async (raw, metadata, ctx) => {
+      const shop = (metadata.retryContext ?? {}) as { shopKey?: string; countryCode?: string };
+      return h.sync.ingestOrder(raw, shop.shopKey ?? '', shop.countryCode ?? '', ctx);
+    },
     psp_settlement: async (raw, _m, ctx) => h.psp.handle(await explain(() => validateSettlement(raw)), raw, ctx),
   };
 }

@@ -19,6 +19,14 @@ export interface ScayleAdminClientOptions {
   timeoutMs: number;
   /** Wall clock in ms (for `X-RateLimit-Reset` given as an epoch); injectable for tests. */
   now?: () => number;
+  /** Read side (ingestion): attempts per page on 429/5xx/no answer before giving up; default 5. */
+  readMaxAttempts?: number;
+  /** Read side: first back-off when Scayle names no wait, doubling per attempt; default 1000 ms. */
+  readBackoffMs?: number;
+  /** Read side: longest single wait; default 60 s. */
+  readMaxWaitMs?: number;
+  /** Waits (back-off, rate-limit resets); injectable for tests. Default `setTimeout`. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** Scayle ids are integers in JSON; keep them integers when they are (`"10976510"` → 10976510). */
@@ -67,15 +75,72 @@ export class ScayleAdminClient implements ScayleGateway {
   readonly configured = true;
   private readonly base: string;
   private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  /** Read side: no list call before this time (a rate-limit window with nothing remaining). */
+  private readNotBefore = 0;
 
   constructor(private readonly options: ScayleAdminClientOptions) {
     this.base = options.baseUrl.replace(/\/+$/, '');
     this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
-  /** Read side: owned by ingestion (issue 4), which brings its paging client here. */
-  listOrders(_query: ListOrdersQuery): Promise<ScayleOrderPage> {
-    return Promise.reject(new ScayleApiError(0, 'not_implemented', 'listOrders is not implemented by this client yet', false));
+  /**
+   * Read side (ingestion, issue 4): `GET /shops/{shopKey}/countries/{countryCode}/orders?limit=&cursor=`.
+   * Honours `X-RateLimit-*`: when an answer says nothing remains, the next call waits for the reset.
+   * Retries 429, 5xx and no-answer with the wait Scayle names (`Retry-After`, `X-RateLimit-Reset`),
+   * else exponential back-off, up to `readMaxAttempts`.
+   * @throws ScayleApiError when Scayle refuses (4xx) or keeps failing.
+   */
+  async listOrders(query: ListOrdersQuery): Promise<ScayleOrderPage> {
+    const params = new URLSearchParams({ limit: String(query.limit) });
+    if (query.cursor) params.set('cursor', query.cursor);
+    const path = `/shops/${encodeURIComponent(query.shopKey)}/countries/${encodeURIComponent(query.countryCode)}/orders?${params}`;
+    const maxAttempts = this.options.readMaxAttempts ?? 5;
+    const maxWait = this.options.readMaxWaitMs ?? 60_000;
+    for (let attempt = 1; ; attempt++) {
+      const wait = this.readNotBefore - this.now();
+      if (wait > 0) await this.sleep(Math.min(wait, maxWait));
+      let failure: ScayleApiError;
+      try {
+        const res = await fetch(`${this.base}${path}`, {
+          headers: { 'X-Access-Token': this.options.token, Accept: 'application/json' },
+          signal: AbortSignal.timeout(this.options.timeoutMs),
+        });
+        const text = await res.text().catch(() => '');
+        const limit = res.headers.get('x-ratelimit-limit');
+        const remaining = res.headers.get('x-ratelimit-remaining');
+        const reset = retryAfterMs(new Headers(res.headers.get('x-ratelimit-reset') ? { 'x-ratelimit-reset': res.headers.get('x-ratelimit-reset')! } : {}), this.now());
+        const rateLimit = {
+          ...(limit !== null && /^\d+$/.test(limit) ? { limit: Number(limit) } : {}),
+          ...(remaining !== null && /^\d+$/.test(remaining) ? { remaining: Number(remaining) } : {}),
+          ...(reset !== undefined ? { resetSeconds: reset / 1000 } : {}),
+        };
+        if (rateLimit.remaining === 0) this.readNotBefore = this.now() + (reset ?? 1000);
+        if (res.ok) {
+          let body: { entities?: unknown; cursor?: { next?: unknown } };
+          try {
+            body = JSON.parse(text) as typeof body;
+          } catch {
+            throw new ScayleApiError(res.status, 'invalid_body', `GET ${path}: the answer is not JSON`, false);
+          }
+          if (!Array.isArray(body.entities)) throw new ScayleApiError(res.status, 'invalid_body', `GET ${path}: the answer has no entities array`, false);
+          const next = body.cursor?.next;
+          return {
+            orders: body.entities,
+            nextCursor: typeof next === 'string' && next.length > 0 ? next : typeof next === 'number' ? String(next) : null,
+            rateLimit,
+          };
+        }
+        const { errorKey, message } = scayleError(text);
+        failure = new ScayleApiError(res.status, errorKey ?? `http_${res.status}`, `GET ${path}: HTTP ${res.status}${message ? ` ${message}` : ''}`, undefined, retryAfterMs(res.headers, this.now()));
+      } catch (err) {
+        if (err instanceof ScayleApiError) throw err;
+        failure = new ScayleApiError(0, 'network_error', `GET ${path}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      if (!failure.retriable || attempt >= maxAttempts) throw failure;
+      await this.sleep(Math.min(failure.retryAfterMs ?? (this.options.readBackoffMs ?? 1000) * 2 ** (attempt - 1), maxWait));
+    }
   }
 
   updateBillingStatus(order: ScayleOrderRef, update: BillingStatusUpdate, options?: ScayleCallOptions): Promise<ScayleWriteResult> {

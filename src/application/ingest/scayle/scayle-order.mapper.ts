@@ -47,8 +47,11 @@ export function orderKeys(raw: unknown, fallback: OrderMappingFallback = {}): { 
   };
 }
 
-/** @throws MappingFailure */
-export function mapScayleOrder(raw: unknown, fallback: OrderMappingFallback = {}, path = 'payload'): ScayleOrderSnapshot {
+/**
+ * @param derived receives the paths of values derived rather than read (external-price orders).
+ * @throws MappingFailure
+ */
+export function mapScayleOrder(raw: unknown, fallback: OrderMappingFallback = {}, path = 'payload', derived?: string[]): ScayleOrderSnapshot {
   const order = requireObj(raw, path);
   const orderId = requireId(order.id, `${path}.id`);
   const keys = orderKeys(order, fallback);
@@ -74,11 +77,21 @@ export function mapScayleOrder(raw: unknown, fallback: OrderMappingFallback = {}
       };
     });
 
+  // Orders with external prices (`cost.hasExternalPrices`) may carry no `price.tax.vat` on items and
+  // no `amount.withoutTax` on fees. What follows exactly from the integers is derived (tax = gross −
+  // net, net = gross − tax); a missing rate is derived as tax / net to four decimals. Every derived
+  // value is named in `derived` (the caller puts it in the fact's metadata).
+  const derive = (field: string) => derived?.push(field);
   const items: ScayleOrderItem[] = order.items.map((it, i) => {
     const ip = `${path}.items[${i}]`;
     const item = requireObj(it, ip);
     const price = requireObj(item.price, `${ip}.price`);
-    const vat = requireObj(obj(price.tax)?.vat, `${ip}.price.tax.vat`);
+    let vat = obj(obj(price.tax)?.vat);
+    if (!vat) {
+      const tax = BigInt(minorUnits(price.withTax, `${ip}.price.withTax`)) - BigInt(minorUnits(price.withoutTax, `${ip}.price.withoutTax`));
+      vat = { amount: String(tax), rate: derivedRate(tax, BigInt(minorUnits(price.withoutTax, `${ip}.price.withoutTax`))) };
+      derive(`${ip}.price.tax.vat`);
+    }
     const variant = obj(item.variant);
     return {
       itemId: requireId(item.id, `${ip}.id`),
@@ -102,8 +115,12 @@ export function mapScayleOrder(raw: unknown, fallback: OrderMappingFallback = {}
   const fees: ScayleFee[] = (Array.isArray(cost.appliedFees) ? cost.appliedFees : []).map((f, i) => {
     const fp = `${path}.cost.appliedFees[${i}]`;
     const fee = requireObj(f, fp);
-    const amount = requireObj(fee.amount, `${fp}.amount`);
+    const amount = { ...requireObj(fee.amount, `${fp}.amount`) };
     const vat = requireObj(obj(fee.tax)?.vat, `${fp}.tax.vat`);
+    if (amount.withoutTax === undefined) {
+      amount.withoutTax = String(BigInt(minorUnits(amount.withTax, `${fp}.amount.withTax`)) - BigInt(minorUnits(vat.amount, `${fp}.tax.vat.amount`)));
+      derive(`${fp}.amount.withoutTax`);
+    }
     return {
       key: optionalString(fee.key, `${fp}.key`) ?? '',
       category: optionalString(fee.category, `${fp}.category`) ?? '',
@@ -172,6 +189,14 @@ export function mapScayleOrder(raw: unknown, fallback: OrderMappingFallback = {}
     },
     payments,
   };
+}
+
+/** tax / net as a fraction with four decimals, half-up, from integer minor units (no float). */
+function derivedRate(tax: bigint, net: bigint): string {
+  if (net <= 0n || tax <= 0n) return '0';
+  const scaled = (tax * 20000n + net) / (2n * net); // round(tax / net × 10^4), half-up
+  const digits = scaled.toString().padStart(5, '0');
+  return `${digits.slice(0, -4)}.${digits.slice(-4)}`.replace(/0+$/, '').replace(/\.$/, '');
 }
 
 function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

@@ -52,7 +52,7 @@ export const PAYMENT_EVENT_BY_WEBHOOK: Readonly<Record<string, 'ScaylePaymentCap
 
 /** The mapped delivery: which stream, which event (type + data), and the order it names. */
 export type MappedWebhook =
-  | { kind: 'order'; streamId: string; type: ScayleOrderFactType; data: { order: ScayleOrderSnapshot; itemIds?: string[] } }
+  | { kind: 'order'; streamId: string; type: ScayleOrderFactType; data: { order: ScayleOrderSnapshot; itemIds?: string[] }; derived: string[] }
   | { kind: 'payment'; streamId: string; type: 'ScaylePaymentCaptured' | 'ScaylePaymentRefunded'; data: Omit<ScaylePaymentData, 'webhookKey' | 'raw'>; order: Record<string, unknown> }
   | { kind: 'unknown'; streamId: string; type: 'ScayleWebhookReceived' };
 
@@ -100,10 +100,12 @@ export function mapScayleWebhook(envelope: ScayleWebhookEnvelope): MappedWebhook
       }
       throw new MappingFailure('payload_not_an_order', `a ${envelope.type} payload must be the Order`, 'payload');
     }
-    const order = mapScayleOrder(found.order, fallback, found.path);
+    const derived: string[] = [];
+    const order = mapScayleOrder(found.order, fallback, found.path, derived);
     const itemIds = affectedItemIds(envelope.payload, found.path !== 'payload');
     return {
       kind: 'order',
+      derived,
       streamId: orderStreamId(order.shopKey, order.countryCode, order.orderId),
       type: orderFact,
       data: { order, ...(itemIds ? { itemIds } : {}) },

@@ -17,6 +17,9 @@ import { PspSettlementsController } from '../../http/ingest/psp-settlements.cont
 import { RetryIngestionFailureHandler } from '../../../application/ingest/retry-ingestion-failure.handler';
 import { IngestFailuresController } from '../../http/ingest/ingest-failures.controller';
 import { ingestReruns } from '../../ingest/ingest-reruns';
+import { SyncScayleOrdersUseCase } from '../../../application/ingest/sync-scayle-orders.use-case';
+import type { ScayleGateway } from '../../../application/ports/scayle-gateway.port';
+import { ScayleSyncLifecycle } from '../../ingest/scayle-sync.lifecycle';
 import type { Config } from '../../config/config';
 import type { HttpRoutes } from '../../http/app';
 import { ScayleWebhookController } from '../../http/ingest/scayle-webhook.controller';
@@ -34,6 +37,7 @@ export interface IngestUseCases {
   erp: IngestErpDocumentHandler;
   psp: IngestPspSettlementHandler;
   retry: RetryIngestionFailureHandler;
+  sync: SyncScayleOrdersUseCase;
 }
 
 export const ingestModule = new ContainerModule(({ bind }) => {
@@ -58,8 +62,9 @@ export const ingestModule = new ContainerModule(({ bind }) => {
       const webhook = new IngestScayleWebhookHandler(writer, directory, linker, failures, metrics, clock);
       const erp = new IngestErpDocumentHandler(writer, directory, linker, failures, metrics, clock);
       const psp = new IngestPspSettlementHandler(writer, directory, linker, metrics, clock);
-      const retry = new RetryIngestionFailureHandler(writer, clock, ingestReruns({ webhook, erp, psp }, config.ingest.companyCurrency));
-      return { writer, linker, failures, webhook, erp, psp, retry };
+      const sync = new SyncScayleOrdersUseCase(ctx.get<ScayleGateway>(TOKENS.ScayleGateway), writer, directory, linker, failures, metrics, clock);
+      const retry = new RetryIngestionFailureHandler(writer, clock, ingestReruns({ webhook, erp, psp, sync }, config.ingest.companyCurrency));
+      return { writer, linker, failures, webhook, erp, psp, retry, sync };
     })
     .inSingletonScope();
   bind<Lifecycle>(TOKENS.Lifecycle).toDynamicValue(
@@ -86,4 +91,8 @@ export const ingestModule = new ContainerModule(({ bind }) => {
   bind<HttpRoutes>(TOKENS.HttpRoutes).toDynamicValue(
     (ctx) => new IngestFailuresController(ctx.get<IngestUseCases>(TOKENS.IngestUseCases).retry, ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys)),
   );
+  bind<Lifecycle>(TOKENS.Lifecycle).toDynamicValue((ctx) => {
+    const config = ctx.get<Config>(TOKENS.Config);
+    return new ScayleSyncLifecycle(ctx.get<IngestUseCases>(TOKENS.IngestUseCases).sync, config.ingest.syncShops, config.ingest.syncIntervalMs, ctx.get<Logger>(TOKENS.Logger));
+  });
 });
