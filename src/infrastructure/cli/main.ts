@@ -4,6 +4,7 @@ import { packageVersion } from '../version';
 import { registerServe } from './serve.command';
 import { registerSimulate } from '../simulator/simulate.command';
 import { registerEvaluate } from '../simulator/evaluate.command';
+import { registerDemo } from '../simulator/demo.command';
 
 /** Builds the `scayle-ledger` command line (commander). Later commands register here. */
 export function buildProgram(): Command {
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerSimulate(program);
   registerEvaluate(program);
+  registerDemo(program);
   return program;
 }
 

@@ -14,6 +14,8 @@ export interface ReconciliationRow {
   subject: string;
   status: string;
   period?: string;
+  /** Both sides' totals per currency and component, as the read model holds them. */
+  totals?: Record<string, unknown>;
   findings: ObservedFinding[];
 }
 
@@ -60,6 +62,7 @@ export class LedgerClient {
         ...(orderId ? { orderId } : {}),
         status: String(r.status ?? ''),
         ...(typeof r.period === 'string' ? { period: r.period } : {}),
+        ...(r.totals && typeof r.totals === 'object' ? { totals: r.totals as Record<string, unknown> } : {}),
         findings: findings.map((f) => ({
           code: f.code as ObservedFinding['code'],
           component: f.component as ObservedFinding['component'],
