@@ -161,6 +161,7 @@ export class OutboxDispatcher {
             position: event.position,
             status: 'pending',
             attempts: 0,
+            round: 1,
             enqueuedAt: nowIso,
             updatedAt: nowIso,
           };
@@ -175,6 +176,12 @@ export class OutboxDispatcher {
         } else if (event.type === 'ScayleDispatchFailed') {
           const data = event.data as ScayleDispatchFailed['data'];
           await this.outbox.advance(event.position, [], [{ commandId: data.commandId, status: 'failed', at: nowIso, error: data.message }]);
+          skipped = 0;
+        } else if (event.type === 'ScayleDispatchRetryRequested') {
+          const data = event.data as { commandId: string };
+          await this.outbox.advance(event.position, [], [], [{ commandId: data.commandId, at: nowIso }]);
+          this.nudged = true;
+          this.wake?.();
           skipped = 0;
         } else if (++skipped >= 1000) {
           await this.outbox.advance(event.position, [], []);
@@ -290,7 +297,8 @@ export class OutboxDispatcher {
         failedAt: this.clock.now().toISOString(),
         retriable,
       };
-      const event = this.outcomeEvent(command, 'ScayleDispatchFailed', failed, entry.commandId);
+      // One failure event per round: an operator retry (next round) may fail again.
+      const event = this.outcomeEvent(command, 'ScayleDispatchFailed', failed, entry.commandId, entry.round > 1 ? `${entry.commandId}#round${entry.round}` : undefined);
       await this.events.appendToStream(entry.streamId, [event], { expectedRevision: 'any' });
       await this.outbox.settle(entry.commandId, 'failed', attempts, this.clock.now().toISOString(), failed.message);
       this.logger.error({ commandId: entry.commandId, attempts, status: apiError?.status, errorKey: apiError?.errorKey }, 'Scayle dispatch given up (SYNC_FAILURE)');
@@ -305,8 +313,8 @@ export class OutboxDispatcher {
   }
 
   /** An outcome event with a deterministic id (command id + type), linked to its command. */
-  private outcomeEvent(command: RecordedEvent | undefined, type: string, data: unknown, commandId?: string): EventData {
-    const id = commandId ?? commandIdOf(command!);
+  private outcomeEvent(command: RecordedEvent | undefined, type: string, data: unknown, commandId?: string, sourceEventId?: string): EventData {
+    const id = sourceEventId ?? commandId ?? commandIdOf(command!);
     const now = this.clock.now().toISOString();
     return {
       id: uuidv5(sourceEventName('ledger', id, type), LEDGER_EVENT_NAMESPACE),

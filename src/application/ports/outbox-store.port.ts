@@ -25,8 +25,10 @@ export interface OutboxEntry {
   /** Log position of the command event. */
   position: bigint;
   status: OutboxStatus;
-  /** Send attempts so far. */
+  /** Send attempts so far in this round. */
   attempts: number;
+  /** 1, plus one per operator retry of a failed entry (`ScayleDispatchRetryRequested`). */
+  round: number;
   /** Why the last attempt failed (or why nothing is sent), for operators. */
   lastError?: string;
   /** ISO-8601: when the dispatcher may try again (pending entries after a failed attempt). */
@@ -49,9 +51,18 @@ export interface OutboxStore {
 
   /**
    * Atomically: adds `entries` (ignoring commands already known), applies `settled` outcomes seen
-   * in the log, and moves the checkpoint to `position`.
+   * in the log, puts `requeued` failed entries back to pending (next round, attempts 0), and moves
+   * the checkpoint to `position`.
    */
-  advance(position: bigint, entries: readonly OutboxEntry[], settled: readonly { commandId: string; status: 'sent' | 'failed'; at: string; error?: string }[]): Promise<void>;
+  advance(
+    position: bigint,
+    entries: readonly OutboxEntry[],
+    settled: readonly { commandId: string; status: 'sent' | 'failed'; at: string; error?: string }[],
+    requeued?: readonly { commandId: string; at: string }[],
+  ): Promise<void>;
+
+  /** One entry, if known. */
+  get(commandId: string): Promise<OutboxEntry | undefined>;
 
   /** Pending entries due at `nowIso` (no `nextAttemptAt` or one not after it), oldest first. */
   due(nowIso: string, limit: number): Promise<OutboxEntry[]>;

@@ -84,13 +84,14 @@ export function problemFromError(err: unknown): { problem: ProblemBody; internal
     const status = DOMAIN_STATUS[err.kind];
     return {
       problem: {
+        // Details first: a detail named like a member of the problem (`status`, `type`) must not replace it.
+        ...(err.details ?? {}),
         type: problemType(err.code ? err.code.toLowerCase().replace(/_/g, '-') : err.kind.replace(/_/g, '-')),
         title: DOMAIN_TITLE[err.kind],
         status,
         detail: err.message,
         ...(err.code ? { code: err.code } : {}),
         ...(err.field ? { errors: [{ field: err.field, message: err.message }] } : {}),
-        ...(err.details ?? {}),
       },
       internal: false,
     };

@@ -11,6 +11,7 @@ CREATE TABLE IF NOT EXISTS outbox (
   position        INTEGER NOT NULL,
   status          TEXT NOT NULL,
   attempts        INTEGER NOT NULL,
+  round           INTEGER NOT NULL DEFAULT 1,
   last_error      TEXT,
   next_attempt_at TEXT,
   enqueued_at     TEXT NOT NULL,
@@ -33,11 +34,14 @@ interface Row {
   position: bigint;
   status: OutboxStatus;
   attempts: bigint;
+  round: bigint;
   last_error: string | null;
   next_attempt_at: string | null;
   enqueued_at: string;
   updated_at: string;
 }
+
+type Settled = { commandId: string; status: 'sent' | 'failed'; at: string; error?: string };
 
 const toEntry = (r: Row): OutboxEntry => ({
   commandId: r.command_id,
@@ -48,6 +52,7 @@ const toEntry = (r: Row): OutboxEntry => ({
   position: r.position,
   status: r.status,
   attempts: Number(r.attempts),
+  round: Number(r.round),
   ...(r.last_error !== null ? { lastError: r.last_error } : {}),
   ...(r.next_attempt_at !== null ? { nextAttemptAt: r.next_attempt_at } : {}),
   enqueuedAt: r.enqueued_at,
@@ -61,7 +66,9 @@ const toEntry = (r: Row): OutboxEntry => ({
  */
 export class SqliteOutboxStore implements OutboxStore {
   private readonly db: Database.Database;
-  private readonly advanceTx: Database.Transaction<(position: bigint, entries: readonly OutboxEntry[], settled: readonly { commandId: string; status: 'sent' | 'failed'; at: string; error?: string }[]) => void>;
+  private readonly advanceTx: Database.Transaction<
+    (position: bigint, entries: readonly OutboxEntry[], settled: readonly Settled[], requeued: readonly { commandId: string; at: string }[]) => void
+  >;
 
   constructor(filename: string, synchronous: 'FULL' | 'NORMAL' = 'FULL') {
     this.db = new Database(filename);
@@ -69,6 +76,8 @@ export class SqliteOutboxStore implements OutboxStore {
     this.db.pragma(`synchronous = ${synchronous}`);
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    const columns = this.db.prepare('PRAGMA table_info(outbox)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'round')) this.db.exec('ALTER TABLE outbox ADD COLUMN round INTEGER NOT NULL DEFAULT 1');
     this.db.defaultSafeIntegers(true);
     const insert = this.db.prepare(
       `INSERT INTO outbox (command_id, command_type, stream_id, order_id, event_id, position, status, attempts, enqueued_at, updated_at)
@@ -76,9 +85,13 @@ export class SqliteOutboxStore implements OutboxStore {
     );
     const settle = this.db.prepare(`UPDATE outbox SET status = ?, last_error = COALESCE(?, last_error), next_attempt_at = NULL, updated_at = ? WHERE command_id = ? AND status = 'pending'`);
     const checkpoint = this.db.prepare('INSERT INTO outbox_checkpoint (id, position) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET position = excluded.position');
-    this.advanceTx = this.db.transaction((position, entries, settled) => {
+    const requeue = this.db.prepare(
+      `UPDATE outbox SET status = 'pending', attempts = 0, round = round + 1, last_error = NULL, next_attempt_at = NULL, updated_at = ? WHERE command_id = ? AND status = 'failed'`,
+    );
+    this.advanceTx = this.db.transaction((position, entries, settled, requeued) => {
       for (const e of entries) insert.run(e.commandId, e.commandType, e.streamId, e.orderId, e.eventId, e.position, e.enqueuedAt, e.updatedAt);
       for (const s of settled) settle.run(s.status, s.error ?? null, s.at, s.commandId);
+      for (const r of requeued) requeue.run(r.at, r.commandId);
       checkpoint.run(position);
     });
   }
@@ -88,8 +101,13 @@ export class SqliteOutboxStore implements OutboxStore {
     return row?.position ?? 0n;
   }
 
-  async advance(position: bigint, entries: readonly OutboxEntry[], settled: readonly { commandId: string; status: 'sent' | 'failed'; at: string; error?: string }[]): Promise<void> {
-    this.advanceTx(position, entries, settled);
+  async advance(position: bigint, entries: readonly OutboxEntry[], settled: readonly Settled[], requeued: readonly { commandId: string; at: string }[] = []): Promise<void> {
+    this.advanceTx(position, entries, settled, requeued);
+  }
+
+  async get(commandId: string): Promise<OutboxEntry | undefined> {
+    const row = this.db.prepare('SELECT * FROM outbox WHERE command_id = ?').get(commandId) as Row | undefined;
+    return row ? toEntry(row) : undefined;
   }
 
   async due(nowIso: string, limit: number): Promise<OutboxEntry[]> {

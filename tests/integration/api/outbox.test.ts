@@ -105,6 +105,29 @@ describe('outbox to Scayle (stub Admin API)', () => {
     expect(res.body.items.map((i: { commandId: string }) => i.commandId)).to.include('r-903');
   });
 
+  it('an operator retry puts a failed dispatch back for a new round, which can succeed', async () => {
+    stub.script = [{ status: 422, body: scayleErrorBody('ORDER_LOCKED', 'Order is locked') }];
+    const stream = await seedOrder(storeOf(api), orderSnapshot('908'));
+    await appendRefundRequested(storeOf(api), stream, { refundId: 'r-908', amount: '10.00', items: [{ orderItemId: '9081', amount: '10.00' }], orderId: '908' });
+    await dispatcherOf(api).drain();
+    const early = await request(api.server).post('/v1/outbox/r-unknown/retry').set(auth('operations')).expect(404);
+    expectResponseMatchesSpec(early, 'post', '/v1/outbox/{commandId}/retry');
+
+    const retry = await request(api.server).post('/v1/outbox/r-908/retry').set(auth('operations')).expect(202);
+    expectResponseMatchesSpec(retry, 'post', '/v1/outbox/{commandId}/retry');
+    expect(retry.body).to.include({ commandId: 'r-908', status: 'pending', round: 2 });
+    await dispatcherOf(api).drain();
+
+    expect(stub.requests).to.have.length(2);
+    const events = await storeOf(api).readStream(stream);
+    expect(events.map((e) => e.type).slice(-4)).to.deep.equal(['RefundRequested', 'ScayleDispatchFailed', 'ScayleDispatchRetryRequested', 'RefundRecordedInScayle']);
+    expect(ofType(events, 'ScayleDispatchRetryRequested')[0]!.metadata.actor).to.match(/^operations:/);
+    const res = await request(api.server).get('/v1/outbox?orderId=908').set(auth('operations')).expect(200);
+    expect(res.body.items[0]).to.include({ status: 'sent', round: 2, attempts: 1 });
+    const again = await request(api.server).post('/v1/outbox/r-908/retry').set(auth('operations')).expect(409);
+    expect(again.body.code).to.equal('outbox_entry_not_failed');
+  });
+
   it('does not retry a refusal (422) and keeps Scayle\'s errorKey', async () => {
     stub.script = [{ status: 422, body: scayleErrorBody('INVALID_STATUS_TRANSITION', 'Billing status cannot change') }];
     const stream = await seedOrder(storeOf(api), orderSnapshot('904'));

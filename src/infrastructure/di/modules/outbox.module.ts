@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ContainerModule } from 'inversify';
 import { OutboxDispatcher } from '../../../application/outbox/outbox-dispatcher';
+import { RetryDispatchHandler } from '../../../application/outbox/retry-dispatch.handler';
 import type { Clock } from '../../../application/ports/clock.port';
 import type { EventStore } from '../../../application/ports/event-store.port';
 import type { OutboxStore } from '../../../application/ports/outbox-store.port';
@@ -57,6 +58,12 @@ export const outboxModule = new ContainerModule(({ bind }) => {
     };
   });
   bind<HttpRoutes>(TOKENS.HttpRoutes).toDynamicValue(
-    (ctx) => new OutboxController(ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys), ctx.get<OutboxStore>(TOKENS.OutboxStore), ctx.get<OutboxDispatcher>(TOKENS.OutboxDispatcher)),
+    (ctx) =>
+      new OutboxController(
+        ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys),
+        ctx.get<OutboxStore>(TOKENS.OutboxStore),
+        ctx.get<OutboxDispatcher>(TOKENS.OutboxDispatcher),
+        new RetryDispatchHandler(ctx.get<EventStore>(TOKENS.EventStore), ctx.get<OutboxStore>(TOKENS.OutboxStore), ctx.get<Clock>(TOKENS.Clock)),
+      ),
   );
 });

@@ -35,6 +35,7 @@ export const ROUTE_ROLES = {
   'PUT /v1/mappings/items': ['finance', 'operations'],
   // outbox to Scayle
   'GET /v1/outbox': READERS,
+  'POST /v1/outbox/{commandId}/retry': ['operations', 'finance'],
 } as const satisfies Record<string, readonly Role[]>;
 
 /** A route of {@link ROUTE_ROLES}. */

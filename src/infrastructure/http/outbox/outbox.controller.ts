@@ -1,9 +1,11 @@
 import type { Router } from 'express';
 import type { OutboxDispatcher } from '../../../application/outbox/outbox-dispatcher';
+import type { RetryDispatchHandler } from '../../../application/outbox/retry-dispatch.handler';
 import type { OutboxEntry, OutboxStore } from '../../../application/ports/outbox-store.port';
 import type { HttpRoutes } from '../app';
 import type { ApiKeyRegistry } from '../auth/api-keys';
 import { guard } from '../auth/route-roles';
+import { commandContext, runCommand } from '../commands';
 import { sendJsonWithEtag } from '../etag';
 import { decodeCursor, encodeCursor, PAGE } from '../pagination';
 import { HttpProblem } from '../problem-details';
@@ -18,6 +20,7 @@ export function outboxEntryJson(e: OutboxEntry) {
     orderId: e.orderId,
     status: e.status,
     attempts: e.attempts,
+    round: e.round,
     ...(e.lastError !== undefined ? { lastError: e.lastError } : {}),
     ...(e.nextAttemptAt !== undefined ? { nextAttemptAt: e.nextAttemptAt } : {}),
     enqueuedAt: e.enqueuedAt,
@@ -26,12 +29,16 @@ export function outboxEntryJson(e: OutboxEntry) {
   };
 }
 
-/** `GET /v1/outbox`: what the ledger owes Scayle, sent and given up, in log order. */
+/**
+ * `GET /v1/outbox`: what the ledger owes Scayle, sent and given up, in log order;
+ * `POST /v1/outbox/{commandId}/retry`: re-drive a given-up dispatch.
+ */
 export class OutboxController implements HttpRoutes {
   constructor(
     private readonly keys: ApiKeyRegistry,
     private readonly store: OutboxStore,
     private readonly dispatcher: OutboxDispatcher,
+    private readonly retry: RetryDispatchHandler,
   ) {}
 
   register(router: Router): void {
@@ -51,6 +58,10 @@ export class OutboxController implements HttpRoutes {
         items: page.entries.map(outboxEntryJson),
         ...(page.nextAfter !== undefined ? { nextCursor: encodeCursor({ after: String(page.nextAfter) }) } : {}),
       });
+    });
+    router.post('/v1/outbox/:commandId/retry', guard(this.keys, 'POST /v1/outbox/{commandId}/retry'), async (req, res) => {
+      const accepted = await runCommand(() => this.retry.handle(String(req.params.commandId), commandContext(res)));
+      res.status(202).json({ commandId: accepted.commandId, status: 'pending', round: accepted.round, position: String(accepted.position) });
     });
   }
 }
