@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Command } from 'commander';
 import { packageVersion } from '../version';
 import { registerServe } from './serve.command';
+import { registerImport } from './import.command';
 import { registerSimulate } from '../simulator/simulate.command';
 import { registerEvaluate } from '../simulator/evaluate.command';
 import { registerDemo } from '../simulator/demo.command';
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .version(packageVersion())
     .showHelpAfterError();
   registerServe(program);
+  registerImport(program);
   registerSimulate(program);
   registerEvaluate(program);
   registerDemo(program);

@@ -1,0 +1,66 @@
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { SqliteEventStore } from '../../../src/infrastructure/event-store/sqlite/sqlite-event-store';
+import { formatSummary, runImport } from '../../../src/infrastructure/cli/import.command';
+import { fixtureText, localeEnvelope, scayleFixture } from '../../support/ingest';
+import { tempDir } from '../../support/temp-dir';
+import { testConfig } from '../../support/test-config';
+
+const BIN = join(__dirname, '../../../../bin/scayle-ledger.js');
+
+describe('scayle-ledger import <file.ndjson>', function () {
+  this.timeout(30_000);
+  const dir = tempDir();
+  const file = join(dir.path, 'backfill.ndjson');
+  const lines = [
+    { kind: 'psp_settlement', body: { provider: 'adyen', batchId: 'IMP-1', currency: 'EUR', payoutDate: '2024-06-05', payoutAmount: '11.52', lines: [{ lineId: 'L1', type: 'capture', paymentReference: 'tx-imp', orderId: '901', gross: '11.90', fee: '0.38', net: '11.52', currency: 'EUR', bookedAt: '2024-06-04T10:00:00Z' }] } },
+    { kind: 'erp_document', body: { documentType: 'invoice', documentNumber: 'IMP-SI-1', revision: 0, status: 'posted', orderReference: '901', postingDate: '2024-06-03', documentDate: '2024-06-03', currency: 'EUR', pricesIncludeTax: false, totals: { net: '10.00', tax: '1.90', gross: '11.90' }, lines: [] } },
+    { kind: 'scayle_webhook', body: localeEnvelope('imp-confirm-901', 'order-confirmed', scayleFixture('OrderGetResponse.json')) },
+    { kind: 'erp_document', body: { documentNumber: 'BROKEN' } },
+  ];
+  const text = [...lines.map((l) => JSON.stringify(l)), `{"kind":"business_central_invoice","body":${fixtureText('business-central', 'sales-invoice.json').replace(/\n\s*/g, '')}}`, 'not json'].join('\n');
+
+  before(() => writeFileSync(file, `${text}\n`));
+  after(() => dir.remove());
+
+  it('imports mixed records (order-independent), reports bad lines, and appends nothing on a re-run', async () => {
+    const config = testConfig(dir.path);
+    const reported: string[] = [];
+    const first = await runImport(config, file, { progress: false, report: (l) => reported.push(l) });
+    expect(first.scayle_webhook).to.deep.equal({ accepted: 1, duplicate: 0, failed: 0, rejected: 0 });
+    expect(first.erp_document).to.deep.equal({ accepted: 1, duplicate: 0, failed: 0, rejected: 1 });
+    expect(first.business_central_invoice).to.deep.equal({ accepted: 1, duplicate: 0, failed: 0, rejected: 0 });
+    expect(first.psp_settlement).to.deep.equal({ accepted: 1, duplicate: 0, failed: 0, rejected: 0 });
+    expect(first.unknown.rejected).to.equal(1);
+    expect(reported).to.have.length(2);
+    expect(reported[0]).to.match(/^line 4 \(erp_document\): Request validation failed: /);
+    expect(reported[1]).to.match(/^line 6 \(unknown\): /);
+
+    const store = new SqliteEventStore({ filename: join(dir.path, 'events.db') });
+    const headAfterFirst = await store.headPosition();
+    const order = await store.readStream('order-msde-DE-901');
+    // the PSP line and the ERP invoice arrived before the order: both joined its stream when it appeared
+    expect(order.map((e) => e.type).sort()).to.deep.equal(['ErpInvoicePosted', 'ErpInvoicePosted', 'PspSettlementLineRecorded', 'ScayleOrderConfirmed']);
+    await store.close();
+
+    const second = await runImport(config, file, { progress: false, report: () => undefined });
+    expect(second.scayle_webhook).to.deep.equal({ accepted: 0, duplicate: 1, failed: 0, rejected: 0 });
+    expect(second.erp_document.duplicate).to.equal(1);
+    expect(second.business_central_invoice.duplicate).to.equal(1);
+    expect(second.psp_settlement.duplicate).to.equal(1);
+    const again = new SqliteEventStore({ filename: join(dir.path, 'events.db') });
+    expect(await again.headPosition()).to.equal(headAfterFirst);
+    await again.close();
+    expect(formatSummary(second)).to.match(/^kind\s+accepted\s+duplicate\s+failed\s+rejected\n/);
+  });
+
+  it('runs as a command: prints the summary, exits 1 when a line was rejected', () => {
+    const res = spawnSync(process.execPath, [BIN, 'import', file, '--json'], { env: { ...process.env, LEDGER_DATA_DIR: dir.path, LOG_LEVEL: 'silent' }, encoding: 'utf8' });
+    expect(res.status).to.equal(1);
+    const summary = JSON.parse(res.stdout) as Record<string, { duplicate: number; rejected: number }>;
+    expect(summary.scayle_webhook!.duplicate).to.equal(1);
+    expect(summary.unknown!.rejected).to.equal(1);
+  });
+});
