@@ -105,3 +105,34 @@ export async function seedKnownOrder(container: { get<T>(id: symbol): T }, snaps
   await directory.record({ streamId: stream, shopKey: snapshot.shopKey, countryCode: snapshot.countryCode, orderId: snapshot.orderId });
   return stream;
 }
+
+/**
+ * Appends a posted ERP invoice that bills the snapshot exactly (one line per unit item, one
+ * shipping line), with `taxCode` on every line. Returns its position.
+ */
+export async function appendErpInvoice(store: EventStore, stream: string, snapshot: ScayleOrderSnapshot, taxCode: string | null = 'DE19'): Promise<bigint> {
+  const lines = [
+    ...snapshot.items.map((it, i) => ({ lineNumber: i + 1, kind: 'item' as const, orderItemIds: [it.itemId], quantity: '1', net: it.net, tax: it.tax, gross: it.gross, taxCode, taxRate: it.taxRate })),
+    ...snapshot.fees.map((f, i) => ({ lineNumber: 100 + i, kind: 'shipping' as const, quantity: '1', net: f.net, tax: f.tax, gross: f.gross, taxCode, taxRate: f.taxRate })),
+  ];
+  const number = `INV-${snapshot.orderId}`;
+  const document = {
+    documentType: 'invoice',
+    documentNumber: number,
+    revision: 1,
+    status: 'posted',
+    orderReference: snapshot.orderId,
+    postingDate: '2024-05-02',
+    documentDate: '2024-05-02',
+    currency: snapshot.currency,
+    pricesIncludeTax: false,
+    totals: { net: snapshot.cost.net, tax: snapshot.cost.tax, gross: snapshot.cost.gross },
+    lines,
+  };
+  const res = await store.appendToStream(
+    stream,
+    [{ id: uuidv5(sourceEventName('erp', `${number}:1`, 'ErpInvoicePosted'), LEDGER_EVENT_NAMESPACE), type: 'ErpInvoicePosted', data: { document }, metadata: meta('scayle', `${number}:1`, '2024-05-02T13:00:00Z') }],
+    { expectedRevision: 'any' },
+  );
+  return res.position;
+}

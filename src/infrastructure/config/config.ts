@@ -35,6 +35,12 @@ export const mongoUri = makeValidator<string>((input) => {
   return input;
 });
 
+/** A non-negative decimal string (`0.05`). */
+export const decimalString = makeValidator<string>((input) => {
+  if (!/^\d+(\.\d+)?$/.test(input)) throw new Error(`must be a non-negative decimal such as 0.05, got "${input}"`);
+  return input;
+});
+
 /** A positive integer. */
 export const positiveInt = makeValidator<number>((input) => {
   if (!/^[1-9]\d{0,8}$/.test(input)) throw new Error(`must be a positive integer, got "${input}"`);
@@ -104,6 +110,11 @@ export const ENV_SPECS = {
   SCAYLE_DISPATCH_MAX_ATTEMPTS: positiveInt({ default: 8, desc: 'Attempts per refund/correction sent to Scayle before it is given up as ScayleDispatchFailed (SYNC_FAILURE).' }),
   SCAYLE_DISPATCH_RETRY_BASE: duration({ default: 1_000, desc: 'First back-off delay between Scayle dispatch attempts; doubles per attempt, with jitter.' }),
   SCAYLE_DISPATCH_RETRY_MAX: duration({ default: 300_000, desc: 'Longest back-off delay between Scayle dispatch attempts.' }),
+  // ── reconciliation policy (issue 6 plugs the mappings in; DESIGN §5–§6) ──
+  LEDGER_ERP_ROUNDING_LEVEL: str({ default: 'per_document', choices: ['per_line', 'per_document'], desc: 'How the ERP rounds VAT: per line, or per document with the remainder distributed to lines (Business Central).' }),
+  LEDGER_ERP_ROUNDING_MODE: str({ default: 'half_up', choices: ['half_up', 'half_even', 'up', 'down'], desc: 'Rounding mode of the ERP.' }),
+  LEDGER_ERP_PRICES_INCLUDE_TAX: str({ default: 'false', choices: ['true', 'false'], desc: 'Whether ERP prices include tax.' }),
+  LEDGER_MATERIALITY_CAP: decimalString({ default: undefined, desc: 'Largest rounding difference auto-accepted per document, in the document currency (e.g. 0.05). Unset: 5 minor units of the currency.' }),
   LOG_LEVEL: str({ default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], desc: 'Log level (JSON logs on stdout).' }),
 } as const;
 
@@ -120,6 +131,11 @@ export interface Config {
   bodyLimit: string;
   shutdownTimeoutMs: number;
   logLevel: string;
+  /** Base of the reconciliation policy (mappings are added from the store). */
+  reconciliation: {
+    erpProfile: { level: 'per_line' | 'per_document'; mode: 'half_up' | 'half_even' | 'up' | 'down'; pricesIncludeTax: boolean };
+    materialityCap: string | undefined;
+  };
   /** Outbox to Scayle (issue 6): call timeout and retry policy. Base URL and token: `ingest.adminApi`. */
   scayleDispatch: { timeoutMs: number; maxAttempts: number; retryBaseMs: number; retryMaxMs: number };
   /** Parsed `LEDGER_API_KEYS`; undefined → generated local keys. Never log these. */
@@ -184,6 +200,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: clean.LEDGER_BODY_LIMIT,
     shutdownTimeoutMs: clean.LEDGER_SHUTDOWN_TIMEOUT,
     logLevel: clean.LOG_LEVEL,
+    reconciliation: {
+      erpProfile: {
+        level: clean.LEDGER_ERP_ROUNDING_LEVEL as 'per_line' | 'per_document',
+        mode: clean.LEDGER_ERP_ROUNDING_MODE as 'half_up' | 'half_even' | 'up' | 'down',
+        pricesIncludeTax: clean.LEDGER_ERP_PRICES_INCLUDE_TAX === 'true',
+      },
+      materialityCap: clean.LEDGER_MATERIALITY_CAP || undefined,
+    },
     scayleDispatch: {
       timeoutMs: clean.SCAYLE_ADMIN_API_TIMEOUT,
       maxAttempts: clean.SCAYLE_DISPATCH_MAX_ATTEMPTS,

@@ -14,6 +14,8 @@ export const TOKENS = {
   OutboxDispatcher: Symbol.for('OutboxDispatcher'),
   /** `MappingsService`: tax-code and item mappings (REST and the reconciliation policy). */
   Mappings: Symbol.for('Mappings'),
+  /** `ReconciliationPolicyProvider`: config (rounding profile, timezone, cap) + the stored mappings. */
+  ReconciliationPolicy: Symbol.for('ReconciliationPolicy'),
   RequestRefundHandler: Symbol.for('RequestRefundHandler'),
   CorrectLineItemsHandler: Symbol.for('CorrectLineItemsHandler'),
   /** `ApiKeyRegistry`: API keys and their roles (LEDGER_API_KEYS or generated local keys). */

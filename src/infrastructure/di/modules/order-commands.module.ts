@@ -8,6 +8,8 @@ import type { HttpRoutes } from '../../http/app';
 import type { ApiKeyRegistry } from '../../http/auth/api-keys';
 import { OrderCommandsController } from '../../http/orders/order-commands.controller';
 import { OrderEventsController } from '../../http/orders/order-events.controller';
+import { OrderReconciliationController } from '../../http/orders/order-reconciliation.controller';
+import type { ReconciliationPolicyProvider } from '../../../application/ports/reconciliation-policy.port';
 import { TOKENS } from '../tokens';
 
 /** Refunds and line-item corrections (handlers and routes), and the order's audit history. */
@@ -30,5 +32,15 @@ export const orderCommandsModule = new ContainerModule(({ bind }) => {
   );
   bind<HttpRoutes>(TOKENS.HttpRoutes).toDynamicValue(
     (ctx) => new OrderEventsController(ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys), ctx.get<EventStore>(TOKENS.EventStore), ctx.get<OrderDirectory>(TOKENS.OrderDirectory)),
+  );
+  bind<HttpRoutes>(TOKENS.HttpRoutes).toDynamicValue(
+    (ctx) =>
+      new OrderReconciliationController(
+        ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys),
+        ctx.get<EventStore>(TOKENS.EventStore),
+        ctx.get<OrderDirectory>(TOKENS.OrderDirectory),
+        ctx.get<ReconciliationPolicyProvider>(TOKENS.ReconciliationPolicy),
+        ctx.get<Clock>(TOKENS.Clock),
+      ),
   );
 });

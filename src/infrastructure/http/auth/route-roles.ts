@@ -28,6 +28,7 @@ export const ROUTE_ROLES = {
   'POST /v1/orders/{orderId}/line-item-corrections': ['integrator', 'finance'],
   // orders: queries
   'GET /v1/orders/{orderId}/events': READERS,
+  'GET /v1/orders/{orderId}/reconciliation': ['integrator', ...READERS],
   // mappings
   'GET /v1/mappings/tax-codes': READERS,
   'PUT /v1/mappings/tax-codes': ['finance', 'operations'],

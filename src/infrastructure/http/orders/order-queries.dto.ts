@@ -23,3 +23,10 @@ export class OrderEventsQueryDto extends ListQueryDto {
   @Matches(/^[A-Za-z]+(,[A-Za-z]+)*$/, { message: 'must be event types separated by commas, e.g. RefundRequested,RefundRecordedInScayle' })
   type?: string;
 }
+
+/** `GET /v1/orders/{orderId}/reconciliation`: only `minPosition` (always met: read live from the log). */
+export class ReconciliationQueryDto {
+  @IsOptional()
+  @Matches(/^\d{1,40}$/, { message: 'must be a log position (a decimal string)' })
+  minPosition?: string;
+}

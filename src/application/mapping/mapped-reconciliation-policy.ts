@@ -1,0 +1,24 @@
+import type { ReconciliationPolicy } from '../../domain/order/reconciliation.policy';
+import type { ReconciliationPolicyProvider } from '../ports/reconciliation-policy.port';
+import type { MappingsService } from './mappings.service';
+
+/**
+ * {@link ReconciliationPolicyProvider} from configuration (`base`) and the stored mappings: tax codes
+ * for `TAX_MAPPING_ERROR`, ERP item number → variant for item matching. With no tax-code mapping
+ * stored, tax codes are checked only for presence and rate (the domain's rule when the mapping is absent).
+ */
+export class MappedReconciliationPolicy implements ReconciliationPolicyProvider {
+  constructor(
+    private readonly base: Omit<ReconciliationPolicy, 'taxCodeMapping' | 'itemMapping'>,
+    private readonly mappings: MappingsService,
+  ) {}
+
+  async current(): Promise<ReconciliationPolicy> {
+    const [taxCodes, items] = await Promise.all([this.mappings.taxCodes(), this.mappings.itemNumberToVariant()]);
+    return {
+      ...this.base,
+      ...(taxCodes.entries.length > 0 ? { taxCodeMapping: taxCodes.entries } : {}),
+      ...(Object.keys(items).length > 0 ? { itemMapping: items } : {}),
+    };
+  }
+}
