@@ -1,0 +1,214 @@
+/**
+ * The close snapshot (DESIGN §7, issue 7): what finance signs off for a period, recomputable bit
+ * for bit from the log by an audit replay.
+ *
+ * **Canonical form and hash.** The snapshot is serialised with RFC 8785 JSON canonicalisation and
+ * hashed with SHA-256 (`sha256:<64 hex>`; the application does both, the domain cannot hash). Every
+ * value in it is a string, an integer count, `null`, an array or an object, so the canonical form is
+ * unambiguous; money stays a decimal string in major units.
+ *
+ * **Hash chain.** `previousHash` is part of the hashed body, so every hash commits to the whole
+ * history before it:
+ * - a re-close after a reopen (version n > 1) chains to version n − 1 of the same period;
+ * - a period's first close chains to the latest close of the **previous calendar month** recorded
+ *   in the log before this close's cut (so June v1 names May's current close, even if May is reopened
+ *   and re-closed later — May v2 then chains to May v1);
+ * - `null` when the previous month was never closed before the cut (genesis).
+ * Verifying: each `PeriodClosed.previousHash` equals the `hash` of the close it names, each stored
+ * snapshot hashes to its `PeriodClosed.hash`, and an audit replay recomputes the same hash.
+ *
+ * **Ages** of open exceptions are measured at the cut time (`cutAt`), never "now", so a replay
+ * years later gives the same figures.
+ */
+import type { FindingSide, ReconciliationComponent } from '../shared/findings';
+import { Money } from '../shared/money';
+import type { Period } from '../shared/period';
+import { instantMs } from '../shared/period';
+import type { ReconciliationStatus, SideTotals } from '../order/reconciliation.types';
+import type { CloseOverride } from './period.events';
+
+/** Schema of the snapshot body; part of the hashed body. */
+export const CLOSE_SNAPSHOT_SCHEMA = 'scayle-ledger/close-snapshot@1';
+
+/** Every reconciliation status, in report order. */
+export const RECONCILIATION_STATUSES: readonly ReconciliationStatus[] = ['matched', 'matched_with_rounding', 'pending', 'drift'];
+
+/** An exception open at the cut. */
+export interface SnapshotException {
+  exceptionId: string;
+  code: string;
+  owner: string;
+  severity: string;
+  /** Order stream (or `erp-unlinked-…`) the finding is about. */
+  subject: string;
+  orderId?: string;
+  component: ReconciliationComponent | string;
+  /** Queue status at the cut (`open`, `acknowledged`, `assigned`). */
+  status: string;
+  /** When the exception opened (ledger time of the event that opened it). */
+  openedAt: string;
+  /** Whole seconds from `openedAt` to the snapshot's `cutAt`. */
+  ageSeconds: number;
+  delta?: FindingSide;
+  explanation: string;
+}
+
+/** Totals of both sides (and the PSP) per currency and component: decimal strings, major units. */
+export interface SnapshotTotals {
+  scayle: SideTotals;
+  erp: SideTotals;
+  psp: SideTotals;
+}
+
+export interface SnapshotCounts {
+  /** Orders whose sale falls in the period. */
+  orders: number;
+  /** Orders per reconciliation status (every status present, zero included). */
+  byStatus: Record<ReconciliationStatus, number>;
+  /** Findings per code (only codes that occur). */
+  byFindingCode: Record<string, number>;
+}
+
+/** The hashed body of a close. */
+export interface CloseSnapshot {
+  schema: typeof CLOSE_SNAPSHOT_SCHEMA;
+  /** `<period>-v<version>`, e.g. `2024-06-v2`. */
+  snapshotId: string;
+  period: Period;
+  version: number;
+  /** Company timezone (IANA) the period was cut in. */
+  timezone: string;
+  /** The cut: log position of the close's `PeriodCloseStarted` (decimal string). */
+  position: string;
+  /** Ledger time of the cut (the `PeriodCloseStarted`'s `startedAt`). */
+  cutAt: string;
+  rulesVersion: string;
+  previousHash: string | null;
+  close: { startedBy: string; override?: CloseOverride };
+  totals: SnapshotTotals;
+  counts: SnapshotCounts;
+  /** Sorted by `exceptionId`. */
+  openExceptions: SnapshotException[];
+}
+
+/** Snapshot id of a period's n-th close. */
+export const snapshotIdOf = (period: Period, version: number): string => `${period}-v${version}`;
+
+/** An exception as the read side knows it, without its age. */
+export type OpenException = Omit<SnapshotException, 'ageSeconds'>;
+
+export interface CloseSnapshotInput {
+  period: Period;
+  version: number;
+  timezone: string;
+  position: bigint;
+  cutAt: string;
+  rulesVersion: string;
+  previousHash: string | null;
+  close: { startedBy: string; override?: CloseOverride };
+  totals: SnapshotTotals;
+  counts: { orders: number; byStatus: Partial<Record<ReconciliationStatus, number>>; byFindingCode: Record<string, number> };
+  openExceptions: Iterable<OpenException>;
+}
+
+/**
+ * Builds the snapshot body: fills every status count, drops zero finding counts, sorts keys-free
+ * collections (exceptions by id) and measures each exception's age at `cutAt`.
+ * @throws DomainError `invalid`/`invalid_instant` for a malformed `cutAt` or `openedAt`.
+ */
+export function buildCloseSnapshot(input: CloseSnapshotInput): CloseSnapshot {
+  const cutMs = instantMs(input.cutAt, 'cutAt');
+  const byStatus = Object.fromEntries(RECONCILIATION_STATUSES.map((s) => [s, input.counts.byStatus[s] ?? 0])) as Record<ReconciliationStatus, number>;
+  const byFindingCode = Object.fromEntries(Object.entries(input.counts.byFindingCode).filter(([, n]) => n > 0));
+  const openExceptions = [...input.openExceptions]
+    .map((e) => ({ ...e, ageSeconds: Math.max(0, Math.floor((cutMs - instantMs(e.openedAt, 'openedAt')) / 1000)) }))
+    .sort((a, b) => (a.exceptionId < b.exceptionId ? -1 : a.exceptionId > b.exceptionId ? 1 : 0));
+  return {
+    schema: CLOSE_SNAPSHOT_SCHEMA,
+    snapshotId: snapshotIdOf(input.period, input.version),
+    period: input.period,
+    version: input.version,
+    timezone: input.timezone,
+    position: String(input.position),
+    cutAt: input.cutAt,
+    rulesVersion: input.rulesVersion,
+    previousHash: input.previousHash,
+    close: input.close.override ? { startedBy: input.close.startedBy, override: input.close.override } : { startedBy: input.close.startedBy },
+    totals: input.totals,
+    counts: { orders: input.counts.orders, byStatus, byFindingCode },
+    openExceptions,
+  };
+}
+
+/** One itemised difference between two JSON documents: its JSON path and both values (absent = undefined). */
+export interface SnapshotDifference {
+  path: string;
+  expected?: unknown;
+  actual?: unknown;
+}
+
+/**
+ * Differences between two JSON values, as JSON paths (`$.totals.erp.EUR.items.gross`,
+ * `$.openExceptions[3].ageSeconds`), at most `limit` of them, in document order. Arrays of objects
+ * with an `exceptionId` are matched by id (`$.openExceptions[id=…]`), so one missing exception is
+ * one difference, not a shift of every later element.
+ */
+export function diffJson(expected: unknown, actual: unknown, limit = 100): SnapshotDifference[] {
+  const out: SnapshotDifference[] = [];
+  walk(expected, actual, '$', out, limit);
+  return out;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function walk(a: unknown, b: unknown, path: string, out: SnapshotDifference[], limit: number): void {
+  if (out.length >= limit) return;
+  if (isObject(a) && isObject(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+    for (const k of keys) walk(a[k], b[k], /^[A-Za-z_$][\w$]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`, out, limit);
+    return;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    const keyed = (xs: unknown[]) => xs.every((x) => isObject(x) && typeof x.exceptionId === 'string');
+    if (keyed(a) && keyed(b)) {
+      const index = (xs: unknown[]) => new Map(xs.map((x) => [(x as { exceptionId: string }).exceptionId, x]));
+      const ia = index(a);
+      const ib = index(b);
+      for (const id of [...new Set([...ia.keys(), ...ib.keys()])].sort()) walk(ia.get(id), ib.get(id), `${path}[exceptionId=${JSON.stringify(id)}]`, out, limit);
+      return;
+    }
+    for (let i = 0; i < Math.max(a.length, b.length); i++) walk(a[i], b[i], `${path}[${i}]`, out, limit);
+    return;
+  }
+  if (a === b) return;
+  const d: SnapshotDifference = { path };
+  if (a !== undefined) d.expected = a;
+  if (b !== undefined) d.actual = b;
+  out.push(d);
+}
+
+/**
+ * `later − earlier` per currency, component and figure, keeping only figures that changed (for
+ * post-close adjustments: live totals minus the closed snapshot's).
+ * @throws DomainError `invalid` for figures that are not decimal strings.
+ */
+export function subtractTotals(later: SideTotals, earlier: SideTotals): SideTotals {
+  const out: SideTotals = {};
+  for (const cur of [...new Set([...Object.keys(later), ...Object.keys(earlier)])].sort()) {
+    const l = later[cur] ?? {};
+    const e = earlier[cur] ?? {};
+    for (const comp of [...new Set([...Object.keys(l), ...Object.keys(e)])].sort() as ReconciliationComponent[]) {
+      const lf = (l[comp] ?? {}) as Record<string, string | undefined>;
+      const ef = (e[comp] ?? {}) as Record<string, string | undefined>;
+      const figs: Record<string, string> = {};
+      for (const f of [...new Set([...Object.keys(lf), ...Object.keys(ef)])].sort()) {
+        const diff = Money.parse(lf[f] ?? '0', cur).subtract(Money.parse(ef[f] ?? '0', cur));
+        if (!diff.isZero()) figs[f] = diff.toString();
+      }
+      if (Object.keys(figs).length > 0) ((out[cur] ??= {}) as Record<string, unknown>)[comp] = { gross: '0', ...figs };
+    }
+  }
+  return out;
+}
