@@ -25,7 +25,22 @@ import { Money } from '../shared/money';
 import type { Period } from '../shared/period';
 import { instantMs } from '../shared/period';
 import type { ReconciliationStatus, SideTotals } from '../order/reconciliation.types';
-import type { CloseOverride } from './period.events';
+import type { GraceWindows } from '../order/reconciliation.policy';
+import type { ErpRoundingProfile } from '../shared/rounding';
+
+/** An exception that would have blocked the close, as the override records it. */
+export interface OverriddenException {
+  exceptionId: string;
+  code: string;
+  subject: string;
+  orderId?: string;
+}
+
+/** A close that was allowed despite blocking exceptions: why, and which. */
+export interface CloseOverride {
+  reason: string;
+  exceptions: OverriddenException[];
+}
 
 /** Schema of the snapshot body; part of the hashed body. */
 export const CLOSE_SNAPSHOT_SCHEMA = 'scayle-ledger/close-snapshot@1';
@@ -83,12 +98,31 @@ export interface CloseSnapshot {
   /** Ledger time of the cut (the `PeriodCloseStarted`'s `startedAt`). */
   cutAt: string;
   rulesVersion: string;
+  /** Settings and mapping versions (number of changes at the cut) the reconciliation ran with. */
+  policy: { settings: ReconciliationSettings; mappings: { taxCodes: number; items: number } };
   previousHash: string | null;
-  close: { startedBy: string; override?: CloseOverride };
+  /**
+   * Who cut the period, which codes blocked the close, and the override: its reason and the open
+   * exceptions of a blocking code it let through (derived from `openExceptions`).
+   */
+  close: { startedBy: string; blockingCodes: string[]; override?: CloseOverride };
   totals: SnapshotTotals;
   counts: SnapshotCounts;
   /** Sorted by `exceptionId`. */
   openExceptions: SnapshotException[];
+}
+
+/**
+ * The configured part of the reconciliation policy a close was cut with (recorded in
+ * `PeriodCloseStarted` and in the snapshot; mappings come from the log at the cut).
+ */
+export interface ReconciliationSettings {
+  /** Company timezone, IANA. */
+  timezone: string;
+  erpProfile: ErpRoundingProfile;
+  /** Decimal string (major units) or per currency; absent = 5 minor units. */
+  materialityCap?: string | Record<string, string>;
+  graceWindows?: Partial<GraceWindows>;
 }
 
 /** Snapshot id of a period's n-th close. */
@@ -104,8 +138,14 @@ export interface CloseSnapshotInput {
   position: bigint;
   cutAt: string;
   rulesVersion: string;
+  /** Settings and mapping versions (number of changes at the cut) the reconciliation ran with. */
+  policy: { settings: ReconciliationSettings; mappings: { taxCodes: number; items: number } };
   previousHash: string | null;
-  close: { startedBy: string; override?: CloseOverride };
+  /**
+   * Who cut the period, which codes blocked the close, and the override: its reason and the open
+   * exceptions of a blocking code it let through (derived from `openExceptions`).
+   */
+  close: { startedBy: string; blockingCodes: readonly string[]; overrideReason?: string };
   totals: SnapshotTotals;
   counts: { orders: number; byStatus: Partial<Record<ReconciliationStatus, number>>; byFindingCode: Record<string, number> };
   openExceptions: Iterable<OpenException>;
@@ -132,12 +172,29 @@ export function buildCloseSnapshot(input: CloseSnapshotInput): CloseSnapshot {
     position: String(input.position),
     cutAt: input.cutAt,
     rulesVersion: input.rulesVersion,
+    policy: input.policy,
     previousHash: input.previousHash,
-    close: input.close.override ? { startedBy: input.close.startedBy, override: input.close.override } : { startedBy: input.close.startedBy },
+    close: closeOf(input.close, openExceptions),
     totals: input.totals,
     counts: { orders: input.counts.orders, byStatus, byFindingCode },
     openExceptions,
   };
+}
+
+function closeOf(c: CloseSnapshotInput['close'], open: readonly SnapshotException[]): CloseSnapshot['close'] {
+  const blockingCodes = [...new Set(c.blockingCodes)].sort();
+  const out: CloseSnapshot['close'] = { startedBy: c.startedBy, blockingCodes };
+  if (c.overrideReason !== undefined) out.override = { reason: c.overrideReason, exceptions: blockingExceptions(open, blockingCodes) };
+  return out;
+}
+
+/** The open exceptions of a blocking code, as an override records them (sorted by id). */
+export function blockingExceptions(open: Iterable<Pick<SnapshotException, 'exceptionId' | 'code' | 'subject' | 'orderId'>>, codes: readonly string[]): OverriddenException[] {
+  const set = new Set(codes);
+  return [...open]
+    .filter((e) => set.has(e.code))
+    .map((e) => ({ exceptionId: e.exceptionId, code: e.code, subject: e.subject, ...(e.orderId !== undefined ? { orderId: e.orderId } : {}) }))
+    .sort((a, b) => (a.exceptionId < b.exceptionId ? -1 : a.exceptionId > b.exceptionId ? 1 : 0));
 }
 
 /** One itemised difference between two JSON documents: its JSON path and both values (absent = undefined). */

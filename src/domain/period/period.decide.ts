@@ -14,7 +14,7 @@
 import { businessRule, DomainError, invalid } from '../shared/errors';
 import { assertNever, type Decider } from '../shared/decider';
 import type { Period } from '../shared/period';
-import type { CloseSnapshot } from './close-snapshot';
+import { blockingExceptions, type CloseSnapshot, type ReconciliationSettings } from './close-snapshot';
 import type { CloseOverride, OverriddenException, PeriodEvent } from './period.events';
 import { evolvePeriod, initialPeriodState, latestClose, type PeriodState } from './period.state';
 
@@ -39,7 +39,10 @@ export interface StartPeriodClose {
     /** Log head when the command was decided. */
     head: bigint;
     projections: readonly ProjectionProgress[];
-    /** Open exceptions of a blocking code in this period. */
+    /** Finding codes that block a close. */
+    blockingCodes: readonly string[];
+    settings: ReconciliationSettings;
+    /** Open exceptions of a blocking code in this period, as the live queue shows them. */
     blocking: readonly OverriddenException[];
     /** Present when finance closes despite blocking exceptions. */
     overrideReason?: string;
@@ -104,7 +107,8 @@ function startClose(c: StartPeriodClose['data'], state: PeriodState): PeriodEven
   if (c.overrideReason !== undefined && !reason) throw invalid('override_reason_required', 'An override needs a reason', 'override.reason');
   if (c.blocking.length > 0 && !reason) throw new BlockingExceptionsError(c.period, c.blocking);
   const override: CloseOverride | undefined = reason ? { reason, exceptions: [...c.blocking].sort((a, b) => (a.exceptionId < b.exceptionId ? -1 : 1)) } : undefined;
-  return [{ type: 'PeriodCloseStarted', data: { period: c.period, closeId: c.closeId, startedAt: c.at, startedBy: c.actor, ...(override ? { override } : {}) } }];
+  const blockingCodes = [...new Set(c.blockingCodes)].sort();
+  return [{ type: 'PeriodCloseStarted', data: { period: c.period, closeId: c.closeId, startedAt: c.at, startedBy: c.actor, blockingCodes, settings: c.settings, ...(override ? { override } : {}) } }];
 }
 
 function completeClose(c: CompletePeriodClose['data'], state: PeriodState): PeriodEvent[] {
@@ -114,8 +118,12 @@ function completeClose(c: CompletePeriodClose['data'], state: PeriodState): Peri
   const version = state.closes.length + 1;
   const s = c.snapshot;
   if (s.version !== version || s.period !== c.period) throw invalid('snapshot_mismatch', `Snapshot ${s.snapshotId} is not version ${version} of ${c.period}`, 'snapshot');
+  if (s.position === undefined || s.close.startedBy !== state.closing.startedBy) throw invalid('snapshot_mismatch', `Snapshot ${s.snapshotId} was not cut by close ${c.closeId}`, 'snapshot');
+  // The snapshot is authoritative: what is open at the cut blocks, whatever the live queue showed.
+  const blocking = blockingExceptions(s.openExceptions, state.closing.blockingCodes);
+  if (blocking.length > 0 && !state.closing.override) throw new BlockingExceptionsError(c.period, blocking);
   const common = { period: c.period, closeId: c.closeId, snapshotId: s.snapshotId, version, hash: c.hash };
-  const override = state.closing.override;
+  const override = s.close.override;
   return [
     { type: 'PeriodCloseSnapshotRecorded', data: { ...common, snapshot: s } },
     {

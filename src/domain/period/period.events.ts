@@ -14,21 +14,9 @@
  * Positions are decimal strings; times ISO-8601 UTC. All at schema version 1.
  */
 import type { Period } from '../shared/period';
-import type { CloseSnapshot } from './close-snapshot';
+import type { CloseOverride, CloseSnapshot, ReconciliationSettings } from './close-snapshot';
 
-/** An exception that would have blocked the close, as the override records it. */
-export interface OverriddenException {
-  exceptionId: string;
-  code: string;
-  subject: string;
-  orderId?: string;
-}
-
-/** A close that was allowed despite blocking exceptions: why, and which. */
-export interface CloseOverride {
-  reason: string;
-  exceptions: OverriddenException[];
-}
+export type { CloseOverride, OverriddenException } from './close-snapshot';
 
 export interface PeriodCloseStarted {
   type: 'PeriodCloseStarted';
@@ -38,6 +26,11 @@ export interface PeriodCloseStarted {
     startedAt: string;
     /** `role:keyId` of the caller. */
     startedBy: string;
+    /** Finding codes whose open exceptions block the close (configuration at the time). */
+    blockingCodes: string[];
+    /** Configured reconciliation settings the snapshot is computed with (replay uses these). */
+    settings: ReconciliationSettings;
+    /** The override asked for, with the blocking exceptions the live queue showed at the start. */
     override?: CloseOverride;
   };
 }
@@ -64,6 +57,7 @@ export interface PeriodClosed {
     rulesVersion: string;
     closedAt: string;
     closedBy: string;
+    /** The blocking exceptions open at the cut that the close overrode, and why. */
     override?: CloseOverride;
   };
 }

@@ -27,6 +27,7 @@ export interface PeriodClosing {
   closeId: string;
   startedAt: string;
   startedBy: string;
+  blockingCodes: string[];
   override?: CloseOverride;
 }
 
@@ -62,9 +63,9 @@ export function latestClose(state: PeriodState): PeriodCloseRecord | undefined {
 export function evolvePeriod(state: PeriodState, event: PeriodEvent): PeriodState {
   switch (event.type) {
     case 'PeriodCloseStarted': {
-      const { closeId, startedAt, startedBy, override } = event.data;
+      const { closeId, startedAt, startedBy, blockingCodes, override } = event.data;
       const before = state.status === 'closing' ? (state.statusBeforeClosing ?? 'open') : state.status === 'reopened' ? 'reopened' : 'open';
-      return { ...state, status: 'closing', statusBeforeClosing: before, closing: { closeId, startedAt, startedBy, ...(override ? { override } : {}) } };
+      return { ...state, status: 'closing', statusBeforeClosing: before, closing: { closeId, startedAt, startedBy, blockingCodes, ...(override ? { override } : {}) } };
     }
     case 'PeriodCloseSnapshotRecorded':
       return state;

@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { cleanEnv, makeValidator, str } from 'envalid';
 import ms from 'ms';
 import { isCurrencyCode } from '../../domain/shared/currency';
+import { FINDING_CODE_LIST, FINDING_CODES } from '../../domain/shared/findings';
 import { parseApiKeys, Role } from '../http/auth/api-keys';
 
 /** A duration like `30s`, `15m`, `2h`, `3d` → milliseconds (via the `ms` library). */
@@ -70,6 +71,18 @@ export const companyCurrency = makeValidator<string>((input) => {
   return input;
 });
 
+/** Finding codes separated by commas (`AMOUNT_MISMATCH,TAX_MISMATCH`); `none` for an empty list. */
+export const findingCodes = makeValidator<string[]>((input) => {
+  if (input.trim() === 'none') return [];
+  const codes = input.split(',').map((c) => c.trim()).filter(Boolean);
+  const unknown = codes.filter((c) => !(c in FINDING_CODES));
+  if (codes.length === 0 || unknown.length > 0) throw new Error(`must list finding codes (${FINDING_CODE_LIST.join(', ')}) or none; unknown: ${unknown.join(', ') || '(empty)'}`);
+  return [...new Set(codes)].sort();
+});
+
+/** Default blocking codes of a period close: every finance code of severity `error`. */
+export const DEFAULT_CLOSE_BLOCKING_CODES: readonly string[] = FINDING_CODE_LIST.filter((c) => FINDING_CODES[c].owner === 'finance' && FINDING_CODES[c].severity === 'error');
+
 /**
  * Every environment variable the service reads (README "Configuration" lists each of them; a test
  * keeps the two in step). Unset store variables select the embedded default (SQLite under
@@ -115,6 +128,12 @@ export const ENV_SPECS = {
   LEDGER_ERP_ROUNDING_MODE: str({ default: 'half_up', choices: ['half_up', 'half_even', 'up', 'down'], desc: 'Rounding mode of the ERP.' }),
   LEDGER_ERP_PRICES_INCLUDE_TAX: str({ default: 'false', choices: ['true', 'false'], desc: 'Whether ERP prices include tax.' }),
   LEDGER_MATERIALITY_CAP: decimalString({ default: undefined, desc: 'Largest rounding difference auto-accepted per document, in the document currency (e.g. 0.05). Unset: 5 minor units of the currency.' }),
+  // ── period close (issue 7) ──
+  LEDGER_CLOSE_BLOCKING_CODES: findingCodes({
+    default: [...DEFAULT_CLOSE_BLOCKING_CODES],
+    desc: 'Finding codes whose open exceptions block a period close unless overridden with a reason (comma-separated, or none). Default: every finance error code.',
+  }),
+  LEDGER_CLOSE_CATCHUP_TIMEOUT: duration({ default: 10_000, desc: 'How long a period close waits for lagging projections to reach the log head before refusing (409).' }),
   LOG_LEVEL: str({ default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], desc: 'Log level (JSON logs on stdout).' }),
 } as const;
 
@@ -138,6 +157,8 @@ export interface Config {
   };
   /** Outbox to Scayle (issue 6): call timeout and retry policy. Base URL and token: `ingest.adminApi`. */
   scayleDispatch: { timeoutMs: number; maxAttempts: number; retryBaseMs: number; retryMaxMs: number };
+  /** Period close (issue 7). */
+  periodClose: { blockingCodes: string[]; catchUpTimeoutMs: number };
   /** Parsed `LEDGER_API_KEYS`; undefined → generated local keys. Never log these. */
   apiKeys: { role: Role; key: string }[] | undefined;
   /** Ingestion (issue 4). Never log the secrets. */
@@ -215,6 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retryMaxMs: clean.SCAYLE_DISPATCH_RETRY_MAX,
     },
     apiKeys,
+    periodClose: { blockingCodes: clean.LEDGER_CLOSE_BLOCKING_CODES, catchUpTimeoutMs: clean.LEDGER_CLOSE_CATCHUP_TIMEOUT },
     ingest: {
       webhookCredentials:
         clean.SCAYLE_WEBHOOK_USERNAME && clean.SCAYLE_WEBHOOK_PASSWORD ? { username: clean.SCAYLE_WEBHOOK_USERNAME, password: clean.SCAYLE_WEBHOOK_PASSWORD } : undefined,

@@ -8,13 +8,14 @@ import { ingestModule } from './modules/ingest.module';
 import { mappingsModule } from './modules/mappings.module';
 import { orderCommandsModule } from './modules/order-commands.module';
 import { outboxModule } from './modules/outbox.module';
+import { periodsModule } from './modules/periods.module';
 import { TOKENS } from './tokens';
 
 /**
  * Concept modules, in load order. Each binds its ports, handlers, lifecycles and HTTP routes;
  * adapters are chosen from `Config` only here.
  */
-export const CONCEPT_MODULES: readonly ContainerModule[] = [eventStoreModule, ingestModule, mappingsModule, orderCommandsModule, outboxModule];
+export const CONCEPT_MODULES: readonly ContainerModule[] = [eventStoreModule, ingestModule, mappingsModule, orderCommandsModule, outboxModule, periodsModule];
 
 export interface ContainerOverrides {
   logger?: Logger;

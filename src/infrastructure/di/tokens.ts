@@ -29,6 +29,19 @@ export const TOKENS = {
   ScayleGateway: Symbol.for('ScayleGateway'),
   /** `IngestUseCases`: every ingestion use-case (HTTP controllers, import CLI). */
   IngestUseCases: Symbol.for('IngestUseCases'),
+  // ── periods (issue 7) ──
+  /** `ReconciliationPolicySource`: configured settings + mappings as of a log position. */
+  ReconciliationPolicies: Symbol.for('ReconciliationPolicies'),
+  /** `ProjectionStatus`: how far each projection has got (the period close waits for the head). */
+  ProjectionStatus: Symbol.for('ProjectionStatus'),
+  /** `OpenExceptionsReader`: open exceptions of blocking codes in a period (live queue). */
+  OpenExceptionsReader: Symbol.for('OpenExceptionsReader'),
+  /** `LogReplayEngine`: recomputes period figures from the log up to a position (close, replay, as-of). */
+  LogReplayEngine: Symbol.for('LogReplayEngine'),
+  /** `PeriodsServices`: close, reopen, replay, snapshot and adjustment queries. */
+  Periods: Symbol.for('Periods'),
+  /** `AsOfQuery`: order reconciliation and exception queue as of a position or time. */
+  AsOfQuery: Symbol.for('AsOfQuery'),
   /** Multi-bound: components with start/stop run by the bootstrap (pollers, projection runner, outbox). */
   Lifecycle: Symbol.for('Lifecycle'),
   /** Multi-bound: HTTP route modules mounted by the app. */

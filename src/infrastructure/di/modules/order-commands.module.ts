@@ -10,6 +10,7 @@ import { OrderCommandsController } from '../../http/orders/order-commands.contro
 import { OrderEventsController } from '../../http/orders/order-events.controller';
 import { OrderReconciliationController } from '../../http/orders/order-reconciliation.controller';
 import type { ReconciliationPolicyProvider } from '../../../application/ports/reconciliation-policy.port';
+import type { AsOfQuery } from '../../../application/period/as-of.query';
 import { TOKENS } from '../tokens';
 
 /** Refunds and line-item corrections (handlers and routes), and the order's audit history. */
@@ -41,6 +42,7 @@ export const orderCommandsModule = new ContainerModule(({ bind }) => {
         ctx.get<OrderDirectory>(TOKENS.OrderDirectory),
         ctx.get<ReconciliationPolicyProvider>(TOKENS.ReconciliationPolicy),
         ctx.get<Clock>(TOKENS.Clock),
+        ctx.get<AsOfQuery>(TOKENS.AsOfQuery),
       ),
   );
 });

@@ -37,10 +37,24 @@ export const ROUTE_ROLES = {
   // outbox to Scayle
   'GET /v1/outbox': READERS,
   'POST /v1/outbox/{commandId}/retry': ['operations', 'finance'],
+  // periods (issue 7): close/reopen finance; replay (reads only, writes nothing) auditor and finance
+  'POST /v1/periods/{period}/close': ['finance'],
+  'POST /v1/periods/{period}/reopen': ['finance'],
+  'POST /v1/periods/{period}/replay': ['auditor', 'finance'],
+  'GET /v1/periods/{period}/snapshots': READERS,
+  'GET /v1/periods/{period}/snapshots/latest': READERS,
+  'GET /v1/periods/{period}/snapshots/{snapshotId}': READERS,
+  'GET /v1/periods/{period}/snapshots/{snapshotId}/export': READERS,
+  'GET /v1/periods/{period}/adjustments': READERS,
+  // exceptions: the `asOf` form (issue 7; the live queue is the REST layer's)
+  'GET /v1/exceptions': READERS,
 } as const satisfies Record<string, readonly Role[]>;
 
 /** A route of {@link ROUTE_ROLES}. */
 export type GuardedRoute = keyof typeof ROUTE_ROLES;
+
+/** POST routes that compute an answer and append nothing (open to `auditor`, who never writes). */
+export const READ_ONLY_POSTS: readonly GuardedRoute[] = ['POST /v1/periods/{period}/replay'];
 
 /** The roles admitted to `route`, `admin` included. */
 export function rolesOf(route: GuardedRoute): Role[] {

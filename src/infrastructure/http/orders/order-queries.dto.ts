@@ -24,8 +24,14 @@ export class OrderEventsQueryDto extends ListQueryDto {
   type?: string;
 }
 
-/** `GET /v1/orders/{orderId}/reconciliation`: only `minPosition` (always met: read live from the log). */
+/** `GET /v1/orders/{orderId}/reconciliation`: `minPosition` (always met: read live from the log), `asOf` (issue 7). */
 export class ReconciliationQueryDto {
+  /** A log position (digits) or an ISO-8601 instant with offset; checked by `parseAsOf`. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  asOf?: string;
+
   @IsOptional()
   @Matches(/^\d{1,40}$/, { message: 'must be a log position (a decimal string)' })
   minPosition?: string;

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { buildCloseSnapshot, diffJson, subtractTotals } from '../../../../src/domain/period/close-snapshot';
 
+const SETTINGS = { timezone: 'Europe/Berlin', erpProfile: { level: 'per_document' as const, mode: 'half_up' as const, pricesIncludeTax: true } };
+
 describe('close snapshot', () => {
   const base = {
     period: '2024-06',
@@ -9,8 +11,9 @@ describe('close snapshot', () => {
     position: 42n,
     cutAt: '2024-07-02T08:00:00.000Z',
     rulesVersion: 'r1',
+    policy: { settings: SETTINGS, mappings: { taxCodes: 0, items: 0 } },
     previousHash: null,
-    close: { startedBy: 'finance:k1' },
+    close: { startedBy: 'finance:k1', blockingCodes: ['AMOUNT_MISMATCH'] },
     totals: { scayle: { EUR: { items: { gross: '119.00' } } }, erp: {}, psp: {} },
     counts: { orders: 2, byStatus: { drift: 1, matched: 1 }, byFindingCode: { AMOUNT_MISMATCH: 1, TAX_MISMATCH: 0 } },
   };

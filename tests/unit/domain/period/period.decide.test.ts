@@ -11,10 +11,10 @@ const blocking = [{ exceptionId: 'order-msde-DE-1/AMOUNT_MISMATCH/items/sale', c
 
 const start = (extra: Partial<StartPeriodClose['data']> = {}): StartPeriodClose => ({
   type: 'StartPeriodClose',
-  data: { period: P, closeId: 'c1', at: '2024-07-02T08:00:00.000Z', actor: 'finance:k1', role: 'finance', head: 10n, projections: [{ name: 'orders', position: 10n }], blocking: [], ...extra },
+  data: { period: P, closeId: 'c1', at: '2024-07-02T08:00:00.000Z', actor: 'finance:k1', role: 'finance', head: 10n, projections: [{ name: 'orders', position: 10n }], blockingCodes: ['AMOUNT_MISMATCH'], settings: SETTINGS, blocking: [], ...extra },
 });
 
-function snapshot(version: number, position = '11', previousHash: string | null = null): CloseSnapshot {
+function snapshot(version: number, position = '11', previousHash: string | null = null, extra: { overrideReason?: string; open?: boolean } = {}): CloseSnapshot {
   return buildCloseSnapshot({
     period: P,
     version,
@@ -22,20 +22,25 @@ function snapshot(version: number, position = '11', previousHash: string | null 
     position: BigInt(position),
     cutAt: '2024-07-02T08:00:00.000Z',
     rulesVersion: 'r1',
+    policy: { settings: SETTINGS, mappings: { taxCodes: 0, items: 0 } },
     previousHash,
-    close: { startedBy: 'finance:k1' },
+    close: { startedBy: 'finance:k1', blockingCodes: ['AMOUNT_MISMATCH'], ...(extra.overrideReason ? { overrideReason: extra.overrideReason } : {}) },
     totals: { scayle: {}, erp: {}, psp: {} },
     counts: { orders: 0, byStatus: {}, byFindingCode: {} },
-    openExceptions: [],
+    openExceptions: extra.open
+      ? [{ exceptionId: blocking[0]!.exceptionId, code: 'AMOUNT_MISMATCH', owner: 'finance', severity: 'error', subject: 'order-msde-DE-1', orderId: '1', component: 'items', status: 'open', openedAt: '2024-06-30T08:00:00.000Z', explanation: 'x' }]
+      : [],
   });
 }
 
-const started = (closeId = 'c1'): PeriodEvent => ({ type: 'PeriodCloseStarted', data: { period: P, closeId, startedAt: '2024-07-02T08:00:00.000Z', startedBy: 'finance:k1' } });
+const started = (closeId = 'c1'): PeriodEvent => ({ type: 'PeriodCloseStarted', data: { period: P, closeId, startedAt: '2024-07-02T08:00:00.000Z', startedBy: 'finance:k1', blockingCodes: ['AMOUNT_MISMATCH'], settings: SETTINGS } });
 const closed = (version: number, hash: string, previousHash: string | null = null, closeId = 'c1'): PeriodEvent => ({
   type: 'PeriodClosed',
   data: { period: P, closeId, snapshotId: `${P}-v${version}`, version, hash, position: '11', previousHash, rulesVersion: 'r1', closedAt: '2024-07-02T08:00:01.000Z', closedBy: 'finance:k1' },
 });
 const reopened: PeriodEvent = { type: 'PeriodReopened', data: { period: P, reopenId: 'r1', reason: 'late invoice', reopenedBy: 'finance:k1', role: 'finance', reopenedAt: '2024-07-03T08:00:00.000Z', snapshotId: `${P}-v1` } };
+
+const SETTINGS = { timezone: 'Europe/Berlin', erpProfile: { level: 'per_document' as const, mode: 'half_up' as const, pricesIncludeTax: true } };
 
 describe('period decider', () => {
   describe('StartPeriodClose', () => {
@@ -52,7 +57,7 @@ describe('period decider', () => {
     });
     it('accepts an override with a reason and records the exceptions it overrides', () => {
       spec.given([]).when(start({ blocking, overrideReason: ' booked manually ' })).then([
-        { type: 'PeriodCloseStarted', data: { period: P, closeId: 'c1', startedAt: '2024-07-02T08:00:00.000Z', startedBy: 'finance:k1', override: { reason: 'booked manually', exceptions: blocking } } },
+        { type: 'PeriodCloseStarted', data: { period: P, closeId: 'c1', startedAt: '2024-07-02T08:00:00.000Z', startedBy: 'finance:k1', blockingCodes: ['AMOUNT_MISMATCH'], settings: SETTINGS, override: { reason: 'booked manually', exceptions: blocking } } },
       ]);
       spec.given([]).when(start({ blocking, overrideReason: '  ' })).thenThrows({ kind: 'invalid', code: 'override_reason_required', field: 'override.reason' });
     });
@@ -72,6 +77,13 @@ describe('period decider', () => {
         { type: 'PeriodCloseSnapshotRecorded', data: { period: P, closeId: 'c1', snapshotId: `${P}-v2`, version: 2, hash: 'sha256:b', snapshot: s } },
         closed(2, 'sha256:b', 'sha256:a'),
       ]);
+    });
+    it('the snapshot is authoritative: a blocking exception open at the cut refuses the close unless overridden', () => {
+      const complete = (s: CloseSnapshot) => ({ type: 'CompletePeriodClose' as const, data: { period: P, closeId: 'c1', at: 'x', actor: 'finance:k1', hash: 'h', snapshot: s } });
+      spec.given([started()]).when(complete(snapshot(1, '11', null, { open: true }))).thenThrows({ kind: 'business_rule', code: 'blocking_exceptions' });
+      const withOverride: PeriodEvent = { type: 'PeriodCloseStarted', data: { ...(started().data as object), override: { reason: 'booked', exceptions: [] } } as never };
+      const [, closedEvent] = periodDecider.decide(complete(snapshot(1, '11', null, { open: true, overrideReason: 'booked' })), [withOverride].reduce(evolvePeriod, initialPeriodState()));
+      expect((closedEvent as Extract<PeriodEvent, { type: 'PeriodClosed' }>).data.override).to.deep.equal({ reason: 'booked', exceptions: blocking });
     });
     it('refuses a close that is no longer in progress or the wrong version', () => {
       spec.given([started('c2')]).when({ type: 'CompletePeriodClose', data: { period: P, closeId: 'c1', at: 'x', actor: 'a', hash: 'h', snapshot: snapshot(1) } }).thenThrows({ kind: 'conflict', code: 'close_superseded' });

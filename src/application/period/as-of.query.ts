@@ -1,0 +1,131 @@
+/**
+ * "What did the ledger know then?" (issue 7): an order's reconciliation and the exception queue as of
+ * a log position or a ledger time.
+ *
+ * - `asOf` is a log position (decimal digits) or an ISO-8601 instant with offset. A time selects the
+ *   events the ledger had recorded by then (`metadata.recordedAt`, else the store's commit time; the
+ *   ledger's clock makes these ascend with the log).
+ * - The reconciliation's `now` is that moment: the time given, or the ledger time of the event at the
+ *   position — so grace windows stand exactly as they stood.
+ * - Mappings are taken as they were at that position; the configured settings are today's.
+ */
+import type { OrderEventEnvelope } from '../../domain/order/order.events';
+import { reconcileOrder, type OrderReconciliation } from '../../domain/order/order.reconcile';
+import { orderStateFrom } from '../../domain/order/order.state';
+import { DomainError, invalid } from '../../domain/shared/errors';
+import { instantMs } from '../../domain/shared/period';
+import { StreamNotFoundError, type EventStore, type RecordedEvent } from '../ports/event-store.port';
+import type { OrderDirectory } from '../ports/order-directory.port';
+import type { ReconciliationPolicySource } from '../reconciliation/policy.source';
+import { locateOrder } from '../order/order-command';
+import { ledgerTimeOf, type LogReplayEngine, type ReplayBound } from './log-replay.engine';
+import type { SnapshotException } from '../../domain/period/close-snapshot';
+
+/** A parsed `asOf`. */
+export type AsOf = ReplayBound;
+
+/**
+ * Parses `asOf`: digits → a log position; an ISO-8601 instant with `Z` or an offset → a time.
+ * @throws DomainError `invalid`/`invalid_as_of` (field `asOf`).
+ */
+export function parseAsOf(text: string): AsOf {
+  if (/^\d{1,40}$/.test(text)) return { position: BigInt(text) };
+  try {
+    instantMs(text, 'asOf');
+  } catch {
+    throw invalid('invalid_as_of', 'asOf must be a log position (digits) or an ISO-8601 instant with offset, e.g. 2024-06-30T22:00:00Z', 'asOf');
+  }
+  return { time: new Date(text).toISOString() };
+}
+
+/** Where an as-of answer stands in the log. */
+export interface AsOfPoint {
+  /** Last log position included (decimal string; `0` when nothing was recorded yet). */
+  position: string;
+  /** The reconciliation's `now`. */
+  time: string;
+}
+
+/** The shape of the live answer (`GET /v1/orders/{orderId}/reconciliation`) plus the point answered. */
+export interface OrderReconciliationAsOf extends OrderReconciliation {
+  /** Position of the order stream's last event known then. */
+  position: bigint;
+  /** The reconciliation's `now`: the as-of moment. */
+  evaluatedAt: string;
+  asOf: AsOfPoint;
+}
+
+export interface ExceptionsAsOf {
+  asOf: AsOfPoint;
+  eventsReplayed: number;
+  period?: string;
+  exceptions: SnapshotException[];
+  /** More exceptions were open than `limit`. */
+  truncated: boolean;
+}
+
+export class AsOfQuery {
+  constructor(
+    private readonly events: EventStore,
+    private readonly directory: OrderDirectory,
+    private readonly policies: ReconciliationPolicySource,
+    private readonly engine: LogReplayEngine,
+  ) {}
+
+  /**
+   * One order's reconciliation as of `asOf`.
+   * @throws DomainError `not_found`/`order_not_found` when the order (or any fact of it) was unknown then.
+   */
+  async orderReconciliation(orderId: string, asOf: AsOf): Promise<OrderReconciliationAsOf> {
+    const location = await locateOrder(this.directory, orderId);
+    const point = await this.point(asOf);
+    const known = (await this.readStream(location.streamId)).filter((e) => e.position <= BigInt(point.position));
+    const state = orderStateFrom(known as unknown as OrderEventEnvelope<{ type: string; data: unknown }>[]);
+    if (state.kind === 'empty') throw new DomainError('not_found', 'order_not_found', `Order ${orderId} was not known at ${'position' in asOf ? `position ${String(asOf.position)}` : asOf.time}`, 'asOf');
+    const { policy } = await this.policies.at(BigInt(point.position));
+    const result = reconcileOrder(state, policy, point.time, { subject: location.streamId });
+    return { ...result, orderId: result.orderId ?? location.orderId, position: known[known.length - 1]!.position, evaluatedAt: point.time, asOf: point };
+  }
+
+  /** Open exceptions as of `asOf`, optionally of one period, at most `limit` (sorted by id). */
+  async exceptions(asOf: AsOf, options: { period?: string; limit: number }): Promise<ExceptionsAsOf> {
+    const point = await this.point(asOf);
+    const { policy } = await this.policies.at(BigInt(point.position));
+    const replayed = await this.engine.replay({ bound: { position: BigInt(point.position) }, now: point.time, policy, ...(options.period ? { period: options.period } : {}), exceptionLimit: options.limit });
+    const exceptions = replayed.openExceptions
+      .map((e) => ({ ...e, ageSeconds: Math.max(0, Math.floor((Date.parse(point.time) - Date.parse(e.openedAt)) / 1000)) }))
+      .sort((a, b) => (a.exceptionId < b.exceptionId ? -1 : a.exceptionId > b.exceptionId ? 1 : 0));
+    return { asOf: point, eventsReplayed: replayed.eventsReplayed, ...(options.period ? { period: options.period } : {}), exceptions, truncated: replayed.exceptionsTruncated };
+  }
+
+  /** The last position within `asOf` and the `now` that goes with it. */
+  private async point(asOf: AsOf): Promise<AsOfPoint> {
+    if ('time' in asOf) {
+      const limit = Date.parse(asOf.time);
+      let position = 0n;
+      for await (const e of this.events.readAll({ direction: 'forwards' })) {
+        if (Date.parse(ledgerTimeOf(e)) > limit) break;
+        position = e.position;
+      }
+      return { position: String(position), time: asOf.time };
+    }
+    const [last] = await collect(this.events.readAll({ direction: 'backwards', fromPosition: asOf.position + 1n, maxCount: 1 }));
+    if (!last) return { position: '0', time: new Date(0).toISOString() };
+    return { position: String(last.position), time: new Date(ledgerTimeOf(last)).toISOString() };
+  }
+
+  private async readStream(streamId: string): Promise<RecordedEvent[]> {
+    try {
+      return await this.events.readStream(streamId);
+    } catch (err) {
+      if (err instanceof StreamNotFoundError) return [];
+      throw err;
+    }
+  }
+}
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}

@@ -1,0 +1,145 @@
+/**
+ * Post-close adjustments (issue 7 "Late facts"): facts recorded after a period's close that change
+ * what its orders reconcile to. The closed snapshot never changes; the adjustments show what moved
+ * since, order by order, and are carried into the next period that is not closed.
+ *
+ * For every order stream with events after the cut, the stream is folded twice — up to the cut and
+ * up to now — and both are reconciled at the cut time, so an adjustment shows the effect of the late
+ * facts, not of time passing. An order counts when it belongs to the period before or after.
+ */
+import type { OrderEventEnvelope } from '../../domain/order/order.events';
+import { reconcileOrder, type OrderReconciliation } from '../../domain/order/order.reconcile';
+import { orderStateFrom } from '../../domain/order/order.state';
+import type { ReconciliationStatus, SideTotals } from '../../domain/order/reconciliation.types';
+import { subtractTotals, type SnapshotTotals } from '../../domain/period/close-snapshot';
+import { StreamNotFoundError, type EventStore, type RecordedEvent } from '../ports/event-store.port';
+import type { ReconciliationPolicySource } from '../reconciliation/policy.source';
+import { ledgerTimeOf, periodOf, TotalsSum } from './log-replay.engine';
+import { nextPeriod, readPeriod } from './period-stream';
+import { pick } from './replay-period.handler';
+
+/** A late fact. */
+export interface LateEvent {
+  eventId: string;
+  type: string;
+  position: string;
+  occurredAt: string;
+  recordedAt: string;
+}
+
+export interface Adjustment {
+  subject: string;
+  orderId?: string;
+  /** Period of the order at the cut and now (absent: not an order of any period). */
+  periodAtClose?: string;
+  periodNow?: string;
+  statusAtClose?: ReconciliationStatus;
+  statusNow?: ReconciliationStatus;
+  /** Change of this period's totals caused by the order (now − at close), per side. */
+  totals: SnapshotTotals;
+  events: LateEvent[];
+}
+
+export interface PeriodAdjustments {
+  period: string;
+  snapshotId: string;
+  /** Cut of the snapshot and the log head the adjustments run to (decimal strings). */
+  position: string;
+  headPosition: string;
+  /** The next period that is not closed: where these adjustments show in the live figures. */
+  carriedTo: string;
+  adjustments: Adjustment[];
+  /** Sum of every adjustment. */
+  totals: SnapshotTotals;
+}
+
+const isOrderStream = (id: string): boolean => id.startsWith('order-') || id.startsWith('erp-unlinked-');
+
+export class GetPeriodAdjustmentsQuery {
+  constructor(
+    private readonly events: EventStore,
+    private readonly policies: ReconciliationPolicySource,
+  ) {}
+
+  /**
+   * Adjustments of `period` since its latest (or given) snapshot.
+   * @throws DomainError `not_found`/`snapshot_not_found` when the period was never closed.
+   */
+  async adjustments(period: string, snapshotId?: string, maxOrders = 1000): Promise<PeriodAdjustments> {
+    const history = await readPeriod(this.events, period);
+    const stored = pick(history.snapshots, period, snapshotId);
+    const cut = BigInt(stored.closed.position);
+    const cutAt = stored.snapshot.cutAt;
+    const late = new Map<string, RecordedEvent[]>();
+    let head = cut;
+    for await (const e of this.events.readAll({ direction: 'forwards', fromPosition: cut })) {
+      head = e.position;
+      if (!isOrderStream(e.streamId)) continue;
+      const list = late.get(e.streamId) ?? [];
+      if (list.length === 0) late.set(e.streamId, list);
+      list.push(e);
+    }
+    // Settings as the close recorded them; mappings at the cut, so only facts make a difference.
+    const { policy } = await this.policies.at(cut, stored.snapshot.policy.settings);
+    const adjustments: Adjustment[] = [];
+    const sums = { scayle: new TotalsSum(), erp: new TotalsSum(), psp: new TotalsSum() };
+    for (const streamId of [...late.keys()].sort()) {
+      if (adjustments.length >= maxOrders) break;
+      const events = (await this.readStream(streamId)).filter((e) => e.position <= head);
+      const before = events.filter((e) => e.position <= cut);
+      const then = this.reconcile(before, policy, cutAt);
+      const now = this.reconcile(events, policy, cutAt)!;
+      const periodAtClose = then ? periodOf(then, before, policy.timezone) : undefined;
+      const periodNow = periodOf(now, events, policy.timezone);
+      if (periodAtClose !== period && periodNow !== period) continue;
+      const zero: SnapshotTotals = { scayle: {}, erp: {}, psp: {} };
+      const a = periodAtClose === period ? then!.totals : zero;
+      const b = periodNow === period ? now.totals : zero;
+      const totals: SnapshotTotals = { scayle: subtractTotals(b.scayle, a.scayle), erp: subtractTotals(b.erp, a.erp), psp: subtractTotals(b.psp, a.psp) };
+      for (const side of ['scayle', 'erp', 'psp'] as const) sums[side].add(totals[side] as SideTotals);
+      adjustments.push({
+        subject: now.subject,
+        ...(now.orderId !== undefined ? { orderId: now.orderId } : {}),
+        ...(periodAtClose !== undefined ? { periodAtClose } : {}),
+        ...(periodNow !== undefined ? { periodNow } : {}),
+        ...(then ? { statusAtClose: then.status } : {}),
+        statusNow: now.status,
+        totals,
+        events: late.get(streamId)!.map((e) => ({ eventId: e.id, type: e.type, position: String(e.position), occurredAt: String(e.metadata.occurredAt), recordedAt: ledgerTimeOf(e) })),
+      });
+    }
+    return {
+      period,
+      snapshotId: stored.snapshotId,
+      position: String(cut),
+      headPosition: String(head),
+      carriedTo: await this.nextOpen(period),
+      adjustments,
+      totals: { scayle: sums.scayle.totals(), erp: sums.erp.totals(), psp: sums.psp.totals() },
+    };
+  }
+
+  private reconcile(events: RecordedEvent[], policy: Parameters<typeof reconcileOrder>[1], now: string): OrderReconciliation | undefined {
+    if (events.length === 0) return undefined;
+    const state = orderStateFrom(events as unknown as OrderEventEnvelope<{ type: string; data: unknown }>[]);
+    return state.kind === 'empty' ? undefined : reconcileOrder(state, policy, now);
+  }
+
+  /** The first period after `period` that is not closed (looks up to 24 months ahead). */
+  private async nextOpen(period: string): Promise<string> {
+    let p = nextPeriod(period);
+    for (let i = 0; i < 24; i++, p = nextPeriod(p)) {
+      if ((await readPeriod(this.events, p)).state.status !== 'closed') return p;
+    }
+    return p;
+  }
+
+  private async readStream(streamId: string): Promise<RecordedEvent[]> {
+    try {
+      return await this.events.readStream(streamId);
+    } catch (err) {
+      if (err instanceof StreamNotFoundError) return [];
+      throw err;
+    }
+  }
+}
