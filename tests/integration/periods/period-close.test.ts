@@ -46,7 +46,7 @@ describe('periods: close, snapshots, replay, reopen (HTTP)', () => {
     expect(s.totals.erp.EUR.shipping.gross).to.equal('9.90');
     expect(s.openExceptions).to.deep.equal([]);
     expect(s.timezone).to.equal('Europe/Berlin');
-    expect(s.policy.settings.erpProfile).to.deep.equal({ level: 'per_document', mode: 'half_up', pricesIncludeTax: true });
+    expect(s.policy.settings.erpProfile).to.deep.equal({ level: 'per_document', mode: 'half_up', pricesIncludeTax: false });
     expect(await periodEvents('2024-05')).to.deep.equal(['PeriodCloseStarted', 'PeriodCloseSnapshotRecorded', 'PeriodClosed']);
     const started = (await storeOf(api.service).readStream(periodStreamId('2024-05')))[0]!;
     expect(s.position).to.equal(String(started.position));

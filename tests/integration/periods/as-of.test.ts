@@ -1,0 +1,89 @@
+import { expect } from 'chai';
+import request from 'supertest';
+import { auth, startApiService, type ApiTestService } from '../../support/api-service';
+import { expectResponseMatchesSpec } from '../../support/openapi-validator';
+import { addInvoice, addOrder, fakeClock, invoiceFor, mayOrder, storeOf } from '../../support/period-fixtures';
+
+describe('as-of queries: the state as the ledger knew it then (HTTP)', () => {
+  let api: ApiTestService;
+  let beforeInvoice: bigint;
+  let afterInvoice: bigint;
+  let afterMismatch: bigint;
+  const clock = fakeClock('2024-06-03T08:00:00.000Z');
+
+  before(async () => {
+    api = await startApiService({}, { clock });
+    const order = mayOrder('701');
+    await addOrder(api.service, order);
+    beforeInvoice = await storeOf(api.service).headPosition();
+    afterInvoice = await addInvoice(api.service, order, invoiceFor(order, '2024-05-02'), '2024-05-02T18:00:00.000Z');
+    const other = mayOrder('702');
+    await addOrder(api.service, other);
+    afterMismatch = await addInvoice(api.service, other, invoiceFor(other, '2024-05-02', { item1: { gross: '109.00', net: '91.60', tax: '17.40' } }), '2024-05-04T18:00:00.000Z');
+  });
+  after(() => api.dispose());
+
+  const reconciliation = (orderId: string, asOf?: string) =>
+    request(api.server)
+      .get(`/v1/orders/${orderId}/reconciliation`)
+      .query(asOf ? { asOf } : {})
+      .set(auth('auditor'));
+
+  it('asOf a position before the ERP invoice: pending within the grace window, judged at that moment', async () => {
+    const res = await reconciliation('701', String(beforeInvoice));
+    expectResponseMatchesSpec(res, 'get', '/v1/orders/{orderId}/reconciliation');
+    expect(res.status, res.text).to.equal(200);
+    expect(res.body.status).to.equal('pending');
+    expect(res.body.pending).to.include('invoice');
+    expect(res.body.asOf).to.deep.equal({ position: String(beforeInvoice), time: '2024-05-02T10:00:00.000Z' });
+    expect(res.body.evaluatedAt).to.equal('2024-05-02T10:00:00.000Z');
+    expect(res.body.totals.erp).to.deep.equal({});
+  });
+
+  it('asOf the invoice position (or a later time): matched; live (no asOf) agrees', async () => {
+    const at = await reconciliation('701', String(afterInvoice));
+    expect(at.body.status).to.equal('matched');
+    expect(at.body.position).to.equal(String(afterInvoice));
+    const byTime = await reconciliation('701', '2024-05-03T00:00:00+02:00');
+    expectResponseMatchesSpec(byTime, 'get', '/v1/orders/{orderId}/reconciliation');
+    expect(byTime.body.status).to.equal('matched');
+    expect(byTime.body.asOf.time).to.equal('2024-05-02T22:00:00.000Z');
+    const live = await reconciliation('701');
+    expect(live.body.status).to.equal('matched');
+    expect(live.body).to.not.have.property('asOf');
+  });
+
+  it('the earlier state of a drifting order: no finding before its invoice, AMOUNT_MISMATCH after', async () => {
+    const early = await reconciliation('702', '2024-05-03T00:00:00Z');
+    expect(early.body.findings.map((f: { code: string }) => f.code)).to.not.include('AMOUNT_MISMATCH');
+    const late = await reconciliation('702', String(afterMismatch));
+    expect(late.body.findings.map((f: { code: string }) => f.code)).to.include('AMOUNT_MISMATCH');
+  });
+
+  it('asOf errors: 400 for a malformed asOf, 404 for an order not known then', async () => {
+    const bad = await reconciliation('701', 'yesterday');
+    expectResponseMatchesSpec(bad, 'get', '/v1/orders/{orderId}/reconciliation');
+    expect(bad.status).to.equal(400);
+    expect(bad.body.errors[0].field).to.equal('asOf');
+    const unknown = await reconciliation('702', String(beforeInvoice));
+    expect(unknown.status).to.equal(404);
+  });
+
+  it('GET /v1/exceptions?asOf: open exceptions then, aged at that moment, by period and bounded', async () => {
+    const then = await request(api.server).get('/v1/exceptions').query({ asOf: String(afterInvoice) }).set(auth('finance'));
+    expectResponseMatchesSpec(then, 'get', '/v1/exceptions');
+    expect(then.status, then.text).to.equal(200);
+    expect(then.body.exceptions).to.deep.equal([]);
+    const now = await request(api.server).get('/v1/exceptions').query({ asOf: String(afterMismatch), period: '2024-05' }).set(auth('finance'));
+    expectResponseMatchesSpec(now, 'get', '/v1/exceptions');
+    const mismatch = now.body.exceptions.find((e: { code: string }) => e.code === 'AMOUNT_MISMATCH');
+    expect(mismatch).to.include({ orderId: '702', openedAt: '2024-05-04T18:00:00.000Z', ageSeconds: 0 });
+    expect(now.body.eventsReplayed).to.equal(Number(afterMismatch));
+    const june = await request(api.server).get('/v1/exceptions').query({ asOf: String(afterMismatch), period: '2024-06' }).set(auth('finance'));
+    expect(june.body.exceptions).to.deep.equal([]);
+    const limited = await request(api.server).get('/v1/exceptions').query({ asOf: String(afterMismatch), limit: '1' }).set(auth('finance'));
+    expect(limited.body.exceptions).to.have.length(1);
+    const badLimit = await request(api.server).get('/v1/exceptions').query({ asOf: '1', limit: '0' }).set(auth('finance'));
+    expect(badLimit.status).to.equal(400);
+  });
+});
