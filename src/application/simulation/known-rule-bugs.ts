@@ -1,7 +1,6 @@
 /**
  * Rule and mapping bugs the simulator found that are not fixed yet, each with a failing test
- * (tests/unit/domain/order/simulator-found-rules.test.ts,
- * tests/unit/application/ingest/simulator-found-mapping.test.ts). The accuracy test sets exactly these
+ * (tests/unit/domain/order/simulator-found-rules.test.ts). The accuracy test sets exactly these
  * false findings aside so every other code is still held to the targets; `evaluate` reports them
  * separately. Remove an entry when its fix lands.
  */
@@ -10,8 +9,6 @@ import type { EvaluationOptions } from './evaluation';
 export const KNOWN_RULE_BUGS: Record<string, string> = {
   blended_fee_tax_code:
     'TAX_MAPPING_ERROR on the lines of a delivery or service fee Scayle reports with a blended rate and the ERP books split by the item rates',
-  bc_cod_fee_as_shipping:
-    'AMOUNT_MISMATCH on shipping and fees: the Business Central mapper classifies a G/L line described "Cash on delivery fee" as shipping, because its freight keywords include "delivery"',
   refund_vs_cancellation_credit:
     'REFUND_RECONCILIATION_FAILURE when a credit memo that undoes a cancellation (Business Central cannot revise a posted invoice) sits beside a return credit memo: the refund side compares the refund with every credit line',
   variant_credit_picks_cancelled_unit:
@@ -23,7 +20,6 @@ export const KNOWN_RULE_BUGS: Record<string, string> = {
 /** The `tolerate` hook for {@link KNOWN_RULE_BUGS}. */
 export const tolerateKnownRuleBugs: NonNullable<EvaluationOptions['tolerate']> = (f, order, labels) => {
   if (f.code === 'TAX_MAPPING_ERROR' && (f.component === 'shipping' || f.component === 'fees') && order?.features.includes('blended_fee')) return 'blended_fee_tax_code';
-  if (f.code === 'AMOUNT_MISMATCH' && (f.component === 'shipping' || f.component === 'fees') && order?.features.includes('business_central') && order.features.includes('service_fee')) return 'bc_cod_fee_as_shipping';
   const bc = order?.features.includes('business_central') === true;
   const has = (feature: string) => order?.features.includes(feature) === true;
   const cancelledAndReturned = (has('partial_cancellation') || has('late_partial_cancellation')) && (has('partial_return') || has('full_return'));
