@@ -14,7 +14,7 @@ import { orderView, type OrderView } from './order.view';
 import { materialityCap, type ReconciliationPolicy } from './reconciliation.policy';
 import type { RuleContext } from './rules/context';
 import { dataQualityRule } from './rules/data-quality.rules';
-import { attributableCredits, parseLines, type ErpParseWarning } from './rules/erp-lines';
+import { attributableCredits, cancellationCreditDocs, parseLines, type ErpParseWarning } from './rules/erp-lines';
 import { awaitingOrder } from './rules/awaiting-order.rules';
 import { erpTotals, figures, pspTotals } from './order.totals';
 import { counterpartRule, currencyRule, periodRule } from './rules/lifecycle.rules';
@@ -61,6 +61,8 @@ export function reconcileOrder(state: OrderState, policy: ReconciliationPolicy, 
     creditLines: parsed.filter((p) => same(p.doc) && p.doc.data.documentType === 'credit_memo').flatMap((p) => p.lines),
     refunds: splitRefunds(view, currency),
     saleCreditLines: [],
+    refundCreditDocs: [],
+    refundCreditLines: [],
     erpWarnings,
     findings: [],
     pending: [],
@@ -68,9 +70,12 @@ export function reconcileOrder(state: OrderState, policy: ReconciliationPolicy, 
     suppressRefund: false,
   };
   ctx.saleCreditLines = attributableCredits(ctx.creditLines, view, ctx.refunds.refundedFees, policy.itemMapping);
+  const cancellationCredits = cancellationCreditDocs(ctx.creditLines, view, policy.itemMapping);
+  ctx.refundCreditDocs = ctx.creditDocs.filter((d) => !cancellationCredits.has(d.data.documentNumber));
+  ctx.refundCreditLines = ctx.creditLines.filter((l) => !cancellationCredits.has(l.doc.data.documentNumber));
   currencyRule(ctx, [...view.invoices, ...view.creditMemos]);
   periodRule(ctx);
-  counterpartRule(ctx, view.invoices.length > 0, view.creditMemos.length > 0);
+  counterpartRule(ctx, view.invoices.length > 0, view.creditMemos.some((d) => !cancellationCredits.has(d.data.documentNumber)));
   const sale = scayleSale(ctx);
   saleRule(ctx, sale);
   refundRule(ctx);

@@ -36,6 +36,9 @@ export interface RuleContext {
   creditLines: ParsedLine[];
   /** The credit-memo lines that undo Scayle-side returns, cancellations and refunded fees (sale side). */
   saleCreditLines: ParsedLine[];
+  /** Credit memos (and their lines) that count for refunds: all but those that only undo cancellations. */
+  refundCreditDocs: Fact<ErpDocument>[];
+  refundCreditLines: ParsedLine[];
   refunds: RefundSplit;
   erpWarnings: ErpParseWarning[];
   findings: Finding[];

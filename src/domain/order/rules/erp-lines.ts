@@ -107,7 +107,8 @@ export function coveredItems(line: ErpDocumentLine, view: OrderView, itemMapping
 
 /**
  * Item ids credited by credit-memo item lines: named ids, or for a variant line up to `quantity`
- * returned or cancelled units of that variant (lowest item id first).
+ * returned or cancelled units of that variant — returned units first (a unit cancelled before
+ * invoicing was never billed, so a credit is for a returned one), then by lowest item id.
  */
 export function creditedItemIds(credits: readonly ParsedLine[], view: OrderView, itemMapping?: Readonly<Record<string, string>>): Set<string> {
   const out = new Set<string>();
@@ -120,7 +121,7 @@ export function creditedItemIds(credits: readonly ParsedLine[], view: OrderView,
     const qty = /^\d+$/.test(l.line.quantity) ? Number(l.line.quantity) : 0;
     coveredItems(l.line, view, itemMapping)
       .filter((i) => (i.returned || i.cancelled) && !out.has(i.itemId))
-      .sort((a, b) => (a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0))
+      .sort((a, b) => Number(b.returned) - Number(a.returned) || (a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0))
       .slice(0, qty)
       .forEach((i) => out.add(i.itemId));
   }
@@ -149,4 +150,35 @@ export function attributableCredits(credits: readonly ParsedLine[], view: OrderV
     if (l.line.kind === 'discount') return docsWithItems.has(l.doc.data.documentNumber);
     return refundedFees.has(l.component);
   });
+}
+
+/**
+ * Credit memos that only undo cancellations: every line is an item (or discount) line crediting
+ * units Scayle cancelled and nobody returned (named ids, or a variant with enough such units). A
+ * document that the returned units could explain just as well counts as a return's credit memo,
+ * unless it is dated before the first Scayle refund.
+ * ERPs that cannot revise a posted invoice (Business Central) correct a cancellation after invoicing
+ * this way; such a credit memo belongs to the sale, not to any refund.
+ */
+export function cancellationCreditDocs(credits: readonly ParsedLine[], view: OrderView, itemMapping?: Readonly<Record<string, string>>): Set<string> {
+  const firstRefundAt = view.refunds.reduce((m, r) => Math.min(m, r.at), Number.POSITIVE_INFINITY);
+  const onlyCancelled = (i: ViewItem): boolean => i.cancelled && !i.returned;
+  const byDoc = new Map<string, ParsedLine[]>();
+  for (const l of credits) byDoc.set(l.doc.data.documentNumber, [...(byDoc.get(l.doc.data.documentNumber) ?? []), l]);
+  const out = new Set<string>();
+  for (const [number, lines] of byDoc) {
+    const items = lines.filter((l) => l.line.kind === 'item');
+    if (items.length === 0 || lines.some((l) => l.line.kind !== 'item' && l.line.kind !== 'discount')) continue;
+    const fits = (l: ParsedLine, unit: (i: ViewItem) => boolean): boolean => {
+      const covered = coveredItems(l.line, view, itemMapping);
+      if (l.line.orderItemIds && l.line.orderItemIds.length > 0) return covered.length === l.line.orderItemIds.length && covered.every(unit);
+      const qty = /^\d+$/.test(l.line.quantity) ? Number(l.line.quantity) : Number.POSITIVE_INFINITY;
+      return covered.filter(unit).length >= qty;
+    };
+    const byCancellations = items.every((l) => fits(l, onlyCancelled));
+    const byReturns = items.every((l) => fits(l, (i) => i.returned));
+    const ok = byCancellations && (!byReturns || lines[0]!.doc.at < firstRefundAt);
+    if (ok) out.add(number);
+  }
+  return out;
 }

@@ -47,7 +47,7 @@ export function periodRule(ctx: RuleContext): void {
   }
   if (ctx.refunds.latestAt !== undefined) {
     const scaylePeriod = periodOfInstant(ctx.refunds.latestAt, tz);
-    for (const doc of ctx.creditDocs) checkPeriod(ctx, doc, scaylePeriod, 'refunds', `refund (${ctx.refunds.latestAt})`, ctx.refunds.eventIds);
+    for (const doc of ctx.refundCreditDocs) checkPeriod(ctx, doc, scaylePeriod, 'refunds', `refund (${ctx.refunds.latestAt})`, ctx.refunds.eventIds);
   }
 }
 

@@ -56,9 +56,12 @@ export function refundRule(ctx: RuleContext): void {
     creditWithoutRefund(ctx);
     return;
   }
-  const ids = [...r.eventIds, ...ctx.creditDocs.map((d) => d.eventId)];
+  // Credit memos that only undo cancellations are the sale's (BC corrects a posted invoice that way).
+  const credits = ctx.refundCreditLines;
+  if (credits.length === 0) return;
+  const ids = [...r.eventIds, ...ctx.refundCreditDocs.map((d) => d.eventId)];
   if (r.parts === null) {
-    const erp = AMOUNT_COMPONENTS.reduce((a, c) => addTaxed(a, sumLines(ctx.creditLines, c, ctx.currency)), zeroTaxed(ctx.currency));
+    const erp = AMOUNT_COMPONENTS.reduce((a, c) => addTaxed(a, sumLines(credits, c, ctx.currency)), zeroTaxed(ctx.currency));
     if (erp.gross.equals(r.total)) return;
     const delta = r.total.subtract(erp.gross);
     report(ctx, {
@@ -75,12 +78,12 @@ export function refundRule(ctx: RuleContext): void {
   }
   for (const component of AMOUNT_COMPONENTS) {
     const part = r.parts[component as AmountComponent]!;
-    const erp = sumLines(ctx.creditLines, component, ctx.currency);
+    const erp = sumLines(credits, component, ctx.currency);
     const outcome = compareComponent({
       scayle: part.amounts,
       erp,
       scayleRounded: part.rounded,
-      erpRounded: erpRoundedCount(ctx.creditLines, component, ctx.policy.erpProfile),
+      erpRounded: erpRoundedCount(credits, component, ctx.policy.erpProfile),
       pricesIncludeTax: ctx.policy.erpProfile.pricesIncludeTax,
       erpMode: ctx.policy.erpProfile.mode,
     });

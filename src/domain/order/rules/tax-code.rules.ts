@@ -14,14 +14,23 @@ export function expectedTaxCode(mapping: readonly TaxCodeMappingEntry[], country
   return (hits.find((m) => m.channelType !== undefined) ?? hits[0])?.taxCode;
 }
 
-/** Scayle's rate for what a line covers, or undefined when unknown or mixed. */
+/**
+ * Scayle's rate for what a line covers, or undefined when unknown or mixed. A fee Scayle reports at a
+ * blended rate (one that no item of the order has: delivery on a basket of 19 % and 7 % items) is
+ * booked by ERPs split over the items' rates; such a fee line takes its own rate when that is one of
+ * the items' rates, and is then checked against the mapping for that rate.
+ */
 function scayleRate(ctx: RuleContext, l: ParsedLine): string | undefined {
-  const rates = new Set(
-    l.line.kind === 'item' || l.line.kind === 'discount'
-      ? coveredItems(l.line, ctx.view, ctx.policy.itemMapping).map((i) => i.taxRate)
-      : ctx.view.fees.filter((f) => f.component === l.component).map((f) => f.taxRate),
-  );
-  return rates.size === 1 ? [...rates][0] : undefined;
+  if (l.line.kind === 'item' || l.line.kind === 'discount') {
+    const rates = new Set(coveredItems(l.line, ctx.view, ctx.policy.itemMapping).map((i) => normaliseRate(i.taxRate)));
+    return rates.size === 1 ? [...rates][0] : undefined;
+  }
+  const feeRates = new Set(ctx.view.fees.filter((f) => f.component === l.component).map((f) => normaliseRate(f.taxRate)));
+  const itemRates = new Set(ctx.view.items.map((i) => normaliseRate(i.taxRate)));
+  const blended = [...feeRates].some((r) => !itemRates.has(r));
+  const lineRate = l.line.taxRate !== undefined ? normaliseRate(l.line.taxRate) : undefined;
+  if (blended && lineRate !== undefined && itemRates.has(lineRate)) return lineRate;
+  return feeRates.size === 1 ? [...feeRates][0] : undefined;
 }
 
 export function taxCodeRule(ctx: RuleContext): void {

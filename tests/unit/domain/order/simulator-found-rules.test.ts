@@ -1,16 +1,14 @@
 /**
- * Rule bugs the traffic simulator found (issue 8), each reduced to one order. They run as pending
- * tests until the domain fixes them: `RUN_KNOWN_RULE_BUGS=1 npm test` runs them (and fails).
- * When a fix lands, drop the guard of its test and its entry in the simulator's known-rule-bugs list
- * (tests/e2e/simulation-accuracy.test.ts).
+ * Rule bugs the traffic simulator found (issue 8), each reduced to one order; fixed, and kept as
+ * regression tests. A new one starts as a pending test (`RUN_KNOWN_RULE_BUGS=1 ? it : it.skip`) with
+ * an entry in src/application/simulation/known-rule-bugs.ts until its fix lands.
  */
 import { expect } from 'chai';
 import { reconcileOrder } from '../../../../src/domain/order/order.reconcile';
 import { codes, erpFact, LATER, payment, policy, pspLine, scayleFact, state } from '../support/builders';
 
-const known = process.env.RUN_KNOWN_RULE_BUGS === '1' ? it : it.skip;
 
-describe('rule bugs found by the simulator', () => {
+describe('rule bugs found by the simulator (fixed)', () => {
   // A German basket with a 19 % and a 7 % item: Scayle reports the delivery fee with the blended rate
   // tax/net (here 0.1485); the ERP books the fee split by the items' rates, each part on its own code.
   const mixed = {
@@ -25,7 +23,7 @@ describe('rule bugs found by the simulator', () => {
     { countryCode: 'DE', rate: '0.19', taxCode: 'DE-VAT19' },
     { countryCode: 'DE', rate: '0.07', taxCode: 'DE-VAT07' },
   ];
-  known('a blended-rate delivery fee booked split by the item rates, on the mapped codes, is no TAX_MAPPING_ERROR', () => {
+  it('a blended-rate delivery fee booked split by the item rates, on the mapped codes, is no TAX_MAPPING_ERROR', () => {
     const r = reconcileOrder(
       state(
         scayleFact('s1', 'ScayleOrderConfirmed', mixed),
@@ -48,7 +46,7 @@ describe('rule bugs found by the simulator', () => {
   // Case C1's order, paid: the PSP settles exactly what Scayle captured (18.46); the ERP (per
   // document, prices excl. tax) books 18.45. The cent is the rounding the sale comparison already
   // reports and auto-accepts; the cash agrees with Scayle's capture.
-  known('a rounding cent between ERP gross and the capture is no SETTLEMENT_DRIFT (cash is compared with the capture)', () => {
+  it('a rounding cent between ERP gross and the capture is no SETTLEMENT_DRIFT (cash is compared with the capture)', () => {
     const items = [
       { id: '1', gross: 923, net: 750, tax: 173, rate: '0.23' },
       { id: '2', gross: 923, net: 750, tax: 173, rate: '0.23' },
@@ -68,7 +66,7 @@ describe('rule bugs found by the simulator', () => {
 
   // An ERP line priced 5.00 too high is one fault: AMOUNT_MISMATCH on items. The PSP settled what
   // Scayle captured, so reporting SETTLEMENT_DRIFT for the same 5.00 double-counts it in another queue.
-  known('an ERP amount error is reported once (AMOUNT_MISMATCH), not again as SETTLEMENT_DRIFT', () => {
+  it('an ERP amount error is reported once (AMOUNT_MISMATCH), not again as SETTLEMENT_DRIFT', () => {
     const items = [{ id: '1', gross: 11900, net: 10000, tax: 1900, rate: '0.19' }];
     const r = reconcileOrder(
       state(
@@ -86,7 +84,7 @@ describe('rule bugs found by the simulator', () => {
   // Business Central cannot revise a posted invoice: a cancellation after invoicing is a credit memo.
   // Item 2 is cancelled (credit memo SCM-C), item 1 is later returned and refunded (credit memo SCM-R).
   // The refund (119.00) equals its credit memo; the cancellation's credit memo is the sale side's.
-  known('a credit memo that undoes a cancellation does not count against a later refund', () => {
+  it('a credit memo that undoes a cancellation does not count against a later refund', () => {
     const items = (s2: string, s1: string) => [
       { id: '1', variant: 'A', gross: 11900, net: 10000, tax: 1900, rate: '0.19', status: s1 },
       { id: '2', variant: 'B', gross: 5950, net: 5000, tax: 950, rate: '0.19', status: s2 },
@@ -109,7 +107,7 @@ describe('rule bugs found by the simulator', () => {
 
   // The same cancellation credit memo, posted in May; the return is refunded in June with its own
   // credit memo posted in June. Only the return's credit memo is the refund's period counterpart.
-  known('a cancellation credit memo in an earlier month is no PERIOD_DRIFT of a later refund', () => {
+  it('a cancellation credit memo in an earlier month is no PERIOD_DRIFT of a later refund', () => {
     const items = (s2: string, s1: string) => [
       { id: '1', variant: 'A', gross: 11900, net: 10000, tax: 1900, rate: '0.19', status: s1 },
       { id: '2', variant: 'B', gross: 5950, net: 5000, tax: 950, rate: '0.19', status: s2 },
@@ -133,7 +131,7 @@ describe('rule bugs found by the simulator', () => {
   // Two units of variant V1: one cancelled before invoicing (never billed), one billed and returned.
   // The ERP names lines by variant only (Business Central item number): invoice V1 × 1, credit memo
   // V1 × 1. The credited unit is the returned one — the cancelled unit was never invoiced.
-  known('a variant credit line credits the returned unit, not a cancelled unit that was never invoiced', () => {
+  it('a variant credit line credits the returned unit, not a cancelled unit that was never invoiced', () => {
     const items = (s1: string, s2: string) => [
       { id: '1', variant: 'V1', gross: 5950, net: 5000, tax: 950, rate: '0.19', status: s1 },
       { id: '2', variant: 'V1', gross: 5950, net: 5000, tax: 950, rate: '0.19', status: s2 },
