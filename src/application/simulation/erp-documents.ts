@@ -177,6 +177,8 @@ export function businessCentralDocument(args: {
   id: string;
   appliesTo?: string;
   comment: boolean;
+  /** When the ERP last modified the document (ISO-8601): BC's `lastModifiedDateTime`. */
+  modifiedAt: string;
 }): Record<string, unknown> {
   const { o } = args;
   const cur = o.shop.currency;
@@ -223,7 +225,7 @@ export function businessCentralDocument(args: {
     totalAmountIncludingTax: bcNumber(totals.gross),
     status: args.kind === 'invoice' ? 'Open' : 'Open',
     ...(args.appliesTo && args.kind === 'credit_memo' ? { invoiceNumber: args.appliesTo } : {}),
-    lastModifiedDateTime: `${args.postingDate}T18:00:00Z`,
+    lastModifiedDateTime: args.modifiedAt,
   };
   header[args.kind === 'invoice' ? 'salesInvoiceLines' : 'salesCreditMemoLines'] = lines;
   return header;

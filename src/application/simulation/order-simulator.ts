@@ -366,7 +366,7 @@ function tryOrder(ctx: OrderContext, rng: Rng, index: number, fault: FaultKind |
     const docCur = d.currency ?? cur;
     const ghostRef = fault === 'ghost_invoice' ? String(orderId) : undefined;
     if (bc) {
-      const body = businessCentralDocument({ o, kind: d.type, number: d.number, postingDate: d.postingDate, lines: d.lines, pricesIncludeTax: profile.pricesIncludeTax, id: uuidLike(rng), ...(d.appliesTo ? { appliesTo: d.appliesTo } : {}), comment: rng.chance(0.3) });
+      const body = businessCentralDocument({ o, kind: d.type, number: d.number, postingDate: d.postingDate, lines: d.lines, pricesIncludeTax: profile.pricesIncludeTax, id: uuidLike(rng), ...(d.appliesTo ? { appliesTo: d.appliesTo } : {}), comment: rng.chance(0.3), modifiedAt: new Date(d.at).toISOString() });
       records.push({ kind: d.type === 'invoice' ? 'business_central_invoice' : 'business_central_credit_memo', body: stringifyWithRawNumbers(body), deliverAt: d.at, orderId: String(orderId) });
     } else {
       const doc = canonicalDocument({ o, documentType: d.type, documentNumber: d.number, revision: d.revision, postingDate: d.postingDate, lines: d.lines, profile, currency: docCur, ...(d.appliesTo ? { appliesTo: d.appliesTo } : {}), ...(d.exchangeRate ? { exchangeRate: d.exchangeRate } : {}), ...(ghostRef ? { orderReference: ghostRef } : {}) });
