@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { packageVersion } from '../version';
 import { registerServe } from './serve.command';
 import { registerImport } from './import.command';
+import { registerReplay } from './replay.command';
 import { registerSimulate } from '../simulator/simulate.command';
 import { registerEvaluate } from '../simulator/evaluate.command';
 import { registerDemo } from '../simulator/demo.command';
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerServe(program);
   registerImport(program);
+  registerReplay(program);
   registerSimulate(program);
   registerEvaluate(program);
   registerDemo(program);
