@@ -34,6 +34,15 @@ export interface SqliteEventStoreOptions {
   pageSize?: number;
 }
 
+/** An append waiting for the next group commit. */
+interface PendingAppend {
+  streamId: string;
+  events: readonly EventData[];
+  expected: ExpectedRevision;
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
+}
+
 interface EventRow {
   position: bigint;
   event_id: string;
@@ -76,6 +85,10 @@ export class SqliteEventStore implements EventStore {
   private readonly pageSize: number;
   private readonly pollIntervalMs: number;
   private closed = false;
+  private pendingAppends: PendingAppend[] = [];
+  private flushScheduled = false;
+  /** One transaction for a group of appends; each runs in a savepoint (nested better-sqlite3 transaction). */
+  private readonly groupTransaction: Database.Transaction<(batch: readonly PendingAppend[], outcomes: ({ ok: true; written: boolean; result: AppendResult } | { ok: false; error: unknown })[]) => void>;
   private readonly appendTransaction: Database.Transaction<
     (streamId: string, events: readonly EventData[], expected: ExpectedRevision) => {
       written: boolean;
@@ -106,6 +119,15 @@ export class SqliteEventStore implements EventStore {
     this.appendTransaction = this.db.transaction((streamId, events, expected) =>
       this.appendLocked(streamId, events, expected),
     );
+    this.groupTransaction = this.db.transaction((batch, outcomes) => {
+      for (const p of batch) {
+        try {
+          outcomes.push({ ok: true, ...this.appendTransaction(p.streamId, p.events, p.expected) });
+        } catch (error) {
+          outcomes.push({ ok: false, error });
+        }
+      }
+    });
     const prepare = <P extends unknown[], R>(sql: string) =>
       this.db.prepare<P, R>(sql).safeIntegers(true) as Database.Statement<P, R>;
     this.stmt = {
@@ -126,12 +148,52 @@ export class SqliteEventStore implements EventStore {
     };
   }
 
+  /**
+   * Group commit: appends requested in the same event-loop turn are committed together in one
+   * IMMEDIATE transaction (one WAL sync for all of them under `synchronous=FULL`), each inside its
+   * own savepoint — so each append is still all-or-nothing with its own expected-revision check and
+   * idempotency, a failing append does not affect the others, and a promise resolves only after the
+   * commit that holds its events (an acknowledged append is durable). Without concurrency this is
+   * one append per transaction, as before.
+   */
   async appendToStream(streamId: string, events: readonly EventData[], options: AppendOptions): Promise<AppendResult> {
     this.assertOpen();
     if (events.length === 0) throw new Error('appendToStream needs at least one event');
-    const result = this.appendTransaction.immediate(streamId, events, options.expectedRevision);
-    if (result.written) this.appended.emit('appended');
-    return result.result;
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.pendingAppends.push({ streamId, events, expected: options.expectedRevision, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flushAppends());
+      }
+    });
+  }
+
+  /** Commits every queued append in one transaction (see {@link appendToStream}). */
+  private flushAppends(): void {
+    this.flushScheduled = false;
+    const batch = this.pendingAppends;
+    this.pendingAppends = [];
+    if (batch.length === 0) return;
+    if (this.closed) {
+      for (const p of batch) p.reject(new Error('The event store is closed'));
+      return;
+    }
+    const outcomes: ({ ok: true; written: boolean; result: AppendResult } | { ok: false; error: unknown })[] = [];
+    try {
+      this.groupTransaction.immediate(batch, outcomes);
+    } catch (err) {
+      for (const p of batch) p.reject(err); // the commit failed: nothing of the group is stored
+      return;
+    }
+    let written = false;
+    batch.forEach((p, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) {
+        written ||= o.written;
+        p.resolve(o.result);
+      } else p.reject(o.error);
+    });
+    if (written) this.appended.emit('appended');
   }
 
   /** Runs inside the IMMEDIATE transaction: check, detect idempotent retries, insert. */
@@ -270,6 +332,7 @@ export class SqliteEventStore implements EventStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.flushAppends(); // appends already requested are committed (and answered) before closing
     await Promise.all([...this.subscriptions].map((s) => s.close()));
     this.closed = true;
     this.db.close();
