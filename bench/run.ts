@@ -15,12 +15,13 @@ import Table from 'cli-table3';
 import { BenchRow, BenchSuite, benchSize } from './harness';
 import { suite as api } from './api.bench';
 import { suite as eventstore } from './eventstore.bench';
+import { suite as ingest } from './ingest.bench';
 import { suite as reconcile } from './reconcile.bench';
 import { suite as replay } from './replay.bench';
 import { suite as simulate } from './simulate.bench';
 
 /** Every suite, in the order they run. Suites of other concepts register here. */
-const SUITES: BenchSuite[] = [eventstore, reconcile, simulate, api, replay];
+const SUITES: BenchSuite[] = [eventstore, ingest, reconcile, simulate, api, replay];
 
 /**
  * The benchmarks the issues ask for, by suite name: a name missing from {@link SUITES} is reported

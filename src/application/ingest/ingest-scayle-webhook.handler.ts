@@ -67,8 +67,13 @@ export class IngestScayleWebhookHandler {
     return { status: result.appended === 0 ? 'duplicate' : 'accepted', eventIds: result.eventIds, position: result.position };
   }
 
-  /** Records the order and links what waited for it (only when the directory learnt something). */
+  /**
+   * Records the order and links what waited for it. Linking runs even when the directory already
+   * knew the entry (the catch-up subscription may have recorded it first): the answer must not come
+   * before the waiting facts are in the order stream. Linking is idempotent (deterministic ids).
+   */
   private async learn(entry: OrderDirectoryEntry, ctx: IngestContext): Promise<void> {
-    if (await this.directory.record(entry)) await this.linker.linkOrder(entry, ctx);
+    await this.directory.record(entry);
+    await this.linker.linkOrder(entry, ctx);
   }
 }

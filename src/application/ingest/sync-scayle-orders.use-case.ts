@@ -107,7 +107,8 @@ export class SyncScayleOrdersUseCase {
       },
     ]);
     const entry = entryOfSnapshot(streamId, order);
-    if (await this.directory.record(entry)) await this.linker.linkOrder(entry, ctx);
+    await this.directory.record(entry);
+    await this.linker.linkOrder(entry, ctx); // even when the subscription recorded it first (idempotent)
     if (result.appended > 0) this.metrics.accepted('scayle_order_sync');
     return { status: result.appended > 0 ? 'accepted' : 'duplicate', eventIds: result.eventIds, position: result.position };
   }

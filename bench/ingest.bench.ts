@@ -1,0 +1,106 @@
+/**
+ * Scayle webhook ingestion over HTTP on loopback (issue 4): the real service (embedded SQLite log,
+ * `synchronous=FULL`, Basic auth, mapping of the real order fixture, dedupe read, append, order
+ * directory) driven by autocannon **in a second process**, next to a bare express JSON endpoint
+ * (same body, same parser, answers 202 without doing anything) measured the same way in the same run.
+ *
+ * Cases: as fast as possible (target ≥ 2,000 req/s sustained) and at a fixed 500 req/s (target
+ * p99 < 50 ms; autocannon corrects for coordinated omission at a fixed rate). Every request is a new
+ * delivery of a new order, so every one appends a fact. `BENCH_SQLITE_SYNCHRONOUS=NORMAL` runs the
+ * service with that durability instead of the default FULL (for comparison only).
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import express from 'express';
+import { LedgerService } from '../src/infrastructure/service';
+import { basicAuth, INGEST_ENV, localeEnvelope, scayleFixture } from '../tests/support/ingest';
+import { testConfig } from '../tests/support/test-config';
+import { BenchOptions, BenchRow, BenchSuite, withPeakRss } from './harness';
+
+interface LoadResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+
+function load(url: string, template: string, opts: { connections: number; durationSeconds: number; overallRate?: number; runId: string }): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(__dirname, 'ingest-load.worker.js'), JSON.stringify({ url, template, headers: { authorization: basicAuth() }, ...opts })], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load worker exited with ${code}`))));
+  });
+}
+
+/** The bare baseline: express + express.json, 202 and a small JSON answer. */
+async function bareExpress(): Promise<{ server: Server; url: string }> {
+  const app = express();
+  app.use(express.json({ limit: '1mb' }));
+  app.post('/webhooks', (req, res) => {
+    res.status(202).json({ status: 'accepted', key: (req.body as { key?: string }).key });
+  });
+  const server = createServer(app);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks` };
+}
+
+export const suite: BenchSuite = {
+  name: 'ingest',
+  async run({ quick, workDir }: BenchOptions): Promise<BenchRow[]> {
+    const seconds = quick ? 3 : 10;
+    const order = scayleFixture('OrderGetResponse.json');
+    // order id and delivery key vary per request: `__N__` is replaced by the worker
+    const template = JSON.stringify(localeEnvelope('bench-__N__', 'order-confirmed', { ...order, id: '__ID__' })).replace('"__ID__"', '__N__');
+    const service = await LedgerService.start(testConfig(join(workDir, 'ledger'), { ...INGEST_ENV, LOG_LEVEL: 'silent', ...(process.env.BENCH_SQLITE_SYNCHRONOUS ? { LEDGER_SQLITE_SYNCHRONOUS: process.env.BENCH_SQLITE_SYNCHRONOUS } : {}) }));
+    const bare = await bareExpress();
+    const url = `http://127.0.0.1:${service.port}/v1/ingest/scayle/webhooks`;
+    try {
+      // warm-up (JIT, SQLite pages), not measured
+      await load(url, template, { connections: 10, durationSeconds: 1, runId: '9' });
+      await load(bare.url, template, { connections: 10, durationSeconds: 1, runId: '9' });
+      const bareMax = await load(bare.url, template, { connections: 50, durationSeconds: seconds, runId: '1' });
+      const ledgerMax = await withPeakRss(() => load(url, template, { connections: 50, durationSeconds: seconds, runId: '2' }));
+      const bareFixed = await load(bare.url, template, { connections: 20, durationSeconds: seconds, overallRate: 500, runId: '3' });
+      const ledgerFixed = await load(url, template, { connections: 20, durationSeconds: seconds, overallRate: 500, runId: '4' });
+      const failures = (r: LoadResult) => r.non2xx + r.errors + r.timeouts;
+      for (const [name, r] of [['max', ledgerMax.result], ['500/s', ledgerFixed]] as const) {
+        if (failures(r) > 0) process.stderr.write(`ingest bench (${name}): ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts\n`);
+      }
+      return [
+        {
+          name: 'ingest: Scayle webhooks over HTTP, max rate (autocannon, 50 connections, 2nd process)',
+          unit: 'requests',
+          throughput: ledgerMax.result.requests.average,
+          p50Ms: ledgerMax.result.latency.p50,
+          p99Ms: ledgerMax.result.latency.p99,
+          peakRssMiB: ledgerMax.peakRssMiB,
+          size: `${ledgerMax.result.requests.total.toLocaleString('en')} requests / ${seconds} s`,
+          baseline: { name: 'bare express JSON endpoint, max rate', throughput: bareMax.requests.average },
+          target: '≥ 2,000 req/s sustained, all 2xx',
+          met: ledgerMax.result.requests.average >= 2000 && failures(ledgerMax.result) === 0,
+        },
+        {
+          name: 'ingest: Scayle webhooks over HTTP at a fixed 500 req/s',
+          unit: 'requests',
+          throughput: ledgerFixed.requests.average,
+          p50Ms: ledgerFixed.latency.p50,
+          p99Ms: ledgerFixed.latency.p99,
+          size: `${ledgerFixed.requests.total.toLocaleString('en')} requests / ${seconds} s`,
+          baseline: { name: `bare express at 500 req/s (p99 ${bareFixed.latency.p99} ms)`, throughput: bareFixed.requests.average },
+          target: 'p99 < 50 ms, all 2xx',
+          met: ledgerFixed.latency.p99 < 50 && failures(ledgerFixed) === 0,
+        },
+      ];
+    } finally {
+      await new Promise<void>((resolve) => bare.server.close(() => resolve()));
+      await service.stop();
+    }
+  },
+};
