@@ -38,6 +38,15 @@ export interface OrderContext {
   month: { start: number; end: number };
 }
 
+/**
+ * Scayle order id of order `index`: a block of ids per seed, so runs with different seeds into one
+ * ledger do not collide (`(1 + seed mod 9000) × 10⁷ + index`; ids Scayle never had — ghost documents,
+ * orphan refunds — start 5 × 10⁶ into the block).
+ */
+export function orderIdOf(seed: number, index: number, ghost = false): number {
+  return (1 + (seed % 9000)) * 10_000_000 + (ghost ? 5_000_000 : 0) + index;
+}
+
 /** The rate at which CHF is booked in the ERP and converted by the PSP (EUR per CHF). */
 export const CHF_EUR_RATE = '0.9530';
 const CAP_MINOR = 5n;
@@ -70,7 +79,7 @@ function tryOrder(ctx: OrderContext, rng: Rng, index: number, fault: FaultKind |
     serviceFee: !simple && rng.chance(0.03),
   };
   const ghost = fault === 'ghost_invoice' || fault === 'orphan_refund';
-  const orderId = (ghost ? 9_000_000 : 1_000_000) + index;
+  const orderId = orderIdOf(config.seed, index, ghost);
   const basket = buildBasket(rng, orderId, ctx.catalogue, shape);
   const bc = !['wrong_currency', 'fx_rate_differs', 'wrong_tax_code', 'header_total_gap', 'wrong_line_amount', 'wrong_tax_amount', 'missing_tax_code', 'utc_posting_date', 'rounding_above_cap'].includes(fault ?? '') && rng.chance(config.businessCentralShare);
   const profile: ErpRoundingProfile = bc ? { ...config.erpProfile, level: 'per_document' } : config.erpProfile;

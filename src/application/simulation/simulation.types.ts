@@ -122,7 +122,7 @@ export const DEFAULT_SIMULATION: Omit<SimulationConfig, 'orders' | 'seed'> = {
   faultRate: 0.05,
   month: '2024-05',
   timezone: 'Europe/Berlin',
-  erpProfile: { level: 'per_document', mode: 'half_up', pricesIncludeTax: true },
+  erpProfile: { level: 'per_document', mode: 'half_up', pricesIncludeTax: false },
   businessCentralShare: 0.3,
   deliveryFaultRate: 0.1,
 };

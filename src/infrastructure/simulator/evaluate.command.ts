@@ -67,7 +67,9 @@ export function registerEvaluate(program: Command): void {
       const truth = JSON.parse(readFileSync(o.truth, 'utf8')) as TruthFile;
       let findings: ObservedFinding[];
       if (o.target) {
-        findings = await fetchFindings(o.target, { ...(o.minPosition ? { minPosition: o.minPosition } : {}) });
+        const res = await fetchFindings(o.target, { ...(o.minPosition ? { minPosition: o.minPosition } : {}), orderIds: truth.orderTruth.map((t) => t.orderId) });
+        findings = res.findings;
+        console.log(`findings read through ${res.via}${res.notFound.length ? ` (${res.notFound.length} order ids without an order stream)` : ''}`);
       } else {
         const events = o.events ?? join(dirname(o.truth), 'events.ndjson');
         if (!existsSync(events)) throw new Error(`no ${events}: pass --events or --target`);

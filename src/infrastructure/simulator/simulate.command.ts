@@ -141,7 +141,7 @@ export function registerSimulate(program: Command): void {
     .option('--fault-rate <r>', 'share of orders with one injected business fault (0…1)', String(DEFAULT_SIMULATION.faultRate))
     .option('--month <YYYY-MM>', 'accounting month of the orders', DEFAULT_SIMULATION.month)
     .option('--timezone <iana>', 'company timezone', DEFAULT_SIMULATION.timezone)
-    .option('--erp-profile <level:mode:prices>', 'ERP rounding profile of canonical documents, e.g. per_line:half_even:excl', 'per_document:half_up:incl')
+    .option('--erp-profile <level:mode:prices>', 'ERP rounding profile level:mode:incl|excl; match the service (LEDGER_ERP_ROUNDING_LEVEL, _MODE, LEDGER_ERP_PRICES_INCLUDE_TAX)', 'per_document:half_up:excl')
     .option('--bc-share <r>', 'share of orders booked in Business Central', String(DEFAULT_SIMULATION.businessCentralShare))
     .option('--target <url>', 'post everything to a running ledger (e.g. http://localhost:8080)')
     .option('--in-process', 'ingest through the application use-cases without HTTP (not available yet: use --out and `scayle-ledger import`)')
