@@ -7,7 +7,9 @@ import type { Config } from './config/config';
 import { buildContainer, ContainerOverrides } from './di/container';
 import { HealthCheck, Lifecycle, TOKENS } from './di/tokens';
 import { createApp, HttpRoutes } from './http/app';
+import { ingestRateLimit } from './http/rate-limit';
 import type { Logger } from './logging/logger';
+import { httpMetrics, LedgerMetrics, MetricsSource } from './observability/metrics';
 import { packageVersion } from './version';
 
 /**
@@ -43,12 +45,16 @@ export class LedgerService {
       throw err;
     }
     container.get(TOKENS.ApiKeys); // creates the local key file on first start, before anyone needs it
+    const metrics = container.get<LedgerMetrics>(TOKENS.Metrics);
+    for (const source of container.getAll<MetricsSource>(TOKENS.MetricsSource, { optional: true })) metrics.add(source);
     const app = createApp({
       logger,
       bodyLimit: config.bodyLimit,
       routes: container.getAll<HttpRoutes>(TOKENS.HttpRoutes, { optional: true }),
       healthChecks: container.getAll<HealthCheck>(TOKENS.HealthCheck, { optional: true }),
       version: packageVersion(),
+      observe: httpMetrics(metrics),
+      ingestLimiter: ingestRateLimit(config.ops.ingestRateLimit),
     });
     const server = createServer(app);
     const service = new LedgerService(container, app, server, started, logger, config);

@@ -5,7 +5,7 @@ import { tempDir } from '../support/temp-dir';
 import { testConfig } from '../support/test-config';
 
 /** Tokens bound to several implementations (resolved with getAll). */
-const MULTI = new Set<symbol>([TOKENS.Lifecycle, TOKENS.HttpRoutes, TOKENS.HealthCheck]);
+const MULTI = new Set<symbol>([TOKENS.Lifecycle, TOKENS.HttpRoutes, TOKENS.HealthCheck, TOKENS.MetricsSource, TOKENS.ProjectionPositions]);
 
 describe('composition root', () => {
   it('resolves every root binding on the embedded default', async () => {

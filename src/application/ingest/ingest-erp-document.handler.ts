@@ -11,7 +11,7 @@ import { erpUnlinkedStreamId } from '../../domain/shared/streams';
 import type { Clock } from '../ports/clock.port';
 import type { IngestMetrics } from '../ports/ingest-metrics.port';
 import type { OrderDirectory } from '../ports/order-directory.port';
-import { erpDirectId, erpFact, erpOccurredAt, erpSourceEventId } from './erp/erp-facts';
+import { erpDirectId, erpEventType, erpFact, erpOccurredAt, erpSourceEventId } from './erp/erp-facts';
 import type { FactWriter } from './fact-writer';
 import type { IngestFormat, IngestionFailureRecorder } from './ingestion-failures';
 import { IngestContext, IngestOutcome, MappingFailure } from './ingest-outcome';
@@ -80,8 +80,8 @@ export class IngestErpDocumentHandler {
         await this.linker.linkIfKnown(link, ctx); // the order may have been recorded meanwhile
       }
     }
-    if (result.appended === 0) this.metrics.duplicateDelivery('erp_document');
-    else this.metrics.accepted('erp_document');
+    if (result.appended === 0) this.metrics.duplicateDelivery('erp_document', erpEventType(doc));
+    else this.metrics.accepted('erp_document', erpEventType(doc));
     return { status: result.appended === 0 ? 'duplicate' : 'accepted', eventIds: result.eventIds, position: result.position };
   }
 

@@ -69,8 +69,8 @@ export class IngestPspSettlementHandler {
       await this.directory.addPending(link);
       await this.linker.linkIfKnown(link, ctx);
     }
-    if (appended === 0) this.metrics.duplicateDelivery('psp_settlement');
-    else this.metrics.accepted('psp_settlement');
+    if (appended === 0) this.metrics.duplicateDelivery('psp_settlement', 'PspSettlementBatchRecorded');
+    else this.metrics.accepted('psp_settlement', 'PspSettlementBatchRecorded');
     return { status: appended === 0 ? 'duplicate' : 'accepted', eventIds, position };
   }
 }

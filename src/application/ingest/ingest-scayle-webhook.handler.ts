@@ -62,8 +62,8 @@ export class IngestScayleWebhookHandler {
     const result = await this.writer.appendOnce(mapped.streamId, [{ event }]);
     const { entry } = directoryUpdateOf({ streamId: mapped.streamId, type: event.type, data: event.data, metadata: event.metadata });
     if (entry) await this.learn(entry, ctx);
-    if (result.appended === 0) this.metrics.duplicateDelivery('scayle_webhook');
-    else this.metrics.accepted('scayle_webhook');
+    if (result.appended === 0) this.metrics.duplicateDelivery('scayle_webhook', event.type);
+    else this.metrics.accepted('scayle_webhook', event.type);
     return { status: result.appended === 0 ? 'duplicate' : 'accepted', eventIds: result.eventIds, position: result.position };
   }
 

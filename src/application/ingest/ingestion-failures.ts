@@ -68,7 +68,7 @@ export class IngestionFailureRecorder {
         },
       },
     ]);
-    this.metrics.failed(counter);
+    this.metrics.failed(counter, 'IngestionFailed');
     return { status: 'failed', failureId, reason: input.failure.reason, message: input.failure.message, eventIds: result.eventIds, position: result.position };
   }
 }

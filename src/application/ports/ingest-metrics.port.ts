@@ -1,6 +1,8 @@
 /**
- * Ingestion counters (DESIGN §10). An in-process implementation backs `/metrics` later (the ops
- * module exposes it through prom-client); the application only increments.
+ * Ingestion counters (DESIGN §10). The application only increments; `/metrics` exposes them through
+ * prom-client (`PrometheusIngestMetrics`). `type` is the fact type the delivery mapped to
+ * (`ScayleOrderConfirmed`, `ErpInvoicePosted`, …) where the handler knows it — a bounded set, so it
+ * can be a metric label.
  */
 
 /** What kind of record a counter is about. */
@@ -11,11 +13,11 @@ export interface IngestMetrics {
    * `ingest_duplicate_deliveries_total{kind}`: a delivery whose facts were all in the log already
    * (case C5: redelivered webhook, re-sent ERP document, re-run import).
    */
-  duplicateDelivery(kind: IngestCounterKind): void;
+  duplicateDelivery(kind: IngestCounterKind, type?: string): void;
   /** `ingest_accepted_total{kind}`: deliveries that appended at least one new fact. */
-  accepted(kind: IngestCounterKind): void;
+  accepted(kind: IngestCounterKind, type?: string): void;
   /** `ingest_failed_total{kind}`: deliveries kept as `IngestionFailed` (SYNC_FAILURE). */
-  failed(kind: IngestCounterKind): void;
+  failed(kind: IngestCounterKind, type?: string): void;
 }
 
 /** A snapshot of the counters, by name then kind. */
@@ -29,13 +31,13 @@ export class InProcessIngestMetrics implements IngestMetrics {
     ingest_failed_total: {},
   };
 
-  duplicateDelivery(kind: IngestCounterKind): void {
+  duplicateDelivery(kind: IngestCounterKind, _type?: string): void {
     this.inc('ingest_duplicate_deliveries_total', kind);
   }
-  accepted(kind: IngestCounterKind): void {
+  accepted(kind: IngestCounterKind, _type?: string): void {
     this.inc('ingest_accepted_total', kind);
   }
-  failed(kind: IngestCounterKind): void {
+  failed(kind: IngestCounterKind, _type?: string): void {
     this.inc('ingest_failed_total', kind);
   }
 

@@ -76,6 +76,9 @@ export interface OutboxStore {
   /** Settles an entry after its outcome event was appended. */
   settle(commandId: string, status: 'sent' | 'failed', attempts: number, at: string, error?: string): Promise<void>;
 
+  /** How many entries are in each status (for `/metrics`). */
+  counts(): Promise<Record<OutboxStatus, number>>;
+
   /** Entries in position order after `after`, optionally of one status. */
   list(options: { status?: OutboxStatus; orderId?: string; after?: bigint; limit: number }): Promise<OutboxPage>;
 

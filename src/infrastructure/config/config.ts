@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { cleanEnv, makeValidator, str } from 'envalid';
 import ms from 'ms';
+import { parseTradingHours, TradingSpan } from '../../application/freshness/trading-hours';
 import { isCurrencyCode } from '../../domain/shared/currency';
 import { FINDING_CODE_LIST, FINDING_CODES } from '../../domain/shared/findings';
 import { parseApiKeys, Role } from '../http/auth/api-keys';
@@ -47,6 +48,23 @@ export const positiveInt = makeValidator<number>((input) => {
   if (!/^[1-9]\d{0,8}$/.test(input)) throw new Error(`must be a positive integer, got "${input}"`);
   return Number(input);
 });
+
+/** A non-negative integer (0 switches a limit off). */
+export const nonNegativeInt = makeValidator<number>((input) => {
+  if (!/^\d{1,9}$/.test(input)) throw new Error(`must be a whole number ≥ 0, got "${input}"`);
+  return Number(input);
+});
+
+/** `1h,24h` → window lengths in milliseconds, each > 0. */
+export const durationList = makeValidator<number[]>((input) => {
+  const items = input.split(',').map((p) => p.trim()).filter(Boolean);
+  const values = items.map((i) => ms(i as ms.StringValue));
+  if (items.length === 0 || values.some((v) => typeof v !== 'number' || !Number.isFinite(v) || v <= 0)) throw new Error(`must list durations such as 1h,24h, got "${input}"`);
+  return values as number[];
+});
+
+/** `Mon-Fri 08:00-20:00,Sat 09:00-18:00` (company time zone). */
+export const tradingHours = makeValidator<TradingSpan[]>((input) => parseTradingHours(input));
 
 /** A size for request bodies such as `1mb`, `512kb`. */
 export const byteSize = makeValidator<string>((input) => {
@@ -134,6 +152,15 @@ export const ENV_SPECS = {
     desc: 'Finding codes whose open exceptions block a period close unless overridden with a reason (comma-separated, or none). Default: every finance error code.',
   }),
   LEDGER_CLOSE_CATCHUP_TIMEOUT: duration({ default: 10_000, desc: 'How long a period close waits for lagging projections to reach the log head before refusing (409).' }),
+  // ── operations (issue 9) ──
+  LEDGER_INGEST_RATE_LIMIT: nonNegativeInt({ default: 6000, desc: 'Requests per LEDGER_INGEST_RATE_WINDOW one client (API key, webhook credentials, or address) may send to /v1/ingest/*; more get 429 with Retry-After. 0: no limit.' }),
+  LEDGER_INGEST_RATE_WINDOW: duration({ default: 60_000, desc: 'Window of the ingest rate limit.' }),
+  LEDGER_FRESHNESS_WINDOWS: durationList({ default: [3_600_000, 86_400_000], desc: 'Windows GET /v1/freshness counts events per source in (1h,24h).' }),
+  LEDGER_FRESHNESS_CHECK_INTERVAL: duration({ default: 60_000, desc: 'How often the STALE_SYNC checks run.' }),
+  LEDGER_STALE_ERP_LAG: duration({ default: 21_600_000, desc: 'STALE_SYNC when Scayle invoiced and no ERP document arrived for this long.' }),
+  LEDGER_STALE_WEBHOOK_SILENCE: duration({ default: 1_800_000, desc: 'STALE_SYNC when no Scayle webhook arrived for this long during trading hours while the Admin API sync sees newer orders.' }),
+  LEDGER_TRADING_HOURS: tradingHours({ default: parseTradingHours('Mon-Sun 00:00-24:00'), desc: 'When the shop trades, in LEDGER_TIMEZONE (Mon-Fri 08:00-20:00,Sat 09:00-18:00); webhook silence counts only then.' }),
+  LEDGER_STALE_PROJECTION_LAG: duration({ default: 300_000, desc: 'STALE_SYNC when a projection has had an unprocessed event waiting for this long.' }),
   LOG_LEVEL: str({ default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], desc: 'Log level (JSON logs on stdout).' }),
 } as const;
 
@@ -159,6 +186,16 @@ export interface Config {
   scayleDispatch: { timeoutMs: number; maxAttempts: number; retryBaseMs: number; retryMaxMs: number };
   /** Period close (issue 7). */
   periodClose: { blockingCodes: string[]; catchUpTimeoutMs: number };
+  /** Operations (issue 9): ingest rate limit, freshness windows and STALE_SYNC thresholds. */
+  ops: {
+    ingestRateLimit: { limit: number; windowMs: number };
+    freshnessWindowsMs: number[];
+    freshnessCheckIntervalMs: number;
+    staleErpLagMs: number;
+    staleWebhookSilenceMs: number;
+    tradingHours: TradingSpan[];
+    staleProjectionLagMs: number;
+  };
   /** Parsed `LEDGER_API_KEYS`; undefined → generated local keys. Never log these. */
   apiKeys: { role: Role; key: string }[] | undefined;
   /** Ingestion (issue 4). Never log the secrets. */
@@ -234,6 +271,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxAttempts: clean.SCAYLE_DISPATCH_MAX_ATTEMPTS,
       retryBaseMs: clean.SCAYLE_DISPATCH_RETRY_BASE,
       retryMaxMs: clean.SCAYLE_DISPATCH_RETRY_MAX,
+    },
+    ops: {
+      ingestRateLimit: { limit: clean.LEDGER_INGEST_RATE_LIMIT, windowMs: clean.LEDGER_INGEST_RATE_WINDOW },
+      freshnessWindowsMs: clean.LEDGER_FRESHNESS_WINDOWS,
+      freshnessCheckIntervalMs: clean.LEDGER_FRESHNESS_CHECK_INTERVAL,
+      staleErpLagMs: clean.LEDGER_STALE_ERP_LAG,
+      staleWebhookSilenceMs: clean.LEDGER_STALE_WEBHOOK_SILENCE,
+      tradingHours: clean.LEDGER_TRADING_HOURS,
+      staleProjectionLagMs: clean.LEDGER_STALE_PROJECTION_LAG,
     },
     apiKeys,
     periodClose: { blockingCodes: clean.LEDGER_CLOSE_BLOCKING_CODES, catchUpTimeoutMs: clean.LEDGER_CLOSE_CATCHUP_TIMEOUT },

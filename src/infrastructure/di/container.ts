@@ -7,6 +7,8 @@ import { eventStoreModule } from './modules/event-store.module';
 import { ingestModule } from './modules/ingest.module';
 import { mappingsModule } from './modules/mappings.module';
 import { orderCommandsModule } from './modules/order-commands.module';
+import { LedgerMetrics } from '../observability/metrics';
+import { opsModule } from './modules/ops.module';
 import { outboxModule } from './modules/outbox.module';
 import { periodsModule } from './modules/periods.module';
 import { TOKENS } from './tokens';
@@ -15,7 +17,7 @@ import { TOKENS } from './tokens';
  * Concept modules, in load order. Each binds its ports, handlers, lifecycles and HTTP routes;
  * adapters are chosen from `Config` only here.
  */
-export const CONCEPT_MODULES: readonly ContainerModule[] = [eventStoreModule, ingestModule, mappingsModule, orderCommandsModule, outboxModule, periodsModule];
+export const CONCEPT_MODULES: readonly ContainerModule[] = [eventStoreModule, ingestModule, mappingsModule, orderCommandsModule, outboxModule, periodsModule, opsModule];
 
 export interface ContainerOverrides {
   logger?: Logger;
@@ -27,6 +29,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   const container = new Container({ defaultScope: 'Singleton' });
   container.bind<Config>(TOKENS.Config).toConstantValue(config);
   container.bind<Logger>(TOKENS.Logger).toConstantValue(overrides.logger ?? createLogger(config.logLevel));
+  container.bind<LedgerMetrics>(TOKENS.Metrics).toConstantValue(new LedgerMetrics());
   container.bind<Clock>(TOKENS.Clock).toConstantValue(overrides.clock ?? systemClock);
   container
     .bind<ApiKeyRegistry>(TOKENS.ApiKeys)

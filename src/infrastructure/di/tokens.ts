@@ -42,6 +42,19 @@ export const TOKENS = {
   Periods: Symbol.for('Periods'),
   /** `AsOfQuery`: order reconciliation and exception queue as of a position or time. */
   AsOfQuery: Symbol.for('AsOfQuery'),
+  // ── operations (issue 9) ──
+  /** `LedgerMetrics`: the service's prom-client registry. */
+  Metrics: Symbol.for('Metrics'),
+  /** Multi-bound `MetricsSource`: gauges read at scrape time. */
+  MetricsSource: Symbol.for('MetricsSource'),
+  /** Multi-bound `ProjectionStatusSource`: components that follow the log (lag in /v1/freshness, /metrics). */
+  ProjectionPositions: Symbol.for('ProjectionPositions'),
+  /** `FreshnessProjection` (state of /v1/freshness). */
+  FreshnessProjection: Symbol.for('FreshnessProjection'),
+  /** `FreshnessService`: /v1/freshness and the STALE_SYNC checks. */
+  Freshness: Symbol.for('Freshness'),
+  /** `StaleSyncMonitor`. */
+  StaleSyncMonitor: Symbol.for('StaleSyncMonitor'),
   /** Multi-bound: components with start/stop run by the bootstrap (pollers, projection runner, outbox). */
   Lifecycle: Symbol.for('Lifecycle'),
   /** Multi-bound: HTTP route modules mounted by the app. */

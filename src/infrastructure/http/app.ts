@@ -1,4 +1,4 @@
-import express, { Express, Router } from 'express';
+import express, { Express, RequestHandler, Router } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
@@ -21,6 +21,10 @@ export interface AppOptions {
   routes: readonly HttpRoutes[];
   healthChecks: readonly HealthCheck[];
   version: string;
+  /** Observes request latency for `/metrics` (see observability/metrics.ts). */
+  observe?: RequestHandler;
+  /** Request limit of `/v1/ingest/*` (see rate-limit.ts); runs before the body is parsed. */
+  ingestLimiter?: RequestHandler;
 }
 
 declare module 'http' {
@@ -45,6 +49,7 @@ export function createApp(options: AppOptions): Express {
   const docs = helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'upgrade-insecure-requests': null } } });
   app.use((req, res, next) => (req.path.startsWith('/docs') ? docs(req, res, next) : strict(req, res, next)));
   app.use(correlationId);
+  if (options.observe) app.use(options.observe);
   app.use(
     pinoHttp({
       logger: options.logger,
@@ -57,6 +62,7 @@ export function createApp(options: AppOptions): Express {
       autoLogging: { ignore: (req) => req.url === '/v1/health' || req.url === '/metrics' },
     }),
   );
+  if (options.ingestLimiter) app.use('/v1/ingest', options.ingestLimiter);
   app.use(
     express.json({
       limit: options.bodyLimit,

@@ -1,13 +1,27 @@
 import { Router } from 'express';
 import type { HealthCheck } from '../di/tokens';
+import { HttpProblem } from './problem-details';
 
 /**
  * `GET /v1/health`: liveness (the process answers) and readiness (each store answers), naming the
  * adapter in use. 200 when every check passes, 503 otherwise.
+ *
+ * `?probe=live` is the liveness probe: 200 whenever the process answers HTTP, without asking the
+ * stores (an orchestrator must not restart the service because a database is away). `?probe=ready`
+ * (the default) asks every store.
  */
 export function healthRouter(checks: readonly HealthCheck[], version: string): Router {
   const router = Router();
-  router.get('/v1/health', async (_req, res) => {
+  router.get('/v1/health', async (req, res, next) => {
+    const probe = req.query.probe;
+    if (probe !== undefined && probe !== 'live' && probe !== 'ready') {
+      next(HttpProblem.validation([{ field: 'probe', message: 'must be live or ready' }]));
+      return;
+    }
+    if (probe === 'live') {
+      res.status(200).json({ status: 'ok', live: true, ready: null, version, checks: [] });
+      return;
+    }
     const results = await Promise.all(
       checks.map(async (c) => {
         const started = process.hrtime.bigint();

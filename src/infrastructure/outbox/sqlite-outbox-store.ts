@@ -132,6 +132,12 @@ export class SqliteOutboxStore implements OutboxStore {
       .run(status, attempts, error ?? null, at, commandId);
   }
 
+  async counts(): Promise<Record<OutboxStatus, number>> {
+    const out: Record<OutboxStatus, number> = { pending: 0, sent: 0, failed: 0 };
+    for (const r of this.db.prepare('SELECT status, COUNT(*) AS n FROM outbox GROUP BY status').all() as { status: OutboxStatus; n: bigint }[]) out[r.status] = Number(r.n);
+    return out;
+  }
+
   async list(options: { status?: OutboxStatus; orderId?: string; after?: bigint; limit: number }): Promise<OutboxPage> {
     const where = ['position > ?'];
     const params: unknown[] = [options.after ?? 0n];

@@ -3,7 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { ContainerModule } from 'inversify';
 import type { Clock } from '../../../application/ports/clock.port';
 import type { EventStore } from '../../../application/ports/event-store.port';
-import { InProcessIngestMetrics, IngestMetrics } from '../../../application/ports/ingest-metrics.port';
+import type { IngestMetrics } from '../../../application/ports/ingest-metrics.port';
+import { LedgerMetrics, PrometheusIngestMetrics } from '../../observability/metrics';
 import type { OrderDirectory } from '../../../application/ports/order-directory.port';
 import { FactWriter } from '../../../application/ingest/fact-writer';
 import { IngestionFailureRecorder } from '../../../application/ingest/ingestion-failures';
@@ -41,7 +42,7 @@ export interface IngestUseCases {
 }
 
 export const ingestModule = new ContainerModule(({ bind }) => {
-  bind<IngestMetrics>(TOKENS.IngestMetrics).toConstantValue(new InProcessIngestMetrics());
+  bind<IngestMetrics>(TOKENS.IngestMetrics).toDynamicValue((ctx) => new PrometheusIngestMetrics(ctx.get<LedgerMetrics>(TOKENS.Metrics)));
   bind<OrderDirectory>(TOKENS.OrderDirectory)
     .toDynamicValue((ctx) => {
       const config = ctx.get<Config>(TOKENS.Config);

@@ -1,0 +1,35 @@
+import type { Router } from 'express';
+import type { FreshnessService } from '../../../application/freshness/freshness.service';
+import type { LedgerMetrics } from '../../observability/metrics';
+import type { HttpRoutes } from '../app';
+import type { ApiKeyRegistry } from '../auth/api-keys';
+import { guard } from '../auth/route-roles';
+import { HttpProblem } from '../problem-details';
+
+/**
+ * `GET /v1/freshness` (per-source freshness, projection lag, STALE_SYNC) and `GET /metrics`
+ * (Prometheus text format). `/metrics` is guarded like every other route — Prometheus scrapes it
+ * with an `operations` (or `admin`) key as bearer token — so queue sizes and volumes are not public.
+ */
+export class OpsController implements HttpRoutes {
+  constructor(
+    private readonly keys: ApiKeyRegistry,
+    private readonly freshness: FreshnessService,
+    private readonly metrics: LedgerMetrics,
+  ) {}
+
+  register(router: Router): void {
+    router.get('/v1/freshness', guard(this.keys, 'GET /v1/freshness'), async (req, res) => {
+      const minPosition = req.query.minPosition;
+      if (minPosition !== undefined && (typeof minPosition !== 'string' || !/^\d{1,40}$/.test(minPosition))) {
+        throw HttpProblem.validation([{ field: 'minPosition', message: 'must be a log position (a decimal string)' }]);
+      }
+      res.setHeader('Cache-Control', 'no-store');
+      res.json(await this.freshness.report(minPosition === undefined ? undefined : BigInt(minPosition)));
+    });
+    router.get('/metrics', guard(this.keys, 'GET /metrics'), async (_req, res) => {
+      res.setHeader('Cache-Control', 'no-store');
+      res.type(this.metrics.registry.contentType).send(await this.metrics.text());
+    });
+  }
+}
