@@ -5,14 +5,20 @@
  * precision ≥ 99 % per finding code, no finding on clean orders other than auto-accepted rounding.
  * Known rule bugs (each with a failing domain test) are set aside and listed.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { runSimulation } from '../../src/application/simulation/simulator';
-import { DEFAULT_SIMULATION, type SimulationConfig } from '../../src/application/simulation/simulation.types';
+import { DEFAULT_SIMULATION, type SimRecord, type SimulationConfig } from '../../src/application/simulation/simulation.types';
 import { RulesHarness, evaluationNow, policyOf } from '../../src/application/simulation/rules-harness';
 import { evaluateFindings } from '../../src/application/simulation/evaluation';
 import { tolerateKnownRuleBugs, KNOWN_RULE_BUGS } from '../../src/application/simulation/known-rule-bugs';
 import { FAULT_KINDS, FAULTS } from '../../src/application/simulation/faults';
 import { businessCentralMapper } from '../../src/infrastructure/simulator/business-central';
+import { importLine } from '../../src/infrastructure/simulator/delivery-queue';
+import { findingsFromStores, ingestInProcess } from '../../src/infrastructure/simulator/in-process';
+import { tempDir } from '../support/temp-dir';
+import { testConfig } from '../support/test-config';
 
 function evaluate(config: SimulationConfig) {
   const harness = new RulesHarness(businessCentralMapper('EUR'));
@@ -38,4 +44,30 @@ describe('simulation accuracy (issue 8 targets)', () => {
       for (const reason of Object.keys(report.tolerated)) expect(KNOWN_RULE_BUGS).to.have.property(reason);
     });
   }
+});
+
+describe('simulation accuracy through the ledger (in-process: import use-cases, stores, reconciliation query)', () => {
+  it('150 orders, fault rate 0.1: recall 100 %, precision ≥ 99 % per code, clean orders clean', async function () {
+    this.timeout(180_000);
+    const dir = tempDir('sim-e2e-');
+    try {
+      const config = testConfig(dir.path, { LEDGER_SQLITE_SYNCHRONOUS: 'NORMAL' });
+      const records: SimRecord[] = [];
+      const { truth } = runSimulation({ ...DEFAULT_SIMULATION, orders: 150, seed: 77, faultRate: 0.1 }, (r) => records.push(r));
+      const file = join(dir.path, 'events.ndjson');
+      writeFileSync(file, records.sort((a, b) => a.deliverAt - b.deliverAt || a.seq - b.seq).map((r) => importLine(r)).join('\n') + '\n');
+      const summary = await ingestInProcess(truth, file, false, config);
+      for (const [kind, s] of Object.entries(summary)) expect(s.rejected + s.failed, `${kind} rejected/failed`).to.equal(0);
+      const { findings } = await findingsFromStores(truth, config);
+      const report = evaluateFindings(truth, findings);
+      for (const c of report.perCode) {
+        expect(c.recall, `${c.code} recall`).to.equal(1);
+        expect(c.precision, `${c.code} precision (false: ${JSON.stringify(report.falseSamples.filter((f) => f.code === c.code).map((f) => f.explanation).slice(0, 3))})`).to.be.at.least(0.99);
+      }
+      expect(report.cleanOrdersWithFindings, JSON.stringify(report.falseOnClean)).to.equal(0);
+      expect(report.perCode.map((c) => c.code)).to.have.length(15);
+    } finally {
+      dir.remove();
+    }
+  });
 });

@@ -3,8 +3,10 @@
  * with the simulator's ground truth and prints precision and recall per finding code, plus false
  * findings on clean orders.
  *
- * - `--events` (default: `events.ndjson` beside the truth file): in-process, through the
- *   reconciliation rules harness (no service needed).
+ * - `--events` (default: `events.ndjson` beside the truth file): through the reconciliation rules
+ *   harness alone (no stores, no service).
+ * - `--in-process`: the configured stores (after `simulate --in-process`), through the ledger's own
+ *   queries without HTTP.
  * - `--target URL`: reads the findings of a running ledger through its REST queries, after waiting
  *   for the projections to reach `--min-position`.
  */
@@ -19,6 +21,7 @@ import { RulesHarness, evaluationNow, policyOf } from '../../application/simulat
 import type { ImportKind, TruthFile } from '../../application/simulation/simulation.types';
 import { businessCentralMapper } from './business-central';
 import { fetchFindings } from './ledger-client';
+import { findingsFromStores } from './in-process';
 
 /** Feeds an import NDJSON file into the rules harness and returns its findings. */
 export async function findingsInProcess(truth: TruthFile, eventsFile: string): Promise<{ findings: ObservedFinding[]; unmapped: Record<string, number> }> {
@@ -61,12 +64,17 @@ export function registerEvaluate(program: Command): void {
     .requiredOption('--truth <file>', 'truth.json written by `simulate --out`')
     .option('--events <file>', 'evaluate in-process through the rules (default: events.ndjson beside the truth)')
     .option('--target <url>', 'evaluate a running ledger through its REST queries')
+    .option('--in-process', 'evaluate the configured stores through the ledger\'s own queries, without HTTP (after `simulate --in-process`)')
     .option('--min-position <n>', 'with --target: wait until the read models have reached this log position')
     .option('--json <file>', 'also write the report as JSON')
-    .action(async (o: { truth: string; events?: string; target?: string; minPosition?: string; json?: string }) => {
+    .action(async (o: { truth: string; events?: string; target?: string; inProcess?: boolean; minPosition?: string; json?: string }) => {
       const truth = JSON.parse(readFileSync(o.truth, 'utf8')) as TruthFile;
       let findings: ObservedFinding[];
-      if (o.target) {
+      if (o.inProcess) {
+        const res = await findingsFromStores(truth);
+        findings = res.findings;
+        console.log(`findings read in-process from the configured stores (${res.notFound.length} order ids without an order stream)`);
+      } else if (o.target) {
         const res = await fetchFindings(o.target, { ...(o.minPosition ? { minPosition: o.minPosition } : {}), orderIds: truth.orderTruth.map((t) => t.orderId) });
         findings = res.findings;
         console.log(`findings read through ${res.via}${res.notFound.length ? ` (${res.notFound.length} order ids without an order stream)` : ''}`);

@@ -2,7 +2,8 @@
  * `scayle-ledger simulate`: generates a month of a Scayle store, its ERP and its PSP with labelled
  * faults, and writes it to files (`--out`), posts it to a running ledger (`--target`), or both.
  */
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import cliProgress from 'cli-progress';
@@ -11,6 +12,7 @@ import { isRoundingMode, type ErpRoundingProfile } from '../../domain/shared/rou
 import { runSimulation, type SimulationResult } from '../../application/simulation/simulator';
 import { DEFAULT_SIMULATION, type SimulationConfig } from '../../application/simulation/simulation.types';
 import { DeliveryQueue, importLine } from './delivery-queue';
+import { ingestInProcess } from './in-process';
 import { credentialsFromEnv, deliverOverHttp, mappingBodies, mappingsKey, putMappings, type DeliveryStats } from './http-target';
 
 export interface SimulateOptions {
@@ -144,15 +146,21 @@ export function registerSimulate(program: Command): void {
     .option('--erp-profile <level:mode:prices>', 'ERP rounding profile level:mode:incl|excl; match the service (LEDGER_ERP_ROUNDING_LEVEL, _MODE, LEDGER_ERP_PRICES_INCLUDE_TAX)', 'per_document:half_up:excl')
     .option('--bc-share <r>', 'share of orders booked in Business Central', String(DEFAULT_SIMULATION.businessCentralShare))
     .option('--target <url>', 'post everything to a running ledger (e.g. http://localhost:8080)')
-    .option('--in-process', 'ingest through the application use-cases without HTTP (not available yet: use --out and `scayle-ledger import`)')
+    .option('--in-process', 'ingest into the configured stores through the application use-cases (mappings service + the import use-cases), no HTTP')
     .option('--out <dir>', 'write events.ndjson, truth.json, summary.json and tax-codes.json')
     .option('--concurrency <n>', 'requests in flight with --target', '8')
     .option('--no-progress', 'no progress bars')
     .action(async (o: SimulateOptions) => {
-      if (o.inProcess) throw new Error('--in-process is not available yet: write --out DIR and run `scayle-ledger import DIR/events.ndjson`');
-      if (!o.out && !o.target) throw new Error('say where the simulation goes: --out DIR and/or --target URL');
+      if (!o.out && !o.target && !o.inProcess) throw new Error('say where the simulation goes: --out DIR, --target URL and/or --in-process');
+      if (o.target && o.inProcess) throw new Error('--target and --in-process exclude each other');
       const config = simulationConfig(o);
-      const res = await simulate(config, { ...(o.out ? { out: o.out } : {}), ...(o.target ? { target: o.target } : {}), concurrency: Number(o.concurrency ?? 8), progress: o.progress !== false });
+      const out = o.out ?? (o.inProcess ? mkdtempSync(join(tmpdir(), 'simulation-')) : undefined);
+      const res = await simulate(config, { ...(out ? { out } : {}), ...(o.target ? { target: o.target } : {}), concurrency: Number(o.concurrency ?? 8), progress: o.progress !== false });
+      if (o.inProcess) {
+        const summary = await ingestInProcess(res.result.truth, join(out!, 'events.ndjson'), o.progress !== false);
+        console.log(`ingested in-process: ${Object.entries(summary).filter(([, v]) => v.accepted + v.duplicate + v.failed + v.rejected > 0).map(([k, v]) => `${k} ${v.accepted} accepted, ${v.duplicate} duplicate, ${v.failed} failed, ${v.rejected} rejected`).join('; ')}`);
+        if (!o.out) rmSync(out!, { recursive: true, force: true });
+      }
       const s = res.result.summary;
       console.log(`${s.orders} orders (${s.cleanOrders} clean, ${s.faultedOrders} with a business fault), ${res.records} records, ${s.settlementBatches} settlement batches`);
       console.log(`labels: ${Object.entries(s.labelsByCode).map(([c, n]) => `${c} ${n}`).join(', ') || 'none'}`);
