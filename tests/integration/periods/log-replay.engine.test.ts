@@ -1,0 +1,51 @@
+import { expect } from 'chai';
+import { join } from 'node:path';
+import { v5 as uuidv5 } from 'uuid';
+import { LogReplayEngine } from '../../../src/application/period/log-replay.engine';
+import { LEDGER_EVENT_NAMESPACE, sourceEventName } from '../../../src/domain/shared/ids';
+import { erpUnlinkedStreamId, orderStreamId } from '../../../src/domain/shared/streams';
+import { SqliteEventStore } from '../../../src/infrastructure/event-store/sqlite/sqlite-event-store';
+import { seedOrder } from '../../support/order-fixtures';
+import { invoiceFor, mayOrder } from '../../support/period-fixtures';
+import { tempDir } from '../../support/temp-dir';
+
+describe('LogReplayEngine', () => {
+  const dir = tempDir();
+  const store = new SqliteEventStore({ filename: join(dir.path, 'events.db') });
+  const engine = new LogReplayEngine(store);
+  const policy = { timezone: 'Europe/Berlin', erpProfile: { level: 'per_document' as const, mode: 'half_up' as const, pricesIncludeTax: true } };
+  const order = mayOrder('1101');
+  const doc = invoiceFor(order, '2024-05-02');
+  const erpEvent = (id: string, recordedAt: string) => ({
+    id: uuidv5(sourceEventName('erp', id, 'ErpInvoicePosted'), LEDGER_EVENT_NAMESPACE),
+    type: 'ErpInvoicePosted',
+    data: { document: doc },
+    metadata: { source: 'erp' as const, sourceEventId: id, occurredAt: '2024-05-02T17:00:00.000Z', recordedAt, schemaVersion: 1 },
+  });
+  after(async () => {
+    await store.close();
+    dir.remove();
+  });
+
+  it('an ERP document parked in erp-unlinked counts as MISSING_IN_SCAYLE until it is linked into its order', async () => {
+    await store.appendToStream(erpUnlinkedStreamId(doc.documentNumber), [erpEvent('parked', '2024-05-01T18:00:00.000Z')], { expectedRevision: 'no_stream' });
+    const parked = await store.headPosition();
+    await seedOrder(store, order);
+    await store.appendToStream(orderStreamId('msde', 'DE', order.orderId), [erpEvent('linked', '2024-05-02T18:00:00.000Z')], { expectedRevision: 'any' });
+    const now = '2024-06-03T08:00:00.000Z';
+
+    const early = await engine.replay({ bound: { position: parked }, now, policy });
+    expect(early.counts.byFindingCode).to.deep.equal({ MISSING_IN_SCAYLE: 1 });
+    expect(early.eventsReplayed).to.equal(1);
+
+    const all = await engine.replay({ bound: { position: await store.headPosition() }, now, policy, period: '2024-05' });
+    expect(all.counts).to.deep.equal({ orders: 1, byStatus: { matched: 1 }, byFindingCode: {} });
+    expect(all.totals.erp.EUR!.order!.gross).to.equal('183.45');
+  });
+
+  it('a time bound stops at the last event the ledger had recorded by then', async () => {
+    const byTime = await engine.replay({ bound: { time: '2024-05-02T12:00:00.000Z' }, now: '2024-05-02T12:00:00.000Z', policy });
+    expect(byTime.eventsReplayed).to.equal(3);
+    expect(byTime.counts.byStatus, 'the parked document (not linked yet) and the order without invoice').to.deep.equal({ pending: 2 });
+  });
+});
