@@ -56,3 +56,21 @@ describe('ClosePeriodHandler: projections must have reached the head', () => {
     expect(closed.snapshot.counts.byStatus.drift, 'no invoice a month later: MISSING_IN_ERP').to.equal(1);
   });
 });
+
+describe('ProjectionCatchUp', () => {
+  it('waits until every source reached the position, or answers where they stand at the timeout', async () => {
+    let freshness = 3n;
+    const { ProjectionCatchUp } = await import('../../../src/application/period/projection-catch-up');
+    const sources = [
+      { name: 'freshness', position: () => freshness++ },
+      { name: 'reconciliation', position: () => Promise.resolve(9n) },
+    ];
+    const waited = await new ProjectionCatchUp(() => sources, 1).waitForPosition(6n, 5_000);
+    expect(waited).to.deep.equal([
+      { name: 'freshness', position: 6n },
+      { name: 'reconciliation', position: 9n },
+    ]);
+    const behind = await new ProjectionCatchUp(() => [{ name: 'stuck', position: () => 1n }], 1).waitForPosition(6n, 20);
+    expect(behind).to.deep.equal([{ name: 'stuck', position: 1n }]);
+  });
+});

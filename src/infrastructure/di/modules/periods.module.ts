@@ -9,7 +9,9 @@ import { ReplayPeriodHandler } from '../../../application/period/replay-period.h
 import type { Clock } from '../../../application/ports/clock.port';
 import type { EventStore } from '../../../application/ports/event-store.port';
 import type { OrderDirectory } from '../../../application/ports/order-directory.port';
-import { NO_LIVE_EXCEPTIONS, NO_PROJECTIONS, type OpenExceptionsReader, type ProjectionStatus } from '../../../application/ports/period-close.port';
+import { NO_LIVE_EXCEPTIONS, type OpenExceptionsReader, type ProjectionStatus } from '../../../application/ports/period-close.port';
+import type { ProjectionStatusSource } from '../../../application/ports/projection-status.port';
+import { ProjectionCatchUp } from '../../../application/period/projection-catch-up';
 import { ReconciliationPolicySource } from '../../../application/reconciliation/policy.source';
 import type { Config } from '../../config/config';
 import type { HttpRoutes } from '../../http/app';
@@ -21,9 +23,16 @@ import { TOKENS } from '../tokens';
 /**
  * Periods (issue 7): close/reopen, snapshots, adjustments, audit replay, as-of queries.
  *
- * `ProjectionStatus` and `OpenExceptionsReader` are bound to null objects here until the projection
- * runner and the exception-queue read model provide them (move the binding to their module then).
+ * The close waits for every `ProjectionStatusSource` (multi-bound under `TOKENS.ProjectionPositions`
+ * by the components that follow the log) to reach the head. `OpenExceptionsReader` is a null object
+ * until the exception-queue read model provides it (the snapshot's own check is authoritative).
  */
+/**
+ * Log followers that feed no view finance reads: the outbox dispatcher only sends commands to Scayle
+ * (and its checkpoint stands still while nothing is owed), so a close does not wait for it.
+ */
+const NOT_VIEWS: ReadonlySet<string> = new Set(['outbox']);
+
 export const periodsModule = new ContainerModule(({ bind }) => {
   bind<ReconciliationPolicySource>(TOKENS.ReconciliationPolicies).toDynamicValue((ctx) => {
     const config = ctx.get<Config>(TOKENS.Config);
@@ -33,7 +42,12 @@ export const periodsModule = new ContainerModule(({ bind }) => {
       ...(config.reconciliation.materialityCap !== undefined ? { materialityCap: config.reconciliation.materialityCap } : {}),
     });
   });
-  bind<ProjectionStatus>(TOKENS.ProjectionStatus).toConstantValue(NO_PROJECTIONS);
+  bind<ProjectionStatus>(TOKENS.ProjectionStatus).toDynamicValue(
+    (ctx) =>
+      new ProjectionCatchUp(() =>
+        ctx.getAll<ProjectionStatusSource>(TOKENS.ProjectionPositions, { optional: true }).filter((s) => !NOT_VIEWS.has(s.name)),
+      ),
+  );
   bind<OpenExceptionsReader>(TOKENS.OpenExceptionsReader).toConstantValue(NO_LIVE_EXCEPTIONS);
   bind<LogReplayEngine>(TOKENS.LogReplayEngine).toDynamicValue((ctx) => new LogReplayEngine(ctx.get<EventStore>(TOKENS.EventStore)));
   bind<PeriodsServices>(TOKENS.Periods).toDynamicValue((ctx) => {
