@@ -1,0 +1,70 @@
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import request from 'supertest';
+import type { OrderDirectory } from '../../../src/application/ports/order-directory.port';
+import { TOKENS } from '../../../src/infrastructure/di/tokens';
+import { LedgerService } from '../../../src/infrastructure/service';
+import { basicAuth, bearer, INGEST_ENV, localeEnvelope, scayleFixture, streamEvents } from '../../support/ingest';
+import { tempDir } from '../../support/temp-dir';
+import { testConfig } from '../../support/test-config';
+
+describe('ingest: the order directory is a cache of the log', () => {
+  const dir = tempDir();
+  after(() => dir.remove());
+
+  const start = () => LedgerService.start(testConfig(dir.path, INGEST_ENV), {}, false);
+  const webhook = (service: LedgerService, key: string, payload: object) =>
+    request(service.server).post('/v1/ingest/scayle/webhooks').set('Authorization', basicAuth()).set('content-type', 'application/json').send(JSON.stringify(localeEnvelope(key, 'order-confirmed', payload))).expect(202);
+  const erp = (service: LedgerService, documentNumber: string, orderReference: string) =>
+    request(service.server)
+      .post('/v1/ingest/erp/documents')
+      .set('Authorization', bearer('integrator'))
+      .set('content-type', 'application/json')
+      .send(JSON.stringify({ documentType: 'invoice', documentNumber, revision: 0, status: 'posted', orderReference, postingDate: '2024-06-03', documentDate: '2024-06-03', currency: 'EUR', pricesIncludeTax: false, totals: { net: '10.00', tax: '1.90', gross: '11.90' }, lines: [] }))
+      .expect(202);
+
+  it('is rebuilt from the log after its file is deleted: references and pending links come back', async () => {
+    const order = scayleFixture('OrderGetResponse.json');
+    let service = await start();
+    await webhook(service, 'dir-1', { ...order, id: 4101, referenceKey: 'ref-4101', publicKey: 'pub-4101' });
+    await erp(service, 'SI-4102', 'ref-4102'); // parked: order 4102 unknown yet
+    await service.stop();
+
+    const file = join(dir.path, 'order-directory.db');
+    expect(existsSync(file)).to.equal(true);
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+
+    service = await start();
+    try {
+      const directory = service.container.get<OrderDirectory>(TOKENS.OrderDirectory);
+      expect(await directory.resolve('pub-4101', ['publicKey'])).to.deep.equal({ streamId: 'order-msde-DE-4101', shopKey: 'msde', countryCode: 'DE', orderId: '4101' });
+      expect(await directory.resolve('creditcard-abcde', ['paymentReference'])).to.include({ orderId: '4101' });
+      expect(await directory.pendingFor(['ref-4102'])).to.deep.equal([{ reference: 'ref-4102', sourceStreamId: 'erp-unlinked-SI-4102' }]);
+      expect((await directory.checkpoint()) > 0n).to.equal(true);
+
+      const linked = await erp(service, 'SI-4101', 'ref-4101');
+      expect(linked.body.status).to.equal('accepted');
+      expect((await streamEvents(service, 'order-msde-DE-4101')).map((e) => e.type)).to.deep.equal(['ScayleOrderConfirmed', 'ErpInvoicePosted']);
+      await webhook(service, 'dir-2', { ...order, id: 4102, referenceKey: 'ref-4102', publicKey: 'pub-4102', payment: [] });
+      expect((await streamEvents(service, 'order-msde-DE-4102')).map((e) => e.type)).to.deep.equal(['ScayleOrderConfirmed', 'ErpInvoicePosted']);
+    } finally {
+      await service.stop();
+    }
+  });
+
+  it('leaves a reference that names two orders unresolved (publicKeys need not be unique)', async () => {
+    const service = await start();
+    try {
+      const order = scayleFixture('OrderGetResponse.json');
+      await webhook(service, 'dir-3', { ...order, id: 4103, referenceKey: 'ref-4103', publicKey: 'shared-pub', payment: [] });
+      await webhook(service, 'dir-4', { ...order, id: 4104, referenceKey: 'ref-4104', publicKey: 'shared-pub', payment: [] });
+      const res = await erp(service, 'SI-4103', 'shared-pub');
+      expect(res.body.status).to.equal('accepted');
+      expect(await streamEvents(service, 'erp-unlinked-SI-4103')).to.have.length(1);
+      expect((await streamEvents(service, 'order-msde-DE-4103')).map((e) => e.type)).to.deep.equal(['ScayleOrderConfirmed']);
+    } finally {
+      await service.stop();
+    }
+  });
+});
