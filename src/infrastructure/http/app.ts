@@ -55,6 +55,8 @@ export function createApp(options: AppOptions): Express {
       logger: options.logger,
       genReqId: (_req, res) => (res as express.Response).locals.correlationId as string,
       customAttributeKeys: { reqId: 'correlationId' },
+      // The req serializer below drops req.id, so the correlation id goes on every line explicitly.
+      customProps: (_req, res) => ({ correlationId: (res as express.Response).locals.correlationId as string }),
       serializers: {
         req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url.split('?')[0] }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),

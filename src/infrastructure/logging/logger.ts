@@ -22,6 +22,10 @@ export const REDACT_PATHS = [
   '*.zipCode',
   '*.city',
   '*.houseNumber',
+  // Payloads never belong in a log line: body-parser errors carry the body, ingestion errors the record.
+  'err.body',
+  '*.raw',
+  '*.payload',
 ];
 
 export type { Logger };
