@@ -107,7 +107,9 @@ export class Money {
    * Without options, more decimals than the currency's exponent are rejected; with
    * `{ quantise: mode }` they are rounded with `mode` and a {@link QuantisationWarning} comes back.
    * Trailing zeros beyond the exponent (`"19.900"` for EUR) are not extra precision and pass.
-   * @throws DomainError `invalid`/`not_a_decimal`, `invalid`/`too_many_decimals`, `invalid`/`unknown_currency`.
+   * Amounts of {@link MAX_AMOUNT_MAGNITUDE} major units or more are input faults, not money.
+   * @throws DomainError `invalid`/`not_a_decimal`, `invalid`/`too_many_decimals`, `invalid`/`unknown_currency`,
+   *   `invalid`/`amount_out_of_range`.
    */
   static parse(value: string, currency: CurrencyLike, field?: string): Money;
   static parse(value: string, currency: CurrencyLike, options: { quantise: RoundingMode; field?: string }): QuantisedParse;
@@ -118,6 +120,9 @@ export class Money {
   ): Money | QuantisedParse {
     const c = toCurrency(currency);
     const field = typeof fieldOrOptions === 'string' ? fieldOrOptions : fieldOrOptions?.field;
+    if (typeof value === 'string' && outOfRange(value)) {
+      throw invalid('amount_out_of_range', `${value.length > 40 ? `${value.slice(0, 40)}…` : value} is beyond ±10^15 major units`, field, { currency: c.code });
+    }
     const minor = typeof value === 'string' ? onScaleMinor(value, c) : null;
     if (minor !== null) {
       const money = new Money(minor, null, c);
@@ -296,6 +301,21 @@ export class Money {
 const PLAIN = /^(-?)(\d+)(?:\.(\d+))?$/;
 
 /** Minor units of a plain decimal string when it fits the currency's scale (trailing zeros allowed), else null. */
+/**
+ * Largest magnitude {@link Money.parse} takes, in major units (10^15: a thousand trillion). No
+ * order, document or payout comes near it; a bigger figure is a corrupt or hostile input, and taking
+ * it would let one record poison every total it lands in.
+ */
+export const MAX_AMOUNT_MAGNITUDE = '1000000000000000';
+
+/** More than 15 integer digits (after leading zeros), or an exponent form reaching that far. */
+function outOfRange(value: string): boolean {
+  const m = /^[+-]?0*(\d*)(?:\.\d*)?(?:[eE]([+-]?\d+))?$/.exec(value.trim());
+  if (!m) return false; // not a decimal: dec() reports it
+  const intDigits = m[1]!.length + (m[2] ? Number(m[2]) : 0);
+  return intDigits > 15;
+}
+
 function onScaleMinor(value: string, c: Currency): bigint | null {
   const m = PLAIN.exec(value);
   if (!m) return null;

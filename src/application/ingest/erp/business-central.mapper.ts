@@ -76,7 +76,7 @@ export function mapBusinessCentralDocument(tree: unknown, kind: BusinessCentralK
     return v;
   };
   const number = str('number', true);
-  if (number !== undefined && !/^[^\s|]{1,100}$/.test(number)) reject('number', 'must be 1–100 characters without whitespace');
+  if (number !== undefined && !/^[^\s|\p{Cc}\p{Cf}]{1,100}$/u.test(number)) reject('number', 'must be 1–100 characters without whitespace, control or invisible characters');
   const postingDate = str('postingDate', true);
   if (postingDate !== undefined && !DATE.test(postingDate)) reject('postingDate', 'must be a date YYYY-MM-DD');
   const dateField = kind === 'sales_invoice' ? 'invoiceDate' : 'creditMemoDate';

@@ -18,6 +18,7 @@ import {
 import type { ErpDocumentLine, ErpDocumentStatus, ErpDocumentType, ErpLineKind } from '../../../domain/erp/erp-document';
 import { isCurrencyCode } from '../../../domain/shared/currency';
 import { isDecimalString } from '../../../domain/shared/decimal';
+import { IsCalendarDate, sourceIdPattern } from '../dto/calendar.validators';
 
 /** A decimal string (`"19.90"`); a JSON number is refused: "must be a decimal string". */
 export function IsDecimalString(options?: ValidationOptions): PropertyDecorator {
@@ -44,7 +45,7 @@ export function IsCurrencyCode(options?: ValidationOptions): PropertyDecorator {
 }
 
 const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
-const NO_SPACE_ID = /^[^\s|]{1,100}$/;
+const NO_SPACE_ID = sourceIdPattern(100);
 const RATE = /^(0(\.\d+)?|1(\.0+)?)$/;
 
 export class ErpAmountsDto {
@@ -70,13 +71,13 @@ export class ErpDocumentLineDto extends ErpAmountsDto implements ErpDocumentLine
 /** The canonical ERP document of DESIGN §9 (`src/domain/erp/erp-document.ts`). */
 export class ErpDocumentDto {
   @IsIn(['invoice', 'credit_memo', 'sales_order', 'payment']) documentType!: ErpDocumentType;
-  @Matches(NO_SPACE_ID, { message: 'documentNumber must be 1–100 characters without whitespace' }) documentNumber!: string;
+  @Matches(NO_SPACE_ID, { message: 'documentNumber must be 1–100 characters without whitespace, control or invisible characters' }) documentNumber!: string;
   @IsInt() @Min(0) @Max(Number.MAX_SAFE_INTEGER) revision!: number;
   @IsIn(['open', 'posted', 'cancelled']) status!: ErpDocumentStatus;
   @ValidateIf((_o, v) => v !== null) @Matches(NO_SPACE_ID, { message: 'orderReference must be a Scayle order id, referenceKey or publicKey, or null' }) orderReference!: string | null;
   @IsOptional() @IsString() appliesToDocumentNumber?: string;
-  @Matches(DATE, { message: 'postingDate must be a date YYYY-MM-DD' }) postingDate!: string;
-  @Matches(DATE, { message: 'documentDate must be a date YYYY-MM-DD' }) documentDate!: string;
+  @Matches(DATE, { message: 'postingDate must be a date YYYY-MM-DD' }) @IsCalendarDate('postingDate must be a date that exists') postingDate!: string;
+  @Matches(DATE, { message: 'documentDate must be a date YYYY-MM-DD' }) @IsCalendarDate('documentDate must be a date that exists') documentDate!: string;
   @IsCurrencyCode() currency!: string;
   @IsBoolean() pricesIncludeTax!: boolean;
   @ValidateNested() @Type(() => ErpAmountsDto) totals!: ErpAmountsDto;

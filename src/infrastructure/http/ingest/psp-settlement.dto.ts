@@ -2,8 +2,9 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, Matches, ValidateNested } from 'class-validator';
 import type { PspLineType, PspSettlementLine } from '../../../domain/settlement/psp-settlement-line';
 import { IsCurrencyCode, IsDecimalString } from './erp-document.dto';
+import { IsCalendarDate, sourceIdPattern } from '../dto/calendar.validators';
 
-const ID = /^[^\s|]{1,100}$/;
+const ID = sourceIdPattern(100);
 const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -26,7 +27,7 @@ export class PspSettlementBatchDto {
   @Matches(/^[A-Za-z0-9_.]{1,50}$/, { message: 'provider must be 1–50 letters, digits, _ or .' }) provider!: string;
   @Matches(ID, { message: 'batchId must be 1–100 characters without whitespace' }) batchId!: string;
   @IsCurrencyCode() currency!: string;
-  @Matches(DATE, { message: 'payoutDate must be a date YYYY-MM-DD' }) payoutDate!: string;
+  @Matches(DATE, { message: 'payoutDate must be a date YYYY-MM-DD' }) @IsCalendarDate('payoutDate must be a date that exists') payoutDate!: string;
   @IsDecimalString() payoutAmount!: string;
   @IsArray() @ArrayMaxSize(100_000) @ValidateNested({ each: true }) @Type(() => PspSettlementLineDto) lines!: PspSettlementLineDto[];
 }

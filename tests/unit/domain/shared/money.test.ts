@@ -153,4 +153,16 @@ describe('domain/shared/money', () => {
       );
     });
   });
+
+  describe('magnitude (hostile-input corpus finding)', () => {
+    it('takes up to 15 integer digits and refuses more, in plain and exponent form, on scale or quantised', () => {
+      expect(Money.parse('999999999999999.99', 'EUR').toString()).to.equal('999999999999999.99');
+      expect(Money.parse('-000000000000000000001.00', 'EUR').toString()).to.equal('-1.00');
+      for (const v of ['1000000000000000.00', '9999999999999999999999999999999999999999.90', '-1234567890123456']) {
+        expect(() => Money.parse(v, 'EUR'), v).to.throw(DomainError).with.property('code', 'amount_out_of_range');
+        expect(() => Money.parse(v, 'EUR', { quantise: 'half_up' }), v).to.throw(DomainError).with.property('code', 'amount_out_of_range');
+      }
+      expect(() => Money.parse('1e309', 'EUR', { quantise: 'half_up' })).to.throw(DomainError).with.property('code', 'amount_out_of_range');
+    });
+  });
 });
