@@ -11,6 +11,10 @@
  *    `now` = cut, so grace windows expire exactly as they had at the cut), then fold the result into
  *    the period figures. Only one order's state is in memory at a time.
  *
+ * A replay is heavy: replays run one at a time per engine, and the engine yields to the event loop
+ * every few thousand events so the service keeps answering (health checks, other requests) while
+ * it runs.
+ *
  * An `erp-unlinked-<documentNumber>` stream whose document was linked into an order stream by the
  * bound is skipped (the order stream holds the document). Open exceptions are the findings that are
  * not auto-accepted; an exception opened when the last event it rests on was recorded (ledger time),
@@ -25,6 +29,7 @@ import type { ReconciliationStatus, SideTotals } from '../../domain/order/reconc
 import type { OpenException, SnapshotTotals } from '../../domain/period/close-snapshot';
 import { Money } from '../../domain/shared/money';
 import { periodOfDate, periodOfInstant } from '../../domain/shared/period';
+import { KeyedMutex } from '../ingest/keyed-mutex';
 import { StreamNotFoundError, type EventStore, type RecordedEvent } from '../ports/event-store.port';
 
 /** Where a replay stops: at a log position (inclusive), or at the last event recorded at or before a ledger time. */
@@ -77,11 +82,20 @@ function within(e: RecordedEvent, bound: ReplayBound, boundMs: number): boolean 
   return Date.parse(ledgerTimeOf(e)) <= boundMs;
 }
 
+/** Lets timers and I/O run (a resolved `await` alone only runs microtasks). */
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export class LogReplayEngine {
+  private readonly lock = new KeyedMutex();
+
   constructor(private readonly events: EventStore) {}
 
-  /** Replays the log up to `options.bound` (see module docs). */
-  async replay(options: ReplayOptions): Promise<ReplayResult> {
+  /** Replays the log up to `options.bound` (see module docs); one replay at a time. */
+  replay(options: ReplayOptions): Promise<ReplayResult> {
+    return this.lock.run('replay', () => this.run(options));
+  }
+
+  private async run(options: ReplayOptions): Promise<ReplayResult> {
     const { bound } = options;
     const boundMs = 'time' in bound ? Date.parse(bound.time) : 0;
     if ('time' in bound && Number.isNaN(boundMs)) throw new RangeError(`Not an ISO-8601 time: ${bound.time}`);
@@ -101,7 +115,10 @@ export class LogReplayEngine {
           if (doc?.documentNumber) linkedDocuments.add(doc.documentNumber);
         }
       }
-      if (options.onProgress && eventsReplayed % 10_000 === 0) options.onProgress({ phase: 'read', done: eventsReplayed, ...(progressTotal !== undefined ? { total: progressTotal } : {}) });
+      if (eventsReplayed % 5_000 === 0) {
+        options.onProgress?.({ phase: 'read', done: eventsReplayed, ...(progressTotal !== undefined ? { total: progressTotal } : {}) });
+        await yieldToLoop();
+      }
     }
     options.onProgress?.({ phase: 'read', done: eventsReplayed, total: eventsReplayed });
 
@@ -111,7 +128,10 @@ export class LogReplayEngine {
     let done = 0;
     for (const streamId of ids) {
       done++;
-      if (options.onProgress && done % 1_000 === 0) options.onProgress({ phase: 'reconcile', done, total: ids.length });
+      if (done % 500 === 0) {
+        options.onProgress?.({ phase: 'reconcile', done, total: ids.length });
+        await yieldToLoop();
+      }
       if (streamId.startsWith('erp-unlinked-') && linkedDocuments.has(streamId.slice('erp-unlinked-'.length))) continue;
       const recorded = (await this.readStream(streamId)).filter((e) => e.position <= position);
       if (recorded.length === 0) continue;
