@@ -2,6 +2,7 @@
  * The period decider (issue 7): close with the soft lock, complete or abort a close, reopen.
  *
  * Rules:
+ * - A period closes only once it has ended in the company timezone (`period_not_ended`).
  * - A close starts from `open`, `reopened` or `closing` (a close left in `closing` by a crash is
  *   restarted; of two racing closes the later cut wins and the earlier fails on the revision check).
  *   A `closed` period must be reopened first.
@@ -13,7 +14,7 @@
  */
 import { businessRule, DomainError, invalid } from '../shared/errors';
 import { assertNever, type Decider } from '../shared/decider';
-import type { Period } from '../shared/period';
+import { periodOfInstant, type Period } from '../shared/period';
 import { blockingExceptions, type CloseSnapshot, type ReconciliationSettings } from './close-snapshot';
 import type { CloseOverride, OverriddenException, PeriodEvent } from './period.events';
 import { evolvePeriod, initialPeriodState, latestClose, type PeriodState } from './period.state';
@@ -100,6 +101,10 @@ function startClose(c: StartPeriodClose['data'], state: PeriodState): PeriodEven
   requireRole(c.role, 'close');
   if (state.status === 'closed') {
     throw new DomainError('conflict', 'period_closed', `Period ${c.period} is closed (${latestClose(state)!.snapshotId}); reopen it first`, undefined, { snapshotId: latestClose(state)!.snapshotId });
+  }
+  const current = periodOfInstant(c.at, c.settings.timezone);
+  if (current <= c.period) {
+    throw businessRule('period_not_ended', `Period ${c.period} has not ended in ${c.settings.timezone} (it is ${current} there); close it once the month is over`, 'period', { period: c.period, current });
   }
   const lagging = c.projections.filter((p) => p.position < c.head);
   if (lagging.length > 0) throw new ProjectionsLaggingError(c.head, lagging);

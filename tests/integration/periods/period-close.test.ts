@@ -244,6 +244,13 @@ describe('periods: blocking exceptions, override, month end in Berlin (HTTP)', (
     expect(june.body.snapshot.counts.byFindingCode.PERIOD_DRIFT).to.equal(undefined);
   });
 
+  it('a month that has not ended cannot be closed (422 period_not_ended)', async () => {
+    const res = await request(api.server).post('/v1/periods/2024-07/close').set(auth('finance'));
+    expectResponseMatchesSpec(res, 'post', '/v1/periods/{period}/close');
+    expect(res.status).to.equal(422);
+    expect(res.body.code).to.equal('period_not_ended');
+  });
+
   it('roles: operations may not close, auditor may not reopen, integrator may not read snapshots', async () => {
     expect((await request(api.server).post('/v1/periods/2024-08/close').set(auth('operations'))).status).to.equal(403);
     expect((await request(api.server).post('/v1/periods/2024-06/reopen').set(auth('auditor')).send({ reason: 'x' })).status).to.equal(403);

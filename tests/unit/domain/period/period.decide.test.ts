@@ -65,6 +65,12 @@ describe('period decider', () => {
       spec.given([started(), closed(1, 'sha256:a')]).when(start({ closeId: 'c2' })).thenThrows({ kind: 'conflict', code: 'period_closed' });
       spec.given([]).when(start({ role: 'auditor' })).thenThrows({ kind: 'business_rule', code: 'role_not_allowed', field: 'role' });
     });
+    it('refuses a month that has not ended in the company timezone', () => {
+      spec.given([]).when(start({ period: '2024-07', at: '2024-07-31T21:59:59.000Z' })).thenThrows({ kind: 'business_rule', code: 'period_not_ended', field: 'period' });
+      spec.given([]).when(start({ period: '2024-07', at: '2024-07-31T22:00:00.000Z', closeId: 'c7' })).then([
+        { type: 'PeriodCloseStarted', data: { period: '2024-07', closeId: 'c7', startedAt: '2024-07-31T22:00:00.000Z', startedBy: 'finance:k1', blockingCodes: ['AMOUNT_MISMATCH'], settings: SETTINGS } },
+      ]);
+    });
     it('restarts a close left in closing', () => {
       spec.given([started('c0')]).when(start()).then([started()]);
     });
