@@ -31,7 +31,7 @@ export const outboxModule = new ContainerModule(({ bind }) => {
   bind<OutboxStore>(TOKENS.OutboxStore).toDynamicValue((ctx) => {
     const config = ctx.get<Config>(TOKENS.Config);
     mkdirSync(config.dataDir, { recursive: true });
-    return new SqliteOutboxStore(join(config.dataDir, 'outbox.db'), config.sqliteSynchronous);
+    return new SqliteOutboxStore(join(config.dataDir, 'outbox.db'));
   });
   bind<OutboxDispatcher>(TOKENS.OutboxDispatcher).toDynamicValue((ctx) => {
     const config = ctx.get<Config>(TOKENS.Config);
