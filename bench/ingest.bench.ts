@@ -6,7 +6,9 @@
  *
  * Cases: as fast as possible (target ≥ 2,000 req/s sustained) and at a fixed 500 req/s (target
  * p99 < 50 ms; autocannon corrects for coordinated omission at a fixed rate). Every request is a new
- * delivery of a new order, so every one appends a fact. `BENCH_SQLITE_SYNCHRONOUS=NORMAL` runs the
+ * delivery of a new order, so every one appends a fact. The per-client ingest rate limit is switched
+ * off (`LEDGER_INGEST_RATE_LIMIT=0`): it would answer 429 to a single sender long before the target
+ * rate. `BENCH_SQLITE_SYNCHRONOUS=NORMAL` runs the
  * service with that durability instead of the default FULL (for comparison only).
  */
 import { spawn } from 'node:child_process';
@@ -38,6 +40,14 @@ function load(url: string, template: string, opts: { connections: number; durati
   });
 }
 
+/** Runs a load and measures the CPU this (server) process spent on it, per request, in ms. */
+async function measured(url: string, template: string, opts: Parameters<typeof load>[2]): Promise<LoadResult & { cpuMsPerRequest: number }> {
+  const before = process.cpuUsage();
+  const r = await load(url, template, opts);
+  const used = process.cpuUsage(before);
+  return { ...r, cpuMsPerRequest: (used.user + used.system) / 1000 / Math.max(1, r.requests.total) };
+}
+
 /** The bare baseline: express + express.json, 202 and a small JSON answer. */
 async function bareExpress(): Promise<{ server: Server; url: string }> {
   const app = express();
@@ -58,17 +68,18 @@ export const suite: BenchSuite = {
     const order = scayleFixture('OrderGetResponse.json');
     // order id and delivery key vary per request: `__N__` is replaced by the worker
     const template = JSON.stringify(localeEnvelope('bench-__N__', 'order-confirmed', { ...order, id: '__ID__' })).replace('"__ID__"', '__N__');
-    const service = await LedgerService.start(testConfig(join(workDir, 'ledger'), { ...INGEST_ENV, LOG_LEVEL: 'silent', ...(process.env.BENCH_SQLITE_SYNCHRONOUS ? { LEDGER_SQLITE_SYNCHRONOUS: process.env.BENCH_SQLITE_SYNCHRONOUS } : {}) }));
+    const service = await LedgerService.start(testConfig(join(workDir, 'ledger'), { ...INGEST_ENV, LOG_LEVEL: 'silent', LEDGER_INGEST_RATE_LIMIT: '0', ...(process.env.BENCH_SQLITE_SYNCHRONOUS ? { LEDGER_SQLITE_SYNCHRONOUS: process.env.BENCH_SQLITE_SYNCHRONOUS } : {}) }));
     const bare = await bareExpress();
     const url = `http://127.0.0.1:${service.port}/v1/ingest/scayle/webhooks`;
     try {
       // warm-up (JIT, SQLite pages), not measured
       await load(url, template, { connections: 10, durationSeconds: 1, runId: '9' });
       await load(bare.url, template, { connections: 10, durationSeconds: 1, runId: '9' });
-      const bareMax = await load(bare.url, template, { connections: 50, durationSeconds: seconds, runId: '1' });
-      const ledgerMax = await withPeakRss(() => load(url, template, { connections: 50, durationSeconds: seconds, runId: '2' }));
-      const bareFixed = await load(bare.url, template, { connections: 20, durationSeconds: seconds, overallRate: 500, runId: '3' });
-      const ledgerFixed = await load(url, template, { connections: 20, durationSeconds: seconds, overallRate: 500, runId: '4' });
+      const bareMax = await measured(bare.url, template, { connections: 50, durationSeconds: seconds, runId: '1' });
+      const ledgerMax = await withPeakRss(() => measured(url, template, { connections: 50, durationSeconds: seconds, runId: '2' }));
+      const bareFixed = await measured(bare.url, template, { connections: 20, durationSeconds: seconds, overallRate: 500, runId: '3' });
+      const ledgerFixed = await measured(url, template, { connections: 20, durationSeconds: seconds, overallRate: 500, runId: '4' });
+      const cpu = (r: { cpuMsPerRequest: number }) => `${r.cpuMsPerRequest.toFixed(2)} ms server CPU/req`;
       const failures = (r: LoadResult) => r.non2xx + r.errors + r.timeouts;
       for (const [name, r] of [['max', ledgerMax.result], ['500/s', ledgerFixed]] as const) {
         if (failures(r) > 0) process.stderr.write(`ingest bench (${name}): ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts\n`);
@@ -81,8 +92,8 @@ export const suite: BenchSuite = {
           p50Ms: ledgerMax.result.latency.p50,
           p99Ms: ledgerMax.result.latency.p99,
           peakRssMiB: ledgerMax.peakRssMiB,
-          size: `${ledgerMax.result.requests.total.toLocaleString('en')} requests / ${seconds} s`,
-          baseline: { name: 'bare express JSON endpoint, max rate', throughput: bareMax.requests.average },
+          size: `${ledgerMax.result.requests.total.toLocaleString('en')} requests / ${seconds} s; ${cpu(ledgerMax.result)}`,
+          baseline: { name: `bare express JSON endpoint, max rate (${cpu(bareMax)})`, throughput: bareMax.requests.average },
           target: '≥ 2,000 req/s sustained, all 2xx',
           met: ledgerMax.result.requests.average >= 2000 && failures(ledgerMax.result) === 0,
         },
@@ -92,7 +103,7 @@ export const suite: BenchSuite = {
           throughput: ledgerFixed.requests.average,
           p50Ms: ledgerFixed.latency.p50,
           p99Ms: ledgerFixed.latency.p99,
-          size: `${ledgerFixed.requests.total.toLocaleString('en')} requests / ${seconds} s`,
+          size: `${ledgerFixed.requests.total.toLocaleString('en')} requests / ${seconds} s; ${cpu(ledgerFixed)}`,
           baseline: { name: `bare express at 500 req/s (p99 ${bareFixed.latency.p99} ms)`, throughput: bareFixed.requests.average },
           target: 'p99 < 50 ms, all 2xx',
           met: ledgerFixed.latency.p99 < 50 && failures(ledgerFixed) === 0,
