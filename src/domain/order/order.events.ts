@@ -13,6 +13,7 @@
  * - The domain ignores event types it does not know (forward compatibility; see {@link isOrderEvent}).
  */
 import type { ErpDocument } from '../erp/erp-document';
+import type { ErpExportFailed, OrderExportedToErp, OrderExportRequested } from '../erp-export/erp-export.events';
 import type { PspSettlementLine } from '../settlement/psp-settlement-line';
 import type { DecimalString } from '../shared/decimal';
 import type { QuantisationWarning } from '../shared/money';
@@ -177,7 +178,10 @@ export type OrderEvent =
   | RefundRequested
   | RefundRecordedInScayle
   | ScayleDispatchFailed
-  | LineItemsCorrected;
+  | LineItemsCorrected
+  | OrderExportRequested
+  | OrderExportedToErp
+  | ErpExportFailed;
 
 /** Every `OrderEvent` type name. */
 export const ORDER_EVENT_TYPES = [
@@ -194,6 +198,9 @@ export const ORDER_EVENT_TYPES = [
   'RefundRecordedInScayle',
   'ScayleDispatchFailed',
   'LineItemsCorrected',
+  'OrderExportRequested',
+  'OrderExportedToErp',
+  'ErpExportFailed',
 ] as const satisfies readonly OrderEvent['type'][];
 
 export type OrderEventType = OrderEvent['type'];

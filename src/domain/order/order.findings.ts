@@ -19,6 +19,7 @@ export interface FindingInit {
   periods?: Finding['periods'];
   documentNumber?: string;
   lineNumber?: number;
+  reason?: string;
   autoAccepted?: boolean;
   severity?: Finding['severity'];
 }
@@ -39,7 +40,7 @@ export function makeFinding(subject: string, init: FindingInit): Finding {
     explanation: init.explanation,
     eventIds: [...new Set(init.eventIds)].sort(),
   };
-  for (const k of ['scayle', 'erp', 'psp', 'delta', 'periods', 'documentNumber', 'lineNumber'] as const) {
+  for (const k of ['scayle', 'erp', 'psp', 'delta', 'periods', 'documentNumber', 'lineNumber', 'reason'] as const) {
     if (init[k] !== undefined) (f as unknown as Record<string, unknown>)[k] = init[k];
   }
   return f;

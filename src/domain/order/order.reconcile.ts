@@ -22,6 +22,9 @@ import { refundRule, splitRefunds } from './rules/refund.rules';
 import { saleRule, scayleSale, scayleSaleTotals } from './rules/sale.rules';
 import { settlementRule } from './rules/settlement.rules';
 import { taxCodeRule } from './rules/tax-code.rules';
+import { exportFailureRule } from './rules/export.rules';
+import { exportRecords, exportSummary } from '../erp-export/erp-export.state';
+import { saleDue } from '../erp-export/erp-export.plan';
 
 export type { ReconciliationStatus, ComponentFigures, SideTotals, OrderReconciliation } from './reconciliation.types';
 
@@ -68,6 +71,7 @@ export function reconcileOrder(state: OrderState, policy: ReconciliationPolicy, 
     pending: [],
     suppressSale: false,
     suppressRefund: false,
+    exports: { records: exportRecords(state), saleDue: saleDue(state, view, policy.exportTrigger ?? 'order-invoiced') },
   };
   ctx.saleCreditLines = attributableCredits(ctx.creditLines, view, ctx.refunds.refundedFees, policy.itemMapping);
   const cancellationCredits = cancellationCreditDocs(ctx.creditLines, view, policy.itemMapping);
@@ -82,6 +86,7 @@ export function reconcileOrder(state: OrderState, policy: ReconciliationPolicy, 
   taxCodeRule(ctx);
   settlementRule(ctx);
   dataQualityRule(ctx, parsed);
+  exportFailureRule(ctx);
   applyMaterialityCap(ctx);
 
   result.period = periodOfInstant(view.saleAt!, policy.timezone);
@@ -98,6 +103,7 @@ export function reconcileOrder(state: OrderState, policy: ReconciliationPolicy, 
     order: { gross: sold.subtract(ctx.refunds.total).toString() },
   };
   erpTotals(parsed, result.totals.erp);
+  result.erpExport = exportSummary(ctx.exports!.records, ctx.exports!.saleDue !== undefined);
   return withStatus(result);
 }
 

@@ -8,6 +8,7 @@
  * by `order.view.ts`.
  */
 import type { ErpDocument } from '../erp/erp-document';
+import type { ErpExportFailed, OrderExportedToErp, OrderExportRequested } from '../erp-export/erp-export.events';
 import type { PspSettlementLine } from '../settlement/psp-settlement-line';
 import { instantMs } from '../shared/period';
 import type { ScayleOrderSnapshot } from './scayle-order.snapshot';
@@ -52,7 +53,9 @@ export interface PspLineRecord {
  * - `payments` by `capture:<transactionId>` / `refund:<transactionId>` (latest status wins);
  * - `erpDocuments` by `documentNumber` (highest revision wins, then source time, then id);
  * - `pspLines` by `<provider>:<lineId>`; `refundRequests` and `refundsRecorded` by refundId;
- *   `corrections` by correctionId; `dispatchFailures` by event id.
+ *   `corrections` by correctionId; `dispatchFailures` by event id;
+ * - ERP exports (issue 10): `exportRequests` and `exportsDone` by exportId (deterministic ids make
+ *   one of each per export), `exportFailures` by event id.
  *
  * `kind` tags the union: `empty` (no facts), `awaiting_order` (facts but no Scayle order yet, e.g. a
  * refund before its order — case C6), `order_known`.
@@ -67,6 +70,9 @@ export interface OrderFacts {
   readonly refundsRecorded: Readonly<Record<string, Fact<{ refundId: string; recordedAt: string }>>>;
   readonly corrections: Readonly<Record<string, Fact<LineItemsCorrected['data']>>>;
   readonly dispatchFailures: Readonly<Record<string, Fact<{ commandId: string; message: string }>>>;
+  readonly exportRequests: Readonly<Record<string, Fact<OrderExportRequested['data']>>>;
+  readonly exportsDone: Readonly<Record<string, Fact<OrderExportedToErp['data']>>>;
+  readonly exportFailures: Readonly<Record<string, Fact<ErpExportFailed['data']>>>;
   /** The latest Scayle fact (max by source time, then snapshot `updatedAt`, then event id). */
   readonly latest?: Fact<ScayleOrderFactRecord>;
 }
@@ -89,6 +95,9 @@ export function initialOrderState(): OrderState {
     refundsRecorded: {},
     corrections: {},
     dispatchFailures: {},
+    exportRequests: {},
+    exportsDone: {},
+    exportFailures: {},
   };
 }
 
@@ -118,7 +127,7 @@ function keep<T>(map: Readonly<Record<string, Fact<T>>>, key: string, fact: Fact
 /**
  * Folds one event into the state. Idempotent (an event id seen before changes nothing) and
  * commutative up to the keyed winners described on {@link OrderFacts}. Events of types outside the
- * catalogue (exception decisions, export bookkeeping added by other layers) are ignored.
+ * catalogue (exception decisions added by other layers) are ignored.
  * @throws DomainError `invalid`/`invalid_instant` when `metadata.occurredAt` is not an ISO instant.
  */
 export function evolve(state: OrderState, event: OrderEventEnvelope<{ type: string; data: unknown }>): OrderState {
@@ -161,6 +170,15 @@ export function evolve(state: OrderState, event: OrderEventEnvelope<{ type: stri
         break;
       case 'ScayleDispatchFailed':
         next = { ...facts, dispatchFailures: { ...facts.dispatchFailures, [event.id]: { ...base, data: { commandId: e.data.commandId, message: e.data.message } } } };
+        break;
+      case 'OrderExportRequested':
+        next = { ...facts, exportRequests: keep(facts.exportRequests, e.data.exportId, { ...base, data: e.data }) };
+        break;
+      case 'OrderExportedToErp':
+        next = { ...facts, exportsDone: keep(facts.exportsDone, e.data.exportId, { ...base, data: e.data }) };
+        break;
+      case 'ErpExportFailed':
+        next = { ...facts, exportFailures: { ...facts.exportFailures, [event.id]: { ...base, data: e.data } } };
         break;
       case 'ScayleWebhookReceived':
         break;

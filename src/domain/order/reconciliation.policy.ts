@@ -6,6 +6,7 @@ import { toCurrency } from '../shared/currency';
 import { Dec, dec, type DecimalString } from '../shared/decimal';
 import { invalid } from '../shared/errors';
 import type { ErpRoundingProfile } from '../shared/rounding';
+import type { ExportTrigger } from '../erp-export/erp-export.events';
 
 /** ISO-8601 duration (`PT15M`, `P1DT2H`, `P2W`; no years/months) or a number of seconds. */
 export type Duration = string | number;
@@ -56,6 +57,11 @@ export interface ReconciliationPolicy {
   taxCodeMapping?: readonly TaxCodeMappingEntry[];
   /** ERP item number → Scayle variant reference key, for ERP lines that name only `erpItemNumber`. */
   itemMapping?: Readonly<Record<string, string>>;
+  /**
+   * The Scayle state that makes an order due for export to the ERP (`LEDGER_ERP_EXPORT_TRIGGER`,
+   * issue 10); tells `MISSING_IN_ERP` "not yet due" from "not exported". Default `order-invoiced`.
+   */
+  exportTrigger?: ExportTrigger;
 }
 
 /** The materiality cap for `currency`. */

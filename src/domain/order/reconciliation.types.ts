@@ -3,6 +3,7 @@
  */
 import type { Finding, ReconciliationComponent } from '../shared/findings';
 import type { Period } from '../shared/period';
+import type { OrderExportSummary } from '../erp-export/erp-export.state';
 
 /** `matched`: no finding; `matched_with_rounding`: only auto-accepted rounding; `pending`: a counterpart is still inside its grace window; `drift`: anything else open. */
 export type ReconciliationStatus = 'matched' | 'matched_with_rounding' | 'drift' | 'pending';
@@ -35,4 +36,6 @@ export interface OrderReconciliation {
    * `psp`: `settlement` (gross, net, fee).
    */
   totals: { scayle: SideTotals; erp: SideTotals; psp: SideTotals };
+  /** The order's exports to the ERP (issue 10), once the order is known. */
+  erpExport?: OrderExportSummary;
 }

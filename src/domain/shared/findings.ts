@@ -103,6 +103,15 @@ export interface Finding {
   /** ERP document and line concerned, where one is. */
   documentNumber?: string;
   lineNumber?: number;
+  /**
+   * Finer classification of some codes (issue 10): for `MISSING_IN_ERP` why the ERP has no document
+   * — `not_yet_due` (the order has not reached the export trigger), `not_exported` (due, no export
+   * requested), `export_pending` (requested, not accepted by the ERP yet), `export_failed` (the
+   * export failed or is blocked by a missing mapping), `exported_not_posted` (accepted by the ERP, not
+   * posted within the grace window after the export); for `SYNC_FAILURE` of an export the failure
+   * reason (`mapping_missing`, `rejected`, `unavailable`).
+   */
+  reason?: string;
   /** True for a `ROUNDING_DIFFERENCE` within the materiality cap. */
   autoAccepted: boolean;
   /** One line a finance user can act on. */

@@ -2,6 +2,7 @@
  * What every rule reads and writes while one order is reconciled.
  */
 import type { ErpDocument } from '../../erp/erp-document';
+import type { ExportRecord, SaleDue } from '../../erp-export/erp-export.state';
 import type { Finding } from '../../shared/findings';
 import type { Money } from '../../shared/money';
 import type { TaxedAmount } from '../../shared/tax';
@@ -47,6 +48,14 @@ export interface RuleContext {
   /** Set by stage-1–3 rules: skip the component comparisons of that side. */
   suppressSale: boolean;
   suppressRefund: boolean;
+  /** The order's exports to the ERP and whether its sale is due for export (issue 10). */
+  exports?: ExportFacts;
+}
+
+/** The order's export records and whether its sale is due, as `reconcileOrder` found them. */
+export interface ExportFacts {
+  records: ExportRecord[];
+  saleDue: SaleDue | undefined;
 }
 
 /** Adds a finding for the context's subject. */

@@ -7,6 +7,16 @@ import { instantMs, periodOfDate, periodOfInstant } from '../../shared/period';
 import type { Fact } from '../order.state';
 import { graceMs } from '../reconciliation.policy';
 import { report, saleEventIds, type RuleContext } from './context';
+import { missingReason, type MissingReason } from './export.rules';
+
+/** What to do, per reason of a missing ERP document. */
+const NEXT_STEP: Record<MissingReason['reason'], string> = {
+  not_yet_due: ': check its fulfilment and invoicing in Scayle',
+  not_exported: ': export the order to the ERP',
+  export_pending: ': check the ERP export target and GET /v1/erp/exports',
+  export_failed: ': fix the export (see the SYNC_FAILURE exception)',
+  exported_not_posted: ': post the document in the ERP',
+};
 
 /** Stage 1: every ERP document and Scayle refund must be in the order currency. */
 export function currencyRule(ctx: RuleContext, allDocs: readonly Fact<ErpDocument>[]): void {
@@ -75,13 +85,16 @@ export function counterpartRule(ctx: RuleContext, anyInvoice: boolean, anyCredit
   const sold = v.items.some((i) => !i.cancelled);
   if (sold && !anyInvoice && v.saleAt !== undefined) {
     ctx.suppressSale = true;
-    if (pastGrace(ctx, v.saleAt, 'missingInErp')) {
+    const why = missingReason(ctx, 'sale', v.saleAt);
+    if (pastGrace(ctx, why?.since ?? v.saleAt, 'missingInErp')) {
+      const base = `Scayle order ${v.order!.orderId} (${v.saleAt}) has no posted ERP invoice after the grace window`;
       report(ctx, {
         code: 'MISSING_IN_ERP',
         component: 'order',
         discriminator: 'invoice',
-        explanation: `Scayle order ${v.order!.orderId} (${v.saleAt}) has no posted ERP invoice after the grace window: export the order to the ERP`,
-        eventIds: saleEventIds(ctx),
+        ...(why ? { reason: why.reason } : {}),
+        explanation: !why || why.reason === 'not_exported' ? `${base}: export the order to the ERP` : `${base}: ${why.detail}${NEXT_STEP[why.reason]}`,
+        eventIds: [...saleEventIds(ctx), ...(why?.eventIds ?? [])],
       });
     } else ctx.pending.push('invoice');
   }
@@ -107,14 +120,17 @@ export function counterpartRule(ctx: RuleContext, anyInvoice: boolean, anyCredit
   }
   if (ctx.refunds.total.isPositive() && !anyCredit && ctx.refunds.latestAt !== undefined) {
     ctx.suppressRefund = true;
-    if (pastGrace(ctx, ctx.refunds.latestAt, 'missingInErp')) {
+    const why = missingReason(ctx, 'credit', ctx.refunds.latestAt);
+    if (pastGrace(ctx, why?.since ?? ctx.refunds.latestAt, 'missingInErp')) {
+      const base = `Scayle refunded ${ctx.refunds.total.toString()} ${ctx.currency} but the ERP has no credit memo after the grace window`;
       report(ctx, {
         code: 'MISSING_IN_ERP',
         component: 'refunds',
         discriminator: 'credit_memo',
         scayle: { currency: ctx.currency, gross: ctx.refunds.total.toString() },
-        explanation: `Scayle refunded ${ctx.refunds.total.toString()} ${ctx.currency} but the ERP has no credit memo after the grace window: post the credit memo`,
-        eventIds: ctx.refunds.eventIds,
+        ...(why ? { reason: why.reason } : {}),
+        explanation: why ? `${base}: ${why.detail}${NEXT_STEP[why.reason]}` : `${base}: post the credit memo`,
+        eventIds: [...ctx.refunds.eventIds, ...(why?.eventIds ?? [])],
       });
     } else ctx.pending.push('credit_memo');
   }

@@ -10,13 +10,14 @@ import {
   periodStreamId,
   type OrderEvent,
 } from '../../../../src/domain/order/order.events';
+import { ERP_EXPORT_EVENT_TYPES } from '../../../../src/domain/erp-export/erp-export.events';
 import { FINDING_CODES, FINDING_CODE_LIST } from '../../../../src/domain/shared/findings';
 import { DomainError } from '../../../../src/domain/shared/errors';
 
 describe('domain/order/order.events', () => {
   it('lists every type once, past-tense PascalCase', () => {
     expect(new Set(ORDER_EVENT_TYPES).size).to.equal(ORDER_EVENT_TYPES.length);
-    expect(ORDER_EVENT_TYPES.length).to.equal(SCAYLE_ORDER_FACT_TYPES.length + 12);
+    expect(ORDER_EVENT_TYPES.length).to.equal(SCAYLE_ORDER_FACT_TYPES.length + 12 + ERP_EXPORT_EVENT_TYPES.length);
     for (const t of ORDER_EVENT_TYPES) expect(t).to.match(/^[A-Z][A-Za-z]+$/);
   });
   it('guards known and unknown types', () => {
