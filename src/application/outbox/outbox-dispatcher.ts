@@ -3,6 +3,7 @@ import type { LineItemsCorrectionRecordedInScayle } from '../../domain/order/ord
 import type { LineItemsCorrected, RefundRecordedInScayle, RefundRequested, ScayleDispatchFailed } from '../../domain/order/order.events';
 import { LEDGER_EVENT_NAMESPACE, sourceEventName } from '../../domain/shared/ids';
 import type { Clock } from '../ports/clock.port';
+import { backoffDelay } from '../shared/backoff';
 import type { AllSubscription, EventData, EventStore, RecordedEvent } from '../ports/event-store.port';
 import type { OutboxEntry, OutboxStore } from '../ports/outbox-store.port';
 import { ScayleApiError, type ScayleGateway } from '../ports/scayle-gateway.port';
@@ -307,9 +308,7 @@ export class OutboxDispatcher {
 
   /** Back-off delay before attempt `attempts + 1`, in ms. */
   backoff(attempts: number, retryAfterMs?: number): number {
-    const exp = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** (attempts - 1));
-    const jittered = exp / 2 + this.random() * (exp / 2);
-    return Math.round(Math.max(jittered, retryAfterMs ?? 0));
+    return backoffDelay(this.options, attempts, this.random, retryAfterMs);
   }
 
   /** An outcome event with a deterministic id (command id + type), linked to its command. */

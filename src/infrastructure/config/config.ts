@@ -5,15 +5,10 @@ import { parseTradingHours, TradingSpan } from '../../application/freshness/trad
 import { isCurrencyCode } from '../../domain/shared/currency';
 import { FINDING_CODE_LIST, FINDING_CODES } from '../../domain/shared/findings';
 import { parseApiKeys, Role } from '../http/auth/api-keys';
+import { duration, positiveInt } from './validators';
+import { ERP_EXPORT_ENV_SPECS, erpExportConfig, type ErpExportConfig } from './erp-export.config';
 
-/** A duration like `30s`, `15m`, `2h`, `3d` → milliseconds (via the `ms` library). */
-export const duration = makeValidator<number>((input) => {
-  const value = ms(input as ms.StringValue);
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new Error(`must be a duration like 30s, 15m, 2h or 3d, got "${input}"`);
-  }
-  return value;
-});
+export { duration, positiveInt } from './validators';
 
 /** A TCP port, 0–65535 (0: any free port, for tests). */
 export const tcpPort = makeValidator<number>((input) => {
@@ -41,12 +36,6 @@ export const mongoUri = makeValidator<string>((input) => {
 export const decimalString = makeValidator<string>((input) => {
   if (!/^\d+(\.\d+)?$/.test(input)) throw new Error(`must be a non-negative decimal such as 0.05, got "${input}"`);
   return input;
-});
-
-/** A positive integer. */
-export const positiveInt = makeValidator<number>((input) => {
-  if (!/^[1-9]\d{0,8}$/.test(input)) throw new Error(`must be a positive integer, got "${input}"`);
-  return Number(input);
 });
 
 /** A non-negative integer (0 switches a limit off). */
@@ -161,6 +150,8 @@ export const ENV_SPECS = {
   LEDGER_STALE_WEBHOOK_SILENCE: duration({ default: 1_800_000, desc: 'STALE_SYNC when no Scayle webhook arrived for this long during trading hours while the Admin API sync sees newer orders.' }),
   LEDGER_TRADING_HOURS: tradingHours({ default: parseTradingHours('Mon-Sun 00:00-24:00'), desc: 'When the shop trades, in LEDGER_TIMEZONE (Mon-Fri 08:00-20:00,Sat 09:00-18:00); webhook silence counts only then.' }),
   LEDGER_STALE_PROJECTION_LAG: duration({ default: 300_000, desc: 'STALE_SYNC when a projection has had an unprocessed event waiting for this long.' }),
+  // ── export to the ERP (issue 10) ──
+  ...ERP_EXPORT_ENV_SPECS,
   LOG_LEVEL: str({ default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], desc: 'Log level (JSON logs on stdout).' }),
 } as const;
 
@@ -207,6 +198,8 @@ export interface Config {
     syncIntervalMs: number;
     companyCurrency: string;
   };
+  /** Order flow to the ERP (issue 10). Never log the secrets. */
+  erpExport: ErpExportConfig;
 }
 
 /** Thrown by {@link loadConfig}; `problems` names every variable that is wrong and why. */
@@ -244,6 +237,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (clean.SCAYLE_ADMIN_API_BASE_URL && !/^https?:\/\/\S+$/.test(clean.SCAYLE_ADMIN_API_BASE_URL)) {
     problems.push('SCAYLE_ADMIN_API_BASE_URL: must be an http(s) URL');
   }
+  const erpExport = erpExportConfig(clean, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   const dataDir = isAbsolute(clean.LEDGER_DATA_DIR) ? clean.LEDGER_DATA_DIR : resolve(clean.LEDGER_DATA_DIR);
   return {
@@ -292,5 +286,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       syncIntervalMs: clean.SCAYLE_SYNC_INTERVAL,
       companyCurrency: clean.LEDGER_COMPANY_CURRENCY,
     },
+    erpExport,
   };
 }

@@ -3,6 +3,7 @@ import { Clock, systemClock } from '../../application/ports/clock.port';
 import type { Config } from '../config/config';
 import { ApiKeyRegistry, loadOrCreateLocalKeys } from '../http/auth/api-keys';
 import { createLogger, Logger } from '../logging/logger';
+import { erpExportModule } from './modules/erp-export.module';
 import { eventStoreModule } from './modules/event-store.module';
 import { ingestModule } from './modules/ingest.module';
 import { mappingsModule } from './modules/mappings.module';
@@ -17,7 +18,7 @@ import { TOKENS } from './tokens';
  * Concept modules, in load order. Each binds its ports, handlers, lifecycles and HTTP routes;
  * adapters are chosen from `Config` only here.
  */
-export const CONCEPT_MODULES: readonly ContainerModule[] = [eventStoreModule, ingestModule, mappingsModule, orderCommandsModule, outboxModule, periodsModule, opsModule];
+export const CONCEPT_MODULES: readonly ContainerModule[] = [eventStoreModule, ingestModule, mappingsModule, orderCommandsModule, outboxModule, periodsModule, opsModule, erpExportModule];
 
 export interface ContainerOverrides {
   logger?: Logger;

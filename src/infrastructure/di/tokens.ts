@@ -55,6 +55,13 @@ export const TOKENS = {
   Freshness: Symbol.for('Freshness'),
   /** `StaleSyncMonitor`. */
   StaleSyncMonitor: Symbol.for('StaleSyncMonitor'),
+  // ── order flow to the ERP (issue 10) ──
+  /** `ErpGateway`: the ERP export target (Business Central, NDJSON file/webhook, or none). */
+  ErpGateway: Symbol.for('ErpGateway'),
+  /** `ErpExportStore`: the export index and its checkpoint. */
+  ErpExportStore: Symbol.for('ErpExportStore'),
+  /** `ErpExportScheduler`: plans and sends exports on the sync interval and on demand. */
+  ErpExportScheduler: Symbol.for('ErpExportScheduler'),
   /** Multi-bound: components with start/stop run by the bootstrap (pollers, projection runner, outbox). */
   Lifecycle: Symbol.for('Lifecycle'),
   /** Multi-bound: HTTP route modules mounted by the app. */

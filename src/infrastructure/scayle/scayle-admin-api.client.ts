@@ -8,6 +8,7 @@ import {
   ScayleOrderRef,
   ScayleWriteResult,
 } from '../../application/ports/scayle-gateway.port';
+import { retryAfterMs } from '../http-client/retry-after';
 
 /** Settings of the Admin API client. */
 export interface ScayleAdminClientOptions {
@@ -32,25 +33,7 @@ export interface ScayleAdminClientOptions {
 /** Scayle ids are integers in JSON; keep them integers when they are (`"10976510"` → 10976510). */
 const scayleId = (id: string): number | string => (/^\d{1,15}$/.test(id) ? Number(id) : id);
 
-/**
- * Milliseconds to wait before retrying, from `Retry-After` (seconds or an HTTP date) or
- * `X-RateLimit-Reset` (seconds until the window resets, or a Unix epoch in seconds when it is that
- * large). Undefined when neither header says.
- */
-export function retryAfterMs(headers: Headers, now: number): number | undefined {
-  const retryAfter = headers.get('retry-after');
-  if (retryAfter !== null) {
-    if (/^\d+$/.test(retryAfter.trim())) return Number(retryAfter.trim()) * 1000;
-    const at = Date.parse(retryAfter);
-    if (!Number.isNaN(at)) return Math.max(0, at - now);
-  }
-  const reset = headers.get('x-ratelimit-reset');
-  if (reset !== null && /^\d+(\.\d+)?$/.test(reset.trim())) {
-    const value = Number(reset.trim());
-    return value > 1_000_000_000 ? Math.max(0, value * 1000 - now) : value * 1000;
-  }
-  return undefined;
-}
+export { retryAfterMs } from '../http-client/retry-after';
 
 /** First `{errorKey, message}` of Scayle's `{errors: [...]}` body, if the body has that shape. */
 function scayleError(text: string): { errorKey?: string; message?: string } {

@@ -51,6 +51,9 @@ export const ROUTE_ROLES = {
   // operations (issue 9): freshness for the people who act on it; metrics for the scraper
   'GET /v1/freshness': ['operations', 'finance', 'auditor'],
   'GET /metrics': ['operations'],
+  // order flow to the ERP (issue 10)
+  'GET /v1/erp/exports': READERS,
+  'POST /v1/erp/exports/run': ['operations'],
 } as const satisfies Record<string, readonly Role[]>;
 
 /** A route of {@link ROUTE_ROLES}. */

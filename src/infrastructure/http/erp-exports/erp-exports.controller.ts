@@ -1,0 +1,94 @@
+import type { Router } from 'express';
+import type { ErpExportScheduler, RunSummary } from '../../../application/erp-export/erp-export.scheduler';
+import type { ErpExportEntry, ErpExportStore } from '../../../application/ports/erp-export-store.port';
+import type { HttpRoutes } from '../app';
+import type { ApiKeyRegistry } from '../auth/api-keys';
+import { actorOf } from '../auth/auth.middleware';
+import { guard } from '../auth/route-roles';
+import { sendJsonWithEtag } from '../etag';
+import { decodeCursor, encodeCursor, PAGE } from '../pagination';
+import { HttpProblem } from '../problem-details';
+import { validateDto } from '../validation';
+import { ErpExportsQueryDto, RunErpExportsDto } from './erp-exports.dto';
+
+/** JSON of one export entry (positions as decimal strings). */
+export function erpExportJson(e: ErpExportEntry) {
+  return {
+    exportId: e.exportId,
+    orderId: e.orderId,
+    documentKind: e.documentKind,
+    category: e.category,
+    sequence: e.sequence,
+    documentNumber: e.documentNumber,
+    postingDate: e.postingDate,
+    period: e.period,
+    status: e.status,
+    attempts: e.attempts,
+    ...(e.reason !== undefined ? { reason: e.reason } : {}),
+    ...(e.missing !== undefined ? { missing: e.missing } : {}),
+    ...(e.lastError !== undefined ? { lastError: e.lastError } : {}),
+    ...(e.nextAttemptAt !== undefined ? { nextAttemptAt: e.nextAttemptAt } : {}),
+    ...(e.erpDocumentNumber !== undefined ? { erpDocumentNumber: e.erpDocumentNumber } : {}),
+    ...(e.payloadHash !== undefined ? { payloadHash: e.payloadHash } : {}),
+    ...(e.exportedAt !== undefined ? { exportedAt: e.exportedAt } : {}),
+    requestedAt: e.requestedAt,
+    updatedAt: e.updatedAt,
+    position: String(e.position),
+  };
+}
+
+/** JSON of a run summary. */
+export function runJson(r: RunSummary) {
+  return { ...r };
+}
+
+/**
+ * `GET /v1/erp/exports`: every export the ledger requested, with status and outcome, in log order;
+ * `POST /v1/erp/exports/run`: plan and send everything due now (operations).
+ */
+export class ErpExportsController implements HttpRoutes {
+  constructor(
+    private readonly keys: ApiKeyRegistry,
+    private readonly store: ErpExportStore,
+    private readonly scheduler: ErpExportScheduler,
+  ) {}
+
+  register(router: Router): void {
+    router.get('/v1/erp/exports', guard(this.keys, 'GET /v1/erp/exports'), async (req, res) => {
+      const query = await validateDto(ErpExportsQueryDto, req.query, 'query');
+      const after = decodeCursor(query.cursor, ['after']);
+      if (after && !/^\d+$/.test(after.after)) throw HttpProblem.validation([{ field: 'cursor', message: 'is not a cursor of this list' }]);
+      const limit = query.limit ? Math.min(Number(query.limit), PAGE.max) : PAGE.default;
+      const [page, counts] = await Promise.all([
+        this.store.list({
+          limit,
+          ...(query.status ? { status: query.status } : {}),
+          ...(query.period ? { period: query.period } : {}),
+          ...(query.orderId ? { orderId: query.orderId } : {}),
+          ...(after ? { after: BigInt(after.after) } : {}),
+        }),
+        this.store.counts(),
+      ]);
+      const last = this.scheduler.lastRun;
+      sendJsonWithEtag(req, res, {
+        export: {
+          target: this.scheduler.target,
+          sending: this.scheduler.sending,
+          intervalMs: this.scheduler.options.intervalMs,
+          ...(last ? { lastRun: runJson(last) } : {}),
+        },
+        counts,
+        items: page.entries.map(erpExportJson),
+        ...(page.nextAfter !== undefined ? { nextCursor: encodeCursor({ after: String(page.nextAfter) }) } : {}),
+      });
+    });
+
+    router.post('/v1/erp/exports/run', guard(this.keys, 'POST /v1/erp/exports/run'), async (req, res) => {
+      const body = req.body === undefined || (typeof req.body === 'object' && req.body !== null && Object.keys(req.body as object).length === 0) ? {} : req.body;
+      const dto = await validateDto(RunErpExportsDto, body);
+      req.log?.info({ actor: actorOf(res), retryFailed: dto.retry_failed === true }, 'ERP export run requested');
+      const summary = await this.scheduler.run({ retryFailed: dto.retry_failed === true, correlationId: res.locals.correlationId as string });
+      res.status(200).json(runJson(summary));
+    });
+  }
+}

@@ -1,0 +1,33 @@
+import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+
+/** Query of `GET /v1/erp/exports`. */
+export class ErpExportsQueryDto {
+  @IsOptional()
+  @IsIn(['pending', 'blocked', 'exported', 'failed'])
+  status?: 'pending' | 'blocked' | 'exported' | 'failed';
+
+  @IsOptional()
+  @Matches(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'period must be an accounting period YYYY-MM' })
+  period?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  orderId?: string;
+
+  @IsOptional()
+  @IsString()
+  cursor?: string;
+
+  @IsOptional()
+  @Matches(/^([1-9]\d{0,2})$/, { message: 'limit must be an integer from 1 to 500' })
+  limit?: string;
+}
+
+/** Body of `POST /v1/erp/exports/run` (optional). */
+export class RunErpExportsDto {
+  /** Re-open exports given up earlier (`failed`) before sending. */
+  @IsOptional()
+  @IsBoolean()
+  retry_failed?: boolean;
+}
