@@ -10,6 +10,8 @@ const DUE_TYPES = new Set<string>([...SCAYLE_ORDER_FACT_TYPES, 'ScaylePaymentRef
 const MAPPING_STREAMS = new Set([TAX_CODE_MAPPINGS_STREAM, ITEM_MAPPINGS_STREAM]);
 /** Events consumed before the checkpoint moves, while catching up. */
 const FLUSH_EVERY = 1000;
+/** Once live, changes are stored this many ms after the first of a burst. */
+const LIVE_FLUSH_MS = 5;
 
 export interface IndexerLogger {
   error(obj: object, msg: string): void;
@@ -68,7 +70,14 @@ export class ErpExportIndexer {
   private subscription: AllSubscription | undefined;
   private loop: Promise<void> | undefined;
   private stopped = true;
+  /** Position the index reflects (changes stored, or nothing to store). */
   private consumedTo = 0n;
+  /** Position of the last event seen, and of the stored checkpoint. */
+  private seen = 0n;
+  private stored = 0n;
+  private changes: IndexChanges = empty();
+  private flushing: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
   private readonly waiters = new Set<() => void>();
 
   constructor(
@@ -86,6 +95,9 @@ export class ErpExportIndexer {
   async start(): Promise<void> {
     this.stopped = false;
     this.consumedTo = await this.store.checkpoint();
+    this.seen = this.consumedTo;
+    this.stored = this.consumedTo;
+    this.changes = empty();
     const sub = this.events.subscribeToAll({ fromPosition: this.consumedTo === 0n ? 'start' : this.consumedTo });
     this.subscription = sub;
     this.loop = this.consume(sub);
@@ -122,47 +134,88 @@ export class ErpExportIndexer {
   }
 
   private async consume(sub: AllSubscription): Promise<void> {
-    let changes = empty();
-    let pending = 0;
-    let last = this.consumedTo;
-    const flush = async (position: bigint) => {
-      await this.store.advance(position, changes);
-      changes = empty();
-      pending = 0;
-      this.consumedTo = position;
-      this.notify();
-    };
+    let live = false;
+    let unflushed = 0;
     try {
       for await (const message of sub) {
         if (this.stopped) break;
         if (message.kind === 'caughtUp') {
-          await flush(message.position > last ? message.position : last);
+          live = true;
+          if (message.position > this.seen) this.seen = message.position;
+          await this.flush();
+          unflushed = 0;
           continue;
         }
         const event = message.event;
-        last = event.position;
-        this.apply(event, changes);
-        if (++pending >= FLUSH_EVERY) await flush(last);
+        this.seen = event.position;
+        const changed = this.apply(event, this.changes);
+        unflushed++;
+        if (!live) {
+          if (unflushed >= FLUSH_EVERY) {
+            await this.flush();
+            unflushed = 0;
+          }
+        } else if (changed || this.timer) {
+          // Live: coalesce the writes of a burst of facts into one transaction a few ms later.
+          this.timer ??= setTimeout(() => {
+            this.timer = undefined;
+            void this.flush();
+          }, LIVE_FLUSH_MS);
+        } else {
+          // Nothing to write: the index already reflects this event (the checkpoint follows later).
+          this.consumedTo = event.position;
+          this.notify();
+          if (unflushed >= FLUSH_EVERY) {
+            await this.flush();
+            unflushed = 0;
+          }
+        }
       }
     } catch (err) {
       if (!this.stopped) this.logger.error({ err }, 'ERP export indexer subscription failed');
+    } finally {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+      await this.flush().catch((err: unknown) => this.logger.error({ err }, 'ERP export indexer could not store its last changes'));
     }
   }
 
-  private apply(event: RecordedEvent, changes: IndexChanges): void {
+  /** Stores the changes seen so far with the checkpoint, one flush at a time. */
+  private flush(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      const to = this.seen;
+      const batch = this.changes;
+      this.changes = empty();
+      if (to <= this.stored && isEmpty(batch)) return;
+      await this.store.advance(to, batch);
+      this.stored = to;
+      if (to > this.consumedTo) this.consumedTo = to;
+      this.notify();
+    });
+    return this.flushing;
+  }
+
+  /** Records what `event` changes in the index; answers whether it changes anything. */
+  private apply(event: RecordedEvent, changes: IndexChanges): boolean {
     if (MAPPING_STREAMS.has(event.streamId)) {
       changes.mappingsChangedAt = event.position;
-      return;
+      return true;
     }
-    if (!event.streamId.startsWith('order-')) return;
-    if (DUE_TYPES.has(event.type)) changes.dirty.push({ streamId: event.streamId, position: event.position });
+    if (!event.streamId.startsWith('order-')) return false;
+    let changed = false;
+    if (DUE_TYPES.has(event.type)) {
+      changes.dirty.push({ streamId: event.streamId, position: event.position });
+      changed = true;
+    }
     if (event.type === 'OrderExportRequested') {
       changes.requested.push(entryOfRequest(event, event.data as OrderExportRequested['data'], this.clock.now().toISOString()));
-    } else {
-      const outcome = outcomeOfEvent(event);
-      if (outcome) changes.outcomes.push(outcome);
+      return true;
     }
+    const outcome = outcomeOfEvent(event);
+    if (outcome) changes.outcomes.push(outcome);
+    return changed || outcome !== undefined;
   }
 }
 
 const empty = (): IndexChanges => ({ requested: [], outcomes: [], dirty: [] });
+const isEmpty = (c: IndexChanges): boolean => c.requested.length + c.outcomes.length + c.dirty.length === 0 && c.mappingsChangedAt === undefined;

@@ -16,7 +16,10 @@ export const mappingsModule = new ContainerModule(({ bind }) => {
   bind<ReconciliationPolicyProvider>(TOKENS.ReconciliationPolicy).toDynamicValue((ctx) => {
     const config = ctx.get<Config>(TOKENS.Config);
     const { erpProfile, materialityCap } = config.reconciliation;
-    return new MappedReconciliationPolicy({ erpProfile, timezone: config.timezone, ...(materialityCap ? { materialityCap } : {}) }, ctx.get<MappingsService>(TOKENS.Mappings));
+    return new MappedReconciliationPolicy(
+      { erpProfile, timezone: config.timezone, exportTrigger: config.erpExport.trigger, ...(materialityCap ? { materialityCap } : {}) },
+      ctx.get<MappingsService>(TOKENS.Mappings),
+    );
   });
   bind<HttpRoutes>(TOKENS.HttpRoutes).toDynamicValue((ctx) => new MappingsController(ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys), ctx.get<MappingsService>(TOKENS.Mappings)));
 });
