@@ -1,0 +1,478 @@
+import { randomUUID } from 'node:crypto';
+import { AnyBulkWriteOperation, Db, Document, MongoBulkWriteError, MongoClient, MongoServerError } from 'mongodb';
+import {
+  Checkpoint,
+  CollectionSpec,
+  CommitResult,
+  DeadLetter,
+  Filter,
+  FindQuery,
+  InvalidQueryError,
+  JsonObject,
+  Page,
+  ReadModelStore,
+  StaleGenerationError,
+  StoredDocument,
+  WriteOp,
+  decodePosition,
+  encodePosition,
+  shadowName,
+} from '../../../application/ports/read-model-store.port';
+import { assertCollectionName, Condition, encodeCursor, planFilter, planQuery } from '../query-plan';
+
+/** Field holding the encoded position of a document. */
+const POS = '_p';
+/** Field holding the document body, so one `$set` replaces it whole (FerretDB v1 is slow on `replaceOne`). */
+const BODY = 'd';
+/**
+ * Writes per bulk call. FerretDB v1 (SQLite backend) slows down quadratically with the size of an
+ * update bulk; 50 keeps it linear there and costs MongoDB little.
+ */
+const BULK_CHUNK = 50;
+const SPECS = 'rm_meta_collections';
+const CHECKPOINTS = 'rm_meta_checkpoints';
+const DEAD_LETTERS = 'rm_meta_dead_letters';
+const REDO = 'rm_meta_redo';
+/** Redo chunks stay well under MongoDB's 16 MiB document limit. */
+const CHUNK_BYTES = 4 * 1024 * 1024;
+
+interface CheckpointDoc {
+  _id: string;
+  position: string;
+  generation: number;
+}
+
+interface RedoCommit {
+  _id: string;
+  kind: 'commit';
+  chunks: number;
+  checkpoints: { name: string; position: string; generation: number }[];
+  createdAt: Date;
+}
+
+interface RedoChunk {
+  _id: string;
+  kind: 'chunk';
+  commitId: string;
+  ops: string;
+}
+
+/** A stored document: string ids, any fields. */
+interface RawDoc {
+  _id: string;
+  [key: string]: unknown;
+}
+
+type WireOp = [kind: 'u' | 'd', collection: string, id: string, position: string, doc?: JsonObject];
+
+/**
+ * MongoDB read models (DESIGN §3), also run against FerretDB v1 in CI, so it uses plain CRUD,
+ * indexes and unordered `bulkWrite` only — no transactions, no change streams, no aggregation.
+ *
+ * - Documents are stored flat with their encoded position in `_p`; an upsert is a `replaceOne`
+ *   filtered on `{_id, _p ≤ position}` with `upsert: true`. When a newer document exists the filter
+ *   misses and the implied insert fails with E11000; E11000 also answers two writers racing to insert
+ *   the same id. Both are retried as a plain guarded update, which then applies or is skipped.
+ * - Batches are made atomic without transactions by a redo record: the batch's writes are saved in
+ *   `rm_meta_redo` chunks, then one commit document (a single-document write is atomic), then the
+ *   writes, then the checkpoints; the record is removed last. `ensureCollections` replays a commit
+ *   document left behind by a crash, so a batch is either wholly absent (no commit document, the
+ *   checkpoint did not move) or completed on restart.
+ */
+export class MongoReadModelStore implements ReadModelStore {
+  readonly kind = 'mongodb';
+  private readonly specs = new Map<string, CollectionSpec>();
+  private closed = false;
+
+  constructor(
+    private readonly client: MongoClient,
+    private readonly db: Db,
+  ) {}
+
+  /** A store on `uri`/`database`. The driver connects lazily on first use. */
+  static fromUri(uri: string, database: string): MongoReadModelStore {
+    const client = new MongoClient(uri, { serverSelectionTimeoutMS: 10_000, ignoreUndefined: true });
+    return new MongoReadModelStore(client, client.db(database));
+  }
+
+  async ensureCollections(specs: readonly CollectionSpec[]): Promise<void> {
+    for (const spec of specs) await this.createCollection(spec.name, spec);
+    await this.recover();
+  }
+
+  private async createCollection(name: string, spec: CollectionSpec): Promise<void> {
+    assertCollectionName(name);
+    const existing = new Set((await this.db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
+    if (!existing.has(name)) {
+      try {
+        await this.db.createCollection(name);
+      } catch (err) {
+        if (!(err instanceof MongoServerError && err.code === 48)) throw err; // NamespaceExists: created concurrently
+      }
+    }
+    const coll = this.db.collection(name);
+    for (const index of spec.indexes) {
+      await coll.createIndex(Object.fromEntries(index.fields.map((f) => [path(f), 1])));
+    }
+    await this.db.collection<{ _id: string; spec: string }>(SPECS).replaceOne({ _id: name }, { spec: JSON.stringify({ ...spec, name }) }, { upsert: true });
+    this.specs.set(name, { ...spec, name });
+  }
+
+  private async spec(collection: string): Promise<CollectionSpec> {
+    let spec = this.specs.get(collection);
+    if (!spec) {
+      const row = await this.db.collection<{ _id: string; spec: string }>(SPECS).findOne({ _id: collection });
+      if (!row) throw new InvalidQueryError(`Unknown collection: ${collection}`);
+      spec = JSON.parse(row.spec) as CollectionSpec;
+      this.specs.set(collection, spec);
+    }
+    return spec;
+  }
+
+  /** Completes batches whose commit document was written but whose writes may not all be. */
+  private async recover(): Promise<void> {
+    const redo = this.db.collection<RedoCommit | RedoChunk>(REDO);
+    const commits = (await redo.find({ kind: 'commit' }).sort({ createdAt: 1 }).toArray()) as RedoCommit[];
+    for (const c of commits) {
+      const chunks = (await redo.find({ kind: 'chunk', commitId: c._id }).toArray()) as RedoChunk[];
+      if (chunks.length === c.chunks) {
+        const ops = chunks.sort((a, b) => (a._id < b._id ? -1 : 1)).flatMap((ch) => JSON.parse(ch.ops) as WireOp[]);
+        await this.applyWrites(ops.map(fromWire));
+        for (const cp of c.checkpoints) {
+          try {
+            await this.db.collection<CheckpointDoc>(CHECKPOINTS).updateOne(
+              { _id: cp.name, generation: cp.generation, position: { $lte: cp.position } },
+              { $set: { position: cp.position } },
+              { upsert: cp.generation === 0 },
+            );
+          } catch (err) {
+            if (!isDuplicateKey(err)) throw err; // the checkpoint moved on or changed generation
+          }
+        }
+      }
+      await redo.deleteMany({ commitId: c._id });
+      await redo.deleteOne({ _id: c._id });
+    }
+    // Chunks without a commit document belong to batches that never committed.
+    const orphans = await redo.find({ kind: 'chunk' }).project<{ commitId: string }>({ commitId: 1 }).toArray();
+    const live = new Set((await redo.find({ kind: 'commit' }).project<{ _id: string }>({ _id: 1 }).toArray()).map((c) => c._id));
+    const stale = [...new Set(orphans.map((o) => o.commitId))].filter((id) => !live.has(id));
+    if (stale.length > 0) await redo.deleteMany({ kind: 'chunk', commitId: { $in: stale } });
+  }
+
+  async commit(writes: readonly WriteOp[], checkpoints: readonly Checkpoint[] = []): Promise<CommitResult> {
+    this.assertOpen();
+    const cps = this.db.collection<CheckpointDoc>(CHECKPOINTS);
+    for (const c of checkpoints) {
+      const stored = (await cps.findOne({ _id: c.name }))?.generation ?? 0;
+      if (stored !== c.generation) throw new StaleGenerationError(c.name, c.generation, stored);
+    }
+    if (checkpoints.length === 0) return this.applyWrites(writes);
+    const redo = this.db.collection<RedoCommit | RedoChunk>(REDO);
+    const commitId = `${Date.now().toString(36)}-${randomUUID()}`;
+    const chunks = chunkOps(writes.map(toWire)).map((ops, i): RedoChunk => ({ _id: `${commitId}:${String(i).padStart(6, '0')}`, kind: 'chunk', commitId, ops }));
+    if (chunks.length > 0) await redo.insertMany(chunks, { ordered: false });
+    await redo.insertOne({
+      _id: commitId,
+      kind: 'commit',
+      chunks: chunks.length,
+      checkpoints: checkpoints.map((c) => ({ name: c.name, position: encodePosition(c.position), generation: c.generation })),
+      createdAt: new Date(),
+    });
+    const result = await this.applyWrites(writes);
+    for (const c of checkpoints) {
+      const position = encodePosition(c.position);
+      const updated = await cps.updateOne({ _id: c.name, generation: c.generation }, { $set: { position } });
+      if (updated.matchedCount === 0) {
+        if (c.generation !== 0) throw new StaleGenerationError(c.name, c.generation, (await cps.findOne({ _id: c.name }))?.generation ?? 0);
+        try {
+          await cps.insertOne({ _id: c.name, position, generation: 0 });
+        } catch (err) {
+          if (isDuplicateKey(err)) throw new StaleGenerationError(c.name, c.generation, (await cps.findOne({ _id: c.name }))?.generation ?? 0);
+          throw err;
+        }
+      }
+    }
+    await redo.deleteMany({ commitId });
+    await redo.deleteOne({ _id: commitId });
+    return result;
+  }
+
+  /**
+   * Applies writes with the position guard, per collection, in unordered bulks of
+   * {@link BULK_CHUNK}: ids not stored yet are inserted (E11000 from a racing insert is retried as a
+   * guarded update), stored ones updated with the guard `{_id, _p ≤ position}`, deletes likewise.
+   */
+  private async applyWrites(writes: readonly WriteOp[]): Promise<CommitResult> {
+    const byCollection = new Map<string, Map<string, WriteOp>>();
+    for (const w of writes) {
+      const ops = byCollection.get(w.collection) ?? new Map<string, WriteOp>();
+      const prior = ops.get(w.id);
+      if (!prior || prior.position <= w.position) ops.set(w.id, w);
+      byCollection.set(w.collection, ops);
+    }
+    let applied = 0;
+    for (const [name, ops] of byCollection) {
+      const coll = this.db.collection<RawDoc>(name);
+      const stored = new Map<string, string>();
+      for (const ids of chunk([...ops.keys()], 500)) {
+        for (const r of await coll.find({ _id: { $in: ids } }).project<{ _id: string; _p: string }>({ [POS]: 1 }).toArray()) stored.set(r._id, r._p);
+      }
+      const inserts: RawDoc[] = [];
+      const guarded: AnyBulkWriteOperation<RawDoc>[] = [];
+      for (const w of ops.values()) {
+        const position = encodePosition(w.position);
+        const current = stored.get(w.id);
+        if (current !== undefined && current > position) continue;
+        if (w.kind === 'delete') {
+          if (current === undefined) applied++;
+          else guarded.push({ deleteOne: { filter: { _id: w.id, [POS]: { $lte: position } } } });
+        } else if (current === undefined) {
+          inserts.push({ _id: w.id, [POS]: position, [BODY]: w.doc });
+        } else {
+          guarded.push(guardedUpdate(w.id, position, w.doc));
+        }
+      }
+      for (const part of chunk(inserts, BULK_CHUNK)) {
+        try {
+          applied += (await coll.insertMany(part, { ordered: false })).insertedCount;
+        } catch (err) {
+          if (!(err instanceof MongoBulkWriteError)) throw err;
+          const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+          if (errors.some((e) => e.code !== 11000)) throw err;
+          applied += err.result.insertedCount;
+          // Another writer inserted first: retry as a guarded update, which applies or is skipped.
+          for (const e of errors) {
+            const doc = part[e.index]!;
+            guarded.push(guardedUpdate(doc._id, doc[POS] as string, doc[BODY] as JsonObject));
+          }
+        }
+      }
+      for (const part of chunk(guarded, BULK_CHUNK)) {
+        const r = await coll.bulkWrite(part, { ordered: false });
+        applied += r.matchedCount + r.deletedCount;
+      }
+    }
+    return { applied, skipped: writes.length - applied };
+  }
+
+  async get<T extends JsonObject = JsonObject>(collection: string, id: string): Promise<StoredDocument<T> | undefined> {
+    this.assertOpen();
+    await this.spec(collection);
+    const raw = await this.db.collection<RawDoc>(collection).findOne({ _id: id });
+    return raw ? toDoc<T>(raw) : undefined;
+  }
+
+  async getMany<T extends JsonObject = JsonObject>(collection: string, ids: readonly string[]): Promise<Map<string, StoredDocument<T>>> {
+    this.assertOpen();
+    await this.spec(collection);
+    const out = new Map<string, StoredDocument<T>>();
+    if (ids.length === 0) return out;
+    for (const raw of await this.db.collection<RawDoc>(collection).find({ _id: { $in: [...ids] } }).toArray()) {
+      const d = toDoc<T>(raw);
+      out.set(d._id, d);
+    }
+    return out;
+  }
+
+  async find<T extends JsonObject = JsonObject>(collection: string, query: FindQuery): Promise<Page<T>> {
+    this.assertOpen();
+    const plan = planQuery(await this.spec(collection), query);
+    const and: Document[] = plan.conditions.map(toMongo);
+    if (plan.after) {
+      const ors = plan.sort.map((s, i) => {
+        const clause: Document = {};
+        plan.sort.slice(0, i).forEach((p, j) => (clause[path(p.field)] = plan.after![j]));
+        clause[path(s.field)] = { [s.direction === 'asc' ? '$gt' : '$lt']: plan.after![i] };
+        return clause;
+      });
+      and.push({ $or: ors });
+    }
+    const filter = and.length === 0 ? {} : and.length === 1 ? and[0]! : { $and: and };
+    const sort: Record<string, 1 | -1> = {};
+    for (const s of plan.sort) sort[path(s.field)] = s.direction === 'asc' ? 1 : -1;
+    const rows = await this.db.collection<RawDoc>(collection).find(filter).sort(sort).limit(plan.limit + 1).toArray();
+    const items = rows.slice(0, plan.limit).map((r) => toDoc<T>(r));
+    const page: Page<T> = { items };
+    if (rows.length > plan.limit) {
+      const last = items[items.length - 1]!;
+      page.next = encodeCursor(plan.sort, last._id, last.doc);
+    }
+    return page;
+  }
+
+  async count(collection: string, filter?: Filter): Promise<number> {
+    this.assertOpen();
+    const and = planFilter(await this.spec(collection), filter).map(toMongo);
+    return this.db.collection<RawDoc>(collection).countDocuments(and.length === 0 ? {} : { $and: and });
+  }
+
+  async *scan<T extends JsonObject = JsonObject>(collection: string): AsyncIterable<StoredDocument<T>> {
+    await this.spec(collection);
+    let after: string | undefined;
+    for (;;) {
+      this.assertOpen();
+      const rows = await this.db
+        .collection<RawDoc>(collection)
+        .find(after === undefined ? {} : { _id: { $gt: after } })
+        .sort({ _id: 1 })
+        .limit(500)
+        .toArray();
+      for (const r of rows) yield toDoc<T>(r);
+      if (rows.length < 500) return;
+      after = rows[rows.length - 1]!._id as string;
+    }
+  }
+
+  async getCheckpoint(name: string): Promise<Checkpoint> {
+    this.assertOpen();
+    const row = await this.db.collection<CheckpointDoc>(CHECKPOINTS).findOne({ _id: name });
+    return { name, position: row ? decodePosition(row.position) : 0n, generation: row?.generation ?? 0 };
+  }
+
+  async addDeadLetter(d: DeadLetter): Promise<void> {
+    this.assertOpen();
+    const position = encodePosition(d.position);
+    try {
+      await this.db.collection<RawDoc>(DEAD_LETTERS).insertOne({ ...d, _id: `${d.projection}:${position}`, position });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+  }
+
+  async listDeadLetters(projection?: string): Promise<DeadLetter[]> {
+    this.assertOpen();
+    const rows = await this.db
+      .collection<RawDoc>(DEAD_LETTERS)
+      .find(projection === undefined ? {} : { projection })
+      .toArray();
+    return rows
+      .map((r) => ({
+        projection: r.projection as string,
+        position: decodePosition(r.position as string),
+        eventId: r.eventId as string,
+        eventType: r.eventType as string,
+        streamId: r.streamId as string,
+        error: r.error as string,
+        failedAt: r.failedAt as string,
+      }))
+      .sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : a.projection < b.projection ? -1 : 1));
+  }
+
+  async prepareShadow(collections: readonly string[], checkpoint: string): Promise<void> {
+    this.assertOpen();
+    for (const name of collections) {
+      const spec = await this.spec(name);
+      await this.dropIfExists(shadowName(name));
+      await this.createCollection(shadowName(name), { ...spec, name: shadowName(name) });
+    }
+    await this.db.collection<CheckpointDoc>(CHECKPOINTS).deleteOne({ _id: shadowName(checkpoint) });
+  }
+
+  private async dropIfExists(name: string): Promise<void> {
+    const exists = (await this.db.listCollections({ name }, { nameOnly: true }).toArray()).length > 0;
+    if (exists) await this.db.collection(name).drop();
+    this.specs.delete(name);
+  }
+
+  async swapShadow(collections: readonly string[], checkpoint: string): Promise<Checkpoint> {
+    this.assertOpen();
+    for (const name of collections) {
+      const spec = await this.spec(name);
+      await this.spec(shadowName(name));
+      await this.dropIfExists(name);
+      await this.db.renameCollection(shadowName(name), name);
+      await this.db.collection<RawDoc>(SPECS).deleteOne({ _id: shadowName(name) });
+      this.specs.delete(shadowName(name));
+      await this.createCollection(name, spec);
+    }
+    const cps = this.db.collection<CheckpointDoc>(CHECKPOINTS);
+    const live = await cps.findOne({ _id: checkpoint });
+    const rebuilt = await cps.findOne({ _id: shadowName(checkpoint) });
+    const next: Checkpoint = { name: checkpoint, position: rebuilt ? decodePosition(rebuilt.position) : 0n, generation: (live?.generation ?? 0) + 1 };
+    await cps.replaceOne({ _id: checkpoint }, { position: encodePosition(next.position), generation: next.generation }, { upsert: true });
+    await cps.deleteOne({ _id: shadowName(checkpoint) });
+    return next;
+  }
+
+  async ping(): Promise<{ ok: boolean; detail?: string }> {
+    if (this.closed) return { ok: false, detail: 'closed' };
+    try {
+      await this.db.command({ ping: 1 });
+      return { ok: true, detail: this.db.databaseName };
+    } catch (err) {
+      return { ok: false, detail: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.client.close();
+  }
+
+  /** Drops the whole database (tests only). */
+  async dropDatabase(): Promise<void> {
+    await this.db.dropDatabase();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('The read-model store is closed');
+  }
+}
+
+/** Stored path of a document field. */
+const path = (field: string) => (field === '_id' ? '_id' : `${BODY}.${field}`);
+
+function toMongo(c: Condition): Document {
+  if (c.op === 'eq') return { [path(c.field)]: c.value };
+  if (c.op === 'in') return { [path(c.field)]: { $in: c.values } };
+  return { [path(c.field)]: { ...c.range } };
+}
+
+function guardedUpdate(id: string, position: string, doc: JsonObject): AnyBulkWriteOperation<RawDoc> {
+  return { updateOne: { filter: { _id: id, [POS]: { $lte: position } }, update: { $set: { [POS]: position, [BODY]: doc } } } };
+}
+
+function toDoc<T extends JsonObject>(raw: RawDoc): StoredDocument<T> {
+  return { _id: raw._id, position: decodePosition(raw[POS] as string), doc: (raw[BODY] ?? {}) as T };
+}
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function toWire(w: WriteOp): WireOp {
+  return w.kind === 'upsert' ? ['u', w.collection, w.id, encodePosition(w.position), w.doc] : ['d', w.collection, w.id, encodePosition(w.position)];
+}
+
+function fromWire([kind, collection, id, position, doc]: WireOp): WriteOp {
+  return kind === 'u'
+    ? { kind: 'upsert', collection, id, position: decodePosition(position), doc: doc! }
+    : { kind: 'delete', collection, id, position: decodePosition(position) };
+}
+
+/** Splits ops into JSON arrays of at most ~{@link CHUNK_BYTES}. */
+function chunkOps(ops: WireOp[]): string[] {
+  const chunks: string[] = [];
+  let current: string[] = [];
+  let size = 0;
+  for (const op of ops) {
+    const s = JSON.stringify(op);
+    if (size + s.length > CHUNK_BYTES && current.length > 0) {
+      chunks.push(`[${current.join(',')}]`);
+      current = [];
+      size = 0;
+    }
+    current.push(s);
+    size += s.length + 1;
+  }
+  if (current.length > 0) chunks.push(`[${current.join(',')}]`);
+  return chunks;
+}
+
+function isDuplicateKey(err: unknown): boolean {
+  return err instanceof MongoServerError && err.code === 11000;
+}
