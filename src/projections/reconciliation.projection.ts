@@ -1,0 +1,370 @@
+/**
+ * The `reconciliation` projection: per order stream its reconciliation (status, findings with every
+ * DESIGN §6 field, both sides' totals per component, period, pending counterparts), the exception
+ * queue, and the live period summaries — one projection, because all three come from the same
+ * evaluation and must move together.
+ *
+ * Evaluation: the order state is folded from the stream's events (`evolve`), kept in a bounded
+ * in-memory cache and, on a miss, rebuilt by reading the stream through the EventStore port up to
+ * the batch. The order is evaluated once per batch, at its last event of the batch, with `now` =
+ * that event's ledger time (`metadata.recordedAt`): a pure function of the log and the batch
+ * boundaries, no clock. A finding that opens and closes within one batch is therefore not queued
+ * (batches are at most `batchSize` events and `maxLatencyMs` long). Re-evaluation as grace windows
+ * expire is the scheduler's ({@link ReconciliationProjection.reevaluate}).
+ */
+import type { EventStore, RecordedEvent } from '../application/ports/event-store.port';
+import { StreamNotFoundError } from '../application/ports/event-store.port';
+import type { JsonObject } from '../application/ports/read-model-store.port';
+import type { ReconciliationPolicyProvider } from '../application/ports/reconciliation-policy.port';
+import { isExceptionEvent } from '../domain/exception/exception.events';
+import type { IngestionFailed, IngestionFailureDismissed, IngestionRetried } from '../domain/ingest/ingest.events';
+import type { OrderEventEnvelope } from '../domain/order/order.events';
+import { reconcileOrder } from '../domain/order/order.reconcile';
+import { evolve, initialOrderState, type OrderState } from '../domain/order/order.state';
+import type { ReconciliationPolicy } from '../domain/order/reconciliation.policy';
+import type { OrderReconciliation } from '../domain/order/reconciliation.types';
+import { FINDING_CODES } from '../domain/shared/findings';
+import { periodOfDate, periodOfInstant } from '../domain/shared/period';
+import { decide, EXCEPTIONS, observe, DEFAULT_SLA, type ExceptionDoc, type SlaPolicy } from './exception-queue';
+import { applyContribution, emptySummary, PERIOD_SUMMARIES, sortKeys, type Contribution, type PeriodSummaryDoc } from './period-summary';
+import type { BatchContext, DocKey, Projection, ProjectionUnit } from './projection';
+
+export const RECONCILIATIONS = 'reconciliations';
+
+const isOrderStream = (s: string) => s.startsWith('order-') || s.startsWith('erp-unlinked-');
+const isFailureStream = (s: string) => s.startsWith('ingest-failure-');
+const ledgerTime = (e: Pick<RecordedEvent, 'metadata' | 'created'>): string => (typeof e.metadata.recordedAt === 'string' ? e.metadata.recordedAt : e.created);
+
+/** The reconciliation document (`_id` = the stream id). */
+export interface ReconciliationDoc extends JsonObject {
+  streamId: string;
+  subject: string;
+  orderId: string | null;
+  shopKey: string | null;
+  countryCode: string | null;
+  status: string;
+  period: string | null;
+  pending: string[];
+  findings: JsonObject[];
+  /** Every finding code (with repeats), for filters and the period counts. */
+  findingCodes: string[];
+  /** Ids of the exceptions (non-auto-accepted findings) currently open on this order. */
+  exceptionIds: string[];
+  totals: JsonObject;
+  evaluatedAt: string;
+  /** Ledger time at which a pending order should be looked at again (grace windows). */
+  reviewAt: string | null;
+  /** Placeholders for the ERP export and the Scayle dispatch (filled by their issues). */
+  exportState: JsonObject | null;
+  dispatch: { failures: number };
+}
+
+interface CacheEntry {
+  state: OrderState;
+  position: bigint;
+  firstPostingDate?: string;
+  firstOccurredAt?: string;
+  shopKey?: string;
+  countryCode?: string;
+  dispatchFailures: string[];
+}
+
+interface Evaluation {
+  entry: CacheEntry;
+  now: string;
+  failures: { event: RecordedEvent; error: unknown }[];
+  result?: OrderReconciliation;
+  error?: unknown;
+}
+
+export interface ReconciliationProjectionOptions {
+  /** Order states kept in memory (default 20,000). */
+  cacheSize?: number;
+  sla?: SlaPolicy;
+  timezone: string;
+  /** How long after an evaluation a pending order is re-evaluated, ms (default 15 min). */
+  reviewAfterMs?: number;
+}
+
+export class ReconciliationProjection implements Projection {
+  readonly name = 'reconciliation';
+  readonly collections = [
+    { name: RECONCILIATIONS, indexes: [{ fields: ['orderId'] }, { fields: ['period', 'status'] }, { fields: ['status', 'reviewAt'] }, { fields: ['findingCodes'], multi: ['findingCodes'] }] },
+    { name: EXCEPTIONS, indexes: [{ fields: ['owner', 'status'] }, { fields: ['code'] }, { fields: ['status'] }, { fields: ['period'] }, { fields: ['openedAt'] }, { fields: ['streamId'] }] },
+    { name: PERIOD_SUMMARIES, indexes: [] },
+  ];
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly evaluations = new Map<string, Evaluation>();
+  private policy: ReconciliationPolicy | undefined;
+  private readonly sla: SlaPolicy;
+
+  constructor(
+    private readonly events: EventStore,
+    private readonly policies: ReconciliationPolicyProvider,
+    private readonly options: ReconciliationProjectionOptions,
+  ) {
+    this.sla = options.sla ?? DEFAULT_SLA;
+  }
+
+  reset(): void {
+    this.cache.clear();
+  }
+
+  keys(events: readonly RecordedEvent[]): DocKey[] {
+    const keys: DocKey[] = [];
+    for (const e of events) {
+      if (isOrderStream(e.streamId)) keys.push({ collection: RECONCILIATIONS, id: e.streamId });
+      if (isExceptionEvent(e)) keys.push({ collection: EXCEPTIONS, id: e.data.exceptionId });
+      if (isFailureStream(e.streamId)) keys.push({ collection: EXCEPTIONS, id: failureExceptionId(e.streamId) });
+    }
+    return keys;
+  }
+
+  /**
+   * Loads the policy and the states of streams not cached, folds the batch's events and evaluates
+   * each order once; then prefetches the exceptions and period summaries the evaluations touch.
+   */
+  async prepare(events: readonly RecordedEvent[], load: (keys: DocKey[]) => Promise<void>, ctx: BatchContext): Promise<void> {
+    this.policy = await this.policies.current();
+    this.evaluations.clear();
+    const byStream = new Map<string, RecordedEvent[]>();
+    for (const e of events) {
+      if (!isOrderStream(e.streamId)) continue;
+      const list = byStream.get(e.streamId) ?? [];
+      list.push(e);
+      byStream.set(e.streamId, list);
+    }
+    for (const [streamId, list] of byStream) {
+      const first = list[0]!.position;
+      let entry = this.cache.get(streamId);
+      if (entry && entry.position < first) {
+        this.cache.delete(streamId); // LRU: most recent last
+      } else {
+        entry = { state: initialOrderState(), position: 0n, dispatchFailures: [] };
+        try {
+          for (const e of await this.events.readStream(streamId)) if (e.position < first) foldSafely(entry, e);
+        } catch (err) {
+          if (!(err instanceof StreamNotFoundError)) throw err;
+        }
+      }
+      this.cache.set(streamId, entry);
+      const failures: { event: RecordedEvent; error: unknown }[] = [];
+      for (const e of list) {
+        if (e.position <= entry.position) continue;
+        try {
+          fold(entry, e);
+        } catch (error) {
+          entry.position = e.position;
+          failures.push({ event: e, error });
+        }
+      }
+      const now = ledgerTime(list[list.length - 1]!);
+      try {
+        this.evaluations.set(streamId, { failures, now, entry, result: reconcileOrder(entry.state, this.policy, now) });
+      } catch (error) {
+        this.evaluations.set(streamId, { failures, now, entry, error });
+      }
+    }
+    const limit = this.options.cacheSize ?? 20_000;
+    for (const key of this.cache.keys()) {
+      if (this.cache.size <= limit) break;
+      if (!byStream.has(key)) this.cache.delete(key);
+    }
+    const more: DocKey[] = [];
+    for (const [streamId, ev] of this.evaluations) {
+      const old = ctx.get<ReconciliationDoc>(RECONCILIATIONS, streamId);
+      for (const id of old?.exceptionIds ?? []) more.push({ collection: EXCEPTIONS, id });
+      if (old?.period) more.push({ collection: PERIOD_SUMMARIES, id: old.period });
+      for (const f of ev.result?.findings ?? []) more.push({ collection: EXCEPTIONS, id: f.findingId });
+      for (const id of ev.entry.dispatchFailures) more.push({ collection: EXCEPTIONS, id });
+      const period = ev.result ? this.periodOf(ev.result, ev.entry) : null;
+      if (period) more.push({ collection: PERIOD_SUMMARIES, id: period });
+    }
+    await load(more);
+  }
+
+  units(events: readonly RecordedEvent[]): ProjectionUnit[] {
+    const byStream = new Map<string, RecordedEvent[]>();
+    for (const e of events) {
+      const list = byStream.get(e.streamId) ?? [];
+      list.push(e);
+      byStream.set(e.streamId, list);
+    }
+    const units: ProjectionUnit[] = [];
+    for (const [streamId, list] of byStream) {
+      if (isOrderStream(streamId)) units.push({ events: list, run: (ctx) => this.runOrder(ctx, streamId, list) });
+      else if (isFailureStream(streamId)) units.push({ events: list, run: (ctx) => this.runFailure(ctx, streamId, list) });
+    }
+    return units.sort((a, b) => (a.events[a.events.length - 1]!.position < b.events[b.events.length - 1]!.position ? -1 : 1));
+  }
+
+  private runOrder(ctx: BatchContext, streamId: string, events: readonly RecordedEvent[]): void {
+    const ev = this.evaluations.get(streamId);
+    if (!ev) throw new Error(`order ${streamId} was not prepared`);
+    for (const f of ev.failures) ctx.fail(f.event, f.error);
+    if (ev.error !== undefined) throw ev.error;
+    this.apply(ctx, streamId, ev.entry, ev.result!, ev.now);
+    for (const e of events) if (isExceptionEvent(e)) decide(ctx, e, ledgerTime(e));
+  }
+
+  private periodOf(result: OrderReconciliation, entry: CacheEntry): string | null {
+    return result.period ?? (entry.firstPostingDate ? periodOfDate(entry.firstPostingDate) : entry.firstOccurredAt ? periodOfInstant(entry.firstOccurredAt, this.options.timezone) : null);
+  }
+
+  /** Writes one evaluation: the order document, its exceptions, and the period summaries. */
+  private apply(ctx: BatchContext, streamId: string, entry: CacheEntry, result: OrderReconciliation, now: string): void {
+    const old = ctx.get<ReconciliationDoc>(RECONCILIATIONS, streamId);
+    const period = this.periodOf(result, entry);
+    const doc = this.document(streamId, entry, result, period, now);
+    // Period summaries: take the old contribution out, put the new one in.
+    if (old?.period) this.contribute(ctx, old.period, contributionOf(old), -1);
+    if (period) this.contribute(ctx, period, contributionOf(doc), 1);
+    // Exceptions: every non-auto-accepted finding is present; those no longer found are absent.
+    const present = new Set<string>();
+    for (const f of result.findings) {
+      if (f.autoAccepted) continue;
+      present.add(f.findingId);
+      observe(ctx, this.sla, true, now, {
+        exceptionId: f.findingId,
+        streamId,
+        subject: result.subject,
+        code: f.code,
+        owner: f.owner,
+        severity: f.severity,
+        component: f.component,
+        explanation: f.explanation,
+        extra: { orderId: result.orderId ?? null, period, finding: toJson(f) },
+      });
+    }
+    for (const id of entry.dispatchFailures) {
+      present.add(id);
+      const info = FINDING_CODES.SYNC_FAILURE;
+      observe(ctx, this.sla, true, now, {
+        exceptionId: id,
+        streamId,
+        subject: result.subject,
+        code: 'SYNC_FAILURE',
+        owner: info.owner,
+        severity: info.severity,
+        component: 'order',
+        explanation: 'A command to Scayle failed to dispatch; retry it (POST /v1/outbox/{commandId}/retry) or resolve it by hand',
+        extra: { orderId: result.orderId ?? null, period },
+      });
+    }
+    for (const id of old?.exceptionIds ?? []) {
+      if (present.has(id)) continue;
+      const prior = ctx.get<ExceptionDoc>(EXCEPTIONS, id);
+      if (prior) observe(ctx, this.sla, false, now, { ...subjectOf(prior), extra: {} });
+    }
+    doc.exceptionIds = [...present].sort();
+    ctx.put(RECONCILIATIONS, streamId, sortKeys(doc) as ReconciliationDoc);
+  }
+
+  private contribute(ctx: BatchContext, period: string, c: Contribution, sign: 1 | -1): void {
+    const current = ctx.get<PeriodSummaryDoc>(PERIOD_SUMMARIES, period) ?? emptySummary(period);
+    ctx.put(PERIOD_SUMMARIES, period, applyContribution(current, c, sign));
+  }
+
+  private document(streamId: string, entry: CacheEntry, r: OrderReconciliation, period: string | null, now: string): ReconciliationDoc {
+    const reviewAt = r.status === 'pending' ? new Date(Date.parse(now) + (this.options.reviewAfterMs ?? 15 * 60_000)).toISOString() : null;
+    return {
+      streamId,
+      subject: r.subject,
+      orderId: r.orderId ?? null,
+      shopKey: entry.shopKey ?? null,
+      countryCode: entry.countryCode ?? null,
+      status: r.status,
+      period,
+      pending: [...r.pending],
+      findings: r.findings.map(toJson),
+      findingCodes: r.findings.map((f) => f.code),
+      exceptionIds: [],
+      totals: toJson(r.totals),
+      evaluatedAt: now,
+      reviewAt,
+      exportState: null,
+      dispatch: { failures: entry.dispatchFailures.length },
+    };
+  }
+
+  private runFailure(ctx: BatchContext, streamId: string, events: readonly RecordedEvent[]): void {
+    const exceptionId = failureExceptionId(streamId);
+    for (const e of events) {
+      const at = ledgerTime(e);
+      if (isExceptionEvent(e)) {
+        decide(ctx, e, at);
+        continue;
+      }
+      const info = FINDING_CODES.SYNC_FAILURE;
+      const base = { exceptionId, streamId, subject: streamId, code: 'SYNC_FAILURE', owner: info.owner, severity: info.severity, component: 'order' };
+      if (e.type === 'IngestionFailed') {
+        const d = (e as unknown as IngestionFailed).data;
+        observe(ctx, this.sla, true, at, {
+          ...base,
+          explanation: d.message,
+          extra: { failure: { failureId: d.failureId, source: d.source, recordKind: d.recordKind, reason: d.reason, ...(d.subject ? { subject: d.subject } : {}) } },
+        });
+      } else if (e.type === 'IngestionRetried') {
+        const d = (e as unknown as IngestionRetried).data;
+        const doc = ctx.get<ExceptionDoc>(EXCEPTIONS, exceptionId);
+        if (!doc) continue;
+        if (d.outcome === 'succeeded') observe(ctx, this.sla, false, at, { ...subjectOf(doc), extra: {} });
+        else ctx.put(EXCEPTIONS, exceptionId, { ...doc, lastChangedAt: at, history: [...doc.history, { at, what: 'retry_failed', by: d.retriedBy, ...(d.message ? { note: d.message } : {}) }].slice(-50) });
+      } else if (e.type === 'IngestionFailureDismissed') {
+        const d = (e as unknown as IngestionFailureDismissed).data;
+        decide(ctx, { type: 'ExceptionResolved', data: { exceptionId, decidedAt: d.dismissedAt, decidedBy: d.dismissedBy, resolution: 'accepted', note: `dismissed: ${d.reason}` } }, at);
+      }
+    }
+  }
+}
+
+/** Exception id of a failed record: one per `ingest-failure-…` stream. */
+export const failureExceptionId = (streamId: string) => `${streamId}/SYNC_FAILURE/order/ingest`;
+
+function subjectOf(doc: ExceptionDoc) {
+  return {
+    exceptionId: doc.exceptionId,
+    streamId: doc.streamId,
+    subject: doc.subject,
+    code: doc.code,
+    owner: doc.owner as 'finance',
+    severity: doc.severity as 'error',
+    component: doc.component,
+    explanation: doc.explanation,
+  };
+}
+
+/** Folds an already-stored event when rebuilding a state; an event evolve rejects was dead-lettered then. */
+function foldSafely(entry: CacheEntry, e: RecordedEvent): void {
+  try {
+    fold(entry, e);
+  } catch {
+    entry.position = e.position;
+  }
+}
+
+function fold(entry: CacheEntry, e: RecordedEvent): void {
+  entry.position = e.position;
+  entry.state = evolve(entry.state, e as unknown as OrderEventEnvelope<{ type: string; data: unknown }>);
+  if (typeof e.metadata.occurredAt === 'string' && (!entry.firstOccurredAt || e.metadata.occurredAt < entry.firstOccurredAt)) entry.firstOccurredAt = e.metadata.occurredAt;
+  const data = e.data as { document?: { postingDate?: string }; order?: { shopKey?: string; countryCode?: string }; shopKey?: string; countryCode?: string; commandId?: string };
+  if (e.type.startsWith('Erp') && data.document?.postingDate && !entry.firstPostingDate) entry.firstPostingDate = data.document.postingDate;
+  entry.shopKey ??= data.order?.shopKey ?? data.shopKey;
+  entry.countryCode ??= data.order?.countryCode ?? data.countryCode;
+  if (e.type === 'ScayleDispatchFailed' && data.commandId) {
+    const id = `${e.streamId}/SYNC_FAILURE/order/dispatch:${data.commandId}`;
+    if (!entry.dispatchFailures.includes(id)) entry.dispatchFailures = [...entry.dispatchFailures, id].sort();
+  }
+  if (e.type === 'RefundRecordedInScayle') {
+    const refundId = (e.data as { refundId?: string }).refundId;
+    entry.dispatchFailures = entry.dispatchFailures.filter((id) => !id.endsWith(`/dispatch:${refundId}`));
+  }
+}
+
+function contributionOf(doc: ReconciliationDoc): Contribution {
+  return { period: doc.period!, status: doc.status, findingCodes: doc.findingCodes, totals: doc.totals as unknown as Contribution['totals'] };
+}
+
+function toJson<T>(value: T): JsonObject {
+  return JSON.parse(JSON.stringify(value)) as JsonObject;
+}

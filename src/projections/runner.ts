@@ -1,0 +1,303 @@
+/**
+ * The projection runner (DESIGN §3, issue 5): one catch-up subscription to `$all` feeds every
+ * projection in batches.
+ *
+ * - Starts from the lowest stored checkpoint; an event at or below a projection's checkpoint is not
+ *   applied to it again.
+ * - A batch closes at `batchSize` events, after `maxLatencyMs` since its first event, or when the
+ *   subscription reports it caught up. Its writes and every projection's new checkpoint go to the
+ *   store in one {@link ReadModelStore.commit}, so a checkpoint never passes a write that is not
+ *   durable. A failed commit (store down, a rebuild swapped the collections in) restarts the
+ *   subscription from the stored checkpoints.
+ * - A unit of work that throws is undone and its events are dead-lettered (stored before the commit
+ *   that moves the checkpoint past them, and turned into `SYNC_FAILURE` exceptions by
+ *   `deadLetterWrites`); the batch goes on.
+ * - `caughtUp`, lag and a bounded `waitForPosition` are exposed through {@link ProjectionMonitor}.
+ */
+import type { Clock } from '../application/ports/clock.port';
+import type { EventStore, RecordedEvent } from '../application/ports/event-store.port';
+import { LAG_COUNT_CAP, type ProjectionLag, type ProjectionMonitor } from '../application/ports/projection-monitor.port';
+import { shadowName, type Checkpoint, type DeadLetter, type JsonObject, type ReadModelStore, type WriteOp } from '../application/ports/read-model-store.port';
+import { OverlayContext } from './batch-context';
+import type { DocKey, Projection } from './projection';
+
+export interface RunnerLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface RunnerOptions {
+  /** Events per batch (default 500). */
+  batchSize?: number;
+  /** Longest a batch waits for more events, ms (default 50). */
+  maxLatencyMs?: number;
+  /** Rebuild mode: write into the shadow collections under the shadow checkpoint. */
+  shadow?: boolean;
+  /** Writes that record a dead letter in a read model (the `SYNC_FAILURE` exception queue). */
+  deadLetterWrites?: (deadLetter: DeadLetter) => { collection: string; id: string; doc: JsonObject }[];
+  logger?: RunnerLogger;
+  /** Called after every committed batch (progress bars). */
+  onBatch?: (info: { position: bigint; events: number }) => void;
+}
+
+const ledgerTime = (e: Pick<RecordedEvent, 'metadata' | 'created'>): string => (typeof e.metadata.recordedAt === 'string' ? e.metadata.recordedAt : e.created);
+
+export class ProjectionRunner implements ProjectionMonitor {
+  private readonly checkpointsByName = new Map<string, Checkpoint>();
+  private readonly deadLetterCounts = new Map<string, number>();
+  private readonly waiters = new Set<() => void>();
+  private stopping = false;
+  private loop: Promise<void> | undefined;
+  private closeSubscription: (() => Promise<void>) | undefined;
+  private reachedHead = false;
+  private pendingEvents = 0;
+  private readonly batchSize: number;
+  private readonly maxLatencyMs: number;
+  private readonly physical: (name: string) => string;
+
+  constructor(
+    private readonly events: EventStore,
+    private readonly store: ReadModelStore,
+    readonly projections: readonly Projection[],
+    private readonly clock: Clock,
+    private readonly options: RunnerOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 500;
+    this.maxLatencyMs = options.maxLatencyMs ?? 50;
+    this.physical = options.shadow ? shadowName : (n) => n;
+  }
+
+  private checkpointName(p: Projection): string {
+    return this.physical(p.name);
+  }
+
+  /** Declares the collections (indexes at bootstrap) and starts the loop in the background. */
+  async start(): Promise<void> {
+    await this.store.ensureCollections(this.projections.flatMap((p) => p.collections));
+    await this.loadCheckpoints();
+    this.stopping = false;
+    this.loop = this.run(false).catch((err: unknown) => this.options.logger?.error({ err }, 'projection runner stopped on an error'));
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.closeSubscription?.();
+    await this.loop;
+    this.loop = undefined;
+    for (const w of this.waiters) w();
+  }
+
+  /** Applies everything up to the head as it is now, then returns (tests, rebuild). */
+  async catchUp(): Promise<void> {
+    await this.store.ensureCollections(this.projections.flatMap((p) => p.collections));
+    this.stopping = false;
+    await this.run(true);
+  }
+
+  private async loadCheckpoints(): Promise<void> {
+    for (const p of this.projections) this.checkpointsByName.set(p.name, await this.store.getCheckpoint(this.checkpointName(p)));
+  }
+
+  private async run(untilCaughtUp: boolean): Promise<void> {
+    while (!this.stopping) {
+      try {
+        await this.loadCheckpoints();
+        await this.consume(untilCaughtUp);
+        return;
+      } catch (err) {
+        for (const p of this.projections) p.reset?.();
+        if (untilCaughtUp || this.stopping) throw err;
+        this.options.logger?.warn({ err }, 'projection batch failed; restarting from the stored checkpoints');
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  }
+
+  private async consume(untilCaughtUp: boolean): Promise<void> {
+    const from = [...this.checkpointsByName.values()].reduce((min, c) => (c.position < min ? c.position : min), this.checkpointsByName.values().next().value?.position ?? 0n);
+    const subscription = this.events.subscribeToAll({ fromPosition: from === 0n ? 'start' : from });
+    this.closeSubscription = () => subscription.close();
+    const iterator = subscription[Symbol.asyncIterator]();
+    let batch: RecordedEvent[] = [];
+    let next: Promise<IteratorResult<unknown>> | undefined;
+    let deadline: number | undefined;
+    const TIMEOUT = Symbol('timeout');
+    try {
+      for (;;) {
+        if (this.stopping) return;
+        next ??= iterator.next();
+        let timer: NodeJS.Timeout | undefined;
+        const message =
+          deadline === undefined
+            ? await next
+            : await Promise.race([next, new Promise<typeof TIMEOUT>((r) => (timer = setTimeout(() => r(TIMEOUT), Math.max(0, deadline! - Date.now()))))]);
+        clearTimeout(timer);
+        if (message === TIMEOUT) {
+          await this.flush(batch);
+          batch = [];
+          deadline = undefined;
+          continue;
+        }
+        next = undefined;
+        const result = message as IteratorResult<{ kind: 'event'; event: RecordedEvent } | { kind: 'caughtUp'; position: bigint }>;
+        if (result.done) {
+          await this.flush(batch);
+          return;
+        }
+        if (result.value.kind === 'event') {
+          batch.push(result.value.event);
+          this.pendingEvents = batch.length;
+          if (batch.length === 1) deadline = Date.now() + this.maxLatencyMs;
+          if (batch.length >= this.batchSize) {
+            await this.flush(batch);
+            batch = [];
+            deadline = undefined;
+          }
+        } else {
+          await this.flush(batch);
+          batch = [];
+          deadline = undefined;
+          this.reachedHead = true;
+          this.notify();
+          if (untilCaughtUp) return;
+        }
+      }
+    } finally {
+      this.closeSubscription = undefined;
+      await subscription.close();
+    }
+  }
+
+  private async flush(batch: RecordedEvent[]): Promise<void> {
+    this.pendingEvents = 0;
+    if (batch.length === 0) return;
+    const last = batch[batch.length - 1]!.position;
+    const writes: WriteOp[] = [];
+    const deadLetters: DeadLetter[] = [];
+    for (const p of this.projections) {
+      const cp = this.checkpointsByName.get(p.name)!;
+      const events = batch.filter((e) => e.position > cp.position);
+      if (events.length === 0) continue;
+      const ctx = new OverlayContext(this.physical);
+      const byCollection = new Map<string, Set<string>>();
+      const load = async (keys: DocKey[]) => {
+        byCollection.clear();
+        for (const k of keys) {
+          if (ctx.has(k.collection, k.id)) continue;
+          const ids = byCollection.get(k.collection) ?? new Set<string>();
+          ids.add(k.id);
+          byCollection.set(k.collection, ids);
+        }
+        for (const [collection, ids] of byCollection) ctx.load(collection, await this.store.getMany(this.physical(collection), [...ids]), [...ids]);
+      };
+      await load(p.keys(events));
+      await p.prepare?.(events, load, ctx);
+      for (const unit of p.units(events)) {
+        if (unit.events.length === 0) continue;
+        ctx.begin(unit.events[unit.events.length - 1]!.position);
+        let failures: { event: RecordedEvent; error: unknown }[];
+        try {
+          unit.run(ctx);
+          failures = ctx.takeFailures();
+        } catch (error) {
+          ctx.rollback();
+          failures = unit.events.map((event) => ({ event, error }));
+        }
+        for (const f of failures) deadLetters.push(this.deadLetter(p.name, f.event, f.error));
+      }
+      writes.push(...ctx.writes());
+    }
+    for (const d of deadLetters) {
+      await this.store.addDeadLetter(d);
+      this.deadLetterCounts.set(d.projection, (this.deadLetterCounts.get(d.projection) ?? 0) + 1);
+      this.options.logger?.error({ projection: d.projection, position: String(d.position), eventId: d.eventId, eventType: d.eventType, error: d.error }, 'event dead-lettered');
+      for (const w of this.options.deadLetterWrites?.(d) ?? []) writes.push({ kind: 'upsert', collection: this.physical(w.collection), id: w.id, position: d.position, doc: w.doc });
+    }
+    const checkpoints = this.projections.map((p) => {
+      const cp = this.checkpointsByName.get(p.name)!;
+      return { name: this.checkpointName(p), position: cp.position > last ? cp.position : last, generation: cp.generation };
+    });
+    await this.store.commit(writes, checkpoints);
+    this.projections.forEach((p, i) => this.checkpointsByName.set(p.name, checkpoints[i]!));
+    this.options.onBatch?.({ position: last, events: batch.length });
+    this.notify();
+  }
+
+  private deadLetter(projection: string, event: RecordedEvent, error: unknown): DeadLetter {
+    return {
+      projection,
+      position: event.position,
+      eventId: event.id,
+      eventType: event.type,
+      streamId: event.streamId,
+      error: error instanceof Error ? error.message : String(error),
+      failedAt: this.clock.now().toISOString(),
+    };
+  }
+
+  private notify(): void {
+    for (const w of [...this.waiters]) w();
+  }
+
+  checkpoints(): { name: string; position: bigint }[] {
+    return this.projections.map((p) => ({ name: p.name, position: this.checkpointsByName.get(p.name)?.position ?? 0n }));
+  }
+
+  private lowest(): bigint {
+    const all = this.checkpoints().map((c) => c.position);
+    return all.reduce((a, b) => (b < a ? b : a), all[0] ?? 0n);
+  }
+
+  async waitForPosition(position: bigint, timeoutMs: number): Promise<boolean> {
+    if (this.lowest() >= position) return true;
+    return new Promise<boolean>((resolve) => {
+      const check = () => {
+        if (this.lowest() >= position || this.stopping) {
+          cleanup();
+          resolve(this.lowest() >= position);
+        }
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        resolve(this.lowest() >= position);
+      }, timeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+      };
+      this.waiters.add(check);
+    });
+  }
+
+  async status(): Promise<ProjectionLag[]> {
+    const head = await this.events.headPosition();
+    let headTime: string | undefined;
+    for await (const e of this.events.readAll({ direction: 'backwards', maxCount: 1 })) headTime = ledgerTime(e);
+    const out: ProjectionLag[] = [];
+    for (const p of this.projections) {
+      const checkpoint = this.checkpointsByName.get(p.name)?.position ?? 0n;
+      let lagEvents = 0;
+      let firstPending: string | undefined;
+      if (checkpoint < head) {
+        for await (const e of this.events.readAll({ fromPosition: checkpoint === 0n ? 'start' : checkpoint, maxCount: LAG_COUNT_CAP })) {
+          if (e.position > head) break;
+          firstPending ??= ledgerTime(e);
+          lagEvents++;
+        }
+      }
+      const lagMs = firstPending && headTime ? Math.max(0, Date.parse(headTime) - Date.parse(firstPending)) : 0;
+      out.push({
+        name: p.name,
+        checkpoint,
+        head,
+        lagEvents,
+        lagEventsCapped: lagEvents >= LAG_COUNT_CAP,
+        lagSeconds: lagMs / 1000,
+        caughtUp: this.reachedHead && this.pendingEvents === 0 && checkpoint >= head,
+        deadLetters: this.deadLetterCounts.get(p.name) ?? 0,
+      });
+    }
+    return out;
+  }
+}
