@@ -38,6 +38,21 @@ export const decimalString = makeValidator<string>((input) => {
   return input;
 });
 
+/**
+ * `owner[:severity]=duration` pairs, e.g. `finance=3d,operations=1d,cx=2d,finance:info=14d`, to
+ * milliseconds keyed `owner` or `owner:severity`.
+ */
+export const exceptionSla = makeValidator<Record<string, number>>((input) => {
+  const out: Record<string, number> = {};
+  for (const pair of input.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^(finance|operations|cx)(?::(info|warning|error))?=(.+)$/.exec(pair);
+    const value = m ? ms(m[3] as ms.StringValue) : undefined;
+    if (!m || typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new Error(`must be owner[:severity]=duration pairs such as finance=3d,operations=1d, got "${pair}"`);
+    out[m[2] ? `${m[1]}:${m[2]}` : m[1]!] = value;
+  }
+  return out;
+});
+
 /** A non-negative integer (0 switches a limit off). */
 export const nonNegativeInt = makeValidator<number>((input) => {
   if (!/^\d{1,9}$/.test(input)) throw new Error(`must be a whole number ≥ 0, got "${input}"`);
@@ -152,6 +167,16 @@ export const ENV_SPECS = {
   LEDGER_STALE_PROJECTION_LAG: duration({ default: 300_000, desc: 'STALE_SYNC when a projection has had an unprocessed event waiting for this long.' }),
   // ── export to the ERP (issue 10) ──
   ...ERP_EXPORT_ENV_SPECS,
+  // ── projections and read models (issue 5) ──
+  LEDGER_PROJECTION_BATCH_SIZE: positiveInt({ default: 500, desc: 'Events per projection batch (one read-model commit, checkpoint included).' }),
+  LEDGER_PROJECTION_MAX_LATENCY: duration({ default: 50, desc: 'Longest a projection batch waits for more events before it is written (50ms, 1s…).' }),
+  LEDGER_PROJECTION_STATE_CACHE: positiveInt({ default: 20_000, desc: 'Order states the reconciliation projection keeps in memory (a miss re-reads the order stream).' }),
+  LEDGER_EXCEPTION_SLA: exceptionSla({
+    default: { finance: 3 * 86_400_000, operations: 86_400_000, cx: 2 * 86_400_000 },
+    desc: 'Time to work an exception, per owner queue and optionally severity, as owner[:severity]=duration pairs (finance=3d,operations=1d,cx=2d,finance:info=14d). Sets each exception\'s dueAt.',
+  }),
+  LEDGER_PENDING_REVIEW_AFTER: duration({ default: 900_000, desc: 'How long after an evaluation a pending order (counterpart inside its grace window) is re-evaluated by the scheduler.' }),
+  LEDGER_REEVALUATE_INTERVAL: duration({ default: 60_000, desc: 'How often the grace-window scheduler looks for pending orders that are due for re-evaluation.' }),
   LOG_LEVEL: str({ default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], desc: 'Log level (JSON logs on stdout).' }),
 } as const;
 
@@ -173,6 +198,8 @@ export interface Config {
     erpProfile: { level: 'per_line' | 'per_document'; mode: 'half_up' | 'half_even' | 'up' | 'down'; pricesIncludeTax: boolean };
     materialityCap: string | undefined;
   };
+  /** Projections and read models (issue 5). */
+  projections: { batchSize: number; maxLatencyMs: number; stateCacheSize: number; exceptionSlaMs: Record<string, number>; pendingReviewAfterMs: number; reevaluateIntervalMs: number };
   /** Outbox to Scayle (issue 6): call timeout and retry policy. Base URL and token: `ingest.adminApi`. */
   scayleDispatch: { timeoutMs: number; maxAttempts: number; retryBaseMs: number; retryMaxMs: number };
   /** Period close (issue 7). */
@@ -259,6 +286,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         pricesIncludeTax: clean.LEDGER_ERP_PRICES_INCLUDE_TAX === 'true',
       },
       materialityCap: clean.LEDGER_MATERIALITY_CAP || undefined,
+    },
+    projections: {
+      batchSize: clean.LEDGER_PROJECTION_BATCH_SIZE,
+      maxLatencyMs: clean.LEDGER_PROJECTION_MAX_LATENCY,
+      stateCacheSize: clean.LEDGER_PROJECTION_STATE_CACHE,
+      exceptionSlaMs: clean.LEDGER_EXCEPTION_SLA,
+      pendingReviewAfterMs: clean.LEDGER_PENDING_REVIEW_AFTER,
+      reevaluateIntervalMs: clean.LEDGER_REEVALUATE_INTERVAL,
     },
     scayleDispatch: {
       timeoutMs: clean.SCAYLE_ADMIN_API_TIMEOUT,

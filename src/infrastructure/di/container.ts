@@ -12,13 +12,14 @@ import { LedgerMetrics } from '../observability/metrics';
 import { opsModule } from './modules/ops.module';
 import { outboxModule } from './modules/outbox.module';
 import { periodsModule } from './modules/periods.module';
+import { projectionsModule } from './modules/projections.module';
 import { TOKENS } from './tokens';
 
 /**
  * Concept modules, in load order. Each binds its ports, handlers, lifecycles and HTTP routes;
  * adapters are chosen from `Config` only here.
  */
-export const CONCEPT_MODULES: readonly ContainerModule[] = [eventStoreModule, ingestModule, mappingsModule, orderCommandsModule, outboxModule, periodsModule, opsModule, erpExportModule];
+export const CONCEPT_MODULES: readonly ContainerModule[] = [eventStoreModule, ingestModule, mappingsModule, orderCommandsModule, outboxModule, periodsModule, opsModule, erpExportModule, projectionsModule];
 
 export interface ContainerOverrides {
   logger?: Logger;

@@ -62,6 +62,13 @@ export const TOKENS = {
   ErpExportStore: Symbol.for('ErpExportStore'),
   /** `ErpExportScheduler`: plans and sends exports on the sync interval and on demand. */
   ErpExportScheduler: Symbol.for('ErpExportScheduler'),
+  // ── projections and read models (issue 5) ──
+  /** `ProjectionRunner`: the catch-up runner of every projection (also the `ProjectionMonitor`). */
+  ProjectionRunner: Symbol.for('ProjectionRunner'),
+  /** `ProjectionMonitor`: checkpoints, lag, caught-up, `waitForPosition` (read-your-writes, `/v1/freshness`). */
+  ProjectionMonitor: Symbol.for('ProjectionMonitor'),
+  /** `ReadModelQueries`: reconciliations, exceptions, period summaries and order history from the read models. */
+  ReadModelQueries: Symbol.for('ReadModelQueries'),
   /** Multi-bound: components with start/stop run by the bootstrap (pollers, projection runner, outbox). */
   Lifecycle: Symbol.for('Lifecycle'),
   /** Multi-bound: HTTP route modules mounted by the app. */

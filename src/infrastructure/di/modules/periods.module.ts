@@ -9,7 +9,7 @@ import { ReplayPeriodHandler } from '../../../application/period/replay-period.h
 import type { Clock } from '../../../application/ports/clock.port';
 import type { EventStore } from '../../../application/ports/event-store.port';
 import type { OrderDirectory } from '../../../application/ports/order-directory.port';
-import { NO_LIVE_EXCEPTIONS, type OpenExceptionsReader, type ProjectionStatus } from '../../../application/ports/period-close.port';
+import type { OpenExceptionsReader, ProjectionStatus } from '../../../application/ports/period-close.port';
 import type { ProjectionStatusSource } from '../../../application/ports/projection-status.port';
 import { ProjectionCatchUp } from '../../../application/period/projection-catch-up';
 import { ReconciliationPolicySource } from '../../../application/reconciliation/policy.source';
@@ -24,8 +24,8 @@ import { TOKENS } from '../tokens';
  * Periods (issue 7): close/reopen, snapshots, adjustments, audit replay, as-of queries.
  *
  * The close waits for every `ProjectionStatusSource` (multi-bound under `TOKENS.ProjectionPositions`
- * by the components that follow the log) to reach the head. `OpenExceptionsReader` is a null object
- * until the exception-queue read model provides it (the snapshot's own check is authoritative).
+ * by the components that follow the log) to reach the head. `OpenExceptionsReader` (the live
+ * exception queue) is bound by the projections module.
  */
 /**
  * Log followers that feed no view finance reads: the outbox dispatcher only sends commands to Scayle
@@ -48,7 +48,6 @@ export const periodsModule = new ContainerModule(({ bind }) => {
         ctx.getAll<ProjectionStatusSource>(TOKENS.ProjectionPositions, { optional: true }).filter((s) => !NOT_VIEWS.has(s.name)),
       ),
   );
-  bind<OpenExceptionsReader>(TOKENS.OpenExceptionsReader).toConstantValue(NO_LIVE_EXCEPTIONS);
   bind<LogReplayEngine>(TOKENS.LogReplayEngine).toDynamicValue((ctx) => new LogReplayEngine(ctx.get<EventStore>(TOKENS.EventStore)));
   bind<PeriodsServices>(TOKENS.Periods).toDynamicValue((ctx) => {
     const events = ctx.get<EventStore>(TOKENS.EventStore);

@@ -1,0 +1,109 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ContainerModule } from 'inversify';
+import type { Clock } from '../../../application/ports/clock.port';
+import type { EventStore } from '../../../application/ports/event-store.port';
+import type { OpenExceptionsReader } from '../../../application/ports/period-close.port';
+import type { ProjectionMonitor } from '../../../application/ports/projection-monitor.port';
+import type { ProjectionStatusSource } from '../../../application/ports/projection-status.port';
+import type { ReadModelStore } from '../../../application/ports/read-model-store.port';
+import type { ReconciliationPolicyProvider } from '../../../application/ports/reconciliation-policy.port';
+import { LiveExceptionsReader } from '../../../application/read-models/live-exceptions.reader';
+import type { FindingOwner, FindingSeverity } from '../../../domain/shared/findings';
+import { deadLetterException, type SlaPolicy } from '../../../projections/exception-queue';
+import { OrderHistoryProjection } from '../../../projections/order-history.projection';
+import type { Projection } from '../../../projections/projection';
+import { ReconciliationProjection } from '../../../projections/reconciliation.projection';
+import { ProjectionRunner, type RunnerOptions } from '../../../projections/runner';
+import type { Config } from '../../config/config';
+import type { Logger } from '../../logging/logger';
+import { MongoReadModelStore } from '../../read-models/mongo/mongo-read-model-store';
+import { SqliteReadModelStore } from '../../read-models/sqlite/sqlite-read-model-store';
+import { HealthCheck, Lifecycle, TOKENS } from '../tokens';
+
+/** Picks the read-model adapter: MongoDB when `MONGODB_URI` is set, else `LEDGER_DATA_DIR/read-models.db`. */
+export function createReadModelStore(config: Config): ReadModelStore {
+  if (config.mongodbUri) return MongoReadModelStore.fromUri(config.mongodbUri, config.mongodbDatabase);
+  mkdirSync(config.dataDir, { recursive: true });
+  return new SqliteReadModelStore({ filename: join(config.dataDir, 'read-models.db') });
+}
+
+/** SLA per owner (and optionally severity) from `LEDGER_EXCEPTION_SLA`. */
+export function slaFromConfig(config: Config): SlaPolicy {
+  const sla = config.projections.exceptionSlaMs;
+  return (owner: FindingOwner, severity: FindingSeverity) => sla[`${owner}:${severity}`] ?? sla[owner] ?? 86_400_000;
+}
+
+/** Every projection of the service (the rebuild CLI names them). */
+export function createProjections(config: Config, events: EventStore, policies: ReconciliationPolicyProvider): Projection[] {
+  return [
+    new ReconciliationProjection(events, policies, {
+      timezone: config.timezone,
+      cacheSize: config.projections.stateCacheSize,
+      sla: slaFromConfig(config),
+      reviewAfterMs: config.projections.pendingReviewAfterMs,
+    }),
+    new OrderHistoryProjection(),
+  ];
+}
+
+/** A runner over `projections` with the configured batching. */
+export function createRunner(config: Config, events: EventStore, store: ReadModelStore, projections: Projection[], clock: Clock, extra: RunnerOptions = {}): ProjectionRunner {
+  const sla = slaFromConfig(config);
+  return new ProjectionRunner(events, store, projections, clock, {
+    batchSize: config.projections.batchSize,
+    maxLatencyMs: config.projections.maxLatencyMs,
+    deadLetterWrites: (d) => [deadLetterException(d, sla)],
+    ...extra,
+  });
+}
+
+/**
+ * Read models (issue 5): the store, the projection runner (phase 10, inside `npm start`), its
+ * monitor (lag, caught-up, waitForPosition), its positions for /v1/freshness and the period close,
+ * and the live exception queue the close checks.
+ */
+export const projectionsModule = new ContainerModule(({ bind }) => {
+  bind<ReadModelStore>(TOKENS.ReadModelStore)
+    .toDynamicValue((ctx) => createReadModelStore(ctx.get<Config>(TOKENS.Config)))
+    .inSingletonScope();
+  bind<HealthCheck>(TOKENS.HealthCheck).toDynamicValue((ctx) => {
+    const store = ctx.get<ReadModelStore>(TOKENS.ReadModelStore);
+    return { name: 'read-models', kind: store.kind, check: () => store.ping() };
+  });
+  bind<Lifecycle>(TOKENS.Lifecycle).toDynamicValue((ctx) => {
+    const store = ctx.get<ReadModelStore>(TOKENS.ReadModelStore);
+    return {
+      name: `read-models (${store.kind})`,
+      phase: 0,
+      async start() {
+        const answer = await store.ping();
+        if (!answer.ok) throw new Error(`The read-model store (${store.kind}) does not answer: ${answer.detail ?? 'no detail'}`);
+      },
+      stop: () => store.close(),
+    };
+  });
+  bind<ProjectionRunner>(TOKENS.ProjectionRunner)
+    .toDynamicValue((ctx) => {
+      const config = ctx.get<Config>(TOKENS.Config);
+      const events = ctx.get<EventStore>(TOKENS.EventStore);
+      const projections = createProjections(config, events, ctx.get<ReconciliationPolicyProvider>(TOKENS.ReconciliationPolicy));
+      return createRunner(config, events, ctx.get<ReadModelStore>(TOKENS.ReadModelStore), projections, ctx.get<Clock>(TOKENS.Clock), {
+        logger: ctx.get<Logger>(TOKENS.Logger),
+      });
+    })
+    .inSingletonScope();
+  bind<ProjectionMonitor>(TOKENS.ProjectionMonitor).toDynamicValue((ctx) => ctx.get<ProjectionRunner>(TOKENS.ProjectionRunner));
+  bind<Lifecycle>(TOKENS.Lifecycle).toDynamicValue((ctx) => {
+    const runner = ctx.get<ProjectionRunner>(TOKENS.ProjectionRunner);
+    return { name: 'projection runner', phase: 10, start: () => runner.start(), stop: () => runner.stop() };
+  });
+  // /v1/freshness and /metrics: one position source per projection.
+  for (const name of ['reconciliation', 'order-history']) {
+    bind<ProjectionStatusSource>(TOKENS.ProjectionPositions).toDynamicValue((ctx) => {
+      const runner = ctx.get<ProjectionRunner>(TOKENS.ProjectionRunner);
+      return { name, position: () => runner.checkpoints().find((c) => c.name === name)?.position ?? 0n };
+    });
+  }
+  bind<OpenExceptionsReader>(TOKENS.OpenExceptionsReader).toDynamicValue((ctx) => new LiveExceptionsReader(ctx.get<ReadModelStore>(TOKENS.ReadModelStore)));
+});
