@@ -12,7 +12,7 @@ import { SqliteFreshnessStore } from '../../freshness/sqlite-freshness-store';
 import { StaleSyncMonitor } from '../../freshness/stale-sync.monitor';
 import type { HttpRoutes } from '../../http/app';
 import type { ApiKeyRegistry } from '../../http/auth/api-keys';
-import { OpsController } from '../../http/ops/ops.controller';
+import { ExceptionsFallbackRoutes, OpsController } from '../../http/ops/ops.controller';
 import type { Logger } from '../../logging/logger';
 import type { LedgerMetrics, MetricsSource } from '../../observability/metrics';
 import { FreshnessMetrics, OutboxMetrics } from '../../observability/ops-metrics';
@@ -61,4 +61,5 @@ export const opsModule = new ContainerModule(({ bind }) => {
   bind<HttpRoutes>(TOKENS.HttpRoutes).toDynamicValue(
     (ctx) => new OpsController(ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys), ctx.get<FreshnessService>(TOKENS.Freshness), ctx.get<LedgerMetrics>(TOKENS.Metrics)),
   );
+  bind<HttpRoutes>(TOKENS.HttpRoutes).toDynamicValue((ctx) => new ExceptionsFallbackRoutes(ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys)));
 });

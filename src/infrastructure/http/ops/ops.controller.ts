@@ -33,3 +33,20 @@ export class OpsController implements HttpRoutes {
     });
   }
 }
+
+/**
+ * Last resort for `GET /v1/exceptions` without `asOf` while no live exception queue is mounted: a
+ * documented 400 naming `asOf` instead of an undocumented 404 (found by schemathesis). Mounted
+ * after every other route module, so the live queue, once registered, answers first.
+ */
+export class ExceptionsFallbackRoutes implements HttpRoutes {
+  readonly order = 10_000;
+
+  constructor(private readonly keys: ApiKeyRegistry) {}
+
+  register(router: Router): void {
+    router.get('/v1/exceptions', guard(this.keys, 'GET /v1/exceptions'), () => {
+      throw HttpProblem.validation([{ field: 'asOf', message: 'is required: this deployment answers the exception queue as of a log position or time only' }]);
+    });
+  }
+}
