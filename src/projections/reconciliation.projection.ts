@@ -18,6 +18,7 @@ import type { JsonObject } from '../application/ports/read-model-store.port';
 import type { ReconciliationPolicyProvider } from '../application/ports/reconciliation-policy.port';
 import { isExceptionEvent } from '../domain/exception/exception.events';
 import type { IngestionFailed, IngestionFailureDismissed, IngestionRetried } from '../domain/ingest/ingest.events';
+import { FRESHNESS_STREAM, type FreshnessEvent, type StaleSyncDetected } from '../domain/freshness/freshness.events';
 import type { OrderEventEnvelope } from '../domain/order/order.events';
 import { reconcileOrder } from '../domain/order/order.reconcile';
 import { evolve, initialOrderState, type OrderState } from '../domain/order/order.state';
@@ -33,6 +34,7 @@ export const RECONCILIATIONS = 'reconciliations';
 
 const isOrderStream = (s: string) => s.startsWith('order-') || s.startsWith('erp-unlinked-');
 const isFailureStream = (s: string) => s.startsWith('ingest-failure-');
+const isFreshnessStream = (s: string) => s === FRESHNESS_STREAM;
 const ledgerTime = (e: Pick<RecordedEvent, 'metadata' | 'created'>): string => (typeof e.metadata.recordedAt === 'string' ? e.metadata.recordedAt : e.created);
 
 /** The reconciliation document (`_id` = the stream id). */
@@ -116,6 +118,7 @@ export class ReconciliationProjection implements Projection {
       if (isOrderStream(e.streamId)) keys.push({ collection: RECONCILIATIONS, id: e.streamId });
       if (isExceptionEvent(e)) keys.push({ collection: EXCEPTIONS, id: e.data.exceptionId });
       if (isFailureStream(e.streamId)) keys.push({ collection: EXCEPTIONS, id: failureExceptionId(e.streamId) });
+      if (isFreshnessStream(e.streamId) && typeof (e.data as { checkId?: unknown } | null)?.checkId === 'string') keys.push({ collection: EXCEPTIONS, id: staleSyncExceptionId((e.data as { checkId: string }).checkId) });
     }
     return keys;
   }
@@ -194,6 +197,7 @@ export class ReconciliationProjection implements Projection {
     for (const [streamId, list] of byStream) {
       if (isOrderStream(streamId)) units.push({ events: list, run: (ctx) => this.runOrder(ctx, streamId, list) });
       else if (isFailureStream(streamId)) units.push({ events: list, run: (ctx) => this.runFailure(ctx, streamId, list) });
+      else if (isFreshnessStream(streamId)) units.push({ events: list, run: (ctx) => this.runFreshness(ctx, streamId, list) });
     }
     return units.sort((a, b) => (a.events[a.events.length - 1]!.position < b.events[b.events.length - 1]!.position ? -1 : 1));
   }
@@ -287,6 +291,42 @@ export class ReconciliationProjection implements Projection {
     };
   }
 
+  /**
+   * STALE_SYNC findings of the freshness monitor (issue 9): `StaleSyncDetected` opens (or re-opens)
+   * the check's operations exception, `StaleSyncCleared` marks the finding gone; human decisions on
+   * it go through the exception workflow like any other.
+   */
+  private runFreshness(ctx: BatchContext, streamId: string, events: readonly RecordedEvent[]): void {
+    const info = FINDING_CODES.STALE_SYNC;
+    for (const e of events) {
+      const at = ledgerTime(e);
+      if (isExceptionEvent(e)) {
+        decide(ctx, e, at);
+        continue;
+      }
+      if (e.type !== 'StaleSyncDetected' && e.type !== 'StaleSyncCleared') continue;
+      const d = (e as unknown as FreshnessEvent).data;
+      const exceptionId = staleSyncExceptionId(d.checkId);
+      if (e.type === 'StaleSyncDetected') {
+        const detected = (e as unknown as StaleSyncDetected).data;
+        observe(ctx, this.sla, true, at, {
+          exceptionId,
+          streamId,
+          subject: d.checkId,
+          code: 'STALE_SYNC',
+          owner: info.owner,
+          severity: info.severity,
+          component: 'sync',
+          explanation: detected.message,
+          extra: { staleSync: { checkId: d.checkId, kind: d.kind, details: detected.details } },
+        });
+      } else {
+        const doc = ctx.get<ExceptionDoc>(EXCEPTIONS, exceptionId);
+        if (doc) observe(ctx, this.sla, false, at, { ...subjectOf(doc), extra: {} });
+      }
+    }
+  }
+
   private runFailure(ctx: BatchContext, streamId: string, events: readonly RecordedEvent[]): void {
     const exceptionId = failureExceptionId(streamId);
     for (const e of events) {
@@ -317,6 +357,9 @@ export class ReconciliationProjection implements Projection {
     }
   }
 }
+
+/** Exception id of a STALE_SYNC check: one per check (`erp_behind_scayle`, `projection_lag:<name>`…). */
+export const staleSyncExceptionId = (checkId: string) => `freshness/STALE_SYNC/${checkId}`;
 
 /** Exception id of a failed record: one per `ingest-failure-…` stream. */
 export const failureExceptionId = (streamId: string) => `${streamId}/SYNC_FAILURE/order/ingest`;

@@ -4,6 +4,10 @@ import { canonicalFreshnessJson, rebuildFreshnessState } from '../../../src/appl
 import { TOKENS } from '../../../src/infrastructure/di/tokens';
 import type { FreshnessProjection } from '../../../src/infrastructure/freshness/freshness.projection';
 import type { StaleSyncMonitor } from '../../../src/infrastructure/freshness/stale-sync.monitor';
+import type { ReadModelStore } from '../../../src/application/ports/read-model-store.port';
+import { EXCEPTIONS } from '../../../src/projections/exception-queue';
+import { staleSyncExceptionId } from '../../../src/projections/reconciliation.projection';
+import type { ProjectionRunner } from '../../../src/projections/runner';
 import { startApiService, type ApiTestService } from '../../support/api-service';
 import { storeOf, streamEvents } from '../../support/ingest';
 import { auth, erpInvoice, ManualClock, postErp, postPsp, postWebhook, pspBatch, scayleOrder, WEBHOOK_ENV } from '../../support/ops';
@@ -77,10 +81,20 @@ describe('GET /v1/freshness and STALE_SYNC', function () {
     expect(res.body.openFindings).to.have.length(1);
     expect(res.body.openFindings[0]).to.deep.include({ checkId: 'erp_behind_scayle', detectedAt: '2024-06-03T16:30:00.000Z' });
 
+    // The exception projection turns the finding into an operations exception.
+    const runner = api.service.container.get<ProjectionRunner>(TOKENS.ProjectionRunner);
+    const readModels = api.service.container.get<ReadModelStore>(TOKENS.ReadModelStore);
+    expect(await runner.waitForPosition(detected[0]!.position, 10_000)).to.equal(true);
+    const exception = await readModels.get(EXCEPTIONS, staleSyncExceptionId('erp_behind_scayle'));
+    expect(exception!.doc).to.deep.include({ code: 'STALE_SYNC', owner: 'operations', status: 'open', findingPresent: true, subject: 'erp_behind_scayle', explanation: (detected[0]!.data as { message: string }).message });
+
     await postErp(api, erpInvoice('SI-902', '902')).expect(202);
     await monitor().runOnce();
     const after = await streamEvents(api.service, 'freshness');
     expect(after.map((e) => e.type)).to.deep.equal(['StaleSyncDetected', 'StaleSyncCleared']);
+    expect(await runner.waitForPosition(after[1]!.position, 10_000)).to.equal(true);
+    const clearedDoc = (await readModels.get(EXCEPTIONS, staleSyncExceptionId('erp_behind_scayle')))!.doc;
+    expect(clearedDoc.findingPresent).to.equal(false);
     const cleared = await freshness(String(after[1]!.position)).expect(200);
     expect(cleared.body.openFindings).to.deep.equal([]);
   });
