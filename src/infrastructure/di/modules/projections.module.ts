@@ -8,6 +8,10 @@ import type { ProjectionMonitor } from '../../../application/ports/projection-mo
 import type { ProjectionStatusSource } from '../../../application/ports/projection-status.port';
 import type { ReadModelStore } from '../../../application/ports/read-model-store.port';
 import type { ReconciliationPolicyProvider } from '../../../application/ports/reconciliation-policy.port';
+import { ReadModelQueries } from '../../../application/read-models/read-model.queries';
+import type { HttpRoutes } from '../../http/app';
+import type { ApiKeyRegistry } from '../../http/auth/api-keys';
+import { ReadModelController } from '../../http/queries/read-model.controller';
 import { LiveExceptionsReader } from '../../../application/read-models/live-exceptions.reader';
 import type { FindingOwner, FindingSeverity } from '../../../domain/shared/findings';
 import { deadLetterException, type SlaPolicy } from '../../../projections/exception-queue';
@@ -105,5 +109,9 @@ export const projectionsModule = new ContainerModule(({ bind }) => {
       return { name, position: () => runner.checkpoints().find((c) => c.name === name)?.position ?? 0n };
     });
   }
+  bind<ReadModelQueries>(TOKENS.ReadModelQueries).toDynamicValue((ctx) => new ReadModelQueries(ctx.get<ReadModelStore>(TOKENS.ReadModelStore), ctx.get<Clock>(TOKENS.Clock)));
+  bind<HttpRoutes>(TOKENS.HttpRoutes).toDynamicValue(
+    (ctx) => new ReadModelController(ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys), ctx.get<ReadModelQueries>(TOKENS.ReadModelQueries), ctx.get<ProjectionRunner>(TOKENS.ProjectionRunner)),
+  );
   bind<OpenExceptionsReader>(TOKENS.OpenExceptionsReader).toDynamicValue((ctx) => new LiveExceptionsReader(ctx.get<ReadModelStore>(TOKENS.ReadModelStore)));
 });

@@ -48,6 +48,9 @@ export const ROUTE_ROLES = {
   'GET /v1/periods/{period}/adjustments': READERS,
   // exceptions: the `asOf` form (issue 7; the live queue is the REST layer's)
   'GET /v1/exceptions': READERS,
+  // read models (issue 5)
+  'GET /v1/reconciliations': READERS,
+  'GET /v1/periods/{period}': READERS,
   // operations (issue 9): freshness for the people who act on it; metrics for the scraper
   'GET /v1/freshness': ['operations', 'finance', 'auditor'],
   'GET /metrics': ['operations'],

@@ -1,0 +1,94 @@
+/**
+ * Query services over the read models (issue 5): reconciliations by order and by filters, the live
+ * exception queue, period summaries and order history. Positions are decimal strings in answers;
+ * ages are computed at query time from the Clock.
+ */
+import type { Clock } from '../ports/clock.port';
+import { InvalidQueryError, type Filter, type JsonObject, type ReadModelStore } from '../ports/read-model-store.port';
+import { invalid } from '../../domain/shared/errors';
+
+export interface PageRequest {
+  limit: number;
+  cursor?: string;
+}
+
+export interface ListAnswer<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+export interface ReconciliationFilter extends PageRequest {
+  period?: string;
+  status?: string;
+  code?: string;
+}
+
+export interface ExceptionFilter extends PageRequest {
+  owner?: string;
+  code?: string;
+  status?: string;
+  period?: string;
+}
+
+/** A read-model document as answered: its body, its id and the log position it reflects. */
+export type Answer = JsonObject & { position: string };
+
+export class ReadModelQueries {
+  constructor(
+    private readonly store: ReadModelStore,
+    private readonly clock: Clock,
+  ) {}
+
+  private async page(collection: string, filter: Filter, request: PageRequest, sort: { field: string; direction: 'asc' | 'desc' }[], map: (id: string, position: bigint, doc: JsonObject) => Answer): Promise<ListAnswer<Answer>> {
+    try {
+      const page = await this.store.find(collection, { filter, sort, limit: request.limit, ...(request.cursor ? { after: request.cursor } : {}) });
+      return { items: page.items.map((d) => map(d._id, d.position, d.doc)), ...(page.next ? { nextCursor: page.next } : {}) };
+    } catch (err) {
+      if (err instanceof InvalidQueryError) throw invalid('invalid_cursor', 'cursor is not a cursor of this list; pass nextCursor of the previous page unchanged', 'cursor');
+      throw err;
+    }
+  }
+
+  /** The reconciliation of a Scayle order id (undefined when the read model does not know it). */
+  async reconciliationByOrderId(orderId: string): Promise<Answer | undefined> {
+    const page = await this.store.find('reconciliations', { filter: { orderId }, limit: 1 });
+    const d = page.items[0];
+    return d ? { ...d.doc, position: String(d.position) } : undefined;
+  }
+
+  /** Reconciliations by period, status and finding code, in stream-id order. */
+  async listReconciliations(f: ReconciliationFilter): Promise<ListAnswer<Answer>> {
+    const filter: Record<string, string> = {};
+    if (f.period) filter.period = f.period;
+    if (f.status) filter.status = f.status;
+    if (f.code) filter.findingCodes = f.code;
+    return this.page('reconciliations', filter, f, [], (_id, position, doc) => ({ ...doc, position: String(position) }));
+  }
+
+  /** The live exception queue, oldest first, with each exception's age in whole seconds. */
+  async listExceptions(f: ExceptionFilter): Promise<ListAnswer<Answer>> {
+    const filter: Record<string, string | { $in: string[] }> = {};
+    if (f.owner) filter.owner = f.owner;
+    if (f.code) filter.code = f.code;
+    if (f.period) filter.period = f.period;
+    filter.status = f.status ? f.status : { $in: ['open', 'acknowledged', 'assigned'] };
+    const now = this.clock.now().getTime();
+    return this.page('exceptions', filter, f, [{ field: 'openedAt', direction: 'asc' }], (_id, position, doc) => {
+      const opened = Date.parse(String(doc.openedAt));
+      const due = Date.parse(String(doc.dueAt));
+      return { ...doc, position: String(position), ageSeconds: Math.max(0, Math.floor((now - opened) / 1000)), overdue: Number.isFinite(due) && now > due };
+    });
+  }
+
+  /** The live summary of a period (an empty one when no order falls in it yet). */
+  async periodSummary(period: string): Promise<Answer> {
+    const d = await this.store.get('period_summaries', period);
+    if (!d) return { period, orders: 0, byStatus: {}, byFindingCode: {}, totals: { scayle: {}, erp: {}, psp: {} }, position: '0' };
+    return { ...d.doc, position: String(d.position) };
+  }
+
+  /** An order stream's history from the read model, in revision order. */
+  async orderHistory(streamId: string, request: PageRequest): Promise<ListAnswer<Answer>> {
+    return this.page('order_history', { streamId }, request, [{ field: 'revision', direction: 'asc' }], (_id, _position, doc) => ({ ...doc, position: String(doc.position) }));
+  }
+}

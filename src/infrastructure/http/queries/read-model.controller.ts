@@ -1,0 +1,88 @@
+import type { Request, Router } from 'express';
+import type { ProjectionMonitor } from '../../../application/ports/projection-monitor.port';
+import type { ReadModelQueries } from '../../../application/read-models/read-model.queries';
+import { FINDING_CODE_LIST } from '../../../domain/shared/findings';
+import type { HttpRoutes } from '../app';
+import type { ApiKeyRegistry } from '../auth/api-keys';
+import { guard } from '../auth/route-roles';
+import { sendJsonWithEtag } from '../etag';
+import { PAGE } from '../pagination';
+import { HttpProblem } from '../problem-details';
+import { awaitMinPosition } from '../read-your-writes';
+
+const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
+const RECONCILIATION_STATUSES = ['matched', 'matched_with_rounding', 'pending', 'drift'];
+const EXCEPTION_STATUSES = ['open', 'acknowledged', 'assigned', 'resolved', 'written_off', 'auto_resolved'];
+const OWNERS = ['finance', 'operations', 'cx'];
+
+/** Reads the allowed query parameters, 400 naming every bad or unknown one. */
+function queryOf(req: Request, allowed: Record<string, (v: string) => boolean>): Record<string, string> {
+  const out: Record<string, string> = {};
+  const errors: { field: string; message: string }[] = [];
+  for (const [key, value] of Object.entries(req.query)) {
+    if (key === 'minPosition') continue;
+    const check = allowed[key];
+    if (!check) errors.push({ field: key, message: 'is not a parameter of this query' });
+    else if (typeof value !== 'string' || !check(value)) errors.push({ field: key, message: 'has an invalid value' });
+    else out[key] = value;
+  }
+  if (errors.length > 0) throw HttpProblem.validation(errors);
+  return out;
+}
+
+const limitOk = (v: string) => /^[1-9]\d{0,3}$/.test(v) && Number(v) <= PAGE.max;
+const cursorOk = (v: string) => /^[A-Za-z0-9_-]{1,2000}$/.test(v);
+const limitOf = (q: Record<string, string>) => (q.limit ? Number(q.limit) : PAGE.default);
+
+/**
+ * The read-model queries (issue 5): `GET /v1/reconciliations`, the live `GET /v1/exceptions` (the
+ * `asOf` form is the periods controller's, mounted first), `GET /v1/periods/{period}`. Every one
+ * takes `minPosition` (read-your-writes: waits until the projections reached it, else 503) and
+ * answers with a weak ETag.
+ */
+export class ReadModelController implements HttpRoutes {
+  readonly order = 200;
+
+  constructor(
+    private readonly keys: ApiKeyRegistry,
+    private readonly queries: ReadModelQueries,
+    private readonly monitor: ProjectionMonitor,
+    private readonly minPositionTimeoutMs = 5_000,
+  ) {}
+
+  register(router: Router): void {
+    router.get('/v1/reconciliations', guard(this.keys, 'GET /v1/reconciliations'), async (req, res) => {
+      const q = queryOf(req, {
+        period: (v) => PERIOD.test(v),
+        status: (v) => RECONCILIATION_STATUSES.includes(v),
+        code: (v) => (FINDING_CODE_LIST as readonly string[]).includes(v),
+        limit: limitOk,
+        cursor: cursorOk,
+      });
+      await awaitMinPosition(req, res, this.monitor, this.minPositionTimeoutMs);
+      const page = await this.queries.listReconciliations({ ...q, limit: limitOf(q) });
+      sendJsonWithEtag(req, res, page);
+    });
+
+    router.get('/v1/exceptions', guard(this.keys, 'GET /v1/exceptions'), async (req, res) => {
+      const q = queryOf(req, {
+        owner: (v) => OWNERS.includes(v),
+        code: (v) => (FINDING_CODE_LIST as readonly string[]).includes(v),
+        status: (v) => EXCEPTION_STATUSES.includes(v),
+        period: (v) => PERIOD.test(v),
+        limit: limitOk,
+        cursor: cursorOk,
+      });
+      await awaitMinPosition(req, res, this.monitor, this.minPositionTimeoutMs);
+      sendJsonWithEtag(req, res, await this.queries.listExceptions({ ...q, limit: limitOf(q) }));
+    });
+
+    router.get('/v1/periods/:period', guard(this.keys, 'GET /v1/periods/{period}'), async (req, res) => {
+      const period = String(req.params.period);
+      if (!PERIOD.test(period)) throw HttpProblem.validation([{ field: 'period', message: 'must be YYYY-MM' }]);
+      queryOf(req, {});
+      await awaitMinPosition(req, res, this.monitor, this.minPositionTimeoutMs);
+      sendJsonWithEtag(req, res, await this.queries.periodSummary(period));
+    });
+  }
+}
