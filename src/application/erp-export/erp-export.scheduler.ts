@@ -81,6 +81,11 @@ export class ErpExportScheduler {
     return this.gateway.target;
   }
 
+  /** Log position the export index reflects. */
+  get indexedTo(): bigint {
+    return this.indexer.consumed;
+  }
+
   /** The last run's summary, if there was one since start. */
   get lastRun(): RunSummary | undefined {
     return this.last;

@@ -51,8 +51,8 @@ interface Work extends Claimed {
 
 /**
  * Sends due exports to the ERP, in log order, a batch at a time (issue 10):
- * 1. **claims** each entry (one holder at a time across schedulers and processes, attempt counted
- *    before the call, so after a crash the next attempt knows the ERP may have it);
+ * 1. **claims** the batch (one holder at a time across schedulers and processes, attempts counted
+ *    durably before the call, so after a crash the next attempt knows the ERP may have it);
  * 2. re-reads the order stream — an export the log already records as exported is only settled —
  *    and **maps** it with the mappings as they are now; a missing mapping appends `ErpExportFailed`
  *    `mapping_missing` (blocked until a mapping changes);
@@ -83,11 +83,12 @@ export class ErpExportSender {
       const due = await this.store.due(now.toISOString(), batchSize);
       if (due.length === 0) break;
       const lease = new Date(now.getTime() + Math.max(300_000, this.options.timeoutMs * (due.length + 2))).toISOString();
-      const claimed: Claimed[] = [];
-      for (const entry of due) {
-        const claim = await this.store.claim(entry.exportId, now.toISOString(), lease);
-        if (claim !== undefined) claimed.push({ entry, ...claim });
-      }
+      const claims = await this.store.claim(
+        due.map((e) => e.exportId),
+        now.toISOString(),
+        lease,
+      );
+      const claimed: Claimed[] = due.filter((e) => claims.has(e.exportId)).map((entry) => ({ entry, ...claims.get(entry.exportId)! }));
       if (claimed.length === 0) break;
       await this.sendBatch(claimed, summary, correlationId, signal);
     }

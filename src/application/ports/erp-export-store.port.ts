@@ -98,12 +98,13 @@ export interface ErpExportStore {
    */
   due(nowIso: string, limit: number): Promise<ErpExportEntry[]>;
   /**
-   * Takes an entry for one attempt until `untilIso` (atomic: one holder at a time) and counts the
-   * attempt. Answers the attempt number (1 = first ever) and how many of the attempts count towards
-   * giving up (attempts since the entry was last re-opened or unblocked), or undefined when someone
-   * else holds it or it is not pending.
+   * Takes entries for one attempt each until `untilIso` (atomic, in one durable transaction: one
+   * holder at a time, and the attempt is counted before any call, so after a crash the next attempt
+   * knows the ERP may have the document). Answers, per entry taken, the attempt number (1 = first
+   * ever) and how many attempts count towards giving up (since the entry was last re-opened or
+   * unblocked); entries someone else holds or that are no longer pending are left out.
    */
-  claim(exportId: string, nowIso: string, untilIso: string): Promise<{ attempt: number; budgetUsed: number } | undefined>;
+  claim(exportIds: readonly string[], nowIso: string, untilIso: string): Promise<Map<string, { attempt: number; budgetUsed: number }>>;
   /** Releases an entry after a failed attempt that will be retried at `nextAttemptAt`. */
   recordRetry(exportId: string, error: string, nextAttemptAt: string, at: string): Promise<void>;
   /** Settles an entry (position-guarded) and releases it. */

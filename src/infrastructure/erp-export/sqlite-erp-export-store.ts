@@ -107,6 +107,9 @@ const toEntry = (r: Row): ErpExportEntry => ({
  * The export index in one SQLite file (`<dataDir>/erp-export.db`): entries, the orders to plan and
  * the indexer's checkpoint, so that what the indexer saw and its checkpoint commit together.
  * Positions are stored as 40-digit zero-padded text (order-preserving, lossless for EventStoreDB).
+ * Entries are derived from the log, but attempt counts are not: they decide whether a repeated
+ * attempt reads the ERP back first, so the file keeps the service's durability setting (FULL by
+ * default) and a batch's claims commit in one transaction.
  */
 export class SqliteErpExportStore implements ErpExportStore {
   private readonly db: Database.Database;
@@ -147,6 +150,16 @@ export class SqliteErpExportStore implements ErpExportStore {
          WHERE export_id = ? AND status = 'pending' AND (claimed_until IS NULL OR claimed_until <= ?)
          RETURNING attempts, attempt_base`,
       ),
+      dirtyOrders: this.db.prepare(
+        `SELECT stream_id, position FROM erp_export_dirty
+         WHERE position <= @max AND (position > @afterPos OR (position = @afterPos AND stream_id > @afterStream))
+         ORDER BY position, stream_id LIMIT @limit`,
+      ),
+      clean: this.db.prepare('DELETE FROM erp_export_dirty WHERE stream_id = ? AND position <= ?'),
+      retry: this.db.prepare(`UPDATE erp_exports SET last_error = ?, next_attempt_at = ?, claimed_until = NULL, updated_at = ? WHERE export_id = ? AND status = 'pending'`),
+      nextWake: this.db.prepare(`SELECT MIN(next_attempt_at) AS at FROM erp_exports WHERE status = 'pending'`),
+      counts: this.db.prepare('SELECT status, COUNT(*) AS n FROM erp_exports GROUP BY status'),
+      checkpointGet: this.db.prepare('SELECT position FROM erp_export_checkpoint WHERE id = 1'),
       due: this.db.prepare(
         `SELECT * FROM erp_exports e
          WHERE e.status = 'pending' AND (e.next_attempt_at IS NULL OR e.next_attempt_at <= @now) AND (e.claimed_until IS NULL OR e.claimed_until <= @now)
@@ -179,12 +192,21 @@ export class SqliteErpExportStore implements ErpExportStore {
       applyOutcome(o);
       this.stmt.release.run(o.exportId);
     });
+    this.claimTx = this.db.transaction((ids: readonly string[], now: string, until: string) => {
+      const out = new Map<string, { attempt: number; budgetUsed: number }>();
+      for (const id of ids) {
+        const row = this.stmt.claim.get(until, now, id, now) as { attempts: number; attempt_base: number } | undefined;
+        if (row) out.set(id, { attempt: row.attempts, budgetUsed: row.attempts - row.attempt_base });
+      }
+      return out;
+    });
   }
 
   private readonly settleTx: Database.Transaction<(o: ErpExportOutcome) => void>;
+  private readonly claimTx: Database.Transaction<(ids: readonly string[], now: string, until: string) => Map<string, { attempt: number; budgetUsed: number }>>;
 
   async checkpoint(): Promise<bigint> {
-    const row = this.db.prepare('SELECT position FROM erp_export_checkpoint WHERE id = 1').get() as { position: string } | undefined;
+    const row = this.stmt.checkpointGet.get() as { position: string } | undefined;
     return row ? BigInt(row.position) : 0n;
   }
 
@@ -194,18 +216,12 @@ export class SqliteErpExportStore implements ErpExportStore {
 
   async dirtyOrders(options: { after?: { position: bigint; streamId: string }; maxPosition: bigint; limit: number }): Promise<DirtyOrder[]> {
     const after = options.after;
-    const rows = this.db
-      .prepare(
-        `SELECT stream_id, position FROM erp_export_dirty
-         WHERE position <= @max AND (position > @afterPos OR (position = @afterPos AND stream_id > @afterStream))
-         ORDER BY position, stream_id LIMIT @limit`,
-      )
-      .all({ max: pos(options.maxPosition), afterPos: after ? pos(after.position) : '', afterStream: after?.streamId ?? '', limit: options.limit }) as { stream_id: string; position: string }[];
+    const rows = this.stmt.dirtyOrders.all({ max: pos(options.maxPosition), afterPos: after ? pos(after.position) : '', afterStream: after?.streamId ?? '', limit: options.limit }) as { stream_id: string; position: string }[];
     return rows.map((r) => ({ streamId: r.stream_id, position: BigInt(r.position) }));
   }
 
   async clean(streamId: string, position: bigint): Promise<void> {
-    this.db.prepare('DELETE FROM erp_export_dirty WHERE stream_id = ? AND position <= ?').run(streamId, pos(position));
+    this.stmt.clean.run(streamId, pos(position));
   }
 
   async addRequested(entries: readonly ErpExportEntry[]): Promise<void> {
@@ -217,13 +233,12 @@ export class SqliteErpExportStore implements ErpExportStore {
     return (this.stmt.due.all({ now: nowIso, limit }) as Row[]).map(toEntry);
   }
 
-  async claim(exportId: string, nowIso: string, untilIso: string): Promise<{ attempt: number; budgetUsed: number } | undefined> {
-    const row = this.stmt.claim.get(untilIso, nowIso, exportId, nowIso) as { attempts: number; attempt_base: number } | undefined;
-    return row ? { attempt: row.attempts, budgetUsed: row.attempts - row.attempt_base } : undefined;
+  async claim(exportIds: readonly string[], nowIso: string, untilIso: string): Promise<Map<string, { attempt: number; budgetUsed: number }>> {
+    return this.claimTx(exportIds, nowIso, untilIso);
   }
 
   async recordRetry(exportId: string, error: string, nextAttemptAt: string, at: string): Promise<void> {
-    this.db.prepare(`UPDATE erp_exports SET last_error = ?, next_attempt_at = ?, claimed_until = NULL, updated_at = ? WHERE export_id = ? AND status = 'pending'`).run(error, nextAttemptAt, at, exportId);
+    this.stmt.retry.run(error, nextAttemptAt, at, exportId);
   }
 
   async settle(outcome: ErpExportOutcome): Promise<void> {
@@ -244,13 +259,13 @@ export class SqliteErpExportStore implements ErpExportStore {
   }
 
   async nextWakeAt(): Promise<string | undefined> {
-    const row = this.db.prepare(`SELECT MIN(next_attempt_at) AS at FROM erp_exports WHERE status = 'pending'`).get() as { at: string | null };
+    const row = this.stmt.nextWake.get() as { at: string | null };
     return row.at ?? undefined;
   }
 
   async counts(): Promise<Record<ErpExportStatus, number>> {
     const out: Record<ErpExportStatus, number> = { pending: 0, blocked: 0, exported: 0, failed: 0 };
-    for (const r of this.db.prepare('SELECT status, COUNT(*) AS n FROM erp_exports GROUP BY status').all() as { status: ErpExportStatus; n: number }[]) out[r.status] = r.n;
+    for (const r of this.stmt.counts.all() as { status: ErpExportStatus; n: number }[]) out[r.status] = r.n;
     return out;
   }
 

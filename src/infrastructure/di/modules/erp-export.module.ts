@@ -12,6 +12,7 @@ import type { Clock } from '../../../application/ports/clock.port';
 import type { ErpExportStore } from '../../../application/ports/erp-export-store.port';
 import type { ErpGateway } from '../../../application/ports/erp-gateway.port';
 import type { EventStore } from '../../../application/ports/event-store.port';
+import type { ProjectionStatusSource } from '../../../application/ports/projection-status.port';
 import type { Config } from '../../config/config';
 import { BcTokenProvider } from '../../erp/business-central/bc-token.provider';
 import { BusinessCentralGateway } from '../../erp/business-central/business-central.gateway';
@@ -45,8 +46,8 @@ export function createErpGateway(config: Config): ErpGateway {
 
 /**
  * Order flow to the ERP (issue 10): the gateway from configuration, the export index
- * (`<dataDir>/erp-export.db`, holding the indexer's checkpoint), the scheduler as a phase-20
- * lifecycle, and `GET /v1/erp/exports` + `POST /v1/erp/exports/run`.
+ * (`<dataDir>/erp-export.db`, holding the indexer's checkpoint and the attempt counts), the scheduler as a phase-20 lifecycle, the index's position
+ * for `/v1/freshness` and `/metrics`, and `GET /v1/erp/exports` + `POST /v1/erp/exports/run`.
  */
 export const erpExportModule = new ContainerModule(({ bind }) => {
   bind<ErpGateway>(TOKENS.ErpGateway).toDynamicValue((ctx) => createErpGateway(ctx.get<Config>(TOKENS.Config)));
@@ -81,6 +82,10 @@ export const erpExportModule = new ContainerModule(({ bind }) => {
         await store.close();
       },
     };
+  });
+  bind<ProjectionStatusSource>(TOKENS.ProjectionPositions).toDynamicValue((ctx) => {
+    const scheduler = ctx.get<ErpExportScheduler>(TOKENS.ErpExportScheduler);
+    return { name: 'erp-export', position: () => scheduler.indexedTo };
   });
   bind<HttpRoutes>(TOKENS.HttpRoutes).toDynamicValue(
     (ctx) => new ErpExportsController(ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys), ctx.get<ErpExportStore>(TOKENS.ErpExportStore), ctx.get<ErpExportScheduler>(TOKENS.ErpExportScheduler)),
