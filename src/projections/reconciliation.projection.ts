@@ -56,8 +56,9 @@ export interface ReconciliationDoc extends JsonObject {
   evaluatedAt: string;
   /** Ledger time at which a pending order should be looked at again (grace windows). */
   reviewAt: string | null;
-  /** Placeholders for the ERP export and the Scayle dispatch (filled by their issues). */
+  /** The order's exports to the ERP (issue 10, `OrderExportSummary`); null while the order is unknown. */
   exportState: JsonObject | null;
+  /** Placeholder for the Scayle dispatch (filled by its issue). */
   dispatch: { failures: number };
 }
 
@@ -286,7 +287,7 @@ export class ReconciliationProjection implements Projection {
       totals: toJson(r.totals),
       evaluatedAt: now,
       reviewAt,
-      exportState: null,
+      exportState: r.erpExport ? toJson(r.erpExport) : null,
       dispatch: { failures: entry.dispatchFailures.length },
     };
   }
