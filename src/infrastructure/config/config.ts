@@ -264,6 +264,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (clean.SCAYLE_ADMIN_API_BASE_URL && !/^https?:\/\/\S+$/.test(clean.SCAYLE_ADMIN_API_BASE_URL)) {
     problems.push('SCAYLE_ADMIN_API_BASE_URL: must be an http(s) URL');
   }
+  // envalid's result throws on reading a variable it refused: check the export settings only once the rest is valid.
+  if (problems.length > 0) throw new ConfigError(problems);
   const erpExport = erpExportConfig(clean, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   const dataDir = isAbsolute(clean.LEDGER_DATA_DIR) ? clean.LEDGER_DATA_DIR : resolve(clean.LEDGER_DATA_DIR);
