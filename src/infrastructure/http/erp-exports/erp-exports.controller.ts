@@ -84,8 +84,11 @@ export class ErpExportsController implements HttpRoutes {
     });
 
     router.post('/v1/erp/exports/run', guard(this.keys, 'POST /v1/erp/exports/run'), async (req, res) => {
-      const body = req.body === undefined || (typeof req.body === 'object' && req.body !== null && Object.keys(req.body as object).length === 0) ? {} : req.body;
-      const dto = await validateDto(RunErpExportsDto, body);
+      const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+      if (hasBody && !req.is(['application/json', 'application/*+json'])) {
+        throw new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', 'Send the body as application/json (or no body).', { errors: [{ field: 'Content-Type', message: 'must be application/json' }] });
+      }
+      const dto = await validateDto(RunErpExportsDto, req.body === undefined ? {} : req.body);
       req.log?.info({ actor: actorOf(res), retryFailed: dto.retry_failed === true }, 'ERP export run requested');
       const summary = await this.scheduler.run({ retryFailed: dto.retry_failed === true, correlationId: res.locals.correlationId as string });
       res.status(200).json(runJson(summary));
