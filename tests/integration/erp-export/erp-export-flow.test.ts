@@ -256,6 +256,9 @@ describe('ERP export with no target configured', () => {
     expect(list.body.items[0]).to.include({ orderId: '906', status: 'pending', attempts: 0 });
     const rec = await request(api.server).get('/v1/orders/906/reconciliation').set(auth('finance')).expect(200);
     expect(rec.body.erpExport.status).to.equal('pending');
+    const metrics = await request(api.server).get('/metrics').set(auth('operations')).expect(200);
+    expect(metrics.text).to.match(/^ledger_erp_exports\{status="pending"\} 1$/m);
+    expect(metrics.text).to.match(/^ledger_erp_exports\{status="exported"\} 0$/m);
   });
 
   it('validates the query and the run body', async () => {

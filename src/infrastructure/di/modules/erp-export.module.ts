@@ -24,6 +24,8 @@ import type { HttpRoutes } from '../../http/app';
 import type { ApiKeyRegistry } from '../../http/auth/api-keys';
 import { ErpExportsController } from '../../http/erp-exports/erp-exports.controller';
 import type { Logger } from '../../logging/logger';
+import { ErpExportMetrics } from '../../observability/erp-export-metrics';
+import type { MetricsSource } from '../../observability/metrics';
 import { Lifecycle, TOKENS } from '../tokens';
 
 /** The ERP gateway of `LEDGER_ERP_EXPORT_TARGET`. */
@@ -46,8 +48,9 @@ export function createErpGateway(config: Config): ErpGateway {
 
 /**
  * Order flow to the ERP (issue 10): the gateway from configuration, the export index
- * (`<dataDir>/erp-export.db`, holding the indexer's checkpoint and the attempt counts), the scheduler as a phase-20 lifecycle, the index's position
- * for `/v1/freshness` and `/metrics`, and `GET /v1/erp/exports` + `POST /v1/erp/exports/run`.
+ * (`<dataDir>/erp-export.db`, holding the indexer's checkpoint and the attempt counts), the
+ * scheduler as a phase-20 lifecycle, the index's position for `/v1/freshness` and `/metrics`, the
+ * `ledger_erp_exports{status}` gauge, and `GET /v1/erp/exports` + `POST /v1/erp/exports/run`.
  */
 export const erpExportModule = new ContainerModule(({ bind }) => {
   bind<ErpGateway>(TOKENS.ErpGateway).toDynamicValue((ctx) => createErpGateway(ctx.get<Config>(TOKENS.Config)));
@@ -83,6 +86,7 @@ export const erpExportModule = new ContainerModule(({ bind }) => {
       },
     };
   });
+  bind<MetricsSource>(TOKENS.MetricsSource).toDynamicValue((ctx) => new ErpExportMetrics(ctx.get<ErpExportStore>(TOKENS.ErpExportStore)));
   bind<ProjectionStatusSource>(TOKENS.ProjectionPositions).toDynamicValue((ctx) => {
     const scheduler = ctx.get<ErpExportScheduler>(TOKENS.ErpExportScheduler);
     return { name: 'erp-export', position: () => scheduler.indexedTo };
