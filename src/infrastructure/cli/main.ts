@@ -4,6 +4,7 @@ import { packageVersion } from '../version';
 import { registerServe } from './serve.command';
 import { registerImport } from './import.command';
 import { registerReplay } from './replay.command';
+import { registerProjections } from './projections.command';
 import { registerSimulate } from '../simulator/simulate.command';
 import { registerEvaluate } from '../simulator/evaluate.command';
 import { registerDemo } from '../simulator/demo.command';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerImport(program);
   registerReplay(program);
+  registerProjections(program);
   registerSimulate(program);
   registerEvaluate(program);
   registerDemo(program);

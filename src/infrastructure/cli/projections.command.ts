@@ -1,0 +1,70 @@
+import type { Command } from 'commander';
+import { Presets, SingleBar } from 'cli-progress';
+import type { Clock } from '../../application/ports/clock.port';
+import type { EventStore } from '../../application/ports/event-store.port';
+import type { ReadModelStore } from '../../application/ports/read-model-store.port';
+import type { ReconciliationPolicyProvider } from '../../application/ports/reconciliation-policy.port';
+import { rebuildProjection, type RebuildResult } from '../../projections/rebuild';
+import { loadConfig } from '../config/config';
+import { buildContainer } from '../di/container';
+import { createProjections } from '../di/modules/projections.module';
+import { TOKENS } from '../di/tokens';
+import { createLogger } from '../logging/logger';
+
+function report(r: RebuildResult): string {
+  const lines = [`${r.projection}: ${r.events.toLocaleString('en')} events up to position ${String(r.position)} in ${r.seconds.toFixed(1)} s (${Math.round(r.events / Math.max(r.seconds, 1e-9)).toLocaleString('en')} events/s)`];
+  for (const d of r.diffs) {
+    const same = d.onlyLive + d.onlyRebuilt + d.different === 0;
+    lines.push(`  ${d.collection}: live ${d.live}, rebuilt ${d.rebuilt}${same ? ', identical' : `, only live ${d.onlyLive}, only rebuilt ${d.onlyRebuilt}, different ${d.different}`}`);
+    for (const kind of ['onlyLive', 'onlyRebuilt', 'different'] as const) if (d.examples[kind].length > 0) lines.push(`    ${kind}: ${d.examples[kind].join(', ')}`);
+  }
+  lines.push(r.swapped ? '  swapped in: the live collections are the rebuilt ones' : '  not swapped (--dry-run)');
+  return lines.join('\n');
+}
+
+/**
+ * `scayle-ledger projections rebuild [name]`: replays the log into shadow collections, reports how
+ * they differ from the live ones, then swaps them in. A running service picks the new collections
+ * up (its runner restarts from the new checkpoint). Exit code 0; 2 for an unknown projection.
+ */
+export function registerProjections(program: Command): void {
+  const projections = program.command('projections').description('read models: rebuild from the log');
+  projections
+    .command('rebuild [name]')
+    .description('rebuild one projection (reconciliation, order-history) or all into shadow collections, compare, then swap')
+    .option('--dry-run', 'rebuild and compare, but keep the live collections')
+    .option('--batch-size <n>', 'events per batch (default: LEDGER_PROJECTION_BATCH_SIZE × 4)')
+    .action(async (name: string | undefined, options: { dryRun?: boolean; batchSize?: string }) => {
+      const config = loadConfig(process.env);
+      const container = buildContainer(config, { logger: createLogger('warn') });
+      const events = container.get<EventStore>(TOKENS.EventStore);
+      const store = container.get<ReadModelStore>(TOKENS.ReadModelStore);
+      try {
+        const all = createProjections(config, events, container.get<ReconciliationPolicyProvider>(TOKENS.ReconciliationPolicy));
+        const chosen = name ? all.filter((p) => p.name === name) : all;
+        if (chosen.length === 0) {
+          process.stderr.write(`unknown projection ${name}; known: ${all.map((p) => p.name).join(', ')}\n`);
+          process.exitCode = 2;
+          return;
+        }
+        const head = await events.headPosition();
+        const batchSize = options.batchSize ? Number(options.batchSize) : config.projections.batchSize * 4;
+        for (const projection of chosen) {
+          const bar = new SingleBar({ format: `${projection.name} [{bar}] {percentage}% | {value}/{total} | {events} events`, stream: process.stderr, noTTYOutput: false }, Presets.shades_classic);
+          const gapFree = events.kind === 'sqlite';
+          bar.start(gapFree ? Number(head) : 1, 0, { events: 0 });
+          const result = await rebuildProjection(events, store, projection, container.get<Clock>(TOKENS.Clock), {
+            swap: !options.dryRun,
+            runner: { batchSize, maxLatencyMs: 1_000 },
+            onProgress: (position, count) => bar.update(gapFree ? Number(position) : 0, { events: count }),
+          });
+          bar.update(gapFree ? Number(head) : 1, { events: result.events });
+          bar.stop();
+          process.stdout.write(`${report(result)}\n`);
+        }
+      } finally {
+        await store.close();
+        await events.close();
+      }
+    });
+}
