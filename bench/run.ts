@@ -18,11 +18,12 @@ import { suite as eventstore } from './eventstore.bench';
 import { suite as erpExport } from './export.bench';
 import { suite as ingest } from './ingest.bench';
 import { suite as reconcile } from './reconcile.bench';
+import { suite as projections } from './projections.bench';
 import { suite as replay } from './replay.bench';
 import { suite as simulate } from './simulate.bench';
 
 /** Every suite, in the order they run. Suites of other concepts register here. */
-const SUITES: BenchSuite[] = [eventstore, ingest, reconcile, simulate, api, replay, erpExport];
+const SUITES: BenchSuite[] = [eventstore, ingest, reconcile, projections, simulate, api, replay, erpExport];
 
 /**
  * The benchmarks the issues ask for, by suite name: a name missing from {@link SUITES} is reported
