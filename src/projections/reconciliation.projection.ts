@@ -187,6 +187,37 @@ export class ReconciliationProjection implements Projection {
     await load(more);
   }
 
+  /**
+   * Re-evaluates pending orders at `now` (the scheduler, as grace windows expire): each order's state
+   * is folded from its stream up to the checkpoint (`ctx.position`), reconciled at `now`, and written
+   * with its exceptions and period summaries at the checkpoint position. Orders no longer pending
+   * are left alone. Returns the stream ids re-evaluated.
+   */
+  async reevaluate(streamIds: readonly string[], now: string, ctx: BatchContext, load: (keys: DocKey[]) => Promise<void>): Promise<string[]> {
+    this.policy = await this.policies.current();
+    await load(streamIds.map((id) => ({ collection: RECONCILIATIONS, id })));
+    const done: string[] = [];
+    for (const streamId of streamIds) {
+      const old = ctx.get<ReconciliationDoc>(RECONCILIATIONS, streamId);
+      if (!old || old.status !== 'pending') continue;
+      const entry: CacheEntry = { state: initialOrderState(), position: 0n, dispatchFailures: [] };
+      try {
+        for (const e of await this.events.readStream(streamId)) if (e.position <= ctx.position) foldSafely(entry, e);
+      } catch (err) {
+        if (!(err instanceof StreamNotFoundError)) throw err;
+        continue;
+      }
+      const result = reconcileOrder(entry.state, this.policy, now);
+      const period = this.periodOf(result, entry);
+      const keys: DocKey[] = [...old.exceptionIds, ...result.findings.map((f) => f.findingId), ...entry.dispatchFailures].map((id) => ({ collection: EXCEPTIONS, id }));
+      for (const p of [old.period, period]) if (p) keys.push({ collection: PERIOD_SUMMARIES, id: p });
+      await load(keys);
+      this.apply(ctx, streamId, entry, result, now);
+      done.push(streamId);
+    }
+    return done;
+  }
+
   units(events: readonly RecordedEvent[]): ProjectionUnit[] {
     const byStream = new Map<string, RecordedEvent[]>();
     for (const e of events) {

@@ -19,7 +19,7 @@ import type { EventStore, RecordedEvent } from '../application/ports/event-store
 import { LAG_COUNT_CAP, type ProjectionLag, type ProjectionMonitor } from '../application/ports/projection-monitor.port';
 import { shadowName, type Checkpoint, type DeadLetter, type JsonObject, type ReadModelStore, type WriteOp } from '../application/ports/read-model-store.port';
 import { OverlayContext } from './batch-context';
-import type { DocKey, Projection } from './projection';
+import type { BatchContext, DocKey, Projection } from './projection';
 
 export interface RunnerLogger {
   info(obj: object, msg: string): void;
@@ -169,7 +169,51 @@ export class ProjectionRunner implements ProjectionMonitor {
     }
   }
 
-  private async flush(batch: RecordedEvent[]): Promise<void> {
+  private lock: Promise<unknown> = Promise.resolve();
+
+  /** Runs `fn` after every earlier batch or out-of-band write (one writer at a time). */
+  private serialize<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn, fn);
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Writes outside the log's flow (the grace-window scheduler's re-evaluations): `fn` gets a batch
+   * context positioned at the projection's checkpoint and a prefetch `load`; its writes are committed
+   * under the unchanged checkpoint (generation-checked), serialised with the batches.
+   * @returns the number of documents written.
+   */
+  async runOutOfBand(projectionName: string, fn: (ctx: BatchContext, load: (keys: DocKey[]) => Promise<void>) => Promise<void>): Promise<number> {
+    return this.serialize(async () => {
+      const p = this.projections.find((x) => x.name === projectionName);
+      const cp = this.checkpointsByName.get(projectionName);
+      if (!p || !cp) throw new Error(`Unknown projection ${projectionName}`);
+      const ctx = new OverlayContext(this.physical);
+      ctx.begin(cp.position);
+      await fn(ctx, (keys) => this.prefetch(ctx, keys));
+      const writes = ctx.writes();
+      if (writes.length > 0) await this.store.commit(writes, [{ name: this.checkpointName(p), position: cp.position, generation: cp.generation }]);
+      return writes.length;
+    });
+  }
+
+  private async prefetch(ctx: OverlayContext, keys: DocKey[]): Promise<void> {
+    const byCollection = new Map<string, Set<string>>();
+    for (const k of keys) {
+      if (ctx.has(k.collection, k.id)) continue;
+      const ids = byCollection.get(k.collection) ?? new Set<string>();
+      ids.add(k.id);
+      byCollection.set(k.collection, ids);
+    }
+    for (const [collection, ids] of byCollection) ctx.load(collection, await this.store.getMany(this.physical(collection), [...ids]), [...ids]);
+  }
+
+  private flush(batch: RecordedEvent[]): Promise<void> {
+    return this.serialize(() => this.flushNow(batch));
+  }
+
+  private async flushNow(batch: RecordedEvent[]): Promise<void> {
     this.pendingEvents = 0;
     if (batch.length === 0) return;
     const last = batch[batch.length - 1]!.position;
@@ -180,17 +224,7 @@ export class ProjectionRunner implements ProjectionMonitor {
       const events = batch.filter((e) => e.position > cp.position);
       if (events.length === 0) continue;
       const ctx = new OverlayContext(this.physical);
-      const byCollection = new Map<string, Set<string>>();
-      const load = async (keys: DocKey[]) => {
-        byCollection.clear();
-        for (const k of keys) {
-          if (ctx.has(k.collection, k.id)) continue;
-          const ids = byCollection.get(k.collection) ?? new Set<string>();
-          ids.add(k.id);
-          byCollection.set(k.collection, ids);
-        }
-        for (const [collection, ids] of byCollection) ctx.load(collection, await this.store.getMany(this.physical(collection), [...ids]), [...ids]);
-      };
+      const load = (keys: DocKey[]) => this.prefetch(ctx, keys);
       await load(p.keys(events));
       await p.prepare?.(events, load, ctx);
       for (const unit of p.units(events)) {

@@ -19,6 +19,7 @@ import { OrderHistoryProjection } from '../../../projections/order-history.proje
 import type { Projection } from '../../../projections/projection';
 import { ReconciliationProjection } from '../../../projections/reconciliation.projection';
 import { ProjectionRunner, type RunnerOptions } from '../../../projections/runner';
+import { GraceWindowScheduler } from '../../../projections/grace-window.scheduler';
 import type { Config } from '../../config/config';
 import type { Logger } from '../../logging/logger';
 import { MongoReadModelStore } from '../../read-models/mongo/mongo-read-model-store';
@@ -97,6 +98,15 @@ export const projectionsModule = new ContainerModule(({ bind }) => {
       });
     })
     .inSingletonScope();
+  bind<Lifecycle>(TOKENS.Lifecycle).toDynamicValue((ctx) => {
+    const config = ctx.get<Config>(TOKENS.Config);
+    const runner = ctx.get<ProjectionRunner>(TOKENS.ProjectionRunner);
+    const logger = ctx.get<Logger>(TOKENS.Logger);
+    const reconciliation = runner.projections.find((p): p is ReconciliationProjection => p instanceof ReconciliationProjection)!;
+    return new GraceWindowScheduler(ctx.get<ReadModelStore>(TOKENS.ReadModelStore), runner, reconciliation, ctx.get<Clock>(TOKENS.Clock), config.projections.reevaluateIntervalMs, (err) =>
+      logger.error({ err }, 'grace-window re-evaluation failed'),
+    );
+  });
   bind<ProjectionMonitor>(TOKENS.ProjectionMonitor).toDynamicValue((ctx) => ctx.get<ProjectionRunner>(TOKENS.ProjectionRunner));
   bind<Lifecycle>(TOKENS.Lifecycle).toDynamicValue((ctx) => {
     const runner = ctx.get<ProjectionRunner>(TOKENS.ProjectionRunner);
