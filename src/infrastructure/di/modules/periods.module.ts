@@ -29,9 +29,11 @@ import { TOKENS } from '../tokens';
  */
 /**
  * Log followers that feed no view finance reads: the outbox dispatcher only sends commands to Scayle
- * (and its checkpoint stands still while nothing is owed), so a close does not wait for it.
+ * (and its checkpoint stands still while nothing is owed), and the ERP export index only schedules
+ * exports (the reconciliation reads export facts from the order streams), so a close does not wait
+ * for them.
  */
-const NOT_VIEWS: ReadonlySet<string> = new Set(['outbox']);
+const NOT_VIEWS: ReadonlySet<string> = new Set(['outbox', 'erp-export']);
 
 export const periodsModule = new ContainerModule(({ bind }) => {
   bind<ReconciliationPolicySource>(TOKENS.ReconciliationPolicies).toDynamicValue((ctx) => {
