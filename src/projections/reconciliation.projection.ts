@@ -145,10 +145,15 @@ export class ReconciliationProjection implements Projection {
         this.cache.delete(streamId); // LRU: most recent last
       } else {
         entry = { state: initialOrderState(), position: 0n, dispatchFailures: [] };
-        try {
-          for (const e of await this.events.readStream(streamId)) if (e.position < first) foldSafely(entry, e);
-        } catch (err) {
-          if (!(err instanceof StreamNotFoundError)) throw err;
+        // The stream's events before this batch are exactly its revisions below the first one here:
+        // read only those (none for a stream that starts in this batch, as most do in a rebuild).
+        const before = list[0]!.revision;
+        if (before > 0n) {
+          try {
+            for (const e of await this.events.readStream(streamId, { maxCount: Number(before) })) if (e.position < first) foldSafely(entry, e);
+          } catch (err) {
+            if (!(err instanceof StreamNotFoundError)) throw err;
+          }
         }
       }
       this.cache.set(streamId, entry);
