@@ -6,6 +6,7 @@
 import type { Clock } from '../ports/clock.port';
 import { InvalidQueryError, type Filter, type JsonObject, type ReadModelStore } from '../ports/read-model-store.port';
 import { invalid } from '../../domain/shared/errors';
+import type { ExceptionState } from '../../domain/exception/exception.decide';
 
 export interface PageRequest {
   limit: number;
@@ -80,6 +81,15 @@ export class ReadModelQueries {
     });
   }
 
+  /**
+   * One exception (any status), with `streamId` — the stream its decisions are appended to — and the
+   * `position` it reflects; undefined when unknown. `exceptionStateOf` turns it into the decider's state.
+   */
+  async exception(exceptionId: string): Promise<Answer | undefined> {
+    const d = await this.store.get('exceptions', exceptionId);
+    return d ? { ...d.doc, position: String(d.position) } : undefined;
+  }
+
   /** The live summary of a period (an empty one when no order falls in it yet). */
   async periodSummary(period: string): Promise<Answer> {
     const d = await this.store.get('period_summaries', period);
@@ -91,4 +101,18 @@ export class ReadModelQueries {
   async orderHistory(streamId: string, request: PageRequest): Promise<ListAnswer<Answer>> {
     return this.page('order_history', { streamId }, request, [{ field: 'revision', direction: 'asc' }], (_id, _position, doc) => ({ ...doc, position: String(doc.position) }));
   }
+}
+
+/** The exception decider's state from an exception answer (see `decideException`). */
+export function exceptionStateOf(doc: JsonObject | undefined): ExceptionState | undefined {
+  if (!doc) return undefined;
+  const state: ExceptionState = {
+    exceptionId: String(doc.exceptionId),
+    status: doc.status as ExceptionState['status'],
+    findingPresent: doc.findingPresent === true,
+    occurrences: typeof doc.occurrences === 'number' ? doc.occurrences : 1,
+  };
+  if (typeof doc.assignee === 'string') state.assignee = doc.assignee;
+  if (typeof doc.resolution === 'string') state.resolution = doc.resolution as ExceptionState['resolution'];
+  return state;
 }
