@@ -12,29 +12,13 @@
  *   operation picks the bigint path when both operands are on scale; results are the same either way.
  */
 import { type Currency, type CurrencyLike, minorUnit, toCurrency } from './currency';
-import { Dec, dec, decInteger, type DecimalString, ZERO } from './decimal';
+import { Dec, dec, decInteger, type DecimalString } from './decimal';
 import { CurrencyMismatchError, invalid } from './errors';
+import { allocateMinor, allocationWeights, evenWeights } from './money-allocation';
+import { beyondMaxMagnitude, formatMinor, onScaleMinor, type MoneyDto, type QuantisationWarning } from './money-text';
 import { roundTo, type RoundingMode } from './rounding';
 
-/** Money as it travels in events, documents and JSON: a decimal string in major units + ISO code. */
-export interface MoneyDto {
-  amount: DecimalString;
-  currency: string;
-}
-
-/**
- * The note {@link Money.parse} returns when it had to quantise a value that carried more decimals
- * than the currency allows. Callers record it as a `DATA_QUALITY_WARNING` (sub-cent amount).
- */
-export interface QuantisationWarning {
-  code: 'SUB_MINOR_UNIT_AMOUNT';
-  /** The value as received. */
-  original: DecimalString;
-  /** The value kept, on the currency's scale. */
-  quantised: DecimalString;
-  currency: string;
-  mode: RoundingMode;
-}
+export { MAX_AMOUNT_MAGNITUDE, type MoneyDto, type QuantisationWarning } from './money-text';
 
 /** Result of a quantising parse. */
 export interface QuantisedParse {
@@ -120,7 +104,7 @@ export class Money {
   ): Money | QuantisedParse {
     const c = toCurrency(currency);
     const field = typeof fieldOrOptions === 'string' ? fieldOrOptions : fieldOrOptions?.field;
-    if (typeof value === 'string' && outOfRange(value)) {
+    if (typeof value === 'string' && beyondMaxMagnitude(value)) {
       throw invalid('amount_out_of_range', `${value.length > 40 ? `${value.slice(0, 40)}…` : value} is beyond ±10^15 major units`, field, { currency: c.code });
     }
     const minor = typeof value === 'string' ? onScaleMinor(value, c) : null;
@@ -217,25 +201,13 @@ export class Money {
    * @throws DomainError `invalid`/`not_quantised`, `invalid`/`invalid_weights`.
    */
   allocate(weights: readonly (DecimalString | Dec)[]): Money[] {
-    const ws = weights.map((w, i) => dec(w as DecimalString | Dec, `weights[${i}]`));
-    if (ws.length === 0 || ws.some((w) => w.isNegative())) throw invalid('invalid_weights', 'Weights must be a non-empty list of non-negative decimals', 'weights');
-    const total = ws.reduce((a, b) => a.add(b), ZERO);
-    if (total.isZero()) throw invalid('invalid_weights', 'Weights must not all be zero', 'weights');
-    const minor = this.toMinorUnits();
-    const absMinor = new Dec((minor < 0n ? -minor : minor).toString());
-    const exact = ws.map((w) => absMinor.mul(w).div(total));
-    const floors = exact.map((e) => BigInt(e.floor().toFixed(0)));
-    let left = (minor < 0n ? -minor : minor) - floors.reduce((a, b) => a + b, 0n);
-    const order = exact.map((e, i) => ({ i, rem: e.sub(e.floor()) })).sort((a, b) => b.rem.comparedTo(a.rem) || a.i - b.i);
-    const parts = floors.slice();
-    for (let k = 0; left > 0n; k = (k + 1) % order.length, left--) parts[order[k]!.i]! += 1n;
-    return parts.map((p) => new Money(minor < 0n ? -p : p, null, this.currency));
+    const ws = allocationWeights(weights);
+    return allocateMinor(this.toMinorUnits(), ws).map((p) => new Money(p, null, this.currency));
   }
 
   /** Splits into `n` parts as even as possible (earlier parts take the extra minor units). */
   distribute(n: number): Money[] {
-    if (!Number.isInteger(n) || n < 1) throw invalid('invalid_parts', 'Parts must be a positive integer', 'n');
-    return this.allocate(Array.from({ length: n }, () => '1'));
+    return this.allocate(evenWeights(n));
   }
 
   /** -1, 0 or 1. @throws CurrencyMismatchError. */
@@ -296,42 +268,4 @@ export class Money {
   private assertSame(other: Money): void {
     if (this.currency.code !== other.currency.code) throw new CurrencyMismatchError(this.currency.code, other.currency.code);
   }
-}
-
-const PLAIN = /^(-?)(\d+)(?:\.(\d+))?$/;
-
-/** Minor units of a plain decimal string when it fits the currency's scale (trailing zeros allowed), else null. */
-/**
- * Largest magnitude {@link Money.parse} takes, in major units (10^15: a thousand trillion). No
- * order, document or payout comes near it; a bigger figure is a corrupt or hostile input, and taking
- * it would let one record poison every total it lands in.
- */
-export const MAX_AMOUNT_MAGNITUDE = '1000000000000000';
-
-/** More than 15 integer digits (after leading zeros), or an exponent form reaching that far. */
-function outOfRange(value: string): boolean {
-  const m = /^[+-]?0*(\d*)(?:\.\d*)?(?:[eE]([+-]?\d+))?$/.exec(value.trim());
-  if (!m) return false; // not a decimal: dec() reports it
-  const intDigits = m[1]!.length + (m[2] ? Number(m[2]) : 0);
-  return intDigits > 15;
-}
-
-function onScaleMinor(value: string, c: Currency): bigint | null {
-  const m = PLAIN.exec(value);
-  if (!m) return null;
-  let frac = m[3] ?? '';
-  if (frac.length > c.exponent) {
-    if (!/^0*$/.test(frac.slice(c.exponent))) return null;
-    frac = frac.slice(0, c.exponent);
-  }
-  const minor = BigInt(m[2]! + frac.padEnd(c.exponent, '0'));
-  return m[1] === '-' ? -minor : minor;
-}
-
-function formatMinor(minor: bigint, exponent: number): string {
-  const neg = minor < 0n;
-  const digits = (neg ? -minor : minor).toString();
-  if (exponent === 0) return (neg ? '-' : '') + digits;
-  const padded = digits.padStart(exponent + 1, '0');
-  return `${neg ? '-' : ''}${padded.slice(0, -exponent)}.${padded.slice(-exponent)}`;
 }

@@ -1,0 +1,67 @@
+/**
+ * Money as text (DESIGN §5): decimal strings in major units ↔ integer minor units on a currency's
+ * scale, the magnitude guard of boundary parsing, and the shapes money takes in events and JSON.
+ * No arithmetic here: `money.ts` builds {@link Money} values on top of these helpers.
+ */
+import type { Currency } from './currency';
+import type { DecimalString } from './decimal';
+import type { RoundingMode } from './rounding';
+
+/** Money as it travels in events, documents and JSON: a decimal string in major units + ISO code. */
+export interface MoneyDto {
+  amount: DecimalString;
+  currency: string;
+}
+
+/**
+ * The note `Money.parse` returns when it had to quantise a value that carried more decimals
+ * than the currency allows. Callers record it as a `DATA_QUALITY_WARNING` (sub-cent amount).
+ */
+export interface QuantisationWarning {
+  code: 'SUB_MINOR_UNIT_AMOUNT';
+  /** The value as received. */
+  original: DecimalString;
+  /** The value kept, on the currency's scale. */
+  quantised: DecimalString;
+  currency: string;
+  mode: RoundingMode;
+}
+
+/**
+ * Largest magnitude `Money.parse` takes, in major units (10^15: a thousand trillion). No
+ * order, document or payout comes near it; a bigger figure is a corrupt or hostile input, and taking
+ * it would let one record poison every total it lands in.
+ */
+export const MAX_AMOUNT_MAGNITUDE = '1000000000000000';
+
+/** More than 15 integer digits (after leading zeros), or an exponent form reaching that far. */
+export function beyondMaxMagnitude(value: string): boolean {
+  const m = /^[+-]?0*(\d*)(?:\.\d*)?(?:[eE]([+-]?\d+))?$/.exec(value.trim());
+  if (!m) return false; // not a decimal: dec() reports it
+  const intDigits = m[1]!.length + (m[2] ? Number(m[2]) : 0);
+  return intDigits > 15;
+}
+
+const PLAIN = /^(-?)(\d+)(?:\.(\d+))?$/;
+
+/** Minor units of a plain decimal string when it fits the currency's scale (trailing zeros allowed), else null. */
+export function onScaleMinor(value: string, c: Currency): bigint | null {
+  const m = PLAIN.exec(value);
+  if (!m) return null;
+  let frac = m[3] ?? '';
+  if (frac.length > c.exponent) {
+    if (!/^0*$/.test(frac.slice(c.exponent))) return null;
+    frac = frac.slice(0, c.exponent);
+  }
+  const minor = BigInt(m[2]! + frac.padEnd(c.exponent, '0'));
+  return m[1] === '-' ? -minor : minor;
+}
+
+/** Decimal string in major units with exactly `exponent` fraction digits (`1990n, 2` → `"19.90"`). */
+export function formatMinor(minor: bigint, exponent: number): string {
+  const neg = minor < 0n;
+  const digits = (neg ? -minor : minor).toString();
+  if (exponent === 0) return (neg ? '-' : '') + digits;
+  const padded = digits.padStart(exponent + 1, '0');
+  return `${neg ? '-' : ''}${padded.slice(0, -exponent)}.${padded.slice(-exponent)}`;
+}
