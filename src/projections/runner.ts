@@ -283,6 +283,10 @@ export class ProjectionRunner implements ProjectionMonitor {
     return all.reduce((a, b) => (b < a ? b : a), all[0] ?? 0n);
   }
 
+  headPosition(): Promise<bigint> {
+    return this.events.headPosition();
+  }
+
   async waitForPosition(position: bigint, timeoutMs: number): Promise<boolean> {
     if (this.lowest() >= position) return true;
     return new Promise<boolean>((resolve) => {

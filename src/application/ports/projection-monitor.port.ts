@@ -31,6 +31,8 @@ export interface ProjectionMonitor {
   status(): Promise<ProjectionLag[]>;
   /** Resolves true once every projection's checkpoint is at or past `position`, false after `timeoutMs`. */
   waitForPosition(position: bigint, timeoutMs: number): Promise<boolean>;
+  /** Position of the last event in the log (`0n` when empty). */
+  headPosition(): Promise<bigint>;
   /** Checkpoints as of now, without reading the log. */
   checkpoints(): { name: string; position: bigint }[];
 }

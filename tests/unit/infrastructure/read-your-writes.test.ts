@@ -11,11 +11,13 @@ const res = () => {
 
 describe('minPosition (read-your-writes)', () => {
   const asked: bigint[] = [];
-  const reached = (head: bigint): PositionWaiter => ({
+  /** Read models at `reached`, log head at `head` (default: the same). */
+  const reached = (at: bigint, head = at): PositionWaiter => ({
     waitForPosition: async (p) => {
       asked.push(p);
-      return p <= head;
+      return p <= at;
     },
+    headPosition: async () => head,
   });
 
   it('passes without minPosition and once the read models reached it', async () => {
@@ -27,7 +29,7 @@ describe('minPosition (read-your-writes)', () => {
   it('503 read-model-behind with Retry-After when the bounded wait runs out', async () => {
     const r = res();
     try {
-      await awaitMinPosition(req('50'), r, reached(10n), 10);
+      await awaitMinPosition(req('50'), r, reached(10n, 60n), 10);
       expect.fail('expected 503');
     } catch (err) {
       expect(err).to.be.instanceOf(HttpProblem);
@@ -35,6 +37,20 @@ describe('minPosition (read-your-writes)', () => {
       expect((err as HttpProblem).slug).to.equal('read-model-behind');
       expect(r.headers['Retry-After']).to.equal('1');
     }
+  });
+
+  it('400 at once, without waiting, for a position beyond the end of the log', async () => {
+    const before = asked.length;
+    try {
+      await awaitMinPosition(req('1234'), res(), reached(10n, 20n), 10);
+      expect.fail('expected 400');
+    } catch (err) {
+      expect((err as HttpProblem).status).to.equal(400);
+      expect((err as HttpProblem).extensions.errors).to.deep.equal([
+        { field: 'minPosition', message: 'is beyond the end of the log: pass a position a write answered with' },
+      ]);
+    }
+    expect(asked.length).to.equal(before);
   });
 
   it('400 naming minPosition for a malformed position', async () => {
