@@ -12,6 +12,8 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { v5 as uuidv5 } from 'uuid';
+import { UpcastingEventStore } from '../src/application/shared/upcasting-event-store';
+import { LEDGER_UPCASTERS, schemaVersionOf } from '../src/domain/event-schema/ledger-upcasters';
 import { SqliteEventStore } from '../src/infrastructure/event-store/sqlite/sqlite-event-store';
 import { SqliteReadModelStore } from '../src/infrastructure/read-models/sqlite/sqlite-read-model-store';
 import { deadLetterException } from '../src/projections/exception-queue';
@@ -47,6 +49,7 @@ function orderEvents(n: number, baseMs: number): { type: string; data: unknown; 
   const totals = short ? { net: '145.76', tax: '27.69', gross: '173.45' } : { net: '154.16', tax: '29.29', gross: '183.45' };
   const doc = (documentType: string, documentNumber: string) => ({
     document: { documentType, documentNumber, revision: 1, status: 'posted', orderReference: orderId, postingDate: at(60).slice(0, 10), documentDate: at(60).slice(0, 10), currency: 'EUR', pricesIncludeTax: false, totals, lines },
+    quantisedAmounts: [],
   });
   return [
     { type: 'ScayleOrderConfirmed', data: order('payment_reserved', at(0)), source: 'scayle', at: at(0) },
@@ -82,7 +85,7 @@ function writeLog(file: string, orders: number): number {
       for (const o of perOrder) {
         const e = o.events[k]!;
         const stream = orderStreamId('msde', 'DE', String(100000 + o.n));
-        insert.run(uuidv5(`${stream}|${k}`, NS), stream, k, e.type, JSON.stringify(e.data), JSON.stringify({ source: e.source, occurredAt: e.at, recordedAt: e.at, schemaVersion: 1 }), e.at);
+        insert.run(uuidv5(`${stream}|${k}`, NS), stream, k, e.type, JSON.stringify(e.data), JSON.stringify({ source: e.source, occurredAt: e.at, recordedAt: e.at, schemaVersion: schemaVersionOf(e.type) }), e.at);
         total++;
       }
     }
@@ -98,11 +101,12 @@ export const suite: BenchSuite = {
     const { orders } = benchSize(quick);
     const eventsFile = join(workDir, 'events.db');
     const total = writeLog(eventsFile, orders);
-    const events = new SqliteEventStore({ filename: eventsFile, pageSize: 2000 });
+    const adapter = new SqliteEventStore({ filename: eventsFile, pageSize: 2000 });
+    const events = new UpcastingEventStore(adapter, LEDGER_UPCASTERS); // as the service composes it
     const raw = await (async () => {
       const started = process.hrtime.bigint();
       let n = 0;
-      for await (const _e of events.readAll()) n++;
+      for await (const _e of adapter.readAll()) n++;
       return n / (Number(process.hrtime.bigint() - started) / 1e9);
     })();
     const store = new SqliteReadModelStore({ filename: join(workDir, 'read-models.db') });

@@ -78,7 +78,7 @@ function orderEvents(n: number): Env[] {
   const meta = (at: string, source: string) => ({ occurredAt: at, recordedAt: at, source, schemaVersion: 1 });
   return [
     { id: `s-${n}`, type: 'ScayleOrderConfirmed', data: { order: snapshot }, metadata: meta('2024-06-10T10:00:00Z', 'scayle') },
-    { id: `e-${n}`, type: 'ErpInvoicePosted', data: { document }, metadata: meta('2024-06-10T12:00:00Z', 'erp') },
+    { id: `e-${n}`, type: 'ErpInvoicePosted', data: { document, quantisedAmounts: [] }, metadata: { ...meta('2024-06-10T12:00:00Z', 'erp'), schemaVersion: 2 } },
   ];
 }
 

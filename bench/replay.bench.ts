@@ -16,6 +16,8 @@ import type { EventData } from '../src/application/ports/event-store.port';
 import { LogReplayEngine } from '../src/application/period/log-replay.engine';
 import { LEDGER_EVENT_NAMESPACE, sourceEventName } from '../src/domain/shared/ids';
 import { orderStreamId } from '../src/domain/shared/streams';
+import { UpcastingEventStore } from '../src/application/shared/upcasting-event-store';
+import { LEDGER_UPCASTERS, schemaVersionOf } from '../src/domain/event-schema/ledger-upcasters';
 import { SqliteEventStore } from '../src/infrastructure/event-store/sqlite/sqlite-event-store';
 import { orderSnapshot } from '../tests/support/order-fixtures';
 import { invoiceFor } from '../tests/support/period-fixtures';
@@ -45,7 +47,7 @@ export function orderEvents(n: number): { stream: string; events: EventData[] } 
     fact('ScayleOrderDelegated', 2),
     fact('ScayleOrderPackageShipped', 3),
     fact('ScayleOrderInvoiced', 4),
-    { id: id(`${invoice.documentNumber}:0`, 'ErpInvoicePosted'), type: 'ErpInvoicePosted', data: { document: invoice }, metadata: meta('erp', `${invoice.documentNumber}:0`, 5) },
+    { id: id(`${invoice.documentNumber}:0`, 'ErpInvoicePosted'), type: 'ErpInvoicePosted', data: { document: invoice, quantisedAmounts: [] }, metadata: { ...meta('erp', `${invoice.documentNumber}:0`, 5), schemaVersion: schemaVersionOf('ErpInvoicePosted') } },
     ...[6, 7, 8, 9].map((k) => ({
       id: id(`${order.orderId}-${k}`, 'ScayleWebhookReceived'),
       type: 'ScayleWebhookReceived',
@@ -76,7 +78,7 @@ export const suite: BenchSuite = {
     const orders = benchSize(quick).events / EVENTS_PER_ORDER;
     const file = join(workDir, 'replay-events.db');
     // Seeding durability does not matter here; replay only reads.
-    const store = new SqliteEventStore({ filename: file, synchronous: 'NORMAL' });
+    const store = new UpcastingEventStore(new SqliteEventStore({ filename: file, synchronous: 'NORMAL' }), LEDGER_UPCASTERS); // as the service composes it
     for (let n = 0; n < orders; n++) {
       const { stream, events } = orderEvents(n);
       await store.appendToStream(stream, events, { expectedRevision: 'no_stream' });

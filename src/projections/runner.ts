@@ -11,11 +11,13 @@
  *   subscription from the stored checkpoints.
  * - A unit of work that throws is undone and its events are dead-lettered (stored before the commit
  *   that moves the checkpoint past them, and turned into `SYNC_FAILURE` exceptions by
- *   `deadLetterWrites`); the batch goes on.
+ *   `deadLetterWrites`); the batch goes on. An event whose schema version this release cannot read
+ *   (refused by the upcasting event store) reaches no projection: it is dead-lettered for each.
  * - `caughtUp`, lag and a bounded `waitForPosition` are exposed through {@link ProjectionMonitor}.
  */
 import type { Clock } from '../application/ports/clock.port';
 import type { EventStore, RecordedEvent } from '../application/ports/event-store.port';
+import { schemaRefusalOf } from '../domain/event-schema/upcaster-registry';
 import { LAG_COUNT_CAP, type ProjectionLag, type ProjectionMonitor } from '../application/ports/projection-monitor.port';
 import { shadowName, type Checkpoint, type DeadLetter, type JsonObject, type ReadModelStore, type WriteOp } from '../application/ports/read-model-store.port';
 import { OverlayContext } from './batch-context';
@@ -219,9 +221,12 @@ export class ProjectionRunner implements ProjectionMonitor {
     const last = batch[batch.length - 1]!.position;
     const writes: WriteOp[] = [];
     const deadLetters: DeadLetter[] = [];
+    const refused = batch.filter((e) => schemaRefusalOf(e) !== undefined);
+    const readable = refused.length === 0 ? batch : batch.filter((e) => schemaRefusalOf(e) === undefined);
     for (const p of this.projections) {
       const cp = this.checkpointsByName.get(p.name)!;
-      const events = batch.filter((e) => e.position > cp.position);
+      for (const e of refused) if (e.position > cp.position) deadLetters.push(this.deadLetter(p.name, e, schemaRefusalOf(e)));
+      const events = readable.filter((e) => e.position > cp.position);
       if (events.length === 0) continue;
       const ctx = new OverlayContext(this.physical);
       const load = (keys: DocKey[]) => this.prefetch(ctx, keys);

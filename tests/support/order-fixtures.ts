@@ -1,6 +1,7 @@
 import { v5 as uuidv5 } from 'uuid';
 import type { EventStore, EventData } from '../../src/application/ports/event-store.port';
 import type { ScayleOrderItem, ScayleOrderSnapshot } from '../../src/domain/order/scayle-order.snapshot';
+import { schemaVersionOf } from '../../src/domain/event-schema/ledger-upcasters';
 import { orderStreamId } from '../../src/domain/order/order.events';
 import { LEDGER_EVENT_NAMESPACE, sourceEventName } from '../../src/domain/shared/ids';
 import type { OrderDirectory } from '../../src/application/ports/order-directory.port';
@@ -131,7 +132,7 @@ export async function appendErpInvoice(store: EventStore, stream: string, snapsh
   };
   const res = await store.appendToStream(
     stream,
-    [{ id: uuidv5(sourceEventName('erp', `${number}:1`, 'ErpInvoicePosted'), LEDGER_EVENT_NAMESPACE), type: 'ErpInvoicePosted', data: { document }, metadata: meta('scayle', `${number}:1`, '2024-05-02T13:00:00Z') }],
+    [{ id: uuidv5(sourceEventName('erp', `${number}:1`, 'ErpInvoicePosted'), LEDGER_EVENT_NAMESPACE), type: 'ErpInvoicePosted', data: { document, quantisedAmounts: [] }, metadata: { ...meta('scayle', `${number}:1`, '2024-05-02T13:00:00Z'), schemaVersion: schemaVersionOf('ErpInvoicePosted') } }],
     { expectedRevision: 'any' },
   );
   return res.position;

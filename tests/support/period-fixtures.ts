@@ -7,6 +7,7 @@ import { v5 as uuidv5 } from 'uuid';
 import type { EventStore } from '../../src/application/ports/event-store.port';
 import type { OrderDirectory } from '../../src/application/ports/order-directory.port';
 import type { ErpDocument } from '../../src/domain/erp/erp-document';
+import { schemaVersionOf } from '../../src/domain/event-schema/ledger-upcasters';
 import type { ScayleOrderSnapshot } from '../../src/domain/order/scayle-order.snapshot';
 import { orderStreamId } from '../../src/domain/shared/streams';
 import { LEDGER_EVENT_NAMESPACE, sourceEventName } from '../../src/domain/shared/ids';
@@ -56,8 +57,8 @@ export async function addInvoice(service: LedgerService, order: ScayleOrderSnaps
       {
         id: uuidv5(sourceEventName('erp', sourceId, 'ErpInvoicePosted'), LEDGER_EVENT_NAMESPACE),
         type: 'ErpInvoicePosted',
-        data: { document: doc },
-        metadata: { source: 'erp', sourceEventId: sourceId, occurredAt: `${doc.postingDate}T17:00:00.000Z`, recordedAt, schemaVersion: 1 },
+        data: { document: doc, quantisedAmounts: [] },
+        metadata: { source: 'erp', sourceEventId: sourceId, occurredAt: `${doc.postingDate}T17:00:00.000Z`, recordedAt, schemaVersion: schemaVersionOf('ErpInvoicePosted') },
       },
     ],
     { expectedRevision: 'any' },

@@ -4,6 +4,8 @@ import type { Clock } from '../../src/application/ports/clock.port';
 import type { EventStore } from '../../src/application/ports/event-store.port';
 import type { ReadModelStore } from '../../src/application/ports/read-model-store.port';
 import type { ReconciliationPolicy } from '../../src/domain/order/reconciliation.policy';
+import { UpcastingEventStore } from '../../src/application/shared/upcasting-event-store';
+import { LEDGER_UPCASTERS } from '../../src/domain/event-schema/ledger-upcasters';
 import { SqliteEventStore } from '../../src/infrastructure/event-store/sqlite/sqlite-event-store';
 import { SqliteReadModelStore } from '../../src/infrastructure/read-models/sqlite/sqlite-read-model-store';
 import { deadLetterException } from '../../src/projections/exception-queue';
@@ -27,12 +29,16 @@ export function buildRunner(events: EventStore, store: ReadModelStore, options: 
   return new ProjectionRunner(events, store, projections, clock, { deadLetterWrites: (d) => [deadLetterException(d)], ...options });
 }
 
-/** Embedded stores in `dir`. */
-export function openStores(dir: string, readModels = 'read-models.db'): { events: SqliteEventStore; store: SqliteReadModelStore } {
-  return {
-    events: new SqliteEventStore({ filename: join(dir, 'events.db'), pollIntervalMs: 10 }),
-    store: new SqliteReadModelStore({ filename: join(dir, readModels) }),
-  };
+/** The event store as the service composes it: the adapter behind the upcasting decorator. */
+export const upcasting = (adapter: EventStore): EventStore => new UpcastingEventStore(adapter, LEDGER_UPCASTERS);
+
+/**
+ * Embedded stores in `dir`: `events` as the service reads and writes them (upcasting), `raw` the
+ * SQLite adapter under it (to store events exactly as given, e.g. an old schema version).
+ */
+export function openStores(dir: string, readModels = 'read-models.db'): { events: EventStore; raw: SqliteEventStore; store: SqliteReadModelStore } {
+  const raw = new SqliteEventStore({ filename: join(dir, 'events.db'), pollIntervalMs: 10 });
+  return { events: upcasting(raw), raw, store: new SqliteReadModelStore({ filename: join(dir, readModels) }) };
 }
 
 /** SHA-256 over every document (id, position, body) of the collections, in id order. */

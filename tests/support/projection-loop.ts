@@ -11,11 +11,11 @@ import { deadLetterException } from '../../src/projections/exception-queue';
 import { OrderHistoryProjection } from '../../src/projections/order-history.projection';
 import { ReconciliationProjection } from '../../src/projections/reconciliation.projection';
 import { ProjectionRunner } from '../../src/projections/runner';
-import { fixedClock, TEST_POLICY } from './projection-harness';
+import { fixedClock, TEST_POLICY, upcasting } from './projection-harness';
 
 async function main(): Promise<void> {
   const [dir, file, size] = process.argv.slice(2);
-  const events = new SqliteEventStore({ filename: join(dir!, 'events.db') });
+  const events = upcasting(new SqliteEventStore({ filename: join(dir!, 'events.db') }));
   const store = new SqliteReadModelStore({ filename: join(dir!, file!) });
   const slowPolicy = { current: () => new Promise<typeof TEST_POLICY>((r) => setTimeout(() => r(TEST_POLICY), 20)) };
   const runner = new ProjectionRunner(events, store, [new ReconciliationProjection(events, slowPolicy, { timezone: TEST_POLICY.timezone }), new OrderHistoryProjection()], fixedClock, {

@@ -6,7 +6,7 @@
  * known order goes to `erp-unlinked-<documentNumber>` and is linked when the order appears.
  */
 import type { ErpDocument } from '../../domain/erp/erp-document';
-import type { ErpDocumentData } from '../../domain/order/order.events';
+import type { ErpDocumentData, ErpQuantisedAmount } from '../../domain/order/order.events';
 import { erpUnlinkedStreamId } from '../../domain/shared/streams';
 import type { Clock } from '../ports/clock.port';
 import type { IngestMetrics } from '../ports/ingest-metrics.port';
@@ -22,7 +22,8 @@ export interface ErpDocumentInput {
   document: ErpDocument;
   /** The record as received (BC: the document's JSON text with its numbers exactly as sent). */
   raw: unknown;
-  warnings?: ErpDocumentData['warnings'];
+  /** Amounts the mapper quantised (Business Central); stored as the fact's `quantisedAmounts`. */
+  warnings?: ErpQuantisedAmount[];
   /** Source modification time, where the ERP gives one. */
   modifiedAt?: string;
   format: IngestFormat;
@@ -61,7 +62,7 @@ export class IngestErpDocumentHandler {
     const doc = input.document;
     const recordedAt = this.clock.now().toISOString();
     const occurredAt = erpOccurredAt(doc, input.modifiedAt);
-    const data = (d: ErpDocument): ErpDocumentData => ({ document: d, raw: input.raw, ...(input.warnings?.length ? { warnings: input.warnings } : {}) });
+    const data = (d: ErpDocument): ErpDocumentData => ({ document: d, raw: input.raw, quantisedAmounts: input.warnings ?? [] });
     const extraMetadata = { ingestFormat: input.format, ...(input.warnings?.length ? { dataQualityWarnings: input.warnings.length } : {}) };
     const location = doc.orderReference ? await this.directory.resolve(doc.orderReference, ORDER_KINDS) : undefined;
     let result;

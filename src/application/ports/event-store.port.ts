@@ -32,7 +32,11 @@ export interface EventMetadata {
   causationId?: string;
   /** Who caused it: `scayle-webhook`, `erp-ingest`, an API key's role and id, `system`. */
   actor?: string;
-  /** Version of the event's `data` shape; upcasters raise old versions on read. */
+  /**
+   * Version of the event's `data` shape (1 unless the type changed). The service's store upcasts
+   * old versions on read and takes appends only at the latest (`schemaVersionOf(type)`;
+   * CONTRIBUTING "Changing an event shape"). Adapters store it verbatim.
+   */
   schemaVersion: number;
   [key: string]: unknown;
 }

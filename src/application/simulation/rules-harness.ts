@@ -11,7 +11,7 @@
  */
 import { v5 as uuidv5 } from 'uuid';
 import type { ErpDocument } from '../../domain/erp/erp-document';
-import { ERP_EVENT_TYPE_BY_DOCUMENT, type OrderEventEnvelope } from '../../domain/order/order.events';
+import { ERP_EVENT_TYPE_BY_DOCUMENT, type ErpDocumentData, type ErpQuantisedAmount, type OrderEventEnvelope } from '../../domain/order/order.events';
 import { reconcileOrder, type OrderReconciliation } from '../../domain/order/order.reconcile';
 import { orderStateFrom } from '../../domain/order/order.state';
 import type { ReconciliationPolicy } from '../../domain/order/reconciliation.policy';
@@ -28,7 +28,7 @@ type Envelope = OrderEventEnvelope<{ type: string; data: unknown }>;
 const idOf = (source: FactSource, sourceEventId: string, type: string) => uuidv5(sourceEventName(source, sourceEventId, type), LEDGER_EVENT_NAMESPACE);
 
 /** Maps a Business Central body (JSON text, amounts as raw numbers) to the canonical document. */
-export type BusinessCentralMapper = (body: string, kind: 'sales_invoice' | 'sales_credit_memo') => { document: ErpDocument; modifiedAt?: string };
+export type BusinessCentralMapper = (body: string, kind: 'sales_invoice' | 'sales_credit_memo') => { document: ErpDocument; modifiedAt?: string; warnings?: ErpQuantisedAmount[] };
 
 export class RulesHarness {
   private readonly streams = new Map<string, Envelope[]>();
@@ -66,7 +66,7 @@ export class RulesHarness {
       case 'business_central_credit_memo': {
         if (!this.bc) throw new Error('no Business Central mapper');
         const m = this.bc(r.body, r.kind === 'business_central_invoice' ? 'sales_invoice' : 'sales_credit_memo');
-        return this.document(m.document, m.modifiedAt);
+        return this.document(m.document, m.modifiedAt, m.warnings);
       }
       case 'psp_settlement': {
         const b = JSON.parse(r.body) as PspSettlementBatch;
@@ -82,9 +82,10 @@ export class RulesHarness {
     }
   }
 
-  private document(doc: ErpDocument, modifiedAt?: string): void {
+  private document(doc: ErpDocument, modifiedAt?: string, quantisedAmounts: ErpQuantisedAmount[] = []): void {
     const type = ERP_EVENT_TYPE_BY_DOCUMENT[doc.documentType];
-    const event = { id: idOf('erp', `${doc.documentNumber}:${doc.revision}`, type), type, data: { document: doc }, metadata: { occurredAt: modifiedAt ?? `${doc.postingDate}T00:00:00.000Z` } } as Envelope;
+    const data: ErpDocumentData = { document: doc, quantisedAmounts };
+    const event = { id: idOf('erp', `${doc.documentNumber}:${doc.revision}`, type), type, data, metadata: { occurredAt: modifiedAt ?? `${doc.postingDate}T00:00:00.000Z` } } as Envelope;
     this.waiting.push({ orderId: doc.orderReference, event, unlinked: erpUnlinkedStreamId(doc.documentNumber) });
   }
 

@@ -4,8 +4,8 @@
  * projections and the API.
  *
  * - Events are `{ type, data }`; the envelope (`id`, `metadata` with `source`, `sourceEventId`,
- *   `occurredAt`, `recordedAt`, `schemaVersion`) is the event-store port's. All types below are at
- *   schema version 1.
+ *   `occurredAt`, `recordedAt`, `schemaVersion`) is the event-store port's. The types below are the
+ *   latest shapes: version 1 unless noted; older versions are upcast on read (`order.upcasters.ts`).
  * - Amounts are decimal strings in major units with a currency (the enclosing object's `currency`),
  *   rates fraction strings, times ISO-8601 UTC.
  * - Source facts keep the raw payload in `data.raw` (typed `unknown`): stored for audit, never read
@@ -90,15 +90,21 @@ export interface ScayleWebhookReceived {
   data: { webhookKey: string; scayleEventType: string; raw?: unknown };
 }
 
-/** ERP facts: the canonical document (a later revision replaces earlier ones). */
+/**
+ * An amount the ingestion had to quantise to the currency's scale (Business Central sends e.g.
+ * 1245.885 EUR): `field` names it in the source record. Each is a `DATA_QUALITY_WARNING`.
+ */
+export type ErpQuantisedAmount = QuantisationWarning & { field: string };
+
+/**
+ * ERP facts, **schema version 2**: the canonical document (a later revision replaces earlier ones).
+ * v1 had an optional `warnings` instead of `quantisedAmounts` (see `erpDocumentDataV1toV2`).
+ */
 export interface ErpDocumentData {
   document: ErpDocument;
   raw?: unknown;
-  /**
-   * Amounts the ingestion had to quantise to the currency's scale (Business Central sends e.g.
-   * 1245.885 EUR): each is a `DATA_QUALITY_WARNING` (sub-cent amount), `field` naming the amount.
-   */
-  warnings?: (QuantisationWarning & { field: string })[];
+  /** Amounts the ingestion quantised, in source order; empty when every amount was on scale. */
+  quantisedAmounts: ErpQuantisedAmount[];
 }
 export interface ErpInvoicePosted {
   type: 'ErpInvoicePosted';

@@ -13,6 +13,7 @@ import type { PspSettlementLine } from '../settlement/psp-settlement-line';
 import { instantMs } from '../shared/period';
 import type { ScayleOrderSnapshot } from './scayle-order.snapshot';
 import {
+  type ErpQuantisedAmount,
   isOrderEvent,
   isScayleOrderFact,
   type LineItemsCorrected,
@@ -51,7 +52,9 @@ export interface PspLineRecord {
  * The facts of one order stream, keyed:
  * - `scayleFacts` by event id (each snapshot is kept; the latest is derived);
  * - `payments` by `capture:<transactionId>` / `refund:<transactionId>` (latest status wins);
- * - `erpDocuments` by `documentNumber` (highest revision wins, then source time, then id);
+ * - `erpDocuments` by `documentNumber` (highest revision wins, then source time, then id), and
+ *   `erpQuantisations` — the amounts the ingestion quantised — by the event id of each document fact
+ *   that has any;
  * - `pspLines` by `<provider>:<lineId>`; `refundRequests` and `refundsRecorded` by refundId;
  *   `corrections` by correctionId; `dispatchFailures` by event id;
  * - ERP exports (issue 10): `exportRequests` and `exportsDone` by exportId (deterministic ids make
@@ -65,6 +68,7 @@ export interface OrderFacts {
   readonly scayleFacts: Readonly<Record<string, Fact<ScayleOrderFactRecord>>>;
   readonly payments: Readonly<Record<string, Fact<PaymentRecord>>>;
   readonly erpDocuments: Readonly<Record<string, Fact<ErpDocument>>>;
+  readonly erpQuantisations: Readonly<Record<string, readonly ErpQuantisedAmount[]>>;
   readonly pspLines: Readonly<Record<string, Fact<PspLineRecord>>>;
   readonly refundRequests: Readonly<Record<string, Fact<RefundRequested['data']>>>;
   readonly refundsRecorded: Readonly<Record<string, Fact<{ refundId: string; recordedAt: string }>>>;
@@ -90,6 +94,7 @@ export function initialOrderState(): OrderState {
     scayleFacts: {},
     payments: {},
     erpDocuments: {},
+    erpQuantisations: {},
     pspLines: {},
     refundRequests: {},
     refundsRecorded: {},
@@ -153,6 +158,7 @@ export function evolve(state: OrderState, event: OrderEventEnvelope<{ type: stri
       case 'ErpSalesOrderRecorded':
       case 'ErpPaymentRecorded':
         next = { ...facts, erpDocuments: keep(facts.erpDocuments, e.data.document.documentNumber, { ...base, data: e.data.document }, winsDocument) };
+        if (e.data.quantisedAmounts.length > 0) next = { ...next, erpQuantisations: { ...facts.erpQuantisations, [event.id]: e.data.quantisedAmounts } };
         break;
       case 'PspSettlementLineRecorded': {
         const { provider, batchId, line } = e.data;

@@ -65,6 +65,8 @@ export interface OrderView {
   recordedRefundIds: Set<string>;
   /** Source time of the latest Scayle order fact. */
   latestScayleAt?: string;
+  /** Amounts the ingestion quantised, by the event id of the ERP document fact (`OrderFacts.erpQuantisations`). */
+  erpQuantisations: OrderState['erpQuantisations'];
   /** Sub-minor-unit amounts found in Scayle figures, quantised with the profile mode. */
   warnings: { warning: QuantisationWarning; field: string; eventId: string }[];
   /** Event ids of the latest snapshot and of every Scayle fact. */
@@ -109,6 +111,7 @@ export function orderView(state: OrderState, mode: RoundingMode = 'half_even'): 
     pspLines: sorted(state.pspLines),
     refundRequests: sorted(state.refundRequests),
     recordedRefundIds: new Set(Object.keys(state.refundsRecorded)),
+    erpQuantisations: state.erpQuantisations,
     warnings,
     scayleEventIds: scayleFacts.map((f) => f.eventId),
   };

@@ -10,6 +10,6 @@ import { parseLossless } from '../http/ingest/lossless-body';
 export function businessCentralMapper(companyCurrency = process.env.LEDGER_COMPANY_CURRENCY ?? COMPANY_CURRENCY): BusinessCentralMapper {
   return (body, kind) => {
     const m = mapBusinessCentralDocument(parseLossless(body), kind, companyCurrency);
-    return { document: m.document, ...(m.modifiedAt ? { modifiedAt: m.modifiedAt } : {}) };
+    return { document: m.document, warnings: m.warnings, ...(m.modifiedAt ? { modifiedAt: m.modifiedAt } : {}) };
   };
 }

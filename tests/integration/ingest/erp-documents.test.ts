@@ -96,7 +96,8 @@ describe('ingest: ERP documents', () => {
     expect(res.body.status).to.equal('accepted');
     const event = (await streamEvents(service, 'order-msde-DE-901')).find((e) => e.id === res.body.eventIds[0])!;
     expect(event.type).to.equal('ErpInvoicePosted');
-    const data = event.data as { document: Record<string, unknown>; warnings: { field: string; original: string; quantised: string }[]; raw: string };
+    expect(event.metadata.schemaVersion).to.equal(2);
+    const data = event.data as { document: Record<string, unknown>; quantisedAmounts: { field: string; original: string; quantised: string }[]; raw: string };
     expect(data.document).to.deep.include({
       documentType: 'invoice',
       documentNumber: 'PS-INV-103001',
@@ -114,7 +115,7 @@ describe('ingest: ERP documents', () => {
       { lineNumber: 20000, kind: 'item', erpItemNumber: '1906-S', quantity: '5', taxCode: 'VAT19', taxRate: '0.19', description: 'ATHENS Mobile Pedestal', net: '1245.89', tax: '236.72', gross: '1482.61' },
       { lineNumber: 30000, kind: 'shipping', erpItemNumber: '6810', quantity: '1', taxCode: 'VAT19', taxRate: '0.19', description: 'Freight charges', net: '0.20', tax: '0.04', gross: '0.24' },
     ]);
-    expect(data.warnings.map((w) => [w.field, w.original, w.quantised])).to.deep.equal([
+    expect(data.quantisedAmounts.map((w) => [w.field, w.original, w.quantised])).to.deep.equal([
       ['totalAmountExcludingTax', '1410.785', '1410.79'],
       ['totalAmountIncludingTax', '1678.835', '1678.84'],
       ['salesInvoiceLines[2].netAmount', '1245.885', '1245.89'],
@@ -130,7 +131,7 @@ describe('ingest: ERP documents', () => {
     const res = await post(BC_CREDIT_MEMOS, fixtureText('business-central', 'sales-credit-memo.json')).expect(202);
     const event = (await streamEvents(service, 'order-msde-DE-901')).find((e) => e.id === res.body.eventIds[0])!;
     expect(event.type).to.equal('ErpCreditMemoPosted');
-    expect(event.data).to.not.have.property('warnings');
+    expect(event.data).to.deep.include({ quantisedAmounts: [] });
     expect((event.data as { document: unknown }).document).to.deep.include({ documentType: 'credit_memo', appliesToDocumentNumber: 'PS-INV-103001', pricesIncludeTax: true, totals: { net: '46.13', tax: '8.77', gross: '54.90' } });
     const collection = await post(BC_CREDIT_MEMOS, JSON.stringify({ value: [{ ...memo, number: 'PS-CR-104002' }, memo] })).expect(202);
     expect(collection.body.records.map((r: { status: string }) => r.status)).to.deep.equal(['accepted', 'duplicate']);

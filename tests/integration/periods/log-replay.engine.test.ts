@@ -7,12 +7,15 @@ import { erpUnlinkedStreamId, orderStreamId } from '../../../src/domain/shared/s
 import { SqliteEventStore } from '../../../src/infrastructure/event-store/sqlite/sqlite-event-store';
 import { seedOrder } from '../../support/order-fixtures';
 import { invoiceFor, mayOrder } from '../../support/period-fixtures';
+import { upcasting } from '../../support/projection-harness';
 import { tempDir } from '../../support/temp-dir';
 
 describe('LogReplayEngine', () => {
   const dir = tempDir();
+  // The invoices below are stored as schema version 1 (written to the adapter); the engine reads
+  // through the upcasting store, as in the service, and sees version 2.
   const store = new SqliteEventStore({ filename: join(dir.path, 'events.db') });
-  const engine = new LogReplayEngine(store);
+  const engine = new LogReplayEngine(upcasting(store));
   const policy = { timezone: 'Europe/Berlin', erpProfile: { level: 'per_document' as const, mode: 'half_up' as const, pricesIncludeTax: true } };
   const order = mayOrder('1101');
   const doc = invoiceFor(order, '2024-05-02');

@@ -71,8 +71,8 @@ describe('projection runner and read models', function () {
     const id = (await stores.store.get<ReconciliationDoc>('reconciliations', drift))!.doc.exceptionIds.find((x) => x.includes('AMOUNT_MISMATCH'))!;
     const b = orderSnapshot('1002');
     const fixed = { documentType: 'invoice', documentNumber: 'INV-1002', revision: 2, status: 'posted', orderReference: '1002', postingDate: '2024-05-02', documentDate: '2024-05-02', currency: 'EUR', pricesIncludeTax: false, totals: { net: b.cost.net, tax: b.cost.tax, gross: b.cost.gross }, lines: [...b.items.map((it, i) => ({ lineNumber: i + 1, kind: 'item', orderItemIds: [it.itemId], quantity: '1', net: it.net, tax: it.tax, gross: it.gross, taxCode: 'DE19', taxRate: it.taxRate })), { lineNumber: 100, kind: 'shipping', quantity: '1', net: '4.16', tax: '0.79', gross: '4.95', taxCode: 'DE19', taxRate: '0.19' }] };
-    const meta = { source: 'erp' as const, sourceEventId: 'INV-1002:2', occurredAt: '2024-05-03T08:00:00Z', recordedAt: '2024-05-03T08:00:00Z', schemaVersion: 1 };
-    await stores.events.appendToStream(drift, [{ id: uuidv5(sourceEventName('erp', 'INV-1002:2', 'ErpInvoicePosted'), LEDGER_EVENT_NAMESPACE), type: 'ErpInvoicePosted', data: { document: fixed }, metadata: meta }], { expectedRevision: 'any' });
+    const meta = { source: 'erp' as const, sourceEventId: 'INV-1002:2', occurredAt: '2024-05-03T08:00:00Z', recordedAt: '2024-05-03T08:00:00Z', schemaVersion: 2 };
+    await stores.events.appendToStream(drift, [{ id: uuidv5(sourceEventName('erp', 'INV-1002:2', 'ErpInvoicePosted'), LEDGER_EVENT_NAMESPACE), type: 'ErpInvoicePosted', data: { document: fixed, quantisedAmounts: [] }, metadata: meta }], { expectedRevision: 'any' });
     await runner.catchUp();
     const ex = (await stores.store.get<ExceptionDoc>('exceptions', id))!.doc;
     expect(ex.status).to.equal('auto_resolved');

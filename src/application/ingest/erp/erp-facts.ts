@@ -8,6 +8,7 @@
  */
 import { ERP_EVENT_TYPE_BY_DOCUMENT, ErpDocumentData } from '../../../domain/order/order.events';
 import type { ErpDocument } from '../../../domain/erp/erp-document';
+import { schemaVersionOf } from '../../../domain/event-schema/ledger-upcasters';
 import type { PendingFact } from '../fact-writer';
 import { eventId, IngestContext, sourceMetadata } from '../ingest-outcome';
 
@@ -31,16 +32,18 @@ export function erpFact(
   options: { linked: boolean; recordedAt: string; ctx: IngestContext; occurredAt: string; extraMetadata?: Record<string, unknown> },
 ): PendingFact {
   const doc = data.document;
+  const type = erpEventType(doc);
   const direct = erpDirectId(doc);
   const linked = erpLinkedId(doc);
   return {
     event: {
       id: options.linked ? linked : direct,
-      type: erpEventType(doc),
+      type,
       data,
       metadata: sourceMetadata('erp', erpSourceEventId(doc), options.occurredAt, options.recordedAt, options.ctx, {
         ...(options.linked ? { linkedFrom: `erp-unlinked-${doc.documentNumber}` } : {}),
         ...options.extraMetadata,
+        schemaVersion: schemaVersionOf(type),
       }),
     },
     aliases: [options.linked ? direct : linked],

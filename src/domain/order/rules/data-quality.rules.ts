@@ -2,7 +2,8 @@
  * `DATA_QUALITY_WARNING` (owner operations): inconsistencies inside one source — an ERP header that
  * disagrees with its lines, a line whose gross ≠ net + tax, a Scayle unit whose gross ≠ net + tax,
  * Scayle's `cost.withTax` that match neither all units nor the units still open, and sub-minor-unit amounts
- * that had to be quantised. Never silently fixed; never affects the order's status.
+ * that had to be quantised — by the rules when comparing, or by the ingestion (`quantisedAmounts` of
+ * an ERP fact, e.g. Business Central's `1245.885` EUR). Never silently fixed; never affects the order's status.
  */
 import type { ErpDocument } from '../../erp/erp-document';
 import { Money } from '../../shared/money';
@@ -22,6 +23,9 @@ export function dataQualityRule(ctx: RuleContext, docs: readonly { doc: Fact<Erp
     for (const l of lines) {
       if (l.amounts.net.add(l.amounts.tax).equals(l.amounts.gross)) continue;
       report(ctx, { code: 'DATA_QUALITY_WARNING', component: l.component, discriminator: `${d.documentNumber}#${l.line.lineNumber}/gross`, documentNumber: d.documentNumber, lineNumber: l.line.lineNumber, eventIds: [doc.eventId], explanation: `ERP ${d.documentNumber} line ${l.line.lineNumber}: gross ${l.line.gross} ≠ net ${l.line.net} + tax ${l.line.tax}` });
+    }
+    for (const q of ctx.view.erpQuantisations[doc.eventId] ?? []) {
+      report(ctx, { code: 'DATA_QUALITY_WARNING', component: 'order', discriminator: `${d.documentNumber}/${q.field}/sub-minor`, documentNumber: d.documentNumber, eventIds: [doc.eventId], explanation: `ERP ${d.documentNumber} ${q.field} ${q.original} has more decimals than ${q.currency} allows; quantised to ${q.quantised} (${q.mode.replace('_', ' ')}) at ingestion` });
     }
   }
   for (const w of ctx.erpWarnings) {

@@ -4,4 +4,10 @@
  * silently compared. Bump it whenever a change to `src/domain/order/**` (classification, totals,
  * period assignment) can change what an order reconciles to; keep it unchanged for refactorings.
  */
-export const RULES_VERSION = 'reconcile/2025.1';
+export const RULES_VERSION = 'reconcile/2025.2';
+
+/*
+ * History (what each bump changed in the output):
+ * - 2025.2: amounts the ingestion quantised (ERP facts' `quantisedAmounts`, schema version 2) are
+ *   reported as `DATA_QUALITY_WARNING`s; before, they were stored and never reported.
+ */

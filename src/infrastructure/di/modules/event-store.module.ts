@@ -2,16 +2,27 @@ import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { ContainerModule } from 'inversify';
 import type { EventStore } from '../../../application/ports/event-store.port';
+import { UpcastingEventStore } from '../../../application/shared/upcasting-event-store';
+import { LEDGER_UPCASTERS } from '../../../domain/event-schema/ledger-upcasters';
 import type { Config } from '../../config/config';
 import { EsdbEventStore } from '../../event-store/esdb/esdb-event-store';
 import { SqliteEventStore } from '../../event-store/sqlite/sqlite-event-store';
 import { HealthCheck, Lifecycle, TOKENS } from '../tokens';
 
 /** Picks the event-log adapter from configuration: EventStoreDB when a connection string is set, else SQLite. */
-export function createEventStore(config: Config): EventStore {
+export function createEventStoreAdapter(config: Config): EventStore {
   if (config.eventStoreConnectionString) return EsdbEventStore.fromConnectionString(config.eventStoreConnectionString);
   mkdirSync(config.dataDir, { recursive: true });
   return new SqliteEventStore({ filename: join(config.dataDir, 'events.db'), synchronous: config.sqliteSynchronous });
+}
+
+/**
+ * The event store every part of the service uses: the configured adapter behind the upcasting
+ * decorator, so each reader sees only the latest event shapes and each append carries the latest
+ * schema version (DESIGN §4; CONTRIBUTING "Changing an event shape").
+ */
+export function createEventStore(config: Config): EventStore {
+  return new UpcastingEventStore(createEventStoreAdapter(config), LEDGER_UPCASTERS);
 }
 
 export const eventStoreModule = new ContainerModule(({ bind }) => {

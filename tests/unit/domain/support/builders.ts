@@ -3,6 +3,7 @@
  * documents in decimal strings, envelopes with explicit ids and source times.
  */
 import type { ErpDocument, ErpDocumentLine, ErpLineKind } from '../../../../src/domain/erp/erp-document';
+import { schemaVersionOf } from '../../../../src/domain/event-schema/ledger-upcasters';
 import type { OrderEventEnvelope, ScayleOrderFactType } from '../../../../src/domain/order/order.events';
 import type { ScayleOrderSnapshot, ScayleOrderItem, ScayleFee } from '../../../../src/domain/order/scayle-order.snapshot';
 import { orderStateFrom, type OrderState } from '../../../../src/domain/order/order.state';
@@ -83,8 +84,9 @@ export function snapshot(spec: OrderSpec): ScayleOrderSnapshot {
   return s;
 }
 
+/** An event envelope at the latest schema version of `type` (what the domain reads). */
 export function env(id: string, type: string, data: unknown, occurredAt = '2024-06-10T10:00:00Z', source = 'scayle'): Env {
-  return { id, type, data, metadata: { occurredAt, source, recordedAt: occurredAt, schemaVersion: 1 } };
+  return { id, type, data, metadata: { occurredAt, source, recordedAt: occurredAt, schemaVersion: schemaVersionOf(type) } };
 }
 
 export function scayleFact(id: string, type: ScayleOrderFactType, spec: OrderSpec, occurredAt?: string, itemIds?: string[]): Env {
@@ -150,7 +152,7 @@ const ERP_TYPE = { invoice: 'ErpInvoicePosted', credit_memo: 'ErpCreditMemoPoste
 
 export function erpFact(id: string, spec: DocSpec, occurredAt = '2024-06-10T12:00:00Z'): Env {
   const document = erpDoc(spec);
-  return env(id, ERP_TYPE[document.documentType], { document }, occurredAt, 'erp');
+  return env(id, ERP_TYPE[document.documentType], { document, quantisedAmounts: [] }, occurredAt, 'erp');
 }
 
 export function payment(id: string, kind: 'capture' | 'refund', amount: string, opts: { currency?: string; orderId?: string; at?: string; itemIds?: string[]; status?: string } = {}): Env {
