@@ -123,6 +123,7 @@ export function decide(ctx: BatchContext, event: ExceptionEvent, at: string): bo
   const after = evolveException(before, event);
   if (!doc || !after || after === before) return false;
   const entry: ExceptionHistoryEntry = { at: event.data.decidedAt ?? at, what: event.type, by: event.data.decidedBy };
+  if (event.type === 'ExceptionAcknowledged' && event.data.note !== undefined) entry.note = event.data.note;
   if (event.type === 'ExceptionAssigned') entry.assignee = event.data.assignee;
   if (event.type === 'ExceptionResolved') Object.assign(entry, { resolution: event.data.resolution, note: event.data.note });
   if (event.type === 'ExceptionReopened') entry.reason = event.data.reason;

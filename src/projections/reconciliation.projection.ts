@@ -235,6 +235,8 @@ export class ReconciliationProjection implements Projection {
       if (isOrderStream(streamId)) units.push({ events: list, run: (ctx) => this.runOrder(ctx, streamId, list) });
       else if (isFailureStream(streamId)) units.push({ events: list, run: (ctx) => this.runFailure(ctx, streamId, list) });
       else if (isFreshnessStream(streamId)) units.push({ events: list, run: (ctx) => this.runFreshness(ctx, streamId, list) });
+      // Decisions on the SYNC_FAILURE of an event dead-lettered in any other stream (settlement-…, period-…).
+      else if (list.some(isExceptionEvent)) units.push({ events: list, run: (ctx) => this.runDecisions(ctx, list) });
     }
     return units.sort((a, b) => (a.events[a.events.length - 1]!.position < b.events[b.events.length - 1]!.position ? -1 : 1));
   }
@@ -362,6 +364,10 @@ export class ReconciliationProjection implements Projection {
         if (doc) observe(ctx, this.sla, false, at, { ...subjectOf(doc), extra: {} });
       }
     }
+  }
+
+  private runDecisions(ctx: BatchContext, events: readonly RecordedEvent[]): void {
+    for (const e of events) if (isExceptionEvent(e)) decide(ctx, e, ledgerTime(e));
   }
 
   private runFailure(ctx: BatchContext, streamId: string, events: readonly RecordedEvent[]): void {

@@ -74,11 +74,13 @@ export class ReadModelQueries {
     if (f.period) filter.period = f.period;
     filter.status = f.status ? f.status : { $in: ['open', 'acknowledged', 'assigned'] };
     const now = this.clock.now().getTime();
-    return this.page('exceptions', filter, f, [{ field: 'openedAt', direction: 'asc' }], (_id, position, doc) => {
-      const opened = Date.parse(String(doc.openedAt));
-      const due = Date.parse(String(doc.dueAt));
-      return { ...doc, position: String(position), ageSeconds: Math.max(0, Math.floor((now - opened) / 1000)), overdue: Number.isFinite(due) && now > due };
-    });
+    return this.page('exceptions', filter, f, [{ field: 'openedAt', direction: 'asc' }], (_id, position, doc) => aged({ ...doc, position: String(position) }, now));
+  }
+
+  /** One exception (any status) as the queue answers it: with `ageSeconds` and `overdue`; undefined when unknown. */
+  async exceptionView(exceptionId: string): Promise<Answer | undefined> {
+    const doc = await this.exception(exceptionId);
+    return doc ? aged(doc, this.clock.now().getTime()) : undefined;
   }
 
   /**
@@ -101,6 +103,13 @@ export class ReadModelQueries {
   async orderHistory(streamId: string, request: PageRequest): Promise<ListAnswer<Answer>> {
     return this.page('order_history', { streamId }, request, [{ field: 'revision', direction: 'asc' }], (_id, _position, doc) => ({ ...doc, position: String(doc.position) }));
   }
+}
+
+/** An exception answer with its age in whole seconds at `now` (ms) and whether it is past `dueAt`. */
+function aged(doc: Answer, now: number): Answer {
+  const opened = Date.parse(String(doc.openedAt));
+  const due = Date.parse(String(doc.dueAt));
+  return { ...doc, ageSeconds: Math.max(0, Math.floor((now - opened) / 1000)), overdue: Number.isFinite(due) && now > due };
 }
 
 /** The exception decider's state from an exception answer (see `decideException`). */

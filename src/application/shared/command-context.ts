@@ -64,11 +64,12 @@ export async function withConflictRetry<T>(attempt: () => Promise<T>, pinned = f
 
 /**
  * The client pinned a version (`If-Match`) that is no longer current. `current` is the version now
- * stored; the HTTP layer answers 412 with its ETag.
+ * stored (a stream revision, or an exception's `exceptionVersion`); the HTTP layer answers 412 with
+ * its ETag.
  */
 export class PreconditionFailedError extends Error {
   override readonly name = 'PreconditionFailedError';
-  constructor(readonly current: bigint) {
+  constructor(readonly current: bigint | string) {
     super(`The resource is at version ${String(current)}, not the one pinned`);
   }
 }

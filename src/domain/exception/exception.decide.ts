@@ -44,7 +44,7 @@ interface CommandBase {
 }
 
 export type ExceptionCommand =
-  | ({ type: 'AcknowledgeException' } & CommandBase)
+  | ({ type: 'AcknowledgeException'; note?: string } & CommandBase)
   | ({ type: 'AssignException'; assignee: string } & CommandBase)
   | ({ type: 'ResolveException'; resolution: ExceptionResolution; note: string } & CommandBase)
   | ({ type: 'ReopenException'; reason: string } & CommandBase);
@@ -71,7 +71,8 @@ export function decideException(command: ExceptionCommand, state: ExceptionState
   switch (command.type) {
     case 'AcknowledgeException':
       if (state.status !== 'open') throw transition(state, 'acknowledge');
-      return [{ type: 'ExceptionAcknowledged', data: base }];
+      if (command.note !== undefined && typeof command.note !== 'string') throw invalid('invalid_note', 'note must be a string', 'note');
+      return [{ type: 'ExceptionAcknowledged', data: command.note?.trim() ? { ...base, note: command.note.trim() } : base }];
     case 'AssignException':
       if (!active) throw transition(state, 'assign');
       return [{ type: 'ExceptionAssigned', data: { ...base, assignee: required(command.assignee, 'assignee') } }];

@@ -19,7 +19,8 @@ interface Decision {
 
 export interface ExceptionAcknowledged {
   type: 'ExceptionAcknowledged';
-  data: Decision;
+  /** `note`: optional remark of whoever acknowledged (e.g. "looking into it with the ERP team"). */
+  data: Decision & { note?: string };
 }
 export interface ExceptionAssigned {
   type: 'ExceptionAssigned';

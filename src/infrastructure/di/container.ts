@@ -5,6 +5,7 @@ import { ApiKeyRegistry, loadOrCreateLocalKeys } from '../http/auth/api-keys';
 import { createLogger, Logger } from '../logging/logger';
 import { erpExportModule } from './modules/erp-export.module';
 import { eventStoreModule } from './modules/event-store.module';
+import { exceptionsModule } from './modules/exceptions.module';
 import { ingestModule } from './modules/ingest.module';
 import { mappingsModule } from './modules/mappings.module';
 import { orderCommandsModule } from './modules/order-commands.module';
@@ -19,7 +20,7 @@ import { TOKENS } from './tokens';
  * Concept modules, in load order. Each binds its ports, handlers, lifecycles and HTTP routes;
  * adapters are chosen from `Config` only here.
  */
-export const CONCEPT_MODULES: readonly ContainerModule[] = [eventStoreModule, ingestModule, mappingsModule, orderCommandsModule, outboxModule, periodsModule, opsModule, erpExportModule, projectionsModule];
+export const CONCEPT_MODULES: readonly ContainerModule[] = [eventStoreModule, ingestModule, mappingsModule, orderCommandsModule, outboxModule, periodsModule, opsModule, erpExportModule, projectionsModule, exceptionsModule];
 
 export interface ContainerOverrides {
   logger?: Logger;

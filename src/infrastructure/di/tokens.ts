@@ -69,6 +69,8 @@ export const TOKENS = {
   ProjectionMonitor: Symbol.for('ProjectionMonitor'),
   /** `ReadModelQueries`: reconciliations, exceptions, period summaries and order history from the read models. */
   ReadModelQueries: Symbol.for('ReadModelQueries'),
+  /** `DecideExceptionHandler`: acknowledge, assign, resolve, reopen an exception (issue 6). */
+  DecideExceptionHandler: Symbol.for('DecideExceptionHandler'),
   /** Multi-bound: components with start/stop run by the bootstrap (pollers, projection runner, outbox). */
   Lifecycle: Symbol.for('Lifecycle'),
   /** Multi-bound: HTTP route modules mounted by the app. */

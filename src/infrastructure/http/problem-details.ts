@@ -127,6 +127,10 @@ export function problemFromError(err: unknown): { problem: ProblemBody; internal
     default:
       break;
   }
+  if (err instanceof URIError && parserError.status === 400) {
+    // The router could not decode a path parameter (`%E0%A4%A`): the client's path, not a failure of ours.
+    return { problem: { type: problemType('bad-request'), title: 'Bad request', status: 400, detail: 'The path is not valid percent-encoding (UTF-8).' }, internal: false };
+  }
   if (parserError && typeof parserError.status === 'number' && parserError.status >= 400 && parserError.status < 500 && parserError.expose) {
     return { problem: { type: problemType('bad-request'), title: 'Bad request', status: parserError.status }, internal: false };
   }

@@ -47,3 +47,13 @@ export function requireContentType(...types: string[]): RequestHandler {
     next();
   };
 }
+
+/** For routes whose body is optional: a body, when one is sent, must be JSON (415 otherwise). */
+export const optionalJsonBody: RequestHandler = (req, res, next) => {
+  const length = req.headers['content-length'];
+  if ((length !== undefined && length !== '0') || req.headers['transfer-encoding']) requireContentType('application/json')(req, res, next);
+  else next();
+};
+
+/** The body of a route with an optional body: an absent (empty) body counts as `{}`. */
+export const optionalBody = (req: { body?: unknown; rawBody?: Buffer }): unknown => (req.body === undefined || (req.rawBody?.length ?? 0) === 0 ? {} : req.body);

@@ -7,7 +7,7 @@ import Decimal from 'decimal.js';
 import { FactWriter } from '../../../src/application/ingest/fact-writer';
 import { auth, startApiService, type ApiTestService } from '../../support/api-service';
 import { storeOf, streamEvents } from '../../support/ingest';
-import { orderSnapshot, seedKnownOrder } from '../../support/order-fixtures';
+import { appendErpInvoice, orderSnapshot, seedKnownOrder } from '../../support/order-fixtures';
 import { postWebhook, scayleOrder, WEBHOOK_ENV } from '../../support/ops';
 
 describe('races', function () {
@@ -76,5 +76,32 @@ describe('races', function () {
     );
     expect(answers.filter((a) => a.status === 200)).to.have.length(1);
     expect(answers.filter((a) => a.status === 412)).to.have.length(7);
+  });
+
+  it('concurrent decisions on one exception (If-Match) → one wins, the others get 412; unrelated facts racing in do not refuse it', async () => {
+    const events = storeOf(api.service);
+    const order = orderSnapshot('7201');
+    const stream = await seedKnownOrder(api.service.container, order);
+    const position = await appendErpInvoice(events, stream, { ...order, items: [{ ...order.items[0]!, gross: '129.00', net: '110.00', tax: '19.00' }, order.items[1]!] });
+    const queue = await request(api.server).get(`/v1/exceptions?owner=finance&code=AMOUNT_MISMATCH&minPosition=${String(position)}`).set(auth('finance')).expect(200);
+    const exception = (queue.body.items as { exceptionId: string; etag: string; streamId: string }[]).find((e) => e.streamId === stream)!;
+    const url = `/v1/exceptions/${encodeURIComponent(exception.exceptionId)}`;
+    const decisions = Array.from({ length: 12 }, (_, i) =>
+      request(api.server)
+        .post(`${url}/${i % 2 === 0 ? 'acknowledge' : 'assign'}`)
+        .set(auth(i % 3 === 0 ? 'admin' : 'finance'))
+        .set('If-Match', exception.etag)
+        .send(i % 2 === 0 ? { note: `seen by clerk ${i}` } : { assignee: `clerk-${i}` }),
+    );
+    // Facts of the same order arriving meanwhile (a PSP payout line) move the stream, not the exception.
+    const unrelated = Promise.all(
+      Array.from({ length: 4 }, (_, i) =>
+        events.appendToStream(stream, [{ id: `7201a0a0-0000-5000-8000-00000000000${i}`, type: 'RaceTestNote', data: { i }, metadata: { source: 'ledger', occurredAt: '2024-05-03T10:00:00Z', recordedAt: '2024-05-03T10:00:00Z', schemaVersion: 1 } }], { expectedRevision: 'any' }),
+      ),
+    );
+    const [answers] = await Promise.all([Promise.all(decisions), unrelated]);
+    expect(answers.map((a) => a.status).sort(), answers.map((a) => a.text).join('\n')).to.deep.equal([200, ...Array(11).fill(412)]);
+    const decided = (await streamEvents(api.service, stream)).filter((e) => e.type.startsWith('Exception'));
+    expect(decided).to.have.length(1);
   });
 });

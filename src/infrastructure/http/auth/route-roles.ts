@@ -46,8 +46,14 @@ export const ROUTE_ROLES = {
   'GET /v1/periods/{period}/snapshots/{snapshotId}': READERS,
   'GET /v1/periods/{period}/snapshots/{snapshotId}/export': READERS,
   'GET /v1/periods/{period}/adjustments': READERS,
-  // exceptions: the `asOf` form (issue 7; the live queue is the REST layer's)
+  // exceptions: the queue (live, or `asOf`: issue 7), one exception, and the decisions on it (issue 6;
+  // finance, operations and cx decide only their own queue's exceptions, a write-off needs finance)
   'GET /v1/exceptions': READERS,
+  'GET /v1/exceptions/{exceptionId}': READERS,
+  'POST /v1/exceptions/{exceptionId}/acknowledge': ['finance', 'operations', 'cx'],
+  'POST /v1/exceptions/{exceptionId}/assign': ['finance', 'operations', 'cx'],
+  'POST /v1/exceptions/{exceptionId}/resolve': ['finance', 'operations', 'cx'],
+  'POST /v1/exceptions/{exceptionId}/reopen': ['finance', 'operations', 'cx'],
   // read models (issue 5)
   'GET /v1/reconciliations': READERS,
   'GET /v1/periods/{period}': READERS,

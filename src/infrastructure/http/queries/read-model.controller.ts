@@ -9,6 +9,7 @@ import { sendJsonWithEtag } from '../etag';
 import { PAGE } from '../pagination';
 import { HttpProblem } from '../problem-details';
 import { awaitMinPosition } from '../read-your-writes';
+import { withEtag } from '../exceptions/exception-json';
 
 const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
 const RECONCILIATION_STATUSES = ['matched', 'matched_with_rounding', 'pending', 'drift'];
@@ -74,7 +75,8 @@ export class ReadModelController implements HttpRoutes {
         cursor: cursorOk,
       });
       await awaitMinPosition(req, res, this.monitor, this.minPositionTimeoutMs);
-      sendJsonWithEtag(req, res, await this.queries.listExceptions({ ...q, limit: limitOf(q) }));
+      const page = await this.queries.listExceptions({ ...q, limit: limitOf(q) });
+      sendJsonWithEtag(req, res, { ...page, items: page.items.map(withEtag) });
     });
 
     router.get('/v1/periods/:period', guard(this.keys, 'GET /v1/periods/{period}'), async (req, res) => {

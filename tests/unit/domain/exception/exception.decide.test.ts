@@ -26,6 +26,13 @@ describe('domain/exception decider and lifecycle', () => {
     expect(resolved).to.include({ status: 'resolved', resolution: 'corrected_in_erp' });
   });
 
+  it('an acknowledgement may carry a note (trimmed; a blank one is left out)', () => {
+    const [withNote] = decideException({ type: 'AcknowledgeException', note: '  asking the ERP team ', ...base }, open);
+    expect(withNote!.data).to.deep.equal({ exceptionId: base.exceptionId, decidedAt: base.decidedAt, decidedBy: base.decidedBy, note: 'asking the ERP team' });
+    const [blank] = decideException({ type: 'AcknowledgeException', note: ' ', ...base }, open);
+    expect(blank!.data).to.not.have.property('note');
+  });
+
   it('write-off needs the finance role; resolved and written-off exceptions can be reopened', () => {
     expect(error({ type: 'ResolveException', resolution: 'written_off', note: 'small', ...base, role: 'operations' }, open)).to.include({ kind: 'business_rule', code: 'write_off_needs_finance' });
     const written = evolveException(open, decideException({ type: 'ResolveException', resolution: 'written_off', note: 'small', ...base }, open)[0]!)!;
