@@ -10,7 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { API_KEYS, startApiService, type ApiTestService } from '../../support/api-service';
+import request from 'supertest';
+import { API_KEYS, auth, startApiService, type ApiTestService } from '../../support/api-service';
 import { erpInvoice, postErp, postWebhook, scayleOrder, WEBHOOK_ENV } from '../../support/ops';
 
 const MANUAL = join(__dirname, '../../../../docs/operating-manual.md');
@@ -35,6 +36,14 @@ describe('docs/operating-manual.md: every command works', function () {
     await postErp(api, erpInvoice('SI-MANUAL', '901')).expect(202);
     const failed = await postWebhook(api, 'manual-902', 'order-confirmed', { ...scayleOrder(902), items: [] }).expect(202);
     expect(failed.body.status).to.equal('failed');
+    // A June order the ERP invoices 2.38 too high on its item: a finance AMOUNT_MISMATCH to work (§4).
+    await postWebhook(api, 'manual-903', 'order-confirmed', scayleOrder(903), '2024-06-01T11:00:00Z').expect(202);
+    const mismatch = erpInvoice('SI-MANUAL-903', '903', { totals: { net: '13.68', tax: '2.60', gross: '16.28' } });
+    (mismatch.lines as Record<string, unknown>[])[0] = { ...(mismatch.lines as Record<string, unknown>[])[0], net: '12.00', tax: '2.28', gross: '14.28' };
+    const invoiced = await postErp(api, mismatch).expect(202);
+    const queue = await request(api.server).get(`/v1/exceptions?owner=finance&code=AMOUNT_MISMATCH&minPosition=${invoiced.body.position as string}`).set(auth('finance')).expect(200);
+    const exception = (queue.body.items as { exceptionId: string; orderId: string }[]).find((e) => e.orderId === '903');
+    expect(exception, JSON.stringify(queue.body)).to.not.equal(undefined);
     env = {
       PATH: process.env.PATH,
       LEDGER: `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`,
@@ -43,6 +52,7 @@ describe('docs/operating-manual.md: every command works', function () {
       KEY_CX: API_KEYS.cx,
       KEY_AUDITOR: API_KEYS.auditor,
       FAILURE_ID: failed.body.failureId,
+      EXCEPTION_ID: exception!.exceptionId,
     };
   });
   after(async () => {
@@ -53,7 +63,7 @@ describe('docs/operating-manual.md: every command works', function () {
   it('shows commands for the daily checks, the close, the reopen and the replay', () => {
     expect(blocks.length).to.be.at.least(10);
     const all = blocks.join('\n');
-    for (const path of ['/v1/health', '/v1/freshness', '/v1/exceptions', '/close', '/reopen', '/replay', '/metrics']) expect(all).to.contain(path);
+    for (const path of ['/v1/health', '/v1/freshness', '/v1/exceptions', '/acknowledge', '/assign', '/resolve', '/close', '/reopen', '/replay', '/metrics']) expect(all).to.contain(path);
   });
 
   for (const [i, _] of blocks.entries()) {
@@ -65,4 +75,11 @@ describe('docs/operating-manual.md: every command works', function () {
       expect(stdout.length, `block ${i + 1} printed something`).to.be.greaterThan(0);
     });
   }
+
+  it('§4 worked the exception through every step: written off, with who did what in its history', async () => {
+    const res = await request(api.server).get(`/v1/exceptions/${encodeURIComponent(String(env.EXCEPTION_ID))}`).set(auth('auditor')).expect(200);
+    expect(res.body).to.include({ status: 'written_off', resolution: 'written_off', assignee: 'anna@shop.example' });
+    const steps = (res.body.history as { what: string; by?: string }[]).map((h) => h.what);
+    expect(steps).to.deep.equal(['opened', 'ExceptionAcknowledged', 'ExceptionAssigned', 'ExceptionResolved', 'ExceptionReopened', 'ExceptionResolved']);
+  });
 });
