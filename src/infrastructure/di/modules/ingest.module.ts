@@ -16,6 +16,7 @@ import { ErpDocumentsController } from '../../http/ingest/erp-documents.controll
 import { IngestPspSettlementHandler } from '../../../application/ingest/ingest-psp-settlement.handler';
 import { PspSettlementsController } from '../../http/ingest/psp-settlements.controller';
 import { RetryIngestionFailureHandler } from '../../../application/ingest/retry-ingestion-failure.handler';
+import { DismissIngestionFailureHandler } from '../../../application/ingest/dismiss-ingestion-failure.handler';
 import { IngestFailuresController } from '../../http/ingest/ingest-failures.controller';
 import { ingestReruns } from '../../ingest/ingest-reruns';
 import { SyncScayleOrdersUseCase } from '../../../application/ingest/sync-scayle-orders.use-case';
@@ -90,7 +91,12 @@ export const ingestModule = new ContainerModule(({ bind }) => {
     return new PspSettlementsController(ctx.get<IngestUseCases>(TOKENS.IngestUseCases).psp, ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys), config.bodyLimit);
   });
   bind<HttpRoutes>(TOKENS.HttpRoutes).toDynamicValue(
-    (ctx) => new IngestFailuresController(ctx.get<IngestUseCases>(TOKENS.IngestUseCases).retry, ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys)),
+    (ctx) =>
+      new IngestFailuresController(
+        ctx.get<IngestUseCases>(TOKENS.IngestUseCases).retry,
+        ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys),
+        new DismissIngestionFailureHandler(ctx.get<EventStore>(TOKENS.EventStore), ctx.get<Clock>(TOKENS.Clock)),
+      ),
   );
   bind<Lifecycle>(TOKENS.Lifecycle).toDynamicValue((ctx) => {
     const config = ctx.get<Config>(TOKENS.Config);

@@ -22,6 +22,7 @@ export const ROUTE_ROLES = {
   'POST /v1/ingest/erp/business-central/sales-credit-memos': ['integrator'],
   'POST /v1/ingest/psp/settlements': ['integrator'],
   'POST /v1/ingest/failures/{failureId}/retry': ['operations'],
+  'POST /v1/ingest/failures/{failureId}/dismiss': ['operations'],
   // orders: commands
   'POST /v1/orders/{orderId}/refunds': ['integrator', 'cx', 'finance'],
   'GET /v1/orders/{orderId}/refunds/{refundId}': ['integrator', ...READERS],
