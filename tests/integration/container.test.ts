@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import type { ReconciliationPolicyProvider } from '../../src/application/ports/reconciliation-policy.port';
+import type { ReconciliationPolicySource } from '../../src/application/reconciliation/policy.source';
+import { graceMs } from '../../src/domain/order/reconciliation.policy';
 import { buildContainer } from '../../src/infrastructure/di/container';
 import { TOKENS } from '../../src/infrastructure/di/tokens';
 import { tempDir } from '../support/temp-dir';
@@ -23,6 +26,22 @@ describe('composition root', () => {
       }
       expect(resolved).to.include.members(['Config', 'Logger', 'Clock', 'EventStore']);
       expect(container.getAll(TOKENS.HealthCheck).length).to.be.greaterThan(0);
+    } finally {
+      await (container.get(TOKENS.EventStore) as { close(): Promise<void> }).close();
+      dir.remove();
+    }
+  });
+
+  it('passes LEDGER_SETTLEMENT_GRACE to the live reconciliation policy and to the settings a close records', async () => {
+    const dir = tempDir();
+    const container = buildContainer(testConfig(dir.path, { LEDGER_SETTLEMENT_GRACE: '3d' }));
+    try {
+      const live = await container.get<ReconciliationPolicyProvider>(TOKENS.ReconciliationPolicy).current();
+      expect(live.graceWindows).to.deep.equal({ settlement: 259_200 });
+      expect(graceMs(live, 'settlement')).to.equal(3 * 86_400_000);
+      expect(graceMs(live, 'missingInErp')).to.equal(86_400_000);
+      expect(container.get<ReconciliationPolicySource>(TOKENS.ReconciliationPolicies).settings.graceWindows).to.deep.equal({ settlement: 259_200 });
+      expect(testConfig(dir.path).reconciliation.graceWindows).to.deep.equal({ settlement: 604_800 });
     } finally {
       await (container.get(TOKENS.EventStore) as { close(): Promise<void> }).close();
       dir.remove();

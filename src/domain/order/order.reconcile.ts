@@ -74,7 +74,7 @@ export function reconcileOrder(state: OrderState, policy: ReconciliationPolicy, 
     exports: { records: exportRecords(state), saleDue: saleDue(state, view, policy.exportTrigger ?? 'order-invoiced') },
   };
   ctx.saleCreditLines = attributableCredits(ctx.creditLines, view, ctx.refunds.refundedFees, policy.itemMapping);
-  const cancellationCredits = cancellationCreditDocs(ctx.creditLines, view, policy.itemMapping);
+  const cancellationCredits = cancellationCreditDocs(ctx.creditLines, view, ctx.refunds.refundedItemIds, policy.itemMapping);
   ctx.refundCreditDocs = ctx.creditDocs.filter((d) => !cancellationCredits.has(d.data.documentNumber));
   ctx.refundCreditLines = ctx.creditLines.filter((l) => !cancellationCredits.has(l.doc.data.documentNumber));
   currencyRule(ctx, [...view.invoices, ...view.creditMemos]);

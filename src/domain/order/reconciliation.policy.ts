@@ -21,6 +21,11 @@ export interface GraceWindows {
   orphanRefund: Duration;
   /** Ledger refund not yet recorded in Scayle, or Scayle cancellation still open in the ERP → `STATUS_DRIFT`. Default `PT24H`. */
   pendingRefund: Duration;
+  /**
+   * A Scayle capture or refund not yet in a PSP settlement (or a PSP line Scayle has not reported
+   * yet) → per-order `SETTLEMENT_DRIFT`. PSPs pay out on a schedule (daily to weekly). Default `P7D`.
+   */
+  settlement: Duration;
 }
 
 export const DEFAULT_GRACE_WINDOWS: Readonly<GraceWindows> = Object.freeze({
@@ -28,6 +33,7 @@ export const DEFAULT_GRACE_WINDOWS: Readonly<GraceWindows> = Object.freeze({
   missingInScayle: 'PT24H',
   orphanRefund: 'PT1H',
   pendingRefund: 'PT24H',
+  settlement: 'P7D',
 });
 
 /** Shop country + Scayle rate → the ERP tax code expected on the line (DESIGN §6 `TAX_MAPPING_ERROR`). */

@@ -150,6 +150,7 @@ export const ENV_SPECS = {
   LEDGER_ERP_ROUNDING_MODE: str({ default: 'half_up', choices: ['half_up', 'half_even', 'up', 'down'], desc: 'Rounding mode of the ERP.' }),
   LEDGER_ERP_PRICES_INCLUDE_TAX: str({ default: 'false', choices: ['true', 'false'], desc: 'Whether ERP prices include tax.' }),
   LEDGER_MATERIALITY_CAP: decimalString({ default: undefined, desc: 'Largest rounding difference auto-accepted per document, in the document currency (e.g. 0.05). Unset: 5 minor units of the currency.' }),
+  LEDGER_SETTLEMENT_GRACE: duration({ default: 604_800_000, desc: 'How long a Scayle capture or refund may wait for its PSP settlement line (and a PSP line for Scayle\'s payment) before the difference is a per-order SETTLEMENT_DRIFT (7d, 3d…).' }),
   // ── period close (issue 7) ──
   LEDGER_CLOSE_BLOCKING_CODES: findingCodes({
     default: [...DEFAULT_CLOSE_BLOCKING_CODES],
@@ -197,6 +198,8 @@ export interface Config {
   reconciliation: {
     erpProfile: { level: 'per_line' | 'per_document'; mode: 'half_up' | 'half_even' | 'up' | 'down'; pricesIncludeTax: boolean };
     materialityCap: string | undefined;
+    /** Grace windows set by configuration, in seconds (`GraceWindows`; the others keep their defaults). */
+    graceWindows: { settlement: number };
   };
   /** Projections and read models (issue 5). */
   projections: { batchSize: number; maxLatencyMs: number; stateCacheSize: number; exceptionSlaMs: Record<string, number>; pendingReviewAfterMs: number; reevaluateIntervalMs: number };
@@ -288,6 +291,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         pricesIncludeTax: clean.LEDGER_ERP_PRICES_INCLUDE_TAX === 'true',
       },
       materialityCap: clean.LEDGER_MATERIALITY_CAP || undefined,
+      graceWindows: { settlement: clean.LEDGER_SETTLEMENT_GRACE / 1000 },
     },
     projections: {
       batchSize: clean.LEDGER_PROJECTION_BATCH_SIZE,

@@ -18,6 +18,8 @@ export interface RefundSplit {
   parts: Partial<Record<AmountComponent, { amounts: TaxedAmount; rounded: number }>> | null;
   /** Fee components the refunds covered. */
   refundedFees: Set<'shipping' | 'fees'>;
+  /** Unit items the refunds covered: named by Scayle, else those of the split found; empty when unknown. */
+  refundedItemIds: Set<string>;
   eventIds: string[];
   /** Source time of the latest refund. */
   latestAt?: string;

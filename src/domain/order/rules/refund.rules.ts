@@ -23,10 +23,10 @@ const sumOf = (xs: readonly (ViewItem | ViewFee)[], currency: string): TaxedAmou
 export function splitRefunds(view: OrderView, currency: string): RefundSplit {
   const refunds = view.refunds.filter((r) => r.data.currency === currency);
   const total = refunds.reduce((s, r) => s.add(Money.parse(r.data.amount, currency)), Money.zero(currency));
-  const split: RefundSplit = { total, parts: null, refundedFees: new Set(), eventIds: refunds.map((r) => r.eventId) };
+  const named = new Set(refunds.flatMap((r) => r.data.itemIds ?? []));
+  const split: RefundSplit = { total, parts: null, refundedFees: new Set(), refundedItemIds: new Set(named), eventIds: refunds.map((r) => r.eventId) };
   if (refunds.length > 0) split.latestAt = refunds[refunds.length - 1]!.occurredAt;
   if (!total.isPositive()) return split;
-  const named = new Set(refunds.flatMap((r) => r.data.itemIds ?? []));
   const candidates: ViewItem[][] =
     named.size > 0 ? [view.items.filter((i) => named.has(i.itemId))] : [view.items.filter((i) => i.returned), view.items.filter((i) => i.returned || i.cancelled)];
   const shipping = view.fees.filter((f) => f.component === 'shipping');
@@ -42,6 +42,7 @@ export function splitRefunds(view: OrderView, currency: string): RefundSplit {
         fees: { amounts: sumOf(fees.filter((f) => f.component === 'fees'), currency), rounded: fees.filter((f) => f.component === 'fees').length },
       };
       fees.forEach((f) => split.refundedFees.add(f.component));
+      items.forEach((i) => split.refundedItemIds.add(i.itemId));
       return split;
     }
   }

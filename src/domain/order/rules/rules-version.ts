@@ -4,10 +4,15 @@
  * silently compared. Bump it whenever a change to `src/domain/order/**` (classification, totals,
  * period assignment) can change what an order reconciles to; keep it unchanged for refactorings.
  */
-export const RULES_VERSION = 'reconcile/2025.2';
+export const RULES_VERSION = 'reconcile/2025.3';
 
 /*
  * History (what each bump changed in the output):
  * - 2025.2: amounts the ingestion quantised (ERP facts' `quantisedAmounts`, schema version 2) are
  *   reported as `DATA_QUALITY_WARNING`s; before, they were stored and never reported.
+ * - 2025.3: per-order `SETTLEMENT_DRIFT` waits for the settlement grace window while unsettled
+ *   payments explain it, and compares with Scayle's billed sale when Scayle reported no capture
+ *   (not the ERP's invoices); a cancellation Scayle refunded keeps its credit memo on the refund
+ *   side; a variant credit line credits units cancelled after invoicing before returned ones; a fee
+ *   at a rate no item has counts as blended only between two item rates (tax-code check).
  */

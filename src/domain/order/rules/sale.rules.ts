@@ -25,7 +25,7 @@ export interface ScayleSale {
 
 /** Scayle's lines still invoiced. */
 export function scayleSale(ctx: RuleContext): ScayleSale {
-  const credited = creditedItemIds(ctx.saleCreditLines, ctx.view, ctx.policy.itemMapping);
+  const credited = creditedItemIds(ctx.saleCreditLines, ctx.invoiceLines, ctx.view, ctx.policy.itemMapping);
   const creditedKinds = new Set(ctx.saleCreditLines.map((l) => l.component));
   return {
     items: ctx.view.items.filter((i) => !i.cancelled && !(i.returned && credited.has(i.itemId))),

@@ -3,6 +3,7 @@
  * `TAX_MAPPING_ERROR` (a code the mapping does not know for the shop country, a code other than the
  * mapping's for Scayle's rate, or a line rate other than Scayle's).
  */
+import { dec } from '../../shared/decimal';
 import { normaliseRate } from '../../shared/tax';
 import type { TaxCodeMappingEntry } from '../reconciliation.policy';
 import { report, type RuleContext } from './context';
@@ -16,9 +17,11 @@ export function expectedTaxCode(mapping: readonly TaxCodeMappingEntry[], country
 
 /**
  * Scayle's rate for what a line covers, or undefined when unknown or mixed. A fee Scayle reports at a
- * blended rate (one that no item of the order has: delivery on a basket of 19 % and 7 % items) is
- * booked by ERPs split over the items' rates; such a fee line takes its own rate when that is one of
- * the items' rates, and is then checked against the mapping for that rate.
+ * blended rate — strictly between the lowest and highest of two or more item rates (delivery on a
+ * basket of 19 % and 7 % items, 0.1485) — is booked by ERPs split over the items' rates; such a fee
+ * line takes its own rate when that is one of the items' rates, and is then checked against the
+ * mapping for that rate. A fee at a rate no item has that is not such a blend (19 % gift wrap on a
+ * basket of 7 % books) keeps its own rate: booking it at an item's rate is a `TAX_MAPPING_ERROR`.
  */
 function scayleRate(ctx: RuleContext, l: ParsedLine): string | undefined {
   if (l.line.kind === 'item' || l.line.kind === 'discount') {
@@ -27,10 +30,17 @@ function scayleRate(ctx: RuleContext, l: ParsedLine): string | undefined {
   }
   const feeRates = new Set(ctx.view.fees.filter((f) => f.component === l.component).map((f) => normaliseRate(f.taxRate)));
   const itemRates = new Set(ctx.view.items.map((i) => normaliseRate(i.taxRate)));
-  const blended = [...feeRates].some((r) => !itemRates.has(r));
   const lineRate = l.line.taxRate !== undefined ? normaliseRate(l.line.taxRate) : undefined;
-  if (blended && lineRate !== undefined && itemRates.has(lineRate)) return lineRate;
+  if (lineRate !== undefined && itemRates.has(lineRate) && [...feeRates].some((r) => isBlendOf(r, itemRates))) return lineRate;
   return feeRates.size === 1 ? [...feeRates][0] : undefined;
+}
+
+/** Whether `rate` lies strictly between the lowest and highest of at least two distinct `rates`. */
+function isBlendOf(rate: string, rates: ReadonlySet<string>): boolean {
+  if (rates.size < 2 || rates.has(rate)) return false;
+  const r = dec(rate);
+  const all = [...rates].map((x) => dec(x));
+  return all.some((x) => x.lt(r)) && all.some((x) => x.gt(r));
 }
 
 export function taxCodeRule(ctx: RuleContext): void {

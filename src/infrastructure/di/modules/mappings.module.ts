@@ -15,9 +15,9 @@ export const mappingsModule = new ContainerModule(({ bind }) => {
   bind<MappingsService>(TOKENS.Mappings).toDynamicValue((ctx) => new MappingsService(ctx.get<EventStore>(TOKENS.EventStore), ctx.get<Clock>(TOKENS.Clock)));
   bind<ReconciliationPolicyProvider>(TOKENS.ReconciliationPolicy).toDynamicValue((ctx) => {
     const config = ctx.get<Config>(TOKENS.Config);
-    const { erpProfile, materialityCap } = config.reconciliation;
+    const { erpProfile, materialityCap, graceWindows } = config.reconciliation;
     return new MappedReconciliationPolicy(
-      { erpProfile, timezone: config.timezone, exportTrigger: config.erpExport.trigger, ...(materialityCap ? { materialityCap } : {}) },
+      { erpProfile, timezone: config.timezone, exportTrigger: config.erpExport.trigger, graceWindows, ...(materialityCap ? { materialityCap } : {}) },
       ctx.get<MappingsService>(TOKENS.Mappings),
     );
   });

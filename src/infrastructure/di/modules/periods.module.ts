@@ -41,6 +41,7 @@ export const periodsModule = new ContainerModule(({ bind }) => {
     return new ReconciliationPolicySource(ctx.get<EventStore>(TOKENS.EventStore), {
       timezone: config.timezone,
       erpProfile: config.reconciliation.erpProfile,
+      graceWindows: config.reconciliation.graceWindows,
       ...(config.reconciliation.materialityCap !== undefined ? { materialityCap: config.reconciliation.materialityCap } : {}),
     });
   });

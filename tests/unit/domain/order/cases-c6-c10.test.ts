@@ -156,9 +156,14 @@ describe('reconciliation cases C6–C10', () => {
       const ret = scayleFact('s2', 'ScayleOrderItemReturned', { items: [{ id: '1', gross: 10000, net: 8403, tax: 1597, rate: '0.19', status: 'returned' }], updatedAt: '2024-06-14T00:00:00Z' }, '2024-06-14T00:00:00Z', ['1']);
       const after: Env[] = [s1, inv, cap, ret, payment('p1', 'refund', '100.00', { at: '2024-06-14T01:00:00Z' }), erpFact('e2', { type: 'credit_memo', number: 'CM-1', lines: [{ net: '84.03', tax: '15.97', gross: '100.00' }] }), pspLine('l2', { lineId: 'L2', type: 'refund', gross: '-100.00', fee: '0.00', net: '-100.00' })];
       expect(reconcileOrder(state(...after), policy(), LATER).findings).to.deep.equal([]);
-      const missingRefundLine = reconcileOrder(state(...after.slice(0, -1)), policy(), LATER);
+      // The refund (2024-06-14) not settled yet: pending within the 7-day settlement window, drift after it.
+      const unsettled = state(...after.slice(0, -1));
+      expect(reconcileOrder(unsettled, policy(), LATER)).to.deep.include({ status: 'pending', pending: ['settlement'], findings: [] });
+      const missingRefundLine = reconcileOrder(unsettled, policy(), '2024-06-22T00:00:00Z');
       expect(codes(missingRefundLine)).to.deep.equal(['SETTLEMENT_DRIFT']);
       expect(missingRefundLine.findings[0]!.delta).to.deep.equal({ currency: 'EUR', gross: '100.00' });
+      expect(missingRefundLine.findings[0]!.scayle).to.deep.equal({ currency: 'EUR', gross: '0.00' });
+      expect(missingRefundLine.findings[0]!.explanation).to.contain('Scayle billed 0.00 net of refunds (no capture reported)');
       const fx = reconcileOrder(state(s1, erpFact('e1', { exchangeRate: '1.0800', lines: [{ net: '84.03', tax: '15.97', gross: '100.00' }] }), pspLine('l1', { lineId: 'L1', type: 'capture', gross: '100.00', fee: '3.20', net: '96.80', fxRate: '1.0825' })), policy(), LATER);
       expect(codes(fx)).to.deep.equal(['FX_DIFFERENCE']);
     });
