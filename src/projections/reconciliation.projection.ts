@@ -93,7 +93,20 @@ export class ReconciliationProjection implements Projection {
   readonly name = 'reconciliation';
   readonly collections = [
     { name: RECONCILIATIONS, indexes: [{ fields: ['orderId'] }, { fields: ['period', 'status'] }, { fields: ['status', 'reviewAt'] }, { fields: ['findingCodes'], multi: ['findingCodes'] }] },
-    { name: EXCEPTIONS, indexes: [{ fields: ['owner', 'status'] }, { fields: ['code'] }, { fields: ['status'] }, { fields: ['period'] }, { fields: ['openedAt'] }, { fields: ['streamId'] }] },
+    {
+      name: EXCEPTIONS,
+      indexes: [
+        { fields: ['owner', 'status'] },
+        { fields: ['code'] },
+        { fields: ['status'] },
+        { fields: ['period'] },
+        { fields: ['openedAt'] },
+        { fields: ['streamId'] },
+        // /metrics counts active exceptions per queue by age and overdue (one index range per count).
+        { fields: ['owner', 'status', 'openedAt'] },
+        { fields: ['owner', 'status', 'dueAt'] },
+      ],
+    },
     { name: PERIOD_SUMMARIES, indexes: [] },
   ];
   private readonly cache = new Map<string, CacheEntry>();

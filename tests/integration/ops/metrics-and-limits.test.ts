@@ -2,7 +2,10 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { startApiService, type ApiTestService } from '../../support/api-service';
 import { basicAuth, head, localeEnvelope } from '../../support/ingest';
-import { auth, erpInvoice, postErp, postWebhook, scayleOrder, WEBHOOK_ENV } from '../../support/ops';
+import { auth, erpInvoice, ManualClock, postErp, postWebhook, scayleOrder, WEBHOOK_ENV } from '../../support/ops';
+import { appendErpInvoice, orderSnapshot, seedOrder } from '../../support/order-fixtures';
+import type { EventStore } from '../../../src/application/ports/event-store.port';
+import { TOKENS } from '../../../src/infrastructure/di/tokens';
 import { expectResponseMatchesSpec } from '../../support/openapi-validator';
 
 /** The value of one sample line of the text format, or undefined. */
@@ -63,6 +66,75 @@ describe('GET /metrics', function () {
     expect(sample(text, 'ledger_outbox_entries', { status: 'pending' })).to.equal(0);
     expect(sample(text, 'ledger_stale_sync_open', { kind: 'erp_behind_scayle' })).to.equal(0);
     expect(text).to.match(/^ledger_process_cpu_seconds_total /m);
+  });
+});
+
+describe('GET /metrics: findings and exception queues (read at scrape time)', function () {
+  this.timeout(30_000);
+  let api: ApiTestService;
+  const clock = new ManualClock(new Date('2024-05-02T20:00:00.000Z'));
+  const scrape = async () => (await request(api.server).get('/metrics').set(auth('operations')).expect(200)).text;
+  const openByAge = (text: string, owner: string) => Object.fromEntries(['<1d', '1-3d', '3-7d', '>7d'].map((age) => [age, sample(text, 'ledger_exceptions_open', { owner, age })]));
+  let exceptionId: string;
+  let position: bigint;
+
+  before(async () => {
+    api = await startApiService(WEBHOOK_ENV, { clock });
+    const events = api.service.container.get<EventStore>(TOKENS.EventStore);
+    for (const id of ['6101', '6102']) {
+      const order = orderSnapshot(id);
+      const stream = await seedOrder(events, order);
+      // 6101 is billed 10.00 too high (AMOUNT_MISMATCH, opened 2024-05-02T13:00Z, due three days later); 6102 matches.
+      position = await appendErpInvoice(events, stream, id === '6101' ? { ...order, items: [{ ...order.items[0]!, gross: '129.00', net: '110.00', tax: '19.00' }, order.items[1]!] } : order);
+    }
+    const failed = await postWebhook(api, 'metrics-fail', 'order-confirmed', { ...scayleOrder(6103), items: [] }).expect(202); // SYNC_FAILURE, opened now
+    position = BigInt(failed.body.position as string);
+    const queue = await request(api.server).get(`/v1/exceptions?owner=finance&code=AMOUNT_MISMATCH&minPosition=${String(position)}`).set(auth('finance')).expect(200);
+    exceptionId = (queue.body.items as { exceptionId: string }[])[0]!.exceptionId;
+  });
+  after(() => api.dispose());
+
+  it('ledger_findings{code}: reconciliations per current finding code, zeros included', async () => {
+    const text = await scrape();
+    expect(sample(text, 'ledger_findings', { code: 'AMOUNT_MISMATCH' })).to.equal(1);
+    expect(sample(text, 'ledger_findings', { code: 'MISSING_IN_ERP' })).to.equal(0);
+    expect(text).to.match(/^# TYPE ledger_findings gauge$/m);
+  });
+
+  it('ledger_exceptions_open{owner,age} moves through the age buckets as time passes; ledger_exceptions_overdue{owner} after dueAt', async () => {
+    let text = await scrape();
+    expect(openByAge(text, 'finance')).to.deep.equal({ '<1d': 1, '1-3d': 0, '3-7d': 0, '>7d': 0 });
+    // operations: the failed record, and the DATA_QUALITY_WARNING of 6101's invoice (header ≠ lines).
+    expect(openByAge(text, 'operations')).to.deep.equal({ '<1d': 2, '1-3d': 0, '3-7d': 0, '>7d': 0 });
+    expect(openByAge(text, 'cx')).to.deep.equal({ '<1d': 0, '1-3d': 0, '3-7d': 0, '>7d': 0 });
+    expect(sample(text, 'ledger_exceptions_overdue', { owner: 'finance' })).to.equal(0);
+
+    clock.set('2024-05-04T14:00:00.000Z');
+    text = await scrape();
+    expect(openByAge(text, 'finance')).to.deep.equal({ '<1d': 0, '1-3d': 1, '3-7d': 0, '>7d': 0 });
+    expect(sample(text, 'ledger_exceptions_overdue', { owner: 'finance' })).to.equal(0);
+    // both operations exceptions (SLA one day) are overdue by now.
+    expect(sample(text, 'ledger_exceptions_overdue', { owner: 'operations' })).to.equal(2);
+
+    clock.set('2024-05-06T14:00:00.000Z');
+    text = await scrape();
+    expect(openByAge(text, 'finance')).to.deep.equal({ '<1d': 0, '1-3d': 0, '3-7d': 1, '>7d': 0 });
+    expect(sample(text, 'ledger_exceptions_overdue', { owner: 'finance' })).to.equal(1);
+
+    clock.set('2024-05-20T00:00:00.000Z');
+    expect(openByAge(await scrape(), 'finance')).to.deep.equal({ '<1d': 0, '1-3d': 0, '3-7d': 0, '>7d': 1 });
+  });
+
+  it('an acknowledged exception still counts; a resolved one does not', async () => {
+    const url = `/v1/exceptions/${encodeURIComponent(exceptionId)}`;
+    const ack = await request(api.server).post(`${url}/acknowledge`).set(auth('finance')).set('If-Match', '*').expect(200);
+    expect(openByAge(await scrape(), 'finance')['>7d']).to.equal(1);
+    await request(api.server).post(`${url}/resolve`).set(auth('finance')).set('If-Match', ack.body.exception.etag as string).send({ resolution: 'accepted', note: 'agreed price' }).expect(200);
+    const text = await scrape();
+    expect(openByAge(text, 'finance')).to.deep.equal({ '<1d': 0, '1-3d': 0, '3-7d': 0, '>7d': 0 });
+    expect(sample(text, 'ledger_exceptions_overdue', { owner: 'finance' })).to.equal(0);
+    // The finding itself is still there: resolving an exception does not change the books.
+    expect(sample(text, 'ledger_findings', { code: 'AMOUNT_MISMATCH' })).to.equal(1);
   });
 });
 

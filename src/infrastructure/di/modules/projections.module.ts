@@ -9,6 +9,9 @@ import type { ProjectionStatusSource } from '../../../application/ports/projecti
 import type { ReadModelStore } from '../../../application/ports/read-model-store.port';
 import type { ReconciliationPolicyProvider } from '../../../application/ports/reconciliation-policy.port';
 import { ReadModelQueries } from '../../../application/read-models/read-model.queries';
+import { QueueMetricsQuery } from '../../../application/read-models/queue-metrics.query';
+import { ExceptionMetrics } from '../../observability/exception-metrics';
+import type { MetricsSource } from '../../observability/metrics';
 import type { HttpRoutes } from '../../http/app';
 import type { ApiKeyRegistry } from '../../http/auth/api-keys';
 import { ReadModelController } from '../../http/queries/read-model.controller';
@@ -123,5 +126,6 @@ export const projectionsModule = new ContainerModule(({ bind }) => {
   bind<HttpRoutes>(TOKENS.HttpRoutes).toDynamicValue(
     (ctx) => new ReadModelController(ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys), ctx.get<ReadModelQueries>(TOKENS.ReadModelQueries), ctx.get<ProjectionRunner>(TOKENS.ProjectionRunner)),
   );
+  bind<MetricsSource>(TOKENS.MetricsSource).toDynamicValue((ctx) => new ExceptionMetrics(new QueueMetricsQuery(ctx.get<ReadModelStore>(TOKENS.ReadModelStore), ctx.get<Clock>(TOKENS.Clock))));
   bind<OpenExceptionsReader>(TOKENS.OpenExceptionsReader).toDynamicValue((ctx) => new LiveExceptionsReader(ctx.get<ReadModelStore>(TOKENS.ReadModelStore)));
 });
