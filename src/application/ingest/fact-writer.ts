@@ -1,4 +1,4 @@
-import { ConcurrencyConflictError, EventData, EventStore, RecordedEvent, StreamNotFoundError } from '../ports/event-store.port';
+import { ConcurrencyConflictError, EventData, EventStore, ExpectedRevision, RecordedEvent, StreamNotFoundError } from '../ports/event-store.port';
 import { KeyedMutex } from './keyed-mutex';
 
 /** A fact to append once, and other ids under which the same fact may already be stored. */
@@ -24,8 +24,8 @@ export interface AppendOnceResult {
 const MAX_CONFLICT_RETRIES = 5;
 
 /**
- * Appends source facts exactly once per stream (DESIGN §4): reads the stream, skips facts whose id
- * (or alias) is stored, appends the rest at the revision read, and on a concurrency conflict reads
+ * Appends source facts exactly once per stream (DESIGN §4): looks up which fact ids (or aliases) the
+ * stream holds (index lookups where the store offers them, else a read of the stream), skips those, appends the rest at the revision read, and on a concurrency conflict reads
  * again and retries (bounded). The store's idempotent append covers a retry whose first attempt
  * succeeded without an answer.
  */
@@ -38,8 +38,7 @@ export class FactWriter {
   async appendOnce(streamId: string, facts: readonly PendingFact[]): Promise<AppendOnceResult> {
     return this.mutex.run(streamId, async () => {
       for (let attempt = 0; ; attempt++) {
-        const stored = await this.readOrEmpty(streamId);
-        const byId = new Map(stored.map((e) => [e.id, e] as const));
+        const { byId, expectedRevision } = await this.storedIds(streamId, facts);
         const fresh: EventData[] = [];
         const eventIds: string[] = [];
         let lastStored = 0n;
@@ -54,7 +53,6 @@ export class FactWriter {
           }
         }
         if (fresh.length === 0) return { eventIds, appended: 0, position: lastStored };
-        const expectedRevision = stored.length === 0 ? 'no_stream' : stored[stored.length - 1]!.revision;
         try {
           const result = await this.store.appendToStream(streamId, fresh, { expectedRevision });
           return { eventIds, appended: fresh.length, position: result.position };
@@ -63,6 +61,19 @@ export class FactWriter {
         }
       }
     });
+  }
+
+  /**
+   * Which of the facts' ids (and aliases) the stream holds, and the revision to append at: by index
+   * lookups where the store offers {@link EventStore.findInStream}, else by reading the stream.
+   */
+  private async storedIds(streamId: string, facts: readonly PendingFact[]): Promise<{ byId: Map<string, { id: string; position: bigint }>; expectedRevision: ExpectedRevision }> {
+    if (this.store.findInStream) {
+      const lookup = await this.store.findInStream(streamId, facts.flatMap((f) => [f.event.id, ...(f.aliases ?? [])]));
+      return { byId: new Map(lookup.found.map((e) => [e.id, e] as const)), expectedRevision: lookup.revision };
+    }
+    const stored = await this.readOrEmpty(streamId);
+    return { byId: new Map(stored.map((e) => [e.id, e] as const)), expectedRevision: stored.length === 0 ? 'no_stream' : stored[stored.length - 1]!.revision };
   }
 
   /** The stream's events, or none. */

@@ -160,6 +160,14 @@ export class AppendOutcomeUnknownError extends Error {
   }
 }
 
+/** What {@link EventStore.findInStream} answers. */
+export interface StreamLookup {
+  /** Revision of the stream's last event, or `'no_stream'`. */
+  revision: ActualRevision;
+  /** The asked-for ids stored in this stream (ids stored in other streams are not listed). */
+  found: { id: string; revision: bigint; position: bigint }[];
+}
+
 /** The event log. */
 export interface EventStore {
   /** Which adapter this is, for `/v1/health`: `sqlite` or `eventstoredb`. */
@@ -182,6 +190,15 @@ export interface EventStore {
 
   /** Revision of the stream's last event, or `'no_stream'`. */
   streamRevision(streamId: string): Promise<ActualRevision>;
+
+  /**
+   * Optional fast path for exactly-once appends: the stream's last revision and which of `eventIds`
+   * it holds, from one consistent read, without reading (or parsing) any payload — an index lookup
+   * per id instead of reading the whole stream. Callers fall back to {@link readStream} when an
+   * adapter (or a decorator) does not offer it; a decorator that offers it must answer what the
+   * store it wraps holds (ids and revisions are never rewritten, so upcasting does not touch it).
+   */
+  findInStream?(streamId: string, eventIds: readonly string[]): Promise<StreamLookup>;
 
   /** Reads `$all` in position order, lazily (suitable for millions of events). */
   readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;

@@ -13,6 +13,7 @@ import {
   ReadStreamOptions,
   RecordedEvent,
   StreamNotFoundError,
+  StreamLookup,
   SubscribeToAllOptions,
 } from '../../../application/ports/event-store.port';
 import { SqliteAllSubscription } from './sqlite-subscription';
@@ -96,9 +97,12 @@ export class SqliteEventStore implements EventStore {
     }
   >;
 
+  private readonly lookupTransaction: (streamId: string, eventIds: readonly string[]) => StreamLookup;
+
   private readonly stmt: {
     lastRevision: Database.Statement<[string], { revision: bigint | null }>;
     byEventId: Database.Statement<[string], EventRow>;
+    locateEvent: Database.Statement<[string], { stream_id: string; revision: bigint; position: bigint }>;
     insert: Database.Statement<[string, string, bigint, string, string, string, string], unknown>;
     readForward: Database.Statement<[string, bigint, number], EventRow>;
     readBackward: Database.Statement<[string, bigint, number], EventRow>;
@@ -128,11 +132,20 @@ export class SqliteEventStore implements EventStore {
         }
       }
     });
+    this.lookupTransaction = this.db.transaction((streamId: string, eventIds: readonly string[]): StreamLookup => {
+      const found: StreamLookup['found'] = [];
+      for (const id of eventIds) {
+        const row = this.stmt.locateEvent.get(id);
+        if (row && row.stream_id === streamId) found.push({ id, revision: row.revision, position: row.position });
+      }
+      return { revision: this.currentRevision(streamId), found };
+    });
     const prepare = <P extends unknown[], R>(sql: string) =>
       this.db.prepare<P, R>(sql).safeIntegers(true) as Database.Statement<P, R>;
     this.stmt = {
       lastRevision: prepare('SELECT MAX(revision) AS revision FROM events WHERE stream_id = ?'),
       byEventId: prepare('SELECT * FROM events WHERE event_id = ?'),
+      locateEvent: prepare('SELECT stream_id, revision, position FROM events WHERE event_id = ?'),
       insert: prepare(
         'INSERT INTO events (event_id, stream_id, revision, type, data, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
@@ -255,6 +268,12 @@ export class SqliteEventStore implements EventStore {
     }
     if (!startOk) return undefined;
     return { nextExpectedRevision: last.revision, position: last.position };
+  }
+
+  /** One read transaction: the stream's revision and the ids it holds (index lookups, no payloads). */
+  async findInStream(streamId: string, eventIds: readonly string[]): Promise<StreamLookup> {
+    this.assertOpen();
+    return this.lookupTransaction(streamId, eventIds);
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {

@@ -1,0 +1,68 @@
+import { expect } from 'chai';
+import { FactWriter } from '../../../../src/application/ingest/fact-writer';
+import type { EventData, EventStore } from '../../../../src/application/ports/event-store.port';
+import { SqliteEventStore } from '../../../../src/infrastructure/event-store/sqlite/sqlite-event-store';
+
+const fact = (n: number): EventData => ({
+  id: `6f9c2d4e-0000-5000-8000-${String(n).padStart(12, '0')}`,
+  type: 'TestFact',
+  data: { n },
+  metadata: { source: 'ledger', occurredAt: '2024-06-01T10:00:00Z', recordedAt: '2024-06-01T10:00:00Z', schemaVersion: 1 },
+});
+
+/** The same store without the optional `findInStream` (as a decorator that does not forward it). */
+function withoutLookup(store: EventStore): EventStore {
+  return {
+    kind: store.kind,
+    appendToStream: (s, e, o) => store.appendToStream(s, e, o),
+    readStream: (s, o) => store.readStream(s, o),
+    streamRevision: (s) => store.streamRevision(s),
+    readAll: (o) => store.readAll(o),
+    headPosition: () => store.headPosition(),
+    subscribeToAll: (o) => store.subscribeToAll(o),
+    ping: () => store.ping(),
+    close: () => store.close(),
+  };
+}
+
+for (const [name, wrap] of [
+  ['index lookups (findInStream)', (s: EventStore) => s],
+  ['reading the stream (store without findInStream)', withoutLookup],
+] as const) {
+  describe(`FactWriter: ${name}`, () => {
+    let store: SqliteEventStore;
+    let writer: FactWriter;
+    beforeEach(() => {
+      store = new SqliteEventStore({ filename: ':memory:' });
+      writer = new FactWriter(wrap(store));
+    });
+    afterEach(() => store.close());
+
+    it('appends new facts once, answers stored ones as duplicates with their stored position, and appends after events others added', async () => {
+      const first = await writer.appendOnce('s-1', [{ event: fact(1) }, { event: fact(2) }]);
+      expect(first).to.include({ appended: 2 });
+      expect(first.eventIds).to.deep.equal([fact(1).id, fact(2).id]);
+      await store.appendToStream('s-1', [fact(3)], { expectedRevision: 1n }); // someone else moved the stream on
+      const again = await writer.appendOnce('s-1', [{ event: fact(1) }]);
+      expect(again).to.deep.equal({ eventIds: [fact(1).id], appended: 0, position: (await store.readStream('s-1'))[0]!.position });
+      const mixed = await writer.appendOnce('s-1', [{ event: fact(2) }, { event: fact(4) }]);
+      expect(mixed.appended).to.equal(1);
+      expect((await store.readStream('s-1')).map((e) => (e.data as { n: number }).n)).to.deep.equal([1, 2, 3, 4]);
+    });
+
+    it('a fact stored under an alias is not appended again and is answered by its stored id', async () => {
+      await writer.appendOnce('s-2', [{ event: fact(10) }]);
+      const r = await writer.appendOnce('s-2', [{ event: fact(11), aliases: [fact(10).id] }]);
+      expect(r).to.include({ appended: 0 });
+      expect(r.eventIds).to.deep.equal([fact(10).id]);
+      expect(await store.streamRevision('s-2')).to.equal(0n);
+    });
+
+    it('an id stored in another stream does not count as stored in this one', async () => {
+      await writer.appendOnce('s-3', [{ event: fact(20) }]);
+      const r = await writer.appendOnce('s-4', [{ event: fact(21), aliases: [fact(20).id] }]);
+      expect(r.appended).to.equal(1);
+      expect((await store.readStream('s-4')).map((e) => e.id)).to.deep.equal([fact(21).id]);
+    });
+  });
+}
