@@ -192,6 +192,24 @@ export function eventStoreContract(name: string, create: () => Promise<EventStor
       });
     });
 
+    describe('findInStream (optional fast path of exactly-once appends)', () => {
+      it('answers the revision and which ids the stream holds, like reading the stream would', async function () {
+        if (!store.findInStream) this.skip();
+        const [a, b] = [event(), event()];
+        const other = event();
+        expect(await store.findInStream!(stream, [a.id])).to.deep.equal({ revision: 'no_stream', found: [] });
+        const first = await store.appendToStream(stream, [a, b], { expectedRevision: 'no_stream' });
+        await store.appendToStream(`${stream}-other`, [other], { expectedRevision: 'no_stream' });
+        const lookup = await store.findInStream!(stream, [b.id, randomUUID(), other.id, a.id]);
+        const read = await store.readStream(stream);
+        expect(lookup.revision).to.equal(1n);
+        expect(lookup.found).to.deep.equal([
+          { id: b.id, revision: 1n, position: first.position },
+          { id: a.id, revision: 0n, position: read[0]!.position },
+        ]);
+      });
+    });
+
     describe('$all', () => {
       it('orders events across streams by commit and reads forwards, backwards and from a mid-log position', async () => {
         const start = await store.headPosition();

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { EsdbEventStore } from '../../src/infrastructure/event-store/esdb/esdb-event-store';
+import { SharedTailEventStore } from '../../src/infrastructure/event-store/shared-tail-event-store';
 import { SqliteEventStore } from '../../src/infrastructure/event-store/sqlite/sqlite-event-store';
 import { tempDir } from '../support/temp-dir';
 import { eventStoreContract } from './event-store.contract';
@@ -7,6 +8,18 @@ import { eventStoreContract } from './event-store.contract';
 eventStoreContract('sqlite', async () => {
   const dir = tempDir();
   const store = new SqliteEventStore({ filename: join(dir.path, 'events.db'), pollIntervalMs: 20 });
+  return {
+    store,
+    dispose: async () => {
+      await store.close();
+      dir.remove();
+    },
+  };
+});
+
+eventStoreContract('sqlite behind the shared tail (fan-out decorator)', async () => {
+  const dir = tempDir();
+  const store = new SharedTailEventStore(new SqliteEventStore({ filename: join(dir.path, 'events.db') }), { pollIntervalMs: 20 });
   return {
     store,
     dispose: async () => {

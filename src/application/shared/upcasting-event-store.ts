@@ -13,7 +13,7 @@
  *   the latest shape — the domain types only that one — and say so with `schemaVersionOf(type)`);
  *   any other version is refused with {@link SchemaVersionMismatchError} before anything is written,
  *   so an old shape cannot be stored under a new label, nor a new one under an old label.
- * - Everything else is the adapter's.
+ * - Everything else is the adapter's (`findInStream` too, where the adapter has it).
  */
 import { upcastEvent, type UpcasterRegistry } from '../../domain/event-schema/upcaster-registry';
 import type {
@@ -26,6 +26,7 @@ import type {
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
+  StreamLookup,
   SubscribeToAllOptions,
   SubscriptionMessage,
 } from '../ports/event-store.port';
@@ -43,11 +44,16 @@ export class SchemaVersionMismatchError extends Error {
 }
 
 export class UpcastingEventStore implements EventStore {
+  /** The adapter's, when it has one: ids and revisions are never upcast. */
+  readonly findInStream?: (streamId: string, eventIds: readonly string[]) => Promise<StreamLookup>;
+
   constructor(
     /** The adapter that stores events as written. */
     readonly inner: EventStore,
     private readonly registry: UpcasterRegistry,
-  ) {}
+  ) {
+    if (inner.findInStream) this.findInStream = (streamId, eventIds) => inner.findInStream!(streamId, eventIds);
+  }
 
   get kind(): string {
     return this.inner.kind;

@@ -76,6 +76,15 @@ describe('upcasting event store', () => {
       expect(read!.metadata).to.not.have.property('upcastFrom');
     });
 
+    it("passes the adapter's findInStream through (ids and revisions are never upcast)", async () => {
+      const v1 = await storedInvoice('order-msde-DE-963', '963');
+      await raw.appendToStream('order-msde-DE-963', [v1], { expectedRevision: 'no_stream' });
+      expect(store.findInStream).to.be.a('function');
+      const lookup = await store.findInStream!('order-msde-DE-963', [v1.id]);
+      expect(lookup.revision).to.equal(0n);
+      expect(lookup.found.map((f) => f.id)).to.deep.equal([v1.id]);
+    });
+
     it('hands out a version from the future as a refused event instead of misreading it', async () => {
       await raw.appendToStream('order-msde-DE-962', [await storedInvoice('order-msde-DE-962', '962', 3, (d) => ({ ...d, lines: 'new shape' }))], { expectedRevision: 'no_stream' });
       const [e] = await store.readStream('order-msde-DE-962');

@@ -6,14 +6,20 @@ import { UpcastingEventStore } from '../../../application/shared/upcasting-event
 import { LEDGER_UPCASTERS } from '../../../domain/event-schema/ledger-upcasters';
 import type { Config } from '../../config/config';
 import { EsdbEventStore } from '../../event-store/esdb/esdb-event-store';
+import { SharedTailEventStore } from '../../event-store/shared-tail-event-store';
 import { SqliteEventStore } from '../../event-store/sqlite/sqlite-event-store';
 import { HealthCheck, Lifecycle, TOKENS } from '../tokens';
 
-/** Picks the event-log adapter from configuration: EventStoreDB when a connection string is set, else SQLite. */
+/**
+ * Picks the event-log adapter from configuration: EventStoreDB when a connection string is set, else
+ * SQLite behind {@link SharedTailEventStore}, so the in-process subscribers (order directory,
+ * projections, outbox, freshness, export index) share one read of the log's tail instead of each
+ * reading and parsing every event. EventStoreDB pushes to its subscriptions; it is used as it is.
+ */
 export function createEventStoreAdapter(config: Config): EventStore {
   if (config.eventStoreConnectionString) return EsdbEventStore.fromConnectionString(config.eventStoreConnectionString);
   mkdirSync(config.dataDir, { recursive: true });
-  return new SqliteEventStore({ filename: join(config.dataDir, 'events.db'), synchronous: config.sqliteSynchronous });
+  return new SharedTailEventStore(new SqliteEventStore({ filename: join(config.dataDir, 'events.db'), synchronous: config.sqliteSynchronous }));
 }
 
 /**

@@ -1,0 +1,261 @@
+import type {
+  ActualRevision,
+  AllSubscription,
+  AppendOptions,
+  AppendResult,
+  EventData,
+  EventStore,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  StreamLookup,
+  SubscribeToAllOptions,
+  SubscriptionMessage,
+} from '../../application/ports/event-store.port';
+
+export interface SharedTailOptions {
+  /** Events per read of `$all`, and the page size that decides `caughtUp` (default 1000). */
+  pageSize?: number;
+  /** Events kept in the shared window behind the head (default 2 × pageSize). */
+  windowSize?: number;
+  /** How often a caught-up subscription looks for appends made by other processes, ms (default 100). */
+  pollIntervalMs?: number;
+}
+
+/**
+ * One log tail, many consumers: an {@link EventStore} decorator whose catch-up subscriptions share
+ * their reads of `$all`. The service runs several subscribers in one process (order directory,
+ * projection runner, outbox dispatcher, freshness, ERP export index); each used to read and parse
+ * every event itself. Here they read through one **window**: the last `windowSize` events of the
+ * log as read so far, contiguous (exactly the log's events in `(start, end]`). A subscriber inside
+ * the window takes its next page from memory, and the same event objects — so a payload is parsed
+ * at most once however many subscribers look at it (events are immutable: subscribers must not
+ * mutate them). A subscriber that reaches the window's end extends it with one read of the store
+ * (one at a time); one that fell behind the window (a slow or a catching-up consumer) reads the
+ * store directly for itself, as before, until it is back inside.
+ *
+ * The {@link AllSubscription} contract is the adapter's: each subscription has its own position and
+ * pulls at its own pace (no subscriber waits for another, memory stays bounded by the window), it
+ * yields `caughtUp` when a read of the store comes back short — never from the window alone — and
+ * again after it fell a full page behind. Live delivery: appends through this decorator wake the
+ * subscriptions at once; appends by other processes are found by polling every `pollIntervalMs`.
+ * Everything else is passed through. Chosen by the composition root for the embedded store.
+ */
+export class SharedTailEventStore implements EventStore {
+  readonly findInStream?: (streamId: string, eventIds: readonly string[]) => Promise<StreamLookup>;
+  private readonly window: TailWindow;
+  private readonly subscriptions = new Set<SharedTailSubscription>();
+  private readonly pageSize: number;
+  private readonly pollIntervalMs: number;
+
+  constructor(
+    private readonly inner: EventStore,
+    options: SharedTailOptions = {},
+  ) {
+    this.pageSize = options.pageSize ?? 1000;
+    this.pollIntervalMs = options.pollIntervalMs ?? 100;
+    this.window = new TailWindow(inner, this.pageSize, Math.max(this.pageSize, options.windowSize ?? 2 * this.pageSize));
+    if (inner.findInStream) this.findInStream = (streamId, eventIds) => inner.findInStream!(streamId, eventIds);
+  }
+
+  get kind(): string {
+    return this.inner.kind;
+  }
+
+  async appendToStream(streamId: string, events: readonly EventData[], options: AppendOptions): Promise<AppendResult> {
+    const result = await this.inner.appendToStream(streamId, events, options);
+    for (const s of this.subscriptions) s.wake();
+    return result;
+  }
+
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
+    return this.inner.readStream(streamId, options);
+  }
+
+  streamRevision(streamId: string): Promise<ActualRevision> {
+    return this.inner.streamRevision(streamId);
+  }
+
+  readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent> {
+    return this.inner.readAll(options);
+  }
+
+  headPosition(): Promise<bigint> {
+    return this.inner.headPosition();
+  }
+
+  subscribeToAll(options: SubscribeToAllOptions): AllSubscription {
+    const subscription = new SharedTailSubscription(options.fromPosition === 'start' ? 0n : options.fromPosition, this.window, this.pageSize, this.pollIntervalMs, (s) =>
+      this.subscriptions.delete(s),
+    );
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  ping(): Promise<{ ok: boolean; detail?: string }> {
+    return this.inner.ping();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((s) => s.close()));
+    await this.inner.close();
+  }
+
+  /** Reads served from the window vs. from the store (tests, diagnostics). */
+  stats(): { fromWindow: number; extensions: number; direct: number } {
+    return { ...this.window.stats };
+  }
+}
+
+/** The shared window over the log's tail (see {@link SharedTailEventStore}). */
+class TailWindow {
+  /** Exactly the log's events with `start < position <= end`, in order. */
+  private events: RecordedEvent[] = [];
+  private start = 0n;
+  private end = 0n;
+  private valid = false;
+  private extending: Promise<unknown> | undefined;
+  readonly stats = { fromWindow: 0, extensions: 0, direct: 0 };
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly pageSize: number,
+    private readonly size: number,
+  ) {}
+
+  /**
+   * Up to `limit` events after `after`. Short only when a read of the store, begun after this call
+   * started, found no more (the caller is at the head).
+   */
+  async read(after: bigint, limit: number): Promise<RecordedEvent[]> {
+    for (;;) {
+      while (this.extending) await this.extending; // an extension begun before this call may miss what it must see
+      if (!this.valid || after > this.end) this.reset(after);
+      if (after < this.start) {
+        this.stats.direct++;
+        return collect(this.store.readAll({ fromPosition: after === 0n ? 'start' : after, maxCount: limit }));
+      }
+      const page = this.slice(after, limit);
+      if (page.length === limit) {
+        this.stats.fromWindow++;
+        return page;
+      }
+      const extension = this.extend();
+      this.extending = extension;
+      let short: boolean;
+      try {
+        short = await extension;
+      } finally {
+        if (this.extending === extension) this.extending = undefined;
+      }
+      if (short) return this.slice(after, limit);
+    }
+  }
+
+  /** Reads the page after the window's end into it; answers whether it came back short (head reached). */
+  private async extend(): Promise<boolean> {
+    this.stats.extensions++;
+    const from = this.end;
+    const page = await collect(this.store.readAll({ fromPosition: from === 0n ? 'start' : from, maxCount: this.pageSize }));
+    if (this.end === from && page.length > 0) {
+      this.events.push(...page);
+      this.end = page[page.length - 1]!.position;
+      if (this.events.length > this.size) {
+        const drop = this.events.length - this.size;
+        this.start = this.events[drop - 1]!.position;
+        this.events = this.events.slice(drop);
+      }
+    }
+    return page.length < this.pageSize;
+  }
+
+  private reset(after: bigint): void {
+    this.events = [];
+    this.start = after;
+    this.end = after;
+    this.valid = true;
+  }
+
+  /** Events of the window after `after` (which lies in `[start, end]`), at most `limit`. */
+  private slice(after: bigint, limit: number): RecordedEvent[] {
+    let lo = 0;
+    let hi = this.events.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.events[mid]!.position <= after) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.events.slice(lo, lo + limit);
+  }
+}
+
+/** One consumer's catch-up subscription over the shared window: its own position and pace. */
+class SharedTailSubscription implements AllSubscription {
+  private closed = false;
+  private iterating = false;
+  private wakeUp: (() => void) | undefined;
+
+  constructor(
+    private readonly from: bigint,
+    private readonly window: TailWindow,
+    private readonly pageSize: number,
+    private readonly pollIntervalMs: number,
+    private readonly onClose: (s: SharedTailSubscription) => void,
+  ) {}
+
+  /** An append was made: a subscription waiting at the head reads again now. */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<SubscriptionMessage> {
+    if (this.iterating) throw new Error('A subscription can be iterated only once');
+    this.iterating = true;
+    let position = this.from;
+    let caughtUp = false;
+    try {
+      while (!this.closed) {
+        const page = await this.window.read(position, this.pageSize);
+        for (const event of page) {
+          if (this.closed) return;
+          position = event.position;
+          yield { kind: 'event', event };
+        }
+        if (page.length === this.pageSize) {
+          caughtUp = false;
+          continue;
+        }
+        if (!caughtUp) {
+          caughtUp = true;
+          if (this.closed) return;
+          yield { kind: 'caughtUp', position };
+          continue;
+        }
+        if (this.closed) return;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.pollIntervalMs);
+          this.wakeUp = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wakeUp = undefined;
+      }
+    } finally {
+      this.closed = true;
+      this.onClose(this);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.wakeUp?.();
+    if (!this.iterating) this.onClose(this);
+  }
+}
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}

@@ -1,0 +1,142 @@
+/**
+ * The fan-out decorator (one log tail, many in-process consumers): besides the EventStore contract
+ * (event-store.test.ts runs it behind the decorator), what sharing must not change — every
+ * subscriber sees the whole log in order from its own position with its own `caughtUp`, at its own
+ * pace — and what it is for: subscribers at the head share reads and event objects.
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import type { AllSubscription, EventData, SubscriptionMessage } from '../../src/application/ports/event-store.port';
+import { SharedTailEventStore } from '../../src/infrastructure/event-store/shared-tail-event-store';
+import { SqliteEventStore } from '../../src/infrastructure/event-store/sqlite/sqlite-event-store';
+import { tempDir } from '../support/temp-dir';
+
+const event = (n: number): EventData => ({
+  id: randomUUID(),
+  type: `E${n}`,
+  data: { n, raw: { big: 'x'.repeat(100) } },
+  metadata: { source: 'ledger', occurredAt: '2024-05-31T22:30:00.000Z', recordedAt: '2024-05-31T22:30:01.000Z', schemaVersion: 1 },
+});
+
+type Seen = { kind: 'event'; n: number; position: bigint; object: object } | { kind: 'caughtUp'; position: bigint };
+
+/** Pulls messages until `until` holds (bounded by the mocha timeout). */
+async function take(iterator: AsyncIterator<SubscriptionMessage>, until: (seen: Seen[]) => boolean, seen: Seen[] = []): Promise<Seen[]> {
+  while (!until(seen)) {
+    const next = await iterator.next();
+    if (next.done) break;
+    const m = next.value;
+    seen.push(m.kind === 'event' ? { kind: 'event', n: (m.event.data as { n: number }).n, position: m.event.position, object: m.event } : m);
+  }
+  return seen;
+}
+const numbers = (seen: Seen[]) => seen.flatMap((m) => (m.kind === 'event' ? [m.n] : []));
+const caughtUps = (seen: Seen[]) => seen.filter((m) => m.kind === 'caughtUp').length;
+
+describe('SharedTailEventStore (one log tail, many consumers)', () => {
+  let dir: { path: string; remove(): void };
+  let inner: SqliteEventStore;
+  let store: SharedTailEventStore;
+  const open: AllSubscription[] = [];
+
+  const make = (options: { pageSize: number; windowSize: number }) => {
+    inner = new SqliteEventStore({ filename: join(dir.path, 'events.db'), pollIntervalMs: 20 });
+    store = new SharedTailEventStore(inner, { ...options, pollIntervalMs: 20 });
+  };
+  const subscribe = (from: bigint | 'start') => {
+    const s = store.subscribeToAll({ fromPosition: from });
+    open.push(s);
+    return s[Symbol.asyncIterator]();
+  };
+  const appendN = async (stream: string, from: number, count: number) => {
+    for (let i = from; i < from + count; i++) await store.appendToStream(stream, [event(i)], { expectedRevision: 'any' });
+  };
+
+  beforeEach(() => {
+    dir = tempDir();
+  });
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((s) => s.close()));
+    await store.close();
+    dir.remove();
+  });
+
+  it('subscribers from different positions each get the whole log after their position, in order, with their own caughtUp; those at the head share reads and event objects', async () => {
+    make({ pageSize: 10, windowSize: 40 });
+    await appendN('s', 0, 25);
+    const positions = (await (async () => {
+      const out: bigint[] = [];
+      for await (const e of store.readAll()) out.push(e.position);
+      return out;
+    })());
+    const a = subscribe('start');
+    const b = subscribe(positions[9]!);
+    const c = subscribe(positions[24]!);
+    const [sa, sb, sc] = await Promise.all([a, b, c].map((it) => take(it, (s) => caughtUps(s) === 1)));
+    expect(numbers(sa!)).to.deep.equal([...Array(25).keys()]);
+    expect(numbers(sb!)).to.deep.equal([...Array(15).keys()].map((i) => i + 10));
+    expect(numbers(sc!)).to.deep.equal([]);
+    for (const s of [sa!, sb!, sc!]) expect(s[s.length - 1]).to.deep.equal({ kind: 'caughtUp', position: positions[24] });
+
+    // live: every subscriber gets the new events; they share the window's objects
+    await appendN('s', 25, 5);
+    const live = await Promise.all([a, b, c].map((it) => take(it, (s) => numbers(s).length === 5)));
+    for (const s of live) expect(numbers(s)).to.deep.equal([25, 26, 27, 28, 29]);
+    const objects = live.map((s) => s.filter((m) => m.kind === 'event').map((m) => (m as { object: object }).object));
+    expect(objects[1]![0]).to.equal(objects[0]![0]);
+    expect(objects[2]![4]).to.equal(objects[0]![4]);
+    expect(store.stats().fromWindow).to.be.greaterThan(0);
+  });
+
+  it('a subscriber that fell behind the window reads the store for itself and misses nothing; a slow one does not hold back a fast one', async () => {
+    make({ pageSize: 5, windowSize: 10 });
+    const slow = subscribe('start');
+    const fast = subscribe('start');
+    await appendN('s', 0, 3);
+    expect(numbers(await take(fast, (s) => caughtUps(s) === 1))).to.deep.equal([0, 1, 2]);
+    await appendN('s', 3, 40); // the fast one follows; the slow one has not pulled at all
+    expect(numbers(await take(fast, (s) => numbers(s).length === 40))).to.deep.equal([...Array(40).keys()].map((i) => i + 3));
+    const directBefore = store.stats().direct;
+    const slowSeen = await take(slow, (s) => numbers(s).length === 43);
+    expect(numbers(slowSeen)).to.deep.equal([...Array(43).keys()]);
+    expect(store.stats().direct).to.be.greaterThan(directBefore); // it started 40 events behind a 10-event window
+  });
+
+  it('falling a full page behind re-arms caughtUp, which is signalled only at the head', async () => {
+    make({ pageSize: 5, windowSize: 20 });
+    const it = subscribe('start');
+    const first = await take(it, (s) => caughtUps(s) === 1);
+    expect(first).to.deep.equal([{ kind: 'caughtUp', position: 0n }]);
+    await appendN('s', 0, 12);
+    const again = await take(it, (s) => caughtUps(s) === 1);
+    expect(numbers(again)).to.deep.equal([...Array(12).keys()]);
+    expect(again[again.length - 1]).to.deep.equal({ kind: 'caughtUp', position: await store.headPosition() });
+  });
+
+  it('delivers appends made to the store underneath (as by another process) by polling', async () => {
+    make({ pageSize: 5, windowSize: 20 });
+    const it = subscribe('start');
+    await take(it, (s) => caughtUps(s) === 1);
+    await inner.appendToStream('other', [event(7)], { expectedRevision: 'no_stream' });
+    expect(numbers(await take(it, (s) => numbers(s).length === 1))).to.deep.equal([7]);
+  });
+
+  it('close() ends an iteration and a subscription never iterated', async () => {
+    make({ pageSize: 5, windowSize: 20 });
+    const idle = store.subscribeToAll({ fromPosition: 'start' });
+    const it = subscribe('start');
+    await take(it, (s) => caughtUps(s) === 1);
+    const pending = it.next();
+    await open[0]!.close();
+    expect((await pending).done).to.equal(true);
+    await idle.close();
+  });
+
+  it('passes findInStream through when the store underneath has it', async () => {
+    make({ pageSize: 5, windowSize: 20 });
+    const e = event(1);
+    await store.appendToStream('f', [e], { expectedRevision: 'no_stream' });
+    expect(await store.findInStream!('f', [e.id])).to.deep.include({ revision: 0n });
+  });
+});
