@@ -9,6 +9,7 @@ import type { ProjectionStatusSource } from '../../../application/ports/projecti
 import type { ReadModelStore } from '../../../application/ports/read-model-store.port';
 import type { ReconciliationPolicyProvider } from '../../../application/ports/reconciliation-policy.port';
 import { ReadModelQueries } from '../../../application/read-models/read-model.queries';
+import { CarriedAdjustmentsQuery } from '../../../application/period/carried-adjustments.query';
 import { QueueMetricsQuery } from '../../../application/read-models/queue-metrics.query';
 import { ExceptionMetrics } from '../../observability/exception-metrics';
 import type { MetricsSource } from '../../observability/metrics';
@@ -124,7 +125,11 @@ export const projectionsModule = new ContainerModule(({ bind }) => {
   }
   bind<ReadModelQueries>(TOKENS.ReadModelQueries).toDynamicValue((ctx) => new ReadModelQueries(ctx.get<ReadModelStore>(TOKENS.ReadModelStore), ctx.get<Clock>(TOKENS.Clock)));
   bind<HttpRoutes>(TOKENS.HttpRoutes).toDynamicValue(
-    (ctx) => new ReadModelController(ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys), ctx.get<ReadModelQueries>(TOKENS.ReadModelQueries), ctx.get<ProjectionRunner>(TOKENS.ProjectionRunner)),
+    (ctx) => {
+      const runner = ctx.get<ProjectionRunner>(TOKENS.ProjectionRunner);
+      const queries = ctx.get<ReadModelQueries>(TOKENS.ReadModelQueries);
+      return new ReadModelController(ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys), queries, runner, new CarriedAdjustmentsQuery(ctx.get<EventStore>(TOKENS.EventStore), queries, runner));
+    },
   );
   bind<MetricsSource>(TOKENS.MetricsSource).toDynamicValue((ctx) => new ExceptionMetrics(new QueueMetricsQuery(ctx.get<ReadModelStore>(TOKENS.ReadModelStore), ctx.get<Clock>(TOKENS.Clock))));
   bind<OpenExceptionsReader>(TOKENS.OpenExceptionsReader).toDynamicValue((ctx) => new LiveExceptionsReader(ctx.get<ReadModelStore>(TOKENS.ReadModelStore)));

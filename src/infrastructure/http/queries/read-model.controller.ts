@@ -1,6 +1,7 @@
 import type { Request, Router } from 'express';
 import type { ProjectionMonitor } from '../../../application/ports/projection-monitor.port';
 import type { ReadModelQueries } from '../../../application/read-models/read-model.queries';
+import { CarriedAdjustmentsBehindError, type CarriedAdjustment, type CarriedAdjustmentsQuery } from '../../../application/period/carried-adjustments.query';
 import { FINDING_CODE_LIST } from '../../../domain/shared/findings';
 import type { HttpRoutes } from '../app';
 import type { ApiKeyRegistry } from '../auth/api-keys';
@@ -37,7 +38,8 @@ const limitOf = (q: Record<string, string>) => (q.limit ? Number(q.limit) : PAGE
 
 /**
  * The read-model queries (issue 5): `GET /v1/reconciliations`, the live `GET /v1/exceptions` (the
- * `asOf` form is the periods controller's, mounted first), `GET /v1/periods/{period}`. Every one
+ * `asOf` form is the periods controller's, mounted first), `GET /v1/periods/{period}` (with the
+ * post-close adjustments of the closed months before it, `CarriedAdjustmentsQuery`). Every one
  * takes `minPosition` (read-your-writes: waits until the projections reached it, else 503) and
  * answers with a weak ETag.
  */
@@ -48,6 +50,7 @@ export class ReadModelController implements HttpRoutes {
     private readonly keys: ApiKeyRegistry,
     private readonly queries: ReadModelQueries,
     private readonly monitor: ProjectionMonitor,
+    private readonly carried?: CarriedAdjustmentsQuery,
     private readonly minPositionTimeoutMs = 5_000,
   ) {}
 
@@ -84,7 +87,15 @@ export class ReadModelController implements HttpRoutes {
       if (!PERIOD.test(period)) throw HttpProblem.validation([{ field: 'period', message: 'must be YYYY-MM' }]);
       queryOf(req, {});
       await awaitMinPosition(req, res, this.monitor, this.minPositionTimeoutMs);
-      sendJsonWithEtag(req, res, await this.queries.periodSummary(period));
+      let postCloseAdjustments: CarriedAdjustment[] = [];
+      try {
+        postCloseAdjustments = (await this.carried?.into(period)) ?? [];
+      } catch (err) {
+        if (!(err instanceof CarriedAdjustmentsBehindError)) throw err;
+        res.setHeader('Retry-After', '1');
+        throw new HttpProblem(503, 'read-model-behind', 'Read models have not reached a close yet', `${err.message}; retry shortly.`, { minPosition: String(err.position) });
+      }
+      sendJsonWithEtag(req, res, { ...(await this.queries.periodSummary(period)), postCloseAdjustments });
     });
   }
 }
