@@ -7,7 +7,8 @@
  * itemised as JSON paths with the stored (`expected`) and replayed (`actual`) values.
  */
 import { RULES_VERSION } from '../../domain/order/rules/rules-version';
-import { diffJson, type CloseSnapshot, type SnapshotDifference } from '../../domain/period/close-snapshot';
+import type { CloseSnapshot } from '../../domain/period/close-snapshot';
+import { diffJson, type SnapshotDifference } from '../../domain/period/snapshot-diff';
 import { DomainError } from '../../domain/shared/errors';
 import type { PeriodCloseStarted } from '../../domain/period/period.events';
 import type { EventStore } from '../ports/event-store.port';

@@ -1,11 +1,13 @@
 /**
  * Money as text (DESIGN §5): decimal strings in major units ↔ integer minor units on a currency's
- * scale, the magnitude guard of boundary parsing, and the shapes money takes in events and JSON.
- * No arithmetic here: `money.ts` builds {@link Money} values on top of these helpers.
+ * scale, boundary parsing (magnitude guard, scale check or quantisation with a warning), and the
+ * shapes money takes in events and JSON. No arithmetic here: `money.ts` builds `Money` values on
+ * top of these helpers.
  */
-import type { Currency } from './currency';
-import type { DecimalString } from './decimal';
-import type { RoundingMode } from './rounding';
+import { type Currency, minorUnit } from './currency';
+import { dec, type DecimalString } from './decimal';
+import { invalid } from './errors';
+import { roundTo, type RoundingMode } from './rounding';
 
 /** Money as it travels in events, documents and JSON: a decimal string in major units + ISO code. */
 export interface MoneyDto {
@@ -64,4 +66,27 @@ export function formatMinor(minor: bigint, exponent: number): string {
   if (exponent === 0) return (neg ? '-' : '') + digits;
   const padded = digits.padStart(exponent + 1, '0');
   return `${neg ? '-' : ''}${padded.slice(0, -exponent)}.${padded.slice(-exponent)}`;
+}
+
+/**
+ * Minor units of a decimal string in major units, as `Money.parse` takes it at a boundary: on the
+ * currency's scale (trailing zeros allowed); with `quantise`, anything else is rounded with that
+ * mode and a {@link QuantisationWarning} comes back; without, it is rejected.
+ * @throws DomainError `invalid`/`amount_out_of_range`, `invalid`/`not_a_decimal`, `invalid`/`too_many_decimals`.
+ */
+export function parseMajorText(value: string, c: Currency, field: string | undefined, quantise: RoundingMode | undefined): { minor: bigint; warning?: QuantisationWarning } {
+  if (typeof value === 'string' && beyondMaxMagnitude(value)) {
+    throw invalid('amount_out_of_range', `${value.length > 40 ? `${value.slice(0, 40)}…` : value} is beyond ±10^15 major units`, field, { currency: c.code });
+  }
+  const minor = typeof value === 'string' ? onScaleMinor(value, c) : null;
+  if (minor !== null) return { minor };
+  const d = dec(value, field); // throws not_a_decimal
+  if (quantise !== undefined) {
+    const rounded = BigInt(roundTo(d, c.exponent, quantise).mul(minorUnit(c).scale).toFixed(0));
+    return { minor: rounded, warning: { code: 'SUB_MINOR_UNIT_AMOUNT', original: value, quantised: formatMinor(rounded, c.exponent), currency: c.code, mode: quantise } };
+  }
+  throw invalid('too_many_decimals', `${value} has more decimals than ${c.code} allows (${c.exponent})`, field, {
+    value,
+    currency: c.code,
+  });
 }

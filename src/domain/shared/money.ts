@@ -15,7 +15,7 @@ import { type Currency, type CurrencyLike, minorUnit, toCurrency } from './curre
 import { Dec, dec, decInteger, type DecimalString } from './decimal';
 import { CurrencyMismatchError, invalid } from './errors';
 import { allocateMinor, allocationWeights, evenWeights } from './money-allocation';
-import { beyondMaxMagnitude, formatMinor, onScaleMinor, type MoneyDto, type QuantisationWarning } from './money-text';
+import { formatMinor, onScaleMinor, parseMajorText, type MoneyDto, type QuantisationWarning } from './money-text';
 import { roundTo, type RoundingMode } from './rounding';
 
 export { MAX_AMOUNT_MAGNITUDE, type MoneyDto, type QuantisationWarning } from './money-text';
@@ -103,27 +103,11 @@ export class Money {
     fieldOrOptions?: string | { quantise: RoundingMode; field?: string },
   ): Money | QuantisedParse {
     const c = toCurrency(currency);
-    const field = typeof fieldOrOptions === 'string' ? fieldOrOptions : fieldOrOptions?.field;
-    if (typeof value === 'string' && beyondMaxMagnitude(value)) {
-      throw invalid('amount_out_of_range', `${value.length > 40 ? `${value.slice(0, 40)}…` : value} is beyond ±10^15 major units`, field, { currency: c.code });
-    }
-    const minor = typeof value === 'string' ? onScaleMinor(value, c) : null;
-    if (minor !== null) {
-      const money = new Money(minor, null, c);
-      return typeof fieldOrOptions === 'object' ? { money } : money;
-    }
-    const d = dec(value, field); // throws not_a_decimal
-    if (typeof fieldOrOptions === 'object') {
-      const money = Money.fromDec(roundTo(d, c.exponent, fieldOrOptions.quantise), c);
-      return {
-        money,
-        warning: { code: 'SUB_MINOR_UNIT_AMOUNT', original: value, quantised: money.toString(), currency: c.code, mode: fieldOrOptions.quantise },
-      };
-    }
-    throw invalid('too_many_decimals', `${value} has more decimals than ${c.code} allows (${c.exponent})`, field, {
-      value,
-      currency: c.code,
-    });
+    const options = typeof fieldOrOptions === 'object' ? fieldOrOptions : undefined;
+    const parsed = parseMajorText(value, c, typeof fieldOrOptions === 'string' ? fieldOrOptions : options?.field, options?.quantise);
+    const money = new Money(parsed.minor, null, c);
+    if (!options) return money;
+    return parsed.warning ? { money, warning: parsed.warning } : { money };
   }
 
   /** From a {@link MoneyDto}, strictly on scale. @throws as {@link Money.parse}. */

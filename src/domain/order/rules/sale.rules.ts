@@ -16,7 +16,8 @@ import { addTaxed, describeDelta, equalTaxed, sideOf, zeroTaxed } from '../order
 import type { ViewFee, ViewItem } from '../order.view';
 import { compareComponent, type ComparisonOutcome } from './compare';
 import { report, saleEventIds, type RuleContext } from './context';
-import { AMOUNT_COMPONENTS, type AmountComponent, creditedItemIds, erpPosition, erpRoundedCount, sumLines } from './erp-lines';
+import { creditedItemIds } from './credit-attribution';
+import { AMOUNT_COMPONENTS, type AmountComponent, erpPosition, erpRoundedCount, sumLines } from './erp-lines';
 
 export interface ScayleSale {
   items: ViewItem[];

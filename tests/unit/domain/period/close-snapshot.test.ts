@@ -1,5 +1,7 @@
 import { expect } from 'chai';
-import { buildCloseSnapshot, diffJson, subtractTotals } from '../../../../src/domain/period/close-snapshot';
+import { buildCloseSnapshot } from '../../../../src/domain/period/close-snapshot';
+import { subtractTotals } from '../../../../src/domain/period/post-close-adjustments';
+import { diffJson } from '../../../../src/domain/period/snapshot-diff';
 
 const SETTINGS = { timezone: 'Europe/Berlin', erpProfile: { level: 'per_document' as const, mode: 'half_up' as const, pricesIncludeTax: true } };
 

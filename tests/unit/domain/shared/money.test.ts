@@ -165,4 +165,32 @@ describe('domain/shared/money', () => {
       expect(() => Money.parse('1e309', 'EUR', { quantise: 'half_up' })).to.throw(DomainError).with.property('code', 'amount_out_of_range');
     });
   });
+
+  describe('boundary parsing is consistent with exact arithmetic (money-text.ts split)', () => {
+    it('a quantising parse equals the exact amount quantised; its warning names what was kept; a strict parse agrees on scale', () => {
+      const arb = fc.record({
+        cur: fc.constantFrom('EUR', 'JPY', 'KWD'),
+        int: fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n }),
+        frac: fc.stringMatching(/^\d{0,6}$/),
+        mode: fc.constantFrom(...ROUNDING_MODES),
+      });
+      fc.assert(
+        fc.property(arb, ({ cur, int, frac, mode }) => {
+          const text = frac === '' ? String(int) : `${String(int)}.${frac}`;
+          const r = Money.parse(text, cur, { quantise: mode });
+          expect(r.money.equals(Money.of(text, cur).quantise(mode)), text).to.equal(true);
+          expect(r.money.isQuantised()).to.equal(true);
+          const onScale = r.warning === undefined;
+          if (onScale) expect(Money.parse(text, cur).equals(r.money)).to.equal(true);
+          else {
+            expect(r.warning).to.deep.equal({ code: 'SUB_MINOR_UNIT_AMOUNT', original: text, quantised: r.money.toString(), currency: cur, mode });
+            expect(() => Money.parse(text, cur)).to.throw(DomainError).with.property('code', 'too_many_decimals');
+          }
+          expect(Money.parse(r.money.toString(), cur).equals(r.money)).to.equal(true);
+        }),
+        { numRuns: 500 },
+      );
+    });
+  });
 });
+
