@@ -18,7 +18,7 @@
  * period walked (at most 24); snapshots are read from the log only when a period stream changed.
  */
 import type { SnapshotTotals } from '../../domain/period/close-snapshot';
-import { subtractTotals } from '../../domain/period/close-snapshot';
+import { subtractTotals } from '../../domain/period/post-close-adjustments';
 import type { SideTotals } from '../../domain/order/reconciliation.types';
 import { periodStreamId } from '../../domain/shared/streams';
 import type { ActualRevision, EventStore } from '../ports/event-store.port';

@@ -27,6 +27,10 @@ import type { ReconciliationStatus, SideTotals } from '../order/reconciliation.t
 import type { GraceWindows } from '../order/reconciliation.policy';
 import type { ErpRoundingProfile } from '../shared/rounding';
 
+// Moved to their own modules; re-exported so branches written against the old home still build.
+export { subtractTotals } from './post-close-adjustments';
+export { diffJson, type SnapshotDifference } from './snapshot-diff';
+
 /** An exception that would have blocked the close, as the override records it. */
 export interface OverriddenException {
   exceptionId: string;
