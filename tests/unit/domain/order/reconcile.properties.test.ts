@@ -2,64 +2,9 @@ import { expect } from 'chai';
 import * as fc from 'fast-check';
 import { reconcileOrder } from '../../../../src/domain/order/order.reconcile';
 import { Money } from '../../../../src/domain/shared/money';
-import { ROUNDING_MODES, type ErpRoundingProfile } from '../../../../src/domain/shared/rounding';
-import { expectedErpDocument } from '../../../../src/domain/shared/tax';
 import { currency } from '../../../../src/domain/shared/currency';
-import { erpFact, LATER, payment, policy, pspLine, scayleFact, state, type Env, type ItemSpec, type FeeSpec, type LineSpec } from '../support/builders';
-
-const RATES = ['0', '0.07', '0.19', '0.2', '0.23', '0.25'] as const;
-const CURRENCIES = ['EUR', 'JPY', 'KWD'] as const;
-
-/** A Scayle unit as Scayle prices it: rounded to nearest per unit, from its net (or gross). */
-function unit(cur: string, baseMinor: number, rate: string, incl: boolean): { gross: number; net: number; tax: number } {
-  const base = Money.fromMinorUnits(BigInt(baseMinor), cur);
-  if (incl) {
-    const net = base.divide(Money.of(rate, cur).amount.add(1)).quantise('half_up');
-    return { gross: baseMinor, net: Number(net.toMinorUnits()), tax: baseMinor - Number(net.toMinorUnits()) };
-  }
-  const tax = Number(base.multiply(rate).quantise('half_up').toMinorUnits());
-  return { gross: baseMinor + tax, net: baseMinor, tax };
-}
-
-const arbProfile: fc.Arbitrary<ErpRoundingProfile> = fc.record({
-  level: fc.constantFrom('per_line' as const, 'per_document' as const),
-  mode: fc.constantFrom(...ROUNDING_MODES),
-  pricesIncludeTax: fc.boolean(),
-});
-
-const arbAgreeing = fc.record({
-  cur: fc.constantFrom(...CURRENCIES),
-  profile: arbProfile,
-  variants: fc.array(fc.record({ price: fc.integer({ min: 1, max: 99_999 }), rate: fc.constantFrom(...RATES), qty: fc.integer({ min: 1, max: 5 }) }), { minLength: 1, maxLength: 4 }),
-  fees: fc.array(fc.record({ price: fc.integer({ min: 1, max: 2_000 }), rate: fc.constantFrom(...RATES), category: fc.constantFrom('delivery', 'payment') }), { maxLength: 2 }),
-});
-
-/** Scayle order + the invoice an ERP with `profile` books for it. */
-type Agreeing = typeof arbAgreeing extends fc.Arbitrary<infer T> ? T : never;
-
-function agreeingOrder(a: Agreeing): Env[] {
-  const incl = a.profile.pricesIncludeTax;
-  const items: ItemSpec[] = [];
-  a.variants.forEach((v, k) => {
-    for (let q = 0; q < v.qty; q++) items.push({ id: `${k}-${q}`, variant: `V${k}`, rate: v.rate, ...unit(a.cur, v.price, v.rate, incl) });
-  });
-  const fees: FeeSpec[] = a.fees.map((f, k) => ({ key: `f${k}`, category: f.category, rate: f.rate, ...unit(a.cur, f.price, f.rate, incl) }));
-  const lines = [
-    ...a.variants.map((v, k) => ({ key: `V${k}`, amount: Money.fromMinorUnits(BigInt(v.price * v.qty), a.cur), rate: v.rate })),
-    ...a.fees.map((f, k) => ({ key: `f${k}`, amount: Money.fromMinorUnits(BigInt(f.price), a.cur), rate: f.rate })),
-  ];
-  const doc = expectedErpDocument(lines, a.profile, a.cur);
-  const erpLines: LineSpec[] = doc.lines.map((l, k) => ({
-    kind: k < a.variants.length ? 'item' : a.fees[k - a.variants.length]!.category === 'delivery' ? 'shipping' : 'fee',
-    variant: l.key,
-    qty: k < a.variants.length ? String(a.variants[k]!.qty) : '1',
-    net: l.net.toString(),
-    tax: l.tax.toString(),
-    gross: l.gross.toString(),
-    rate: l.rate,
-  }));
-  return [scayleFact('s1', 'ScayleOrderConfirmed', { currency: a.cur, items, fees }), erpFact('e1', { currency: a.cur, pricesIncludeTax: incl, lines: erpLines })];
-}
+import { agreeingOrder, arbAgreeing } from '../support/agreeing-order';
+import { erpFact, LATER, payment, policy, pspLine, scayleFact, state, type Env } from '../support/builders';
 
 describe('reconciliation properties', () => {
   it('an order the ERP booked under its profile yields no finding other than ROUNDING_DIFFERENCE', () => {
