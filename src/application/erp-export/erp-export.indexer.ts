@@ -1,5 +1,6 @@
 import type { ErpExportFailed, OrderExportedToErp, OrderExportRequested } from '../../domain/erp-export/erp-export.events';
 import { ITEM_MAPPINGS_STREAM, TAX_CODE_MAPPINGS_STREAM } from '../../domain/mapping/mapping.events';
+import { schemaRefusalOf } from '../../domain/event-schema/upcaster-registry';
 import { SCAYLE_ORDER_FACT_TYPES } from '../../domain/order/order.events';
 import type { Clock } from '../ports/clock.port';
 import type { AllSubscription, EventStore, RecordedEvent } from '../ports/event-store.port';
@@ -197,6 +198,11 @@ export class ErpExportIndexer {
 
   /** Records what `event` changes in the index; answers whether it changes anything. */
   private apply(event: RecordedEvent, changes: IndexChanges): boolean {
+    const refusal = schemaRefusalOf(event);
+    if (refusal) {
+      this.logger.error({ err: refusal, eventId: event.id, streamId: event.streamId, position: String(event.position) }, 'ERP export index: event of an unknown schema version skipped');
+      return false;
+    }
     if (MAPPING_STREAMS.has(event.streamId)) {
       changes.mappingsChangedAt = event.position;
       return true;

@@ -5,6 +5,7 @@
  * open STALE_SYNC findings. The state is plain JSON and a pure function of the log prefix it has
  * seen, so a state kept across a crash and a state rebuilt from the log hash the same.
  */
+import { schemaRefusalOf } from '../../domain/event-schema/upcaster-registry';
 import type { RecordedEvent } from '../ports/event-store.port';
 import { FRESHNESS_EVENT_TYPES, FRESHNESS_STREAM, FreshnessEvent, StaleSyncObservation } from '../../domain/freshness/freshness.events';
 import { evolveOpenStaleSync } from '../../domain/freshness/freshness.rules';
@@ -75,6 +76,7 @@ const later = (a: string | undefined, b: string): string => (a === undefined || 
  */
 export function foldFreshness(state: FreshnessState, event: RecordedEvent, retentionMinutes: number): void {
   state.position = String(event.position);
+  if (schemaRefusalOf(event)) return; // a newer release's version: not read (the projections dead-letter it)
   if (event.streamId === FRESHNESS_STREAM && (FRESHNESS_EVENT_TYPES as readonly string[]).includes(event.type)) {
     const open = new Map(Object.entries(state.open));
     evolveOpenStaleSync(open, { type: event.type, data: event.data } as FreshnessEvent);

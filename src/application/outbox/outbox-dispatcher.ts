@@ -1,4 +1,5 @@
 import { v5 as uuidv5 } from 'uuid';
+import { schemaRefusalOf } from '../../domain/event-schema/upcaster-registry';
 import type { LineItemsCorrectionRecordedInScayle } from '../../domain/order/order-dispatch.events';
 import type { LineItemsCorrected, RefundRecordedInScayle, RefundRequested, ScayleDispatchFailed } from '../../domain/order/order.events';
 import { LEDGER_EVENT_NAMESPACE, sourceEventName } from '../../domain/shared/ids';
@@ -152,7 +153,10 @@ export class OutboxDispatcher {
         }
         const event = message.event;
         const nowIso = this.clock.now().toISOString();
-        if (COMMAND_TYPES.has(event.type) && event.streamId.startsWith('order-')) {
+        const refusal = schemaRefusalOf(event);
+        if (refusal) {
+          this.logger.error({ err: refusal, eventId: event.id, streamId: event.streamId, position: String(event.position) }, 'outbox: event of an unknown schema version skipped, nothing sent for it');
+        } else if (COMMAND_TYPES.has(event.type) && event.streamId.startsWith('order-')) {
           const entry: OutboxEntry = {
             commandId: commandIdOf(event),
             commandType: event.type as OutboxEntry['commandType'],

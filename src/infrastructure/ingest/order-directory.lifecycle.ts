@@ -3,6 +3,7 @@ import type { OrderDirectory } from '../../application/ports/order-directory.por
 import { directoryUpdateOf } from '../../application/ingest/order-directory.indexer';
 import type { OrderLinker } from '../../application/ingest/order-linker';
 import type { Lifecycle } from '../di/tokens';
+import { schemaRefusalOf } from '../../domain/event-schema/upcaster-registry';
 import type { Logger } from '../logging/logger';
 
 /**
@@ -46,6 +47,12 @@ export class OrderDirectoryLifecycle implements Lifecycle {
             continue;
           }
           const { event } = message;
+          const refusal = schemaRefusalOf(event);
+          if (refusal) {
+            // Written by a newer release: not read, never guessed at (the projections dead-letter it too).
+            this.logger.error({ err: refusal, eventId: event.id, streamId: event.streamId, position: String(event.position) }, 'order directory: event of an unknown schema version skipped');
+            continue;
+          }
           const update = directoryUpdateOf(event);
           if (update.entry && (await this.directory.record(update.entry))) {
             await this.linker.linkOrder(update.entry, { actor: 'order-directory' });

@@ -5,9 +5,11 @@
  * request that reads it; appends must carry the latest version.
  */
 import { expect } from 'chai';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import type { EventData, EventStore, RecordedEvent } from '../../../src/application/ports/event-store.port';
+import type { OrderDirectory } from '../../../src/application/ports/order-directory.port';
 import { SchemaVersionMismatchError, UpcastingEventStore } from '../../../src/application/shared/upcasting-event-store';
 import { LEDGER_UPCASTERS } from '../../../src/domain/event-schema/ledger-upcasters';
 import { schemaRefusalOf } from '../../../src/domain/event-schema/upcaster-registry';
@@ -140,4 +142,28 @@ describe('upcasting event store', () => {
       expect((await request(api.server).post('/v1/orders/971/refunds').set(auth('integrator')).set('Idempotency-Key', 'up-2').send(refund)).status).to.equal(500);
     });
   });
+
+  describe('log followers other than projections', function () {
+    this.timeout(30_000);
+    it('a version from the future in a parked ERP document does not stop the order directory: the service still starts and rebuilds it', async () => {
+      let api = await startApiService();
+      const dataDir = api.dataDir;
+      try {
+        const adapter = (api.service.container.get<EventStore>(TOKENS.EventStore) as UpcastingEventStore).inner;
+        const future = await storedInvoice('erp-unlinked-INV-980', '980', 3, (d) => ({ ...d, shape: 'v3' }));
+        await adapter.appendToStream('erp-unlinked-INV-980', [future], { expectedRevision: 'no_stream' });
+        await seedKnownOrder(api.service.container, orderSnapshot('981'));
+        await api.stop();
+        for (const suffix of ['', '-wal', '-shm']) rmSync(join(dataDir, `order-directory.db${suffix}`), { force: true });
+        api = await startApiService({}, {}, dataDir);
+        const directory = api.service.container.get<OrderDirectory>(TOKENS.OrderDirectory);
+        expect(await directory.resolve('981', ['orderId'])).to.include({ streamId: 'order-msde-DE-981' });
+        expect(await directory.pendingFor(['980'])).to.deep.equal([]);
+        expect((await directory.checkpoint()) > 0n).to.equal(true);
+      } finally {
+        await api.dispose();
+      }
+    });
+  });
 });
+
