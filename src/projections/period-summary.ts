@@ -31,35 +31,63 @@ export function emptySummary(period: string): PeriodSummaryDoc {
   return { period, orders: 0, byStatus: {}, byFindingCode: {}, totals: { scayle: {}, erp: {}, psp: {} } };
 }
 
+/** Adds `by` to `counts[key]` in place (the caller's copy), dropping a count that reaches zero. */
 function bump(counts: Record<string, number>, key: string, by: number): void {
   const n = (counts[key] ?? 0) + by;
   if (n === 0) delete counts[key];
   else counts[key] = n;
 }
 
-function addTotals(into: JsonObject, from: SideTotals, sign: 1 | -1): void {
+/** `o` itself when its keys are in sorted order (the usual case), else a copy with sorted keys (one level). */
+function sortedLevel<T extends object>(o: T): T {
+  const keys = Object.keys(o);
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1]! > keys[i]!) return Object.fromEntries(keys.sort().map((k) => [k, (o as Record<string, unknown>)[k]])) as T;
+  }
+  return o;
+}
+
+/**
+ * One side's totals with `from` added or taken out, copy-on-write: the levels it touches are new
+ * objects, the rest is shared with `into` (which is never modified).
+ */
+function addTotals(into: JsonObject, from: SideTotals, sign: 1 | -1): JsonObject {
+  const out = { ...into } as Record<string, Record<string, Record<string, string>>>;
   for (const [currency, comps] of Object.entries(from)) {
-    const byComp = (into[currency] ??= {}) as Record<string, Record<string, string>>;
+    const byComp = { ...out[currency] };
     for (const [comp, figs] of Object.entries(comps ?? {})) {
-      const byFig = (byComp[comp] ??= {});
+      const byFig = { ...byComp[comp] };
       for (const [fig, value] of Object.entries(figs ?? {})) {
         if (typeof value !== 'string') continue;
         const m = Money.parse(value, currency);
         const sum = byFig[fig] !== undefined ? Money.parse(byFig[fig], currency).add(sign === 1 ? m : m.negate()) : sign === 1 ? m : m.negate();
         byFig[fig] = sum.toString();
       }
+      byComp[comp] = sortedLevel(byFig);
     }
+    out[currency] = sortedLevel(byComp);
   }
+  return sortedLevel(out) as JsonObject;
 }
 
-/** Returns the summary with `c` added (`sign` 1) or taken out (-1). Pure: copies the document. */
+/**
+ * Returns the summary with `c` added (`sign` 1) or taken out (-1). Pure: `summary` is not modified;
+ * the result shares the parts `c` does not touch with it (documents are never mutated in place).
+ * Keys are sorted at every level, so equal summaries serialise identically whatever the update
+ * order (as {@link sortKeys} would, without re-sorting and deep-copying the whole document per order:
+ * that was a third of the projection's time in the ingest profile).
+ */
 export function applyContribution(summary: PeriodSummaryDoc, c: Contribution, sign: 1 | -1): PeriodSummaryDoc {
-  const next = JSON.parse(JSON.stringify(summary)) as PeriodSummaryDoc;
-  next.orders += sign;
-  bump(next.byStatus, c.status, sign);
-  for (const code of c.findingCodes) bump(next.byFindingCode, code, sign);
-  for (const side of ['scayle', 'erp', 'psp'] as const) addTotals(next.totals[side], c.totals[side], sign);
-  return sortKeys(next) as PeriodSummaryDoc;
+  const byStatus = { ...summary.byStatus };
+  bump(byStatus, c.status, sign);
+  const byFindingCode = { ...summary.byFindingCode };
+  for (const code of c.findingCodes) bump(byFindingCode, code, sign);
+  const totals = {
+    erp: addTotals(summary.totals.erp, c.totals.erp, sign),
+    psp: addTotals(summary.totals.psp, c.totals.psp, sign),
+    scayle: addTotals(summary.totals.scayle, c.totals.scayle, sign),
+  };
+  return sortedLevel({ ...summary, byFindingCode: sortedLevel(byFindingCode), byStatus: sortedLevel(byStatus), orders: summary.orders + sign, totals });
 }
 
 /** Sorted keys at every level, so equal summaries serialise identically whatever the update order. */
