@@ -14,6 +14,13 @@ CREATE TABLE IF NOT EXISTS pending_links (
 CREATE TABLE IF NOT EXISTS directory_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
+/** An entry waiting for the next group commit: its rows not known to be stored yet. */
+interface PendingRecord {
+  rows: [string, string, OrderDirectoryEntry][];
+  resolve(added: boolean): void;
+  reject(error: unknown): void;
+}
+
 interface RefRow {
   stream_id: string;
   shop_key: string;
@@ -31,7 +38,9 @@ export class SqliteOrderDirectory implements OrderDirectory {
   private readonly db: Database.Database;
   private readonly known = new Set<string>();
   private readonly stmt;
-  private readonly recordTx: Database.Transaction<(rows: [string, string, OrderDirectoryEntry][]) => number>;
+  private readonly recordTx: Database.Transaction<(batch: readonly PendingRecord[]) => number[]>;
+  private pendingRecords: PendingRecord[] = [];
+  private flushScheduled = false;
 
   constructor(filename: string) {
     this.db = new Database(filename);
@@ -50,13 +59,20 @@ export class SqliteOrderDirectory implements OrderDirectory {
       getMeta: this.db.prepare<[string], { value: string }>('SELECT value FROM directory_meta WHERE key = ?'),
       setMeta: this.db.prepare<[string, string]>('INSERT INTO directory_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
     };
-    this.recordTx = this.db.transaction((rows) => {
-      let changes = 0;
-      for (const [kind, ref, e] of rows) changes += this.stmt.insertRef.run(kind, ref, e.streamId, e.shopKey, e.countryCode, e.orderId).changes;
-      return changes;
-    });
+    this.recordTx = this.db.transaction((batch) =>
+      batch.map(({ rows }) => {
+        let changes = 0;
+        for (const [kind, ref, e] of rows) changes += this.stmt.insertRef.run(kind, ref, e.streamId, e.shopKey, e.countryCode, e.orderId).changes;
+        return changes;
+      }),
+    );
   }
 
+  /**
+   * Group commit (as the event log's): entries recorded in the same event-loop turn — the webhooks
+   * of one append group answer together — are written in one transaction; each promise resolves
+   * once that transaction committed, with whether its entry added anything.
+   */
   async record(entry: OrderDirectoryEntry): Promise<boolean> {
     const rows: [string, string, OrderDirectoryEntry][] = [['orderId', entry.orderId, entry]];
     if (entry.referenceKey) rows.push(['referenceKey', entry.referenceKey, entry]);
@@ -64,9 +80,32 @@ export class SqliteOrderDirectory implements OrderDirectory {
     for (const p of entry.paymentReferences ?? []) rows.push(['paymentReference', p, entry]);
     const unknown = rows.filter(([kind, ref]) => !this.known.has(`${kind}\u0000${ref}\u0000${entry.streamId}`));
     if (unknown.length === 0) return false;
-    const changes = this.recordTx(unknown);
-    for (const [kind, ref] of unknown) this.known.add(`${kind}\u0000${ref}\u0000${entry.streamId}`);
-    return changes > 0;
+    return new Promise<boolean>((resolve, reject) => {
+      this.pendingRecords.push({ rows: unknown, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flushRecords());
+      }
+    });
+  }
+
+  private flushRecords(): void {
+    this.flushScheduled = false;
+    const batch = this.pendingRecords;
+    this.pendingRecords = [];
+    if (batch.length === 0) return;
+    let changes: number[];
+    try {
+      if (!this.db.open) throw new Error('The order directory is closed');
+      changes = this.recordTx(batch);
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    batch.forEach((p, i) => {
+      for (const [kind, ref, e] of p.rows) this.known.add(`${kind}\u0000${ref}\u0000${e.streamId}`);
+      p.resolve(changes[i]! > 0);
+    });
   }
 
   async resolve(reference: string, kinds: readonly OrderReferenceKind[]): Promise<OrderLocation | undefined> {
@@ -103,6 +142,7 @@ export class SqliteOrderDirectory implements OrderDirectory {
   }
 
   close(): void {
+    this.flushRecords(); // records already requested are written (and answered) first
     if (this.db.open) this.db.close();
   }
 }
