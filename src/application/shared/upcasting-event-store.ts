@@ -76,8 +76,8 @@ export class UpcastingEventStore implements EventStore {
     return this.inner.streamRevision(streamId);
   }
 
-  async *readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent> {
-    for await (const e of this.inner.readAll(options)) yield upcastEvent(this.registry, e);
+  readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent> {
+    return mapAsync(this.inner.readAll(options), (e) => upcastEvent(this.registry, e));
   }
 
   headPosition(): Promise<bigint> {
@@ -86,13 +86,8 @@ export class UpcastingEventStore implements EventStore {
 
   subscribeToAll(options: SubscribeToAllOptions): AllSubscription {
     const inner = this.inner.subscribeToAll(options);
-    const registry = this.registry;
-    return {
-      close: () => inner.close(),
-      async *[Symbol.asyncIterator](): AsyncIterator<SubscriptionMessage> {
-        for await (const m of inner) yield m.kind === 'event' ? { kind: 'event', event: upcastEvent(registry, m.event) } : m;
-      },
-    };
+    const mapped = mapAsync<SubscriptionMessage, SubscriptionMessage>(inner, (m) => (m.kind === 'event' ? { kind: 'event', event: upcastEvent(this.registry, m.event) } : m));
+    return { close: () => inner.close(), [Symbol.asyncIterator]: () => mapped[Symbol.asyncIterator]() };
   }
 
   ping(): Promise<{ ok: boolean; detail?: string }> {
@@ -103,3 +98,20 @@ export class UpcastingEventStore implements EventStore {
     return this.inner.close();
   }
 }
+
+/**
+ * `source` with `fn` applied to each value, lazily. A plain iterator rather than an async generator:
+ * one promise per value instead of several (this sits on every `$all` read and subscription).
+ */
+function mapAsync<T, U>(source: AsyncIterable<T>, fn: (value: T) => U): AsyncIterable<U> {
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<U> {
+      const it = source[Symbol.asyncIterator]();
+      return {
+        next: () => it.next().then((r) => (r.done ? { done: true, value: undefined } : { done: false, value: fn(r.value) })),
+        return: (value?: unknown) => (it.return ? it.return(value).then(() => ({ done: true as const, value: undefined })) : Promise.resolve({ done: true as const, value: undefined })),
+      };
+    },
+  };
+}
+
