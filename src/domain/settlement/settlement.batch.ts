@@ -2,6 +2,9 @@
  * Per-batch settlement check (DESIGN §6, case C10): a payout is explained by its lines — captures,
  * refunds, chargebacks, adjustments — net of every itemised fee. What is left is `SETTLEMENT_DRIFT`,
  * labelled with the amount. A line whose net ≠ gross − fee is a `DATA_QUALITY_WARNING`.
+ * The per-order check (`order/rules/settlement.rules.ts`) is its counterpart: each order's lines,
+ * gross, against the cash Scayle took; fees are explained here and never count there. A batch is a
+ * complete report, so it has no grace window; the per-order check waits for payments not paid out yet.
  *
  * The batch stream `settlement-<provider>-<batchId>` holds `PspSettlementBatchRecorded` events
  * (psp-settlement-batch.events.ts). When a provider re-reports a batch, the report with the latest
