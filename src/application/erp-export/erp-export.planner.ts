@@ -5,10 +5,11 @@ import { orderStateFrom } from '../../domain/order/order.state';
 import { LEDGER_EVENT_NAMESPACE, sourceEventName } from '../../domain/shared/ids';
 import type { KeyedMutex } from '../ingest/keyed-mutex';
 import type { Clock } from '../ports/clock.port';
-import { StreamNotFoundError, type EventData, type EventStore, type RecordedEvent } from '../ports/event-store.port';
+import { type EventData, type EventStore, type RecordedEvent } from '../ports/event-store.port';
 import type { DirtyOrder, ErpExportStore } from '../ports/erp-export-store.port';
 import { withConflictRetry } from '../shared/command-context';
 import { entryOfRequest } from './erp-export.indexer';
+import { readStreamOrEmpty } from '../shared/read-stream';
 
 /** Actor of every event the export flow appends. */
 export const EXPORT_ACTOR = 'system:erp-export';
@@ -16,15 +17,6 @@ export const EXPORT_ACTOR = 'system:erp-export';
 /** UUID v5 of a name in the ledger namespace (export ids). */
 export const exportUuid = (name: string): string => uuidv5(name, LEDGER_EVENT_NAMESPACE);
 
-/** Reads a stream, or nothing when it does not exist. */
-export async function readOrderStream(events: EventStore, streamId: string): Promise<RecordedEvent[]> {
-  try {
-    return await events.readStream(streamId);
-  } catch (err) {
-    if (err instanceof StreamNotFoundError) return [];
-    throw err;
-  }
-}
 
 /**
  * Decides which exports the marked orders are due for (`planExports`) and appends one
@@ -64,7 +56,7 @@ export class ErpExportPlanner {
   /** Plans one order; answers how many exports it requested. */
   async planOrder(order: DirtyOrder): Promise<number> {
     const { added, readTo } = await withConflictRetry(async () => {
-      const stream = await readOrderStream(this.events, order.streamId);
+      const stream = await readStreamOrEmpty(this.events, order.streamId);
       const last = stream[stream.length - 1];
       const now = this.clock.now().toISOString();
       const planned = planExports(orderStateFrom(stream), this.settings, exportUuid, now);

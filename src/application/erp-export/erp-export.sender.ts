@@ -9,7 +9,8 @@ import type { ErpExportEntry, ErpExportStore } from '../ports/erp-export-store.p
 import { ErpGatewayError, type ErpExportCall, type ErpGateway } from '../ports/erp-gateway.port';
 import { backoffDelay, type BackoffPolicy } from '../shared/backoff';
 import { canonicalJson, sha256Hex } from './canonical-json';
-import { EXPORT_ACTOR, exportUuid, readOrderStream } from './erp-export.planner';
+import { EXPORT_ACTOR, exportUuid } from './erp-export.planner';
+import { readStreamOrEmpty } from '../shared/read-stream';
 import type { ExportMappingsSource } from './export-mappings';
 
 export interface SenderOptions extends BackoffPolicy {
@@ -101,7 +102,7 @@ export class ErpExportSender {
     for (const claim of claimed) {
       const { entry, attempt } = claim;
       try {
-        const stream = await readOrderStream(this.events, entry.streamId);
+        const stream = await readStreamOrEmpty(this.events, entry.streamId);
         const state = orderStateFrom(stream);
         const done = state.exportsDone[entry.exportId];
         const requested = state.exportRequests[entry.exportId];

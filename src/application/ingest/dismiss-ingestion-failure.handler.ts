@@ -12,8 +12,9 @@ import { isExceptionEvent, type ExceptionEvent } from '../../domain/exception/ex
 import { ingestFailureStreamId, type IngestionFailureDismissed, type IngestionRetried } from '../../domain/ingest/ingest.events';
 import { DomainError, businessRule } from '../../domain/shared/errors';
 import type { Clock } from '../ports/clock.port';
-import { StreamNotFoundError, type EventStore, type RecordedEvent } from '../ports/event-store.port';
+import { type EventStore, type RecordedEvent } from '../ports/event-store.port';
 import { commandEvents, commandMetadata, withConflictRetry, type CommandContext } from '../shared/command-context';
+import { readStreamOrEmpty } from '../shared/read-stream';
 
 export interface DismissResult {
   failureId: string;
@@ -56,7 +57,7 @@ export class DismissIngestionFailureHandler {
     if (why.length === 0) throw new DomainError('invalid', 'required', 'reason must be a non-empty string', 'reason');
     const streamId = ingestFailureStreamId(failureId);
     return withConflictRetry(async () => {
-      const stored = await this.read(streamId);
+      const stored = await readStreamOrEmpty(this.events, streamId);
       if (!stored.some((e) => e.type === 'IngestionFailed')) throw new DomainError('not_found', 'failure_not_found', `No ingestion failure ${failureId}`, 'failureId');
       const status = failureStatus(stored);
       if (!status.open) throw businessRule('failure_not_open', `Failure ${failureId} is not open: it was ${status.closedBy}`, 'failureId', { closedBy: status.closedBy ?? 'closed' });
@@ -69,14 +70,5 @@ export class DismissIngestionFailureHandler {
       });
       return { ...dismissed.data, position };
     });
-  }
-
-  private async read(streamId: string): Promise<RecordedEvent[]> {
-    try {
-      return await this.events.readStream(streamId);
-    } catch (err) {
-      if (err instanceof StreamNotFoundError) return [];
-      throw err;
-    }
   }
 }

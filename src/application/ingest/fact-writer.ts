@@ -1,5 +1,6 @@
-import { ConcurrencyConflictError, EventData, EventStore, ExpectedRevision, RecordedEvent, StreamNotFoundError } from '../ports/event-store.port';
+import { ConcurrencyConflictError, EventData, EventStore, ExpectedRevision, RecordedEvent } from '../ports/event-store.port';
 import { KeyedMutex } from './keyed-mutex';
+import { readStreamOrEmpty } from '../shared/read-stream';
 
 /** A fact to append once, and other ids under which the same fact may already be stored. */
 export interface PendingFact {
@@ -78,11 +79,6 @@ export class FactWriter {
 
   /** The stream's events, or none. */
   async readOrEmpty(streamId: string): Promise<RecordedEvent[]> {
-    try {
-      return await this.store.readStream(streamId);
-    } catch (err) {
-      if (err instanceof StreamNotFoundError) return [];
-      throw err;
-    }
+    return readStreamOrEmpty(this.store, streamId);
   }
 }

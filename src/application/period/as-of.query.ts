@@ -14,12 +14,13 @@ import { reconcileOrder, type OrderReconciliation } from '../../domain/order/ord
 import { orderStateFrom } from '../../domain/order/order.state';
 import { DomainError, invalid } from '../../domain/shared/errors';
 import { instantMs } from '../../domain/shared/period';
-import { StreamNotFoundError, type EventStore, type RecordedEvent } from '../ports/event-store.port';
+import type { EventStore } from '../ports/event-store.port';
 import type { OrderDirectory } from '../ports/order-directory.port';
 import type { ReconciliationPolicySource } from '../reconciliation/policy.source';
 import { locateOrder } from '../order/order-command';
 import { ledgerTimeOf, type LogReplayEngine, type ReplayBound } from './log-replay.engine';
 import type { SnapshotException } from '../../domain/period/close-snapshot';
+import { readStreamOrEmpty } from '../shared/read-stream';
 
 /** A parsed `asOf`. */
 export type AsOf = ReplayBound;
@@ -79,7 +80,7 @@ export class AsOfQuery {
   async orderReconciliation(orderId: string, asOf: AsOf): Promise<OrderReconciliationAsOf> {
     const location = await locateOrder(this.directory, orderId);
     const point = await this.point(asOf);
-    const known = (await this.readStream(location.streamId)).filter((e) => e.position <= BigInt(point.position));
+    const known = (await readStreamOrEmpty(this.events, location.streamId)).filter((e) => e.position <= BigInt(point.position));
     const state = orderStateFrom(known as unknown as OrderEventEnvelope<{ type: string; data: unknown }>[]);
     if (state.kind === 'empty') throw new DomainError('not_found', 'order_not_found', `Order ${orderId} was not known at ${'position' in asOf ? `position ${String(asOf.position)}` : asOf.time}`, 'asOf');
     const { policy } = await this.policies.at(BigInt(point.position));
@@ -112,15 +113,6 @@ export class AsOfQuery {
     const [last] = await collect(this.events.readAll({ direction: 'backwards', fromPosition: asOf.position + 1n, maxCount: 1 }));
     if (!last) return { position: '0', time: new Date(0).toISOString() };
     return { position: String(last.position), time: new Date(ledgerTimeOf(last)).toISOString() };
-  }
-
-  private async readStream(streamId: string): Promise<RecordedEvent[]> {
-    try {
-      return await this.events.readStream(streamId);
-    } catch (err) {
-      if (err instanceof StreamNotFoundError) return [];
-      throw err;
-    }
   }
 }
 

@@ -13,11 +13,12 @@ import { orderStateFrom } from '../../domain/order/order.state';
 import type { ReconciliationStatus, SideTotals } from '../../domain/order/reconciliation.types';
 import type { SnapshotTotals } from '../../domain/period/close-snapshot';
 import { subtractTotals } from '../../domain/period/post-close-adjustments';
-import { StreamNotFoundError, type EventStore, type RecordedEvent } from '../ports/event-store.port';
+import { type EventStore, type RecordedEvent } from '../ports/event-store.port';
 import type { ReconciliationPolicySource } from '../reconciliation/policy.source';
 import { ledgerTimeOf, periodOf, TotalsSum } from './log-replay.engine';
 import { nextPeriod, readPeriod } from './period-stream';
 import { pick } from './replay-period.handler';
+import { readStreamOrEmpty } from '../shared/read-stream';
 
 /** A late fact. */
 export interface LateEvent {
@@ -86,7 +87,7 @@ export class GetPeriodAdjustmentsQuery {
     const sums = { scayle: new TotalsSum(), erp: new TotalsSum(), psp: new TotalsSum() };
     for (const streamId of [...late.keys()].sort()) {
       if (adjustments.length >= maxOrders) break;
-      const events = (await this.readStream(streamId)).filter((e) => e.position <= head);
+      const events = (await readStreamOrEmpty(this.events, streamId)).filter((e) => e.position <= head);
       const before = events.filter((e) => e.position <= cut);
       const then = this.reconcile(before, policy, cutAt);
       const now = this.reconcile(events, policy, cutAt)!;
@@ -133,14 +134,5 @@ export class GetPeriodAdjustmentsQuery {
       if ((await readPeriod(this.events, p)).state.status !== 'closed') return p;
     }
     return p;
-  }
-
-  private async readStream(streamId: string): Promise<RecordedEvent[]> {
-    try {
-      return await this.events.readStream(streamId);
-    } catch (err) {
-      if (err instanceof StreamNotFoundError) return [];
-      throw err;
-    }
   }
 }

@@ -30,7 +30,8 @@ import type { OpenException, SnapshotTotals } from '../../domain/period/close-sn
 import { Money } from '../../domain/shared/money';
 import { periodOfDate, periodOfInstant } from '../../domain/shared/period';
 import { KeyedMutex } from '../ingest/keyed-mutex';
-import { StreamNotFoundError, type EventStore, type RecordedEvent } from '../ports/event-store.port';
+import { type EventStore, type RecordedEvent } from '../ports/event-store.port';
+import { readStreamOrEmpty } from '../shared/read-stream';
 
 /** Where a replay stops: at a log position (inclusive), or at the last event recorded at or before a ledger time. */
 export type ReplayBound = { position: bigint } | { time: string };
@@ -133,7 +134,7 @@ export class LogReplayEngine {
         await yieldToLoop();
       }
       if (streamId.startsWith('erp-unlinked-') && linkedDocuments.has(streamId.slice('erp-unlinked-'.length))) continue;
-      const recorded = (await this.readStream(streamId)).filter((e) => e.position <= position);
+      const recorded = (await readStreamOrEmpty(this.events, streamId)).filter((e) => e.position <= position);
       if (recorded.length === 0) continue;
       const state = orderStateFrom(recorded as unknown as OrderEventEnvelope<{ type: string; data: unknown }>[]);
       if (state.kind === 'empty') continue;
@@ -144,15 +145,6 @@ export class LogReplayEngine {
     }
     options.onProgress?.({ phase: 'reconcile', done: ids.length, total: ids.length });
     return { ...figures.result(), eventsReplayed, position, exceptionsTruncated: figures.truncated };
-  }
-
-  private async readStream(streamId: string): Promise<RecordedEvent[]> {
-    try {
-      return await this.events.readStream(streamId);
-    } catch (err) {
-      if (err instanceof StreamNotFoundError) return [];
-      throw err;
-    }
   }
 }
 

@@ -6,7 +6,8 @@ import type { CloseSnapshot } from '../../domain/period/close-snapshot';
 import { isPeriodEvent, type PeriodClosed, type PeriodEvent } from '../../domain/period/period.events';
 import { evolvePeriod, initialPeriodState, type PeriodState } from '../../domain/period/period.state';
 import { periodStreamId } from '../../domain/shared/streams';
-import { StreamNotFoundError, type ActualRevision, type EventStore, type RecordedEvent } from '../ports/event-store.port';
+import { type ActualRevision, type EventStore, type RecordedEvent } from '../ports/event-store.port';
+import { readStreamOrEmpty } from '../shared/read-stream';
 
 /** A snapshot as stored, with the close that sealed it. */
 export interface StoredSnapshot {
@@ -34,12 +35,7 @@ export interface PeriodHistory {
 
 /** The period's stream events, or none. */
 export async function readPeriodEvents(events: EventStore, period: string): Promise<RecordedEvent[]> {
-  try {
-    return await events.readStream(periodStreamId(period));
-  } catch (err) {
-    if (err instanceof StreamNotFoundError) return [];
-    throw err;
-  }
+  return readStreamOrEmpty(events, periodStreamId(period));
 }
 
 /**
