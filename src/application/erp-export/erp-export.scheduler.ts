@@ -6,6 +6,7 @@ import type { ErpGateway, ErpTarget } from '../ports/erp-gateway.port';
 import type { ErpExportIndexer } from './erp-export.indexer';
 import type { ErpExportPlanner } from './erp-export.planner';
 import type { ErpExportSender, SendLogger } from './erp-export.sender';
+import { WakeableSleep } from '../shared/wakeable-sleep';
 
 export interface SchedulerOptions {
   /** Sync interval between runs (`LEDGER_ERP_EXPORT_INTERVAL`), ms. */
@@ -56,7 +57,7 @@ export class ErpExportScheduler {
   private chain: Promise<unknown> = Promise.resolve();
   private loop: Promise<void> | undefined;
   private stopped = true;
-  private wake: (() => void) | undefined;
+  private readonly sleeper = new WakeableSleep();
   private readonly abort = new AbortController();
   private last: RunSummary | undefined;
 
@@ -103,7 +104,7 @@ export class ErpExportScheduler {
   async stop(): Promise<void> {
     this.stopped = true;
     this.abort.abort();
-    this.wake?.();
+    this.sleeper.wake();
     await this.loop;
     await this.chain.catch(() => undefined);
     await this.indexer.stop();
@@ -188,19 +189,7 @@ export class ErpExportScheduler {
       const retry = await this.store.nextWakeAt().catch(() => undefined);
       if (retry) wakeAt = Math.min(wakeAt, Date.parse(retry));
       if (rateLimitedUntil) wakeAt = Math.max(wakeAt, Date.parse(rateLimitedUntil));
-      await this.sleep(Math.max(1, wakeAt - now));
+      await this.sleeper.sleep(Math.max(1, wakeAt - now));
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        if (this.wake === done) this.wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wake = done;
-    });
   }
 }

@@ -9,6 +9,7 @@ import type { AllSubscription, EventData, EventStore, RecordedEvent } from '../p
 import type { OutboxEntry, OutboxStore } from '../ports/outbox-store.port';
 import { ScayleApiError, type ScayleGateway } from '../ports/scayle-gateway.port';
 import { billingStatusForRefund, latestSnapshot, legacyCustomDataForCorrection, orderRefOf } from './scayle-dispatch.mapping';
+import { WakeableSleep } from '../shared/wakeable-sleep';
 
 /** Retry and timeout settings of the dispatcher. */
 export interface OutboxDispatcherOptions {
@@ -65,7 +66,7 @@ export class OutboxDispatcher {
   private loops: Promise<void>[] = [];
   private stopped = true;
   private consumed = 0n;
-  private wake: (() => void) | undefined;
+  private readonly sleeper = new WakeableSleep();
   private rateLimitedUntil = 0;
   private inFlight = false;
   /** Set when an entry was enqueued since the sender last looked; closes the look-then-sleep race. */
@@ -102,7 +103,7 @@ export class OutboxDispatcher {
     this.stopped = true;
     this.abort.abort();
     await this.subscription?.close();
-    this.wake?.();
+    this.sleeper.wake();
     await Promise.allSettled(this.loops);
     this.loops = [];
   }
@@ -172,7 +173,7 @@ export class OutboxDispatcher {
           };
           await this.outbox.advance(event.position, [entry], []);
           this.nudged = true;
-          this.wake?.();
+          this.sleeper.wake();
           skipped = 0;
         } else if (event.type === 'RefundRecordedInScayle' || event.type === 'LineItemsCorrectionRecordedInScayle') {
           const data = event.data as { refundId?: string; correctionId?: string };
@@ -186,7 +187,7 @@ export class OutboxDispatcher {
           const data = event.data as { commandId: string };
           await this.outbox.advance(event.position, [], [], [{ commandId: data.commandId, at: nowIso }]);
           this.nudged = true;
-          this.wake?.();
+          this.sleeper.wake();
           skipped = 0;
         } else if (++skipped >= 1000) {
           await this.outbox.advance(event.position, [], []);
@@ -206,7 +207,7 @@ export class OutboxDispatcher {
       try {
         const now = this.clock.now().getTime();
         if (this.rateLimitedUntil > now) {
-          await this.sleep(this.rateLimitedUntil - now);
+          await this.sleeper.sleep(this.rateLimitedUntil - now);
           continue;
         }
         this.nudged = false;
@@ -214,7 +215,7 @@ export class OutboxDispatcher {
         if (due.length === 0) {
           const next = await this.outbox.nextWakeAt();
           if (this.nudged) continue;
-          await this.sleep(next ? Math.max(1, Date.parse(next) - now) : 60_000);
+          await this.sleeper.sleep(next ? Math.max(1, Date.parse(next) - now) : 60_000);
           continue;
         }
         for (const entry of due) {
@@ -230,23 +231,11 @@ export class OutboxDispatcher {
       } catch (err) {
         if (this.stopped) break;
         this.logger.error({ err }, 'outbox sender failed; retrying');
-        await this.sleep(this.options.retryBaseMs);
+        await this.sleeper.sleep(this.options.retryBaseMs);
       }
     }
   }
 
-  /** Sleeps up to `ms`, woken early by a new entry or by stop(). */
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        if (this.wake === done) this.wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wake = done;
-    });
-  }
 
   /** One attempt for one entry, then either settle it or schedule the next attempt. */
   private async dispatch(entry: OutboxEntry): Promise<void> {
