@@ -36,6 +36,11 @@ import {
 } from '../../../application/ports/event-store.port';
 import { decodePosition, encodePosition } from './esdb-position';
 
+/** Messages a subscription buffers for a slow consumer before it pauses the server stream. */
+export const SUBSCRIPTION_HIGH_WATER = 2048;
+/** Buffered messages below which a paused subscription resumes. */
+export const SUBSCRIPTION_LOW_WATER = 512;
+
 /** gRPC failures after which an append may or may not have been written. */
 const UNKNOWN_OUTCOME_TYPES = new Set(['deadline-exceeded', 'unavailable', 'timeout', 'cancelled', 'unknown']);
 
@@ -184,6 +189,16 @@ export class EsdbEventStore implements EventStore {
     return 0n;
   }
 
+  /**
+   * Catch-up subscription to `$all` (system events excluded) after an exclusive position.
+   *
+   * The client's subscription is a Node readable; it is paused while more than
+   * {@link SUBSCRIPTION_HIGH_WATER} messages wait for the consumer and resumed below
+   * {@link SUBSCRIPTION_LOW_WATER}, so a catch-up over millions of events holds a bounded window in
+   * memory (gRPC flow control holds the rest on the server). "Caught up" comes from the server's
+   * caught-up message (EventStoreDB 23.10+ / KurrentDB); events the client had already decoded but
+   * not yet delivered are drained first, so `caughtUp` never overtakes an event before it.
+   */
   subscribeToAll(options: SubscribeToAllOptions): AllSubscription {
     const exclusive = options.fromPosition === 'start' ? undefined : options.fromPosition;
     const subscription = this.client.subscribeToAll({
@@ -195,8 +210,13 @@ export class EsdbEventStore implements EventStore {
     let wake: (() => void) | undefined;
     let failure: unknown;
     let ended = false;
+    let paused = false;
     const push = (m: SubscriptionMessage) => {
       queue.push(m);
+      if (!paused && queue.length >= SUBSCRIPTION_HIGH_WATER) {
+        paused = true;
+        subscription.pause();
+      }
       wake?.();
     };
     subscription.on('data', (resolved: AllStreamResolvedEvent) => {
@@ -205,7 +225,11 @@ export class EsdbEventStore implements EventStore {
       lastPosition = recorded.position;
       push({ kind: 'event', event: recorded });
     });
-    subscription.on('caughtUp', () => push({ kind: 'caughtUp', position: lastPosition }));
+    subscription.on('caughtUp', () => {
+      // read() hands each buffered event to the 'data' listener above, paused or not.
+      while (subscription.readableLength > 0 && subscription.read() !== null);
+      push({ kind: 'caughtUp', position: lastPosition });
+    });
     subscription.on('error', (err: Error) => {
       failure = err;
       wake?.();
@@ -225,6 +249,10 @@ export class EsdbEventStore implements EventStore {
         while (!closed) {
           const next = queue.shift();
           if (next) {
+            if (paused && queue.length <= SUBSCRIPTION_LOW_WATER) {
+              paused = false;
+              subscription.resume();
+            }
             yield next;
             continue;
           }
