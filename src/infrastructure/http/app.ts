@@ -1,12 +1,12 @@
-import express, { Express, RequestHandler, Router } from 'express';
+import express, { Express, Request, RequestHandler, Response, Router } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import type { HealthCheck } from '../di/tokens';
 import { correlationId } from './correlation';
 import { healthRouter } from './health.routes';
 import { openApiRouter } from './openapi';
 import { notFoundHandler, problemErrorHandler } from './problem-details';
+import { requestLog } from './request-log';
 
 /** A concept's HTTP routes (controllers), multi-bound under `TOKENS.HttpRoutes`. */
 export interface HttpRoutes {
@@ -35,6 +35,29 @@ declare module 'http' {
 }
 
 /**
+ * helmet's headers, set in one step: with fixed options every one of its twelve middlewares sets a
+ * constant header (the CSP directives are parsed once into a string), so they are recorded once at
+ * startup and replayed per request instead of running the chain each time.
+ * @throws Error when the middleware does not complete synchronously with constant headers.
+ */
+export function constantHeaders(middleware: (req: Request, res: Response, next: (err?: unknown) => void) => void): RequestHandler {
+  const set: [string, string][] = [];
+  const removed: string[] = [];
+  let done = false;
+  const recorder = { setHeader: (name: string, value: string) => set.push([name, value]), removeHeader: (name: string) => removed.push(name) };
+  middleware({} as Request, recorder as unknown as Response, (err?: unknown) => {
+    if (err) throw err instanceof Error ? err : new Error(String(err));
+    done = true;
+  });
+  if (!done) throw new Error('The security-header middleware did not complete synchronously');
+  return (_req, res, next) => {
+    for (const [name, value] of set) res.setHeader(name, value);
+    for (const name of removed) res.removeHeader(name);
+    next();
+  };
+}
+
+/**
  * Builds the express application: security headers, correlation ids, request logs, JSON bodies
  * (raw bytes kept on `req.rawBody`), the concept routes, then RFC 7807 problems for everything
  * that fails or matches no route.
@@ -45,25 +68,12 @@ export function createApp(options: AppOptions): Express {
   app.set('etag', false);
   app.set('query parser', 'simple');
   // Swagger UI at /docs runs inline scripts; everything else gets helmet's strict defaults.
-  const strict = helmet();
-  const docs = helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'upgrade-insecure-requests': null } } });
+  const strict = constantHeaders(helmet());
+  const docs = constantHeaders(helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'upgrade-insecure-requests': null } } }));
   app.use((req, res, next) => (req.path.startsWith('/docs') ? docs(req, res, next) : strict(req, res, next)));
   app.use(correlationId);
   if (options.observe) app.use(options.observe);
-  app.use(
-    pinoHttp({
-      logger: options.logger,
-      genReqId: (_req, res) => (res as express.Response).locals.correlationId as string,
-      customAttributeKeys: { reqId: 'correlationId' },
-      // The req serializer below drops req.id, so the correlation id goes on every line explicitly.
-      customProps: (_req, res) => ({ correlationId: (res as express.Response).locals.correlationId as string }),
-      serializers: {
-        req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url.split('?')[0] }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      autoLogging: { ignore: (req) => req.url === '/v1/health' || req.url === '/metrics' },
-    }),
-  );
+  app.use(requestLog(options.logger, { ignore: (url) => url === '/v1/health' || url === '/metrics' }));
   if (options.ingestLimiter) app.use('/v1/ingest', options.ingestLimiter);
   app.use(
     express.json({

@@ -1,0 +1,59 @@
+import type { RequestHandler } from 'express';
+import type { Logger } from 'pino';
+
+declare module 'http' {
+  interface IncomingMessage {
+    /** The request's logger: the service logger bound to `req` ({method, url}) and `correlationId`. */
+    log?: Logger;
+  }
+}
+
+export interface RequestLogOptions {
+  /** Requests not logged (health checks, scrapes); they still get `req.log`. */
+  ignore?(url: string): boolean;
+}
+
+/**
+ * One log line per request at `info` when it ends — the line pino-http wrote here before, key for
+ * key: `req` ({method, url} without the query), `correlationId`, `res` ({statusCode}), `err` for a
+ * 5xx ("failed with status code N"), `responseTime` (ms), message `request completed` /
+ * `request errored` / `request aborted` (client gone before the answer).
+ *
+ * Cheaper than pino-http, which built a child logger (bindings serialised through the redaction
+ * paths) and wrapped serializers for every request even when nothing is logged: `req.log` is
+ * created on first use only, and the line is built only when `info` is enabled. The ingest profile
+ * had pino + pino-http at ~0.07 ms per webhook with LOG_LEVEL=silent.
+ */
+export function requestLog(logger: Logger, options: RequestLogOptions = {}): RequestHandler {
+  return (req, res, next) => {
+    const started = Date.now();
+    const correlationId = res.locals.correlationId as string | undefined;
+    const reqInfo = { method: req.method, url: req.url.split('?')[0] };
+    let child: Logger | undefined;
+    Object.defineProperty(req, 'log', {
+      configurable: true,
+      enumerable: false,
+      get: () => (child ??= logger.child({ req: reqInfo, correlationId })),
+      set: (value: Logger) => {
+        child = value;
+      },
+    });
+    if (!options.ignore?.(req.url)) {
+      const done = (aborted: boolean) => {
+        res.off('finish', onFinish);
+        res.off('close', onClose);
+        if (!logger.isLevelEnabled('info')) return;
+        const base = { req: reqInfo, correlationId, res: { statusCode: res.statusCode } };
+        const responseTime = Date.now() - started;
+        if (aborted) logger.info({ ...base, err: new Error('Aborted'), responseTime }, 'request aborted');
+        else if (res.statusCode >= 500) logger.info({ ...base, err: new Error(`failed with status code ${res.statusCode}`), responseTime }, 'request errored');
+        else logger.info({ ...base, responseTime }, 'request completed');
+      };
+      const onFinish = () => done(false);
+      const onClose = () => done(!res.writableFinished);
+      res.once('finish', onFinish);
+      res.once('close', onClose);
+    }
+    next();
+  };
+}
