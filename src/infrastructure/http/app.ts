@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { HealthCheck } from '../di/tokens';
 import { correlationId } from './correlation';
 import { healthRouter } from './health.routes';
+import { limitJsonDepth } from './json-depth';
 import { openApiRouter } from './openapi';
 import { notFoundHandler, problemErrorHandler } from './problem-details';
 import { requestLog } from './request-log';
@@ -85,6 +86,7 @@ export function createApp(options: AppOptions): Express {
       },
     }),
   );
+  app.use(limitJsonDepth());
   const router = Router();
   router.use(healthRouter(options.healthChecks, options.version));
   router.use(openApiRouter(options.version));

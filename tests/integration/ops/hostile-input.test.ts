@@ -32,7 +32,7 @@ interface HostileCase {
   json?: unknown;
   /** The JSON text of this value cut in half. */
   truncate?: unknown;
-  generate?: 'ten-megabytes' | 'ten-megabytes-csv' | 'deep-nesting' | 'deep-meta';
+  generate?: 'ten-megabytes' | 'ten-megabytes-csv' | 'deep-nesting' | 'deep-meta' | 'deep-object';
   /** Acceptable statuses (all 4xx). */
   expect: number[];
 }
@@ -76,6 +76,9 @@ function body(c: HostileCase): Buffer {
       return Buffer.from(`provider,batchId,batchCurrency,payoutDate,payoutAmount,lineId,type,paymentReference,gross,fee,net,currency,bookedAt\n${'adyen,BIG,EUR,2024-06-06,1.00,L1,capture,t1,1.00,0.00,1.00,EUR,2024-06-06T09:00:00Z\n'.repeat(120_000)}`);
     case 'deep-nesting':
       return Buffer.from(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    case 'deep-object':
+      // A JSON object whose member nests 5000 levels: parses fine, but the DTO validators recurse per level.
+      return Buffer.from(`{"reason":"deep","x":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`);
     case 'deep-meta':
       return Buffer.from(`{"key":"deep","occurredAt":"2024-06-01T10:00:00Z","type":"order-confirmed","payload":{},"meta":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`);
     default:

@@ -1,0 +1,35 @@
+import type { RequestHandler } from 'express';
+import { HttpProblem } from './problem-details';
+
+/**
+ * Deepest nesting of objects and arrays a JSON request body may have. The deepest body the API
+ * documents (a Scayle webhook: envelope → payload → items → price → tax → vat) nests fewer than ten
+ * levels; the validators (class-transformer, class-validator) recurse per level and overflow the
+ * stack a few thousand levels down, which would answer 500 instead of naming the body.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** True when `value` nests objects/arrays more than `max` levels deep (iterative: no recursion). */
+export function jsonDepthExceeds(value: unknown, max: number): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  const stack: [object, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (depth > max) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (child !== null && typeof child === 'object') stack.push([child as object, depth + 1]);
+    }
+  }
+  return false;
+}
+
+/** Refuses (400, field `body`) a parsed JSON body nested deeper than `max` levels. */
+export function limitJsonDepth(max = MAX_JSON_DEPTH): RequestHandler {
+  return (req, _res, next) => {
+    if (jsonDepthExceeds(req.body, max)) {
+      next(HttpProblem.validation([{ field: 'body', message: `nests objects and arrays more than ${max} levels deep` }], `The request body nests objects and arrays more than ${max} levels deep.`));
+      return;
+    }
+    next();
+  };
+}
