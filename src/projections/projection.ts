@@ -43,9 +43,11 @@ export interface Projection {
   keys(events: readonly RecordedEvent[]): DocKey[];
   /**
    * Asynchronous preparation of a batch (read streams, load the policy, evaluate); writes nothing but
-   * may prefetch more documents with `load` once it knows which it needs.
+   * may prefetch more documents with `load` once it knows which it needs. A long preparation awaits
+   * `pause()` between pieces of work (it lets requests run when the batch has held the event loop
+   * for a while; nothing else of the runner runs meanwhile).
    */
-  prepare?(events: readonly RecordedEvent[], load: (keys: DocKey[]) => Promise<void>, ctx: BatchContext): Promise<void>;
+  prepare?(events: readonly RecordedEvent[], load: (keys: DocKey[]) => Promise<void>, ctx: BatchContext, pause?: () => Promise<void>): Promise<void>;
   /** The batch's units, in the order they apply (each unit's position is its last event's). */
   units(events: readonly RecordedEvent[]): ProjectionUnit[];
   /** Forgets in-memory state (after a failed commit or a rebuild swap). */

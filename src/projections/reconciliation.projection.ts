@@ -141,7 +141,7 @@ export class ReconciliationProjection implements Projection {
    * Loads the policy and the states of streams not cached, folds the batch's events and evaluates
    * each order once; then prefetches the exceptions and period summaries the evaluations touch.
    */
-  async prepare(events: readonly RecordedEvent[], load: (keys: DocKey[]) => Promise<void>, ctx: BatchContext): Promise<void> {
+  async prepare(events: readonly RecordedEvent[], load: (keys: DocKey[]) => Promise<void>, ctx: BatchContext, pause?: () => Promise<void>): Promise<void> {
     this.policy = await this.policies.current();
     this.evaluations.clear();
     const byStream = new Map<string, RecordedEvent[]>();
@@ -152,6 +152,7 @@ export class ReconciliationProjection implements Projection {
       byStream.set(e.streamId, list);
     }
     for (const [streamId, list] of byStream) {
+      await pause?.();
       const first = list[0]!.position;
       let entry = this.cache.get(streamId);
       if (entry && entry.position < first) {

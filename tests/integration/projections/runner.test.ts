@@ -155,4 +155,55 @@ describe('projection runner and read models', function () {
       await runner.stop();
     }
   });
+
+  /**
+   * Runs one batch of five orders with the given slice and answers, in order, whether an immediate
+   * scheduled when the batch started (its first prefetch) ran before the batch's commit, plus what
+   * was committed.
+   */
+  async function batchWithTimer(sliceMs: number): Promise<{ order: string[]; commits: { writes: number; checkpoints: [string, bigint][] }[] }> {
+    for (let i = 0; i < 5; i++) await seedOrder(stores.events, orderSnapshot(String(2001 + i)));
+    const order: string[] = [];
+    const commits: { writes: number; checkpoints: [string, bigint][] }[] = [];
+    const store = stores.store;
+    const getMany = store.getMany.bind(store);
+    const commit = store.commit.bind(store);
+    store.getMany = (collection, ids) => {
+      if (order.length === 0) {
+        order.push('batch started');
+        setImmediate(() => order.push('timer'));
+      }
+      return getMany(collection, ids);
+    };
+    store.commit = (writes, checkpoints) => {
+      order.push('commit');
+      commits.push({ writes: writes.length, checkpoints: (checkpoints ?? []).map((c) => [c.name, c.position]) });
+      return commit(writes, checkpoints);
+    };
+    await buildRunner(stores.events, store, { sliceMs }).catchUp();
+    await new Promise((resolve) => setImmediate(resolve));
+    return { order, commits };
+  }
+
+  it('lets timers and requests run during a long batch; the batch still commits once, with its checkpoints', async () => {
+    // sliceMs 0: every batch counts as long, so it yields at each of its pauses.
+    const { order, commits } = await batchWithTimer(0);
+    expect(order).to.deep.equal(['batch started', 'timer', 'commit']);
+    const head = await stores.events.headPosition();
+    expect(head).to.equal(10n);
+    expect(commits).to.have.length(1);
+    expect(commits[0]!.checkpoints).to.deep.equal([
+      ['reconciliation', head],
+      ['order-history', head],
+    ]);
+    expect(commits[0]!.writes).to.be.greaterThan(10); // 5 reconciliations, 10 history entries, the period summary
+    expect(await stores.store.count('reconciliations', {})).to.equal(5);
+    expect(await stores.store.count('order_history', {})).to.equal(10);
+  });
+
+  it('runs a short batch in one piece (no yield before the slice is used up)', async () => {
+    const { order, commits } = await batchWithTimer(60_000);
+    expect(order).to.deep.equal(['batch started', 'commit', 'timer']);
+    expect(commits).to.have.length(1);
+  });
 });
