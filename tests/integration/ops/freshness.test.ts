@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { canonicalFreshnessJson, rebuildFreshnessState } from '../../../src/application/freshness/freshness.tracker';
 import { TOKENS } from '../../../src/infrastructure/di/tokens';
+import type { OutboxDispatcher } from '../../../src/application/outbox/outbox-dispatcher';
 import type { FreshnessProjection } from '../../../src/infrastructure/freshness/freshness.projection';
 import type { StaleSyncMonitor } from '../../../src/infrastructure/freshness/stale-sync.monitor';
 import type { ReadModelStore } from '../../../src/application/ports/read-model-store.port';
@@ -109,6 +110,16 @@ describe('GET /v1/freshness and STALE_SYNC', function () {
     const projection = api.service.container.get<FreshnessProjection>(TOKENS.FreshnessProjection);
     const rebuilt = await rebuildFreshnessState(storeOf(api.service).readAll(), 24 * 60);
     expect(canonicalFreshnessJson(projection.state())).to.equal(canonicalFreshnessJson(rebuilt));
+  });
+
+  it('counts the outbox as caught up once its dispatcher has read events it has nothing to send for', async () => {
+    // Webhooks are no refunds or corrections: the dispatcher reads past them without writing its
+    // checkpoint for each; the view must not look stuck (and raise a false projection_lag STALE_SYNC).
+    await postWebhook(api, 'fr-outbox-903-a', 'order-confirmed', scayleOrder(903), '2024-06-03T09:40:00Z').expect(202);
+    const last = await postWebhook(api, 'fr-outbox-903-b', 'order-invoiced', scayleOrder(903), '2024-06-03T09:41:00Z').expect(202);
+    await api.service.container.get<OutboxDispatcher>(TOKENS.OutboxDispatcher).drain();
+    const res = await freshness(last.body.position).expect(200);
+    expect(res.body.projections.find((p: { name: string }) => p.name === 'outbox')).to.deep.equal({ name: 'outbox', position: last.body.position, lagEvents: 0, lagSeconds: 0, caughtUp: true });
   });
 
   it('rejects a malformed minPosition with a 400 problem', async () => {

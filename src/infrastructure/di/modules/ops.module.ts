@@ -4,6 +4,7 @@ import { ContainerModule } from 'inversify';
 import { FreshnessService, ProjectionLagReader } from '../../../application/freshness/freshness.service';
 import type { Clock } from '../../../application/ports/clock.port';
 import type { EventStore } from '../../../application/ports/event-store.port';
+import type { OutboxDispatcher } from '../../../application/outbox/outbox-dispatcher';
 import type { OutboxStore } from '../../../application/ports/outbox-store.port';
 import type { ProjectionStatusSource } from '../../../application/ports/projection-status.port';
 import type { Config } from '../../config/config';
@@ -38,7 +39,15 @@ export const opsModule = new ContainerModule(({ bind }) => {
   bind<ProjectionStatusSource>(TOKENS.ProjectionPositions).toDynamicValue((ctx) => ctx.get<FreshnessProjection>(TOKENS.FreshnessProjection));
   bind<ProjectionStatusSource>(TOKENS.ProjectionPositions).toDynamicValue((ctx) => {
     const outbox = ctx.get<OutboxStore>(TOKENS.OutboxStore);
-    return { name: 'outbox', position: () => outbox.checkpoint() };
+    const dispatcher = ctx.get<OutboxDispatcher>(TOKENS.OutboxDispatcher);
+    // What the dispatcher has read, not only what it has written down (see OutboxDispatcher.position).
+    return {
+      name: 'outbox',
+      position: async () => {
+        const stored = await outbox.checkpoint();
+        return dispatcher.position > stored ? dispatcher.position : stored;
+      },
+    };
   });
   bind<FreshnessService>(TOKENS.Freshness).toDynamicValue((ctx) => {
     const config = ctx.get<Config>(TOKENS.Config);
