@@ -1,6 +1,7 @@
 import { ClassConstructor, plainToInstance } from 'class-transformer';
 import { ValidationError, validate } from 'class-validator';
 import type { RequestHandler } from 'express';
+import { nullFieldErrors } from './dto/nullable.validators';
 import { FieldError, HttpProblem } from './problem-details';
 
 /** Flattens class-validator errors into `field` paths like `refund_items[0].amount`. */
@@ -20,7 +21,8 @@ export function flattenValidationErrors(errors: readonly ValidationError[], pare
 /**
  * Turns a parsed JSON body into a validated DTO instance (HOUSE-STYLE: `plainToInstance` +
  * `validate` with whitelist, `forbidNonWhitelisted`, `forbidUnknownValues`). Nested DTOs must carry
- * `@ValidateNested()` and `@Type(() => Dto)`.
+ * `@ValidateNested()` and `@Type(() => Dto)`. `null` is refused for every field not marked
+ * `@Nullable()` (also where `@IsOptional()` would let it through), naming the field.
  * @throws HttpProblem 400 with one entry per invalid field.
  */
 export async function validateDto<T extends object>(dto: ClassConstructor<T>, body: unknown, what = 'body'): Promise<T> {
@@ -28,8 +30,12 @@ export async function validateDto<T extends object>(dto: ClassConstructor<T>, bo
     throw HttpProblem.validation([{ field: what, message: 'must be a JSON object' }]);
   }
   const instance = plainToInstance(dto, body, { enableImplicitConversion: false, exposeDefaultValues: true });
+  const nulls = nullFieldErrors(instance);
   const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
-  if (errors.length > 0) throw HttpProblem.validation(flattenValidationErrors(errors));
+  const fields = flattenValidationErrors(errors);
+  // A required field's own validators already name a null; add the ones `@IsOptional` let through.
+  const extra = nulls.filter((n) => !fields.some((f) => f.field === n.field));
+  if (fields.length > 0 || extra.length > 0) throw HttpProblem.validation([...fields, ...extra]);
   return instance;
 }
 

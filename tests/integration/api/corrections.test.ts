@@ -91,5 +91,10 @@ describe('POST /v1/orders/{orderId}/line-item-corrections', () => {
       const missing = await send({ items: [] }).expect(400);
       expect(missing.body.errors.map((e: { field: string }) => e.field)).to.include.members(['reason', 'items']);
     });
+    it('null for an optional field (tax_code) → 400 naming it; the spec does not declare it nullable', async () => {
+      const res = await send({ reason: 'r', items: [item({ tax_code: null })] }).expect(400);
+      expectResponseMatchesSpec(res, 'post', PATH);
+      expect(res.body.errors).to.deep.equal([{ field: 'items[0].tax_code', message: 'must not be null: leave the field out instead' }]);
+    });
   });
 });

@@ -11,7 +11,6 @@ import {
   Max,
   Min,
   registerDecorator,
-  ValidateIf,
   ValidateNested,
   ValidationOptions,
 } from 'class-validator';
@@ -19,6 +18,7 @@ import type { ErpDocumentLine, ErpDocumentStatus, ErpDocumentType, ErpLineKind }
 import { isCurrencyCode } from '../../../domain/shared/currency';
 import { isDecimalString } from '../../../domain/shared/decimal';
 import { IsCalendarDate, sourceIdPattern } from '../dto/calendar.validators';
+import { Nullable } from '../dto/nullable.validators';
 
 /** A decimal string (`"19.90"`); a JSON number is refused: "must be a decimal string". */
 export function IsDecimalString(options?: ValidationOptions): PropertyDecorator {
@@ -63,7 +63,7 @@ export class ErpDocumentLineDto extends ErpAmountsDto implements ErpDocumentLine
   @Matches(/^-?\d+$/, { message: 'quantity must be a whole number of units as a string ("3")' })
   @Matches(/^(?!-)/, { message: 'quantity must not be negative' })
   quantity!: string;
-  @IsOptional() @ValidateIf((_o, v) => v !== null) @IsString() taxCode?: string | null;
+  @IsOptional() @Nullable() @IsString() taxCode?: string | null;
   @IsOptional() @Matches(RATE, { message: 'taxRate must be a fraction between 0 and 1 as a decimal string ("0.19")' }) taxRate?: string;
   @IsOptional() @IsString() description?: string;
 }
@@ -74,7 +74,7 @@ export class ErpDocumentDto {
   @Matches(NO_SPACE_ID, { message: 'documentNumber must be 1–100 characters without whitespace, control or invisible characters' }) documentNumber!: string;
   @IsInt() @Min(0) @Max(Number.MAX_SAFE_INTEGER) revision!: number;
   @IsIn(['open', 'posted', 'cancelled']) status!: ErpDocumentStatus;
-  @ValidateIf((_o, v) => v !== null) @Matches(NO_SPACE_ID, { message: 'orderReference must be a Scayle order id, referenceKey or publicKey, or null' }) orderReference!: string | null;
+  @Nullable() @Matches(NO_SPACE_ID, { message: 'orderReference must be a Scayle order id, referenceKey or publicKey, or null' }) orderReference!: string | null;
   @IsOptional() @IsString() appliesToDocumentNumber?: string;
   @Matches(DATE, { message: 'postingDate must be a date YYYY-MM-DD' }) @IsCalendarDate('postingDate must be a date that exists') postingDate!: string;
   @Matches(DATE, { message: 'documentDate must be a date YYYY-MM-DD' }) @IsCalendarDate('documentDate must be a date that exists') documentDate!: string;
