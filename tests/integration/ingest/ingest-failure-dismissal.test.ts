@@ -103,6 +103,15 @@ describe('ingest: dismissing a failed record', function () {
     expect(dismissed.body.dismissedBy).to.match(/^admin:/);
   });
 
+  it('takes the failure id in upper case too (a UUID is case-insensitive; the spec says format: uuid)', async () => {
+    const { failureId } = await fail();
+    const res = await dismiss(failureId.toUpperCase(), { reason: 'sent by hand from the panel' });
+    expect(res.status, res.text).to.equal(200);
+    expectResponseMatchesSpec(res, 'post', TEMPLATE);
+    expect(res.body).to.include({ failureId, status: 'dismissed' });
+    expect((await streamEvents(api.service, `ingest-failure-${failureId}`)).map((e) => e.type)).to.deep.equal(['IngestionFailed', 'IngestionFailureDismissed']);
+  });
+
   it('validation, roles and unknown records: 400 / 415 / 403 / 404, nothing appended', async () => {
     const { failureId } = await fail();
     const fields = (res: request.Response) => [...new Set((res.body.errors as { field: string }[]).map((e) => e.field))];

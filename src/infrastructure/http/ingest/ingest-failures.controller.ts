@@ -11,12 +11,17 @@ import { requireContentType, validateDto } from '../validation';
 import { DismissFailureDto } from './ingest-failures.dto';
 import { ingestContext } from './ingest-response';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * `{failureId}` of the path: a UUID in either case (RFC 9562 compares them case-insensitively; the
+ * spec says `format: uuid`), read as the lower-case form the ledger writes in stream names.
+ * @throws HttpProblem 400 naming `failureId` for anything else.
+ */
 function failureIdOf(req: Request): string {
   const failureId = String(req.params.failureId);
   if (!UUID.test(failureId)) throw HttpProblem.validation([{ field: 'failureId', message: 'must be a failure id (UUID)' }]);
-  return failureId;
+  return failureId.toLowerCase();
 }
 
 /**
