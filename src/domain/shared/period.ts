@@ -52,6 +52,16 @@ export function periodOfInstant(instant: string, timeZone: string): Period {
 /** Memo of a pure function (Intl formatting is the expensive part of reconciling an order). */
 const periodCache = new Map<string, Period>();
 
+/** `YYYY-MM-DD` that exists in the calendar (`2024-02-30` and `2582-33-16` do not; `Date.parse` would roll them over or refuse). */
+export function isCalendarDate(value: unknown): boolean {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const [y, m, d] = [Number(value.slice(0, 4)), Number(value.slice(5, 7)), Number(value.slice(8, 10))];
+  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0–99 as 1900–1999.
+  const date = new Date(0);
+  date.setUTCFullYear(y, m - 1, d);
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
+
 /** Period of a calendar date `YYYY-MM-DD` (an ERP posting date). @throws DomainError `invalid`/`invalid_date`. */
 export function periodOfDate(date: string): Period {
   if (!/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/.test(date)) throw invalid('invalid_date', `Not a YYYY-MM-DD date: ${date}`, 'postingDate');

@@ -60,6 +60,19 @@ describe('as-of queries: the state as the ledger knew it then (HTTP)', () => {
     expect(late.body.findings.map((f: { code: string }) => f.code)).to.include('AMOUNT_MISMATCH');
   });
 
+  it('asOf a position beyond what the log can hold (40 digits) answers the state at the head, not 500 (schemathesis)', async () => {
+    const huge = '5965002897811871764484263';
+    const head = String(await storeOf(api.service).headPosition());
+    const order = await reconciliation('702', huge);
+    expect(order.status, order.text).to.equal(200);
+    expectResponseMatchesSpec(order, 'get', '/v1/orders/{orderId}/reconciliation');
+    expect(order.body.asOf.position).to.equal(head);
+    const queue = await request(api.server).get('/v1/exceptions').query({ asOf: huge }).set(auth('auditor'));
+    expect(queue.status, queue.text).to.equal(200);
+    expectResponseMatchesSpec(queue, 'get', '/v1/exceptions');
+    expect(queue.body.asOf.position).to.equal(head);
+  });
+
   it('asOf errors: 400 for a malformed asOf, 404 for an order not known then', async () => {
     const bad = await reconciliation('701', 'yesterday');
     expectResponseMatchesSpec(bad, 'get', '/v1/orders/{orderId}/reconciliation');

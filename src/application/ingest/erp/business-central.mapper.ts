@@ -27,6 +27,7 @@
 import type { ErpDocument, ErpDocumentLine, ErpLineKind } from '../../../domain/erp/erp-document';
 import { isCurrencyCode } from '../../../domain/shared/currency';
 import { DomainError } from '../../../domain/shared/errors';
+import { isCalendarDate } from '../../../domain/shared/period';
 import { Money, QuantisationWarning } from '../../../domain/shared/money';
 import { normaliseRate } from '../../../domain/shared/tax';
 import { InputRejected, MappingFailure, RejectedField } from '../ingest-outcome';
@@ -46,7 +47,6 @@ export interface MappedErpDocument {
   modifiedAt?: string;
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const SHIPPING = /freight|shipping|delivery|versand|fracht|porto/i;
 /** Payment-method charges that merely mention delivery ("Cash on delivery fee", Nachnahme): fees, not freight. */
 const NOT_FREIGHT = /cash[\s-]+on[\s-]+delivery|\bcod\b|nachnahme/gi;
@@ -78,10 +78,10 @@ export function mapBusinessCentralDocument(tree: unknown, kind: BusinessCentralK
   const number = str('number', true);
   if (number !== undefined && !/^[^\s|\p{Cc}\p{Cf}]{1,100}$/u.test(number)) reject('number', 'must be 1–100 characters without whitespace, control or invisible characters');
   const postingDate = str('postingDate', true);
-  if (postingDate !== undefined && !DATE.test(postingDate)) reject('postingDate', 'must be a date YYYY-MM-DD');
+  if (postingDate !== undefined && !isCalendarDate(postingDate)) reject('postingDate', 'must be a date YYYY-MM-DD that exists');
   const dateField = kind === 'sales_invoice' ? 'invoiceDate' : 'creditMemoDate';
   const documentDate = str(dateField, false) ?? str('documentDate', false) ?? postingDate;
-  if (documentDate !== undefined && !DATE.test(documentDate)) reject(dateField, 'must be a date YYYY-MM-DD');
+  if (documentDate !== undefined && !isCalendarDate(documentDate)) reject(dateField, 'must be a date YYYY-MM-DD that exists');
   const currencyRaw = str('currencyCode', false) ?? '';
   const currency = currencyRaw.trim() === '' ? companyCurrency : currencyRaw.trim();
   if (!isCurrencyCode(currency)) reject('currencyCode', `must be an ISO 4217 currency code or blank, got ${JSON.stringify(currencyRaw)}`);

@@ -301,6 +301,11 @@ export class SqliteEventStore implements EventStore {
     const start = options.fromPosition ?? (direction === 'forwards' ? 'start' : 'end');
     let cursor = start === 'start' ? (direction === 'forwards' ? 0n : 0n) : start === 'end' ? MAX_I64 : start;
     if (direction === 'forwards' && start === 'end') return;
+    // Positions are SQLite rowids (< 2^63): beyond that, forwards there is nothing, backwards is from the end.
+    if (cursor > MAX_I64) {
+      if (direction === 'forwards') return;
+      cursor = MAX_I64;
+    }
     let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
     while (remaining > 0) {
       this.assertOpen();

@@ -1,4 +1,7 @@
 import { registerDecorator } from 'class-validator';
+import { isCalendarDate } from '../../../domain/shared/period';
+
+export { isCalendarDate };
 
 /**
  * Identifiers from outside (webhook keys, document numbers, batch and line ids): 1–`max` characters,
@@ -7,13 +10,6 @@ import { registerDecorator } from 'class-validator';
  * person while they differ in the log, and break exports.
  */
 export const sourceIdPattern = (max: number): RegExp => new RegExp(`^[^\\s|\\p{Cc}\\p{Cf}]{1,${max}}$`, 'u');
-
-/** `YYYY-MM-DD` that exists in the calendar (`2024-02-30` does not; `Date.parse` would roll it over). */
-export function isCalendarDate(value: unknown): boolean {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const ms = Date.UTC(Number(value.slice(0, 4)), Number(value.slice(5, 7)) - 1, Number(value.slice(8, 10)));
-  return new Date(ms).toISOString().slice(0, 10) === value;
-}
 
 /** An ISO-8601 instant whose date part exists in the calendar (see {@link isCalendarDate}). */
 export function hasCalendarDate(instant: string): boolean {

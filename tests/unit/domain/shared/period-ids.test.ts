@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { periodOfInstant, periodOfDate, localDate } from '../../../../src/domain/shared/period';
+import { isCalendarDate, periodOfInstant, periodOfDate, localDate } from '../../../../src/domain/shared/period';
 import { sourceEventName, LEDGER_EVENT_NAMESPACE } from '../../../../src/domain/shared/ids';
 import { DomainError } from '../../../../src/domain/shared/errors';
 
@@ -22,5 +22,14 @@ describe('domain/shared/period and ids', () => {
     expect(() => sourceEventName('erp', '', 'ErpInvoicePosted')).to.throw(DomainError);
     expect(() => sourceEventName('erp', 'a|b', 'ErpInvoicePosted')).to.throw(DomainError);
     expect(LEDGER_EVENT_NAMESPACE).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+});
+
+describe('isCalendarDate', () => {
+  it('takes dates that exist, leap days included, and years before 100', () => {
+    for (const d of ['2024-02-29', '2000-02-29', '2024-12-31', '0001-01-01', '0050-06-15', '9999-12-31']) expect(isCalendarDate(d), d).to.equal(true);
+  });
+  it('refuses dates that do not exist and other shapes', () => {
+    for (const d of ['2023-02-29', '1900-02-29', '2024-04-31', '2582-33-16', '2024-00-10', '2024-01-00', '2024-1-01', '2024-01-01T00:00Z', '', 20240101]) expect(isCalendarDate(d), String(d)).to.equal(false);
   });
 });
