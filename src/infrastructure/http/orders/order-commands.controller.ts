@@ -14,7 +14,8 @@ import { commandContext, runCommand } from '../commands';
 import { requireContentType, validateDto } from '../validation';
 import { CorrectLineItemsDto, RequestRefundDto } from './order-commands.dto';
 
-const KEY_RE = /^[\x21-\x7E]{1,255}$/;
+/** `Idempotency-Key`: 1–255 printable ASCII characters, no spaces (the spec's `pattern`). */
+export const KEY_RE = /^[\x21-\x7E]{1,255}$/;
 const REFUND_FIELDS = { items: 'refund_items', orderItemId: 'order_item_id' };
 const CORRECTION_FIELDS = { orderItemId: 'order_item_id', gross: 'gross_amount', net: 'net_amount', tax: 'tax_amount', taxRate: 'tax_rate', taxCode: 'tax_code' };
 
