@@ -17,30 +17,42 @@ export function expectedTaxCode(mapping: readonly TaxCodeMappingEntry[], country
 
 /**
  * Scayle's rate for what a line covers, or undefined when unknown or mixed. A fee Scayle reports at a
- * blended rate — strictly between the lowest and highest of two or more item rates (delivery on a
- * basket of 19 % and 7 % items, 0.1485) — is booked by ERPs split over the items' rates; such a fee
- * line takes its own rate when that is one of the items' rates, and is then checked against the
- * mapping for that rate. A fee at a rate no item has that is not such a blend (19 % gift wrap on a
- * basket of 7 % books) keeps its own rate: booking it at an item's rate is a `TAX_MAPPING_ERROR`.
+ * blended rate — between the lowest and highest of two or more item rates (delivery on a basket of
+ * 19 % and 7 % items, 0.1485) — is booked by ERPs split over the items' rates; such a fee line takes
+ * its own rate when that is one of the items' rates, and is then checked against the mapping for that
+ * rate. A fee at a rate no item has that is not such a blend (19 % gift wrap on a basket of 7 % books)
+ * keeps its own rate: booking it at an item's rate is a `TAX_MAPPING_ERROR`.
  */
 function scayleRate(ctx: RuleContext, l: ParsedLine): string | undefined {
   if (l.line.kind === 'item' || l.line.kind === 'discount') {
     const rates = new Set(coveredItems(l.line, ctx.view, ctx.policy.itemMapping).map((i) => normaliseRate(i.taxRate)));
     return rates.size === 1 ? [...rates][0] : undefined;
   }
-  const feeRates = new Set(ctx.view.fees.filter((f) => f.component === l.component).map((f) => normaliseRate(f.taxRate)));
+  const fees = ctx.view.fees.filter((f) => f.component === l.component);
+  const feeRates = new Set(fees.map((f) => normaliseRate(f.taxRate)));
   const itemRates = new Set(ctx.view.items.map((i) => normaliseRate(i.taxRate)));
   const lineRate = l.line.taxRate !== undefined ? normaliseRate(l.line.taxRate) : undefined;
-  if (lineRate !== undefined && itemRates.has(lineRate) && [...feeRates].some((r) => isBlendOf(r, itemRates))) return lineRate;
+  if (lineRate !== undefined && itemRates.has(lineRate) && fees.some((f) => isBlendOf(normaliseRate(f.taxRate), itemRates, f.net.toMinorUnits()))) return lineRate;
   return feeRates.size === 1 ? [...feeRates][0] : undefined;
 }
 
-/** Whether `rate` lies strictly between the lowest and highest of at least two distinct `rates`. */
-function isBlendOf(rate: string, rates: ReadonlySet<string>): boolean {
+/**
+ * Whether a fee's reported `rate` (fraction) is a blend of at least two distinct item `rates`: not one
+ * of them, and between the lowest and the highest once the rate's own imprecision is allowed for. A
+ * blended rate is `tax / net` of parts each rounded to the minor unit, so it can land just outside the
+ * items' range (a 2.00 fee split 1.98 at 19 % and 0.02 at 7 %: net 1.66 + 0.02, tax 0.32, reported
+ * 0.1905). Each of the k parts moves tax and net by at most half a minor unit, so the rate may be off by
+ * k × (1 + highest rate) / (2 × net in minor units); the reported rate's 4th decimal adds 0.0001.
+ */
+function isBlendOf(rate: string, rates: ReadonlySet<string>, netMinor: bigint): boolean {
   if (rates.size < 2 || rates.has(rate)) return false;
   const r = dec(rate);
   const all = [...rates].map((x) => dec(x));
-  return all.some((x) => x.lt(r)) && all.some((x) => x.gt(r));
+  const lowest = all.reduce((a, b) => (a.lt(b) ? a : b));
+  const highest = all.reduce((a, b) => (a.gt(b) ? a : b));
+  const net = netMinor < 0n ? -netMinor : netMinor;
+  const tolerance = net === 0n ? dec('0') : dec(BigInt(rates.size)).mul(highest.plus(1)).div(dec(net).mul(2)).plus(dec('0.0001'));
+  return r.gt(lowest.minus(tolerance)) && r.lt(highest.plus(tolerance));
 }
 
 export function taxCodeRule(ctx: RuleContext): void {
