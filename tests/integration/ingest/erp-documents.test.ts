@@ -126,6 +126,14 @@ describe('ingest: ERP documents', () => {
     expect(dup.body.status).to.equal('duplicate');
   });
 
+  it('takes a BC line sequence written with a zero fraction (10000.0 is an integer in JSON) as the line number', async () => {
+    const text = fixtureText('business-central', 'sales-invoice.json').replace('"sequence": 10000', '"sequence": 10000.0').replace('"PS-INV-103001"', '"PS-INV-SEQ-FLOAT"');
+    const res = await post(BC_INVOICES, text).expect(202);
+    expect(res.body.status).to.equal('accepted');
+    const event = (await streamEvents(service, 'order-msde-DE-901')).find((e) => e.id === res.body.eventIds[0])!;
+    expect((event.data as { document: { lines: { lineNumber: number }[] } }).document.lines.map((l) => l.lineNumber)).to.deep.equal([10000, 20000, 30000]);
+  });
+
   it('maps a Business Central credit memo (tax-inclusive, applies to the invoice) and collections {value: [...]}', async () => {
     const memo = JSON.parse(fixtureText('business-central', 'sales-credit-memo.json')) as Record<string, unknown>;
     const res = await post(BC_CREDIT_MEMOS, fixtureText('business-central', 'sales-credit-memo.json')).expect(202);
@@ -170,6 +178,8 @@ describe('ingest: ERP documents', () => {
       { name: 'BC lines not expanded', path: BC_INVOICES, body: { ...bc, salesInvoiceLines: undefined }, status: 400, field: 'salesInvoiceLines' },
       { name: 'BC amount of the wrong type', path: BC_INVOICES, body: { ...bc, totalTaxAmount: true }, status: 400, field: 'totalTaxAmount' },
       { name: 'BC missing number', path: BC_INVOICES, body: { ...bc, number: undefined }, status: 400, field: 'number' },
+      { name: 'BC fractional sequence', path: BC_INVOICES, body: { ...bc, salesInvoiceLines: [{ ...bc.salesInvoiceLines[0], sequence: 10000.5 }] }, status: 400, field: 'salesInvoiceLines[0].sequence' },
+      { name: 'BC empty collection', path: BC_INVOICES, body: { value: [] }, status: 400, field: 'value' },
       // schemathesis: an impossible date was appended and then stalled the reconciliation projection on it.
       { name: 'BC posting date that does not exist', path: BC_INVOICES, body: { ...bc, postingDate: '2582-33-16' }, status: 400, field: 'postingDate', message: /that exists/ },
       { name: 'BC invoice date that does not exist', path: BC_INVOICES, body: { ...bc, invoiceDate: '2024-02-30' }, status: 400, field: 'invoiceDate', message: /that exists/ },

@@ -139,7 +139,9 @@ export function mapBusinessCentralDocument(tree: unknown, kind: BusinessCentralK
       return;
     }
     if (lineType === 'Comment') return;
-    const seq = numberText(line.sequence, `${lp}.sequence`, true);
+    // A whole number written with a zero fraction (`20000.0`) is an integer in JSON (and JSON Schema) too.
+    const seqText = numberText(line.sequence, `${lp}.sequence`, true);
+    const seq = seqText?.replace(/\.0+$/, '');
     if (seq !== undefined && !/^\d+$/.test(seq)) reject(`${lp}.sequence`, 'must be a non-negative integer');
     const qty = numberText(line.quantity, `${lp}.quantity`, true);
     if (qty !== undefined && qty.startsWith('-') && !/^-0*(\.0*)?$/.test(qty)) reject(`${lp}.quantity`, 'must not be negative');
