@@ -4,7 +4,8 @@
  * queue, and the live period summaries — one projection, because all three come from the same
  * evaluation and must move together.
  *
- * Evaluation: the order state is folded from the stream's events (`evolve`), kept in a bounded
+ * Evaluation: the order state is folded from the stream's events (`evolve`, through one
+ * `OrderStateBuilder` per stream and batch), kept in a bounded
  * in-memory cache and, on a miss, rebuilt by reading the stream through the EventStore port up to
  * the batch. The order is evaluated once per batch, at its last event of the batch, with `now` =
  * that event's ledger time (`metadata.recordedAt`): a pure function of the log and the batch
@@ -21,7 +22,7 @@ import type { IngestionFailed, IngestionFailureDismissed, IngestionRetried } fro
 import { FRESHNESS_STREAM, type FreshnessEvent, type StaleSyncDetected } from '../domain/freshness/freshness.events';
 import type { OrderEventEnvelope } from '../domain/order/order.events';
 import { reconcileOrder } from '../domain/order/order.reconcile';
-import { evolve, initialOrderState, type OrderState } from '../domain/order/order.state';
+import { initialOrderState, OrderStateBuilder, type OrderState } from '../domain/order/order.state';
 import type { ReconciliationPolicy } from '../domain/order/reconciliation.policy';
 import type { OrderReconciliation } from '../domain/order/reconciliation.types';
 import { FINDING_CODES } from '../domain/shared/findings';
@@ -164,7 +165,9 @@ export class ReconciliationProjection implements Projection {
         const before = list[0]!.revision;
         if (before > 0n) {
           try {
-            for (const e of await this.events.readStream(streamId, { maxCount: Number(before) })) if (e.position < first) foldSafely(entry, e);
+            const builder = new OrderStateBuilder(entry.state);
+            for (const e of await this.events.readStream(streamId, { maxCount: Number(before) })) if (e.position < first) foldSafely(entry, e, builder);
+            entry.state = builder.result();
           } catch (err) {
             if (!(err instanceof StreamNotFoundError)) throw err;
           }
@@ -172,15 +175,17 @@ export class ReconciliationProjection implements Projection {
       }
       this.cache.set(streamId, entry);
       const failures: { event: RecordedEvent; error: unknown }[] = [];
+      const builder = new OrderStateBuilder(entry.state);
       for (const e of list) {
         if (e.position <= entry.position) continue;
         try {
-          fold(entry, e);
+          fold(entry, e, builder);
         } catch (error) {
           entry.position = e.position;
           failures.push({ event: e, error });
         }
       }
+      entry.state = builder.result();
       const now = ledgerTime(list[list.length - 1]!);
       try {
         this.evaluations.set(streamId, { failures, now, entry, result: reconcileOrder(entry.state, this.policy, now) });
@@ -221,7 +226,9 @@ export class ReconciliationProjection implements Projection {
       if (!old || old.status !== 'pending') continue;
       const entry: CacheEntry = { state: initialOrderState(), position: 0n, dispatchFailures: [] };
       try {
-        for (const e of await this.events.readStream(streamId)) if (e.position <= ctx.position) foldSafely(entry, e);
+        const builder = new OrderStateBuilder(entry.state);
+        for (const e of await this.events.readStream(streamId)) if (e.position <= ctx.position) foldSafely(entry, e, builder);
+        entry.state = builder.result();
       } catch (err) {
         if (!(err instanceof StreamNotFoundError)) throw err;
         continue;
@@ -435,17 +442,18 @@ function subjectOf(doc: ExceptionDoc) {
 }
 
 /** Folds an already-stored event when rebuilding a state; an event evolve rejects was dead-lettered then. */
-function foldSafely(entry: CacheEntry, e: RecordedEvent): void {
+function foldSafely(entry: CacheEntry, e: RecordedEvent, builder: OrderStateBuilder): void {
   try {
-    fold(entry, e);
+    fold(entry, e, builder);
   } catch {
     entry.position = e.position;
   }
 }
 
-function fold(entry: CacheEntry, e: RecordedEvent): void {
+/** Folds `e` into `builder` (its result becomes `entry.state` at the end of the fold) and the entry's other fields. */
+function fold(entry: CacheEntry, e: RecordedEvent, builder: OrderStateBuilder): void {
   entry.position = e.position;
-  entry.state = evolve(entry.state, e as unknown as OrderEventEnvelope<{ type: string; data: unknown }>);
+  builder.add(e as unknown as OrderEventEnvelope<{ type: string; data: unknown }>);
   if (typeof e.metadata.occurredAt === 'string' && (!entry.firstOccurredAt || e.metadata.occurredAt < entry.firstOccurredAt)) entry.firstOccurredAt = e.metadata.occurredAt;
   const data = e.data as { document?: { postingDate?: string }; order?: { shopKey?: string; countryCode?: string }; shopKey?: string; countryCode?: string; commandId?: string };
   if (e.type.startsWith('Erp') && data.document?.postingDate && !entry.firstPostingDate) entry.firstPostingDate = data.document.postingDate;
