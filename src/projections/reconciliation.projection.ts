@@ -36,6 +36,14 @@ export const RECONCILIATIONS = 'reconciliations';
 const isOrderStream = (s: string) => s.startsWith('order-') || s.startsWith('erp-unlinked-');
 const isFailureStream = (s: string) => s.startsWith('ingest-failure-');
 const isFreshnessStream = (s: string) => s === FRESHNESS_STREAM;
+/**
+ * The `erp-unlinked-…` stream an order-stream event was linked from (`metadata.linkedFrom`): the
+ * document parked there before its order was known, now in the order stream.
+ */
+const linkedFromOf = (e: RecordedEvent): string | undefined => {
+  const from = e.metadata.linkedFrom;
+  return e.streamId.startsWith('order-') && typeof from === 'string' && from.startsWith('erp-unlinked-') ? from : undefined;
+};
 const ledgerTime = (e: Pick<RecordedEvent, 'metadata' | 'created'>): string => (typeof e.metadata.recordedAt === 'string' ? e.metadata.recordedAt : e.created);
 
 /** The reconciliation document (`_id` = the stream id). */
@@ -131,6 +139,8 @@ export class ReconciliationProjection implements Projection {
     const keys: DocKey[] = [];
     for (const e of events) {
       if (isOrderStream(e.streamId)) keys.push({ collection: RECONCILIATIONS, id: e.streamId });
+      const linkedFrom = linkedFromOf(e);
+      if (linkedFrom) keys.push({ collection: RECONCILIATIONS, id: linkedFrom });
       if (isExceptionEvent(e)) keys.push({ collection: EXCEPTIONS, id: e.data.exceptionId });
       if (isFailureStream(e.streamId)) keys.push({ collection: EXCEPTIONS, id: failureExceptionId(e.streamId) });
       if (isFreshnessStream(e.streamId) && typeof (e.data as { checkId?: unknown } | null)?.checkId === 'string') keys.push({ collection: EXCEPTIONS, id: staleSyncExceptionId((e.data as { checkId: string }).checkId) });
@@ -199,6 +209,12 @@ export class ReconciliationProjection implements Projection {
       if (!byStream.has(key)) this.cache.delete(key);
     }
     const more: DocKey[] = [];
+    for (const e of events) {
+      const linkedFrom = linkedFromOf(e);
+      const parked = linkedFrom ? ctx.get<ReconciliationDoc>(RECONCILIATIONS, linkedFrom) : undefined;
+      for (const id of parked?.exceptionIds ?? []) more.push({ collection: EXCEPTIONS, id });
+      if (parked?.period) more.push({ collection: PERIOD_SUMMARIES, id: parked.period });
+    }
     for (const [streamId, ev] of this.evaluations) {
       const old = ctx.get<ReconciliationDoc>(RECONCILIATIONS, streamId);
       for (const id of old?.exceptionIds ?? []) more.push({ collection: EXCEPTIONS, id });
@@ -268,7 +284,30 @@ export class ReconciliationProjection implements Projection {
     for (const f of ev.failures) ctx.fail(f.event, f.error);
     if (ev.error !== undefined) throw ev.error;
     this.apply(ctx, streamId, ev.entry, ev.result!, ev.now);
-    for (const e of events) if (isExceptionEvent(e)) decide(ctx, e, ledgerTime(e));
+    for (const e of events) {
+      if (isExceptionEvent(e)) decide(ctx, e, ledgerTime(e));
+      const linkedFrom = linkedFromOf(e);
+      if (linkedFrom) this.retireParked(ctx, linkedFrom, ledgerTime(e));
+    }
+  }
+
+  /**
+   * A parked document was linked into its order stream: the parked stream is no order of its own
+   * any more (the close snapshot and the audit replay skip it too, see LogReplayEngine). Its
+   * contribution leaves the period summary, its exceptions' findings are gone (active ones resolve
+   * by themselves) and its reconciliation document is removed. A document parked there later (a
+   * revision that raced the link) brings it back until that one is linked as well.
+   */
+  private retireParked(ctx: BatchContext, streamId: string, now: string): void {
+    const old = ctx.get<ReconciliationDoc>(RECONCILIATIONS, streamId);
+    if (!old) return;
+    if (old.period) this.contribute(ctx, old.period, contributionOf(old), -1);
+    for (const id of old.exceptionIds) {
+      const prior = ctx.get<ExceptionDoc>(EXCEPTIONS, id);
+      if (prior) observe(ctx, this.sla, false, now, { ...subjectOf(prior), extra: {} });
+    }
+    ctx.delete(RECONCILIATIONS, streamId);
+    this.cache.delete(streamId);
   }
 
   private periodOf(result: OrderReconciliation, entry: CacheEntry): string | null {
