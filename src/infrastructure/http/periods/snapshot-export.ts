@@ -7,7 +7,10 @@
  * header row and the block name in the first column: `totals` (side, currency, component, gross,
  * net, tax, fee), `status_count`, `finding_count`, `open_exception`. Money is in major units as in
  * the API. The hash is of the canonical JSON snapshot (`GET …/snapshots/{snapshotId}`), not of this
- * file: to verify, fetch the JSON and hash it (or replay the period).
+ * file: to verify, fetch the JSON and hash it (or replay the period). Text a spreadsheet would run as
+ * a formula — a cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return that is not a
+ * decimal number, e.g. an order id `=1+2` an ERP document named — gets a leading apostrophe (OWASP
+ * "CSV injection"); money such as `-4.23` stays as it is.
  *
  * **xlsx** (exceljs): sheet `Summary` (the same keys as the CSV header block, hash and position
  * included), `Totals`, `Counts`, `Open exceptions`.
@@ -71,10 +74,15 @@ function exceptionRows(s: StoredSnapshot): Row[] {
   ]);
 }
 
+/** A CSV cell a spreadsheet would evaluate as a formula, prefixed with an apostrophe (see module docs). */
+export function csvSafeCell(value: string | number): string | number {
+  return typeof value === 'string' && /^[=+\-@\t\r]/.test(value) && !/^[+-]?\d+(\.\d+)?$/.test(value) ? `'${value}` : value;
+}
+
 /** The snapshot as CSV (see module docs). */
 export function snapshotCsv(s: StoredSnapshot): string {
   const head = ['# scayle-erp-ledger close snapshot', ...summary(s).map(([k, v]) => `# ${k}: ${v}`)].join('\r\n');
-  const block = (name: string, header: string[], rows: Row[]) => stringify([['block', ...header], ...rows.map((r) => [name, ...r])], { record_delimiter: '\r\n' });
+  const block = (name: string, header: string[], rows: Row[]) => stringify([['block', ...header], ...rows.map((r) => [name, ...r.map(csvSafeCell)])], { record_delimiter: '\r\n' });
   const counts = s.snapshot.counts;
   return [
     `${head}\r\n`,
