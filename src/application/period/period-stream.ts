@@ -64,16 +64,20 @@ export async function readPeriod(events: EventStore, period: string, upTo?: bigi
   return { period, state, revision, snapshots, events: recorded };
 }
 
+/** Four-digit year of a period (`0999`): `String(999)` would be `999-12`, not a period. */
+const yearText = (y: number): string => String(y).padStart(4, '0');
+
 /** `YYYY-MM` of the calendar month before `period`. */
 export function previousPeriod(period: string): string {
   const [y, m] = period.split('-').map(Number) as [number, number];
-  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+  return m === 1 ? `${yearText(y - 1)}-12` : `${yearText(y)}-${String(m - 1).padStart(2, '0')}`;
 }
+
 
 /** `YYYY-MM` of the calendar month after `period`. */
 export function nextPeriod(period: string): string {
   const [y, m] = period.split('-').map(Number) as [number, number];
-  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
+  return m === 12 ? `${yearText(y + 1)}-01` : `${yearText(y)}-${String(m + 1).padStart(2, '0')}`;
 }
 
 /**

@@ -194,6 +194,11 @@ describe('exception decisions (HTTP)', function () {
 
   it('404 for an unknown exception; 422 for a decision its status does not allow', async () => {
     await refused(() => decide('order-msde-DE-0/AMOUNT_MISMATCH/items/gross', 'acknowledge', 'admin', {}, '*'), 404, ACTION_TEMPLATE('acknowledge'));
+    // An id no exception can have is unknown too, whatever else the request holds (schemathesis: it was a 400).
+    const control = await refused(() => decide('order-msde-DE-0\u0001/AMOUNT_MISMATCH', 'assign', 'admin', { assignee: '' }, 'not an etag'), 404, ACTION_TEMPLATE('assign'));
+    expect(control.body.code).to.equal('exception_not_found');
+    const read = await request(api.server).get(`/v1/exceptions/${encodeURIComponent('x\u007fy')}`).set(auth('finance'));
+    expect(read.status, read.text).to.equal(404);
     const id = finance[3]!;
     const res = await refused(() => decide(id, 'reopen', 'finance', { reason: 'why not' }, '*'), 422, ACTION_TEMPLATE('reopen'));
     expect(res.body.code).to.equal('invalid_exception_transition');

@@ -19,11 +19,14 @@ const PREFIX = EXCEPTION_ETAG_PREFIX;
 
 /**
  * `{exceptionId}` of the path. Exception ids contain `/` (`order-msde-DE-901/AMOUNT_MISMATCH/items/gross`),
- * so clients percent-encode them (`%2F`); express decodes the parameter.
+ * so clients percent-encode them (`%2F`); express decodes the parameter. An id no exception can have
+ * (over 1000 characters, control characters) is an unknown exception like any other: 404, before any
+ * body or header is looked at, so the answer does not depend on what else the request got wrong.
+ * @throws DomainError `not_found`/`exception_not_found`.
  */
 function exceptionIdOf(req: Request): string {
   const id = String(req.params.exceptionId);
-  if (id.length > 1000 || /[\u0000-\u001f\u007f]/.test(id)) throw HttpProblem.validation([{ field: 'exceptionId', message: 'is not an exception id' }]);
+  if (id.length > 1000 || /[\u0000-\u001f\u007f]/.test(id)) throw new DomainError('not_found', 'exception_not_found', 'No such exception: exception ids have at most 1000 characters and no control characters', 'exceptionId');
   return id;
 }
 
