@@ -4,13 +4,22 @@ import type { RequestHandler } from 'express';
 import { nullFieldErrors } from './dto/nullable.validators';
 import { FieldError, HttpProblem } from './problem-details';
 
-/** Flattens class-validator errors into `field` paths like `refund_items[0].amount`. */
+/**
+ * Flattens class-validator errors into `field` paths like `refund_items[0].amount`. A field that is
+ * missing (optional fields never fail when absent) is named once, `is required`, rather than with
+ * every constraint its absence fails (`must be a string`, `must be longer than…`, `must not be blank`).
+ */
 export function flattenValidationErrors(errors: readonly ValidationError[], parent = ''): FieldError[] {
   const out: FieldError[] = [];
   for (const error of errors) {
     const key = /^\d+$/.test(error.property) ? `[${error.property}]` : error.property;
     const path = parent ? (key.startsWith('[') ? `${parent}${key}` : `${parent}.${key}`) : key;
-    for (const message of Object.values(error.constraints ?? {})) {
+    const constraints = Object.values(error.constraints ?? {});
+    if (error.value === undefined && constraints.length > 0 && path !== '') {
+      out.push({ field: path, message: 'is required' });
+      continue;
+    }
+    for (const message of constraints) {
       out.push({ field: path || 'body', message: message.replace(/^property /, '') });
     }
     if (error.children?.length) out.push(...flattenValidationErrors(error.children, path));
