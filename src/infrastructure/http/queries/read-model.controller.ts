@@ -17,23 +17,33 @@ const RECONCILIATION_STATUSES = ['matched', 'matched_with_rounding', 'pending', 
 const EXCEPTION_STATUSES = ['open', 'acknowledged', 'assigned', 'resolved', 'written_off', 'auto_resolved'];
 const OWNERS = ['finance', 'operations', 'cx'];
 
-/** Reads the allowed query parameters, 400 naming every bad or unknown one. */
-function queryOf(req: Request, allowed: Record<string, (v: string) => boolean>): Record<string, string> {
+/** A query parameter's check and what it expects (the message when the check fails). */
+interface ParamCheck {
+  ok: (v: string) => boolean;
+  expected: string;
+}
+
+/** Reads the allowed query parameters, 400 naming every bad or unknown one and what it expects. */
+function queryOf(req: Request, allowed: Record<string, ParamCheck>): Record<string, string> {
   const out: Record<string, string> = {};
   const errors: { field: string; message: string }[] = [];
   for (const [key, value] of Object.entries(req.query)) {
     if (key === 'minPosition') continue;
     const check = allowed[key];
     if (!check) errors.push({ field: key, message: 'is not a parameter of this query' });
-    else if (typeof value !== 'string' || !check(value)) errors.push({ field: key, message: 'has an invalid value' });
+    else if (typeof value !== 'string') errors.push({ field: key, message: 'must be given once' });
+    else if (!check.ok(value)) errors.push({ field: key, message: check.expected });
     else out[key] = value;
   }
   if (errors.length > 0) throw HttpProblem.validation(errors);
   return out;
 }
 
-const limitOk = (v: string) => /^[1-9]\d{0,3}$/.test(v) && Number(v) <= PAGE.max;
-const cursorOk = (v: string) => /^[A-Za-z0-9_-]{1,2000}$/.test(v);
+const oneOf = (values: readonly string[]): ParamCheck => ({ ok: (v) => values.includes(v), expected: `must be one of ${values.join(', ')}` });
+const PERIOD_PARAM: ParamCheck = { ok: (v) => PERIOD.test(v), expected: 'must be YYYY-MM' };
+const LIMIT: ParamCheck = { ok: (v) => /^[1-9]\d{0,3}$/.test(v) && Number(v) <= PAGE.max, expected: `must be a whole number from 1 to ${PAGE.max}` };
+const CURSOR: ParamCheck = { ok: (v) => /^[A-Za-z0-9_-]{1,2000}$/.test(v), expected: 'must be the nextCursor of the previous page, unchanged' };
+const FINDING_CODE: ParamCheck = { ok: (v) => (FINDING_CODE_LIST as readonly string[]).includes(v), expected: 'must be a finding code such as AMOUNT_MISMATCH' };
 const limitOf = (q: Record<string, string>) => (q.limit ? Number(q.limit) : PAGE.default);
 
 /**
@@ -57,11 +67,11 @@ export class ReadModelController implements HttpRoutes {
   register(router: Router): void {
     router.get('/v1/reconciliations', guard(this.keys, 'GET /v1/reconciliations'), async (req, res) => {
       const q = queryOf(req, {
-        period: (v) => PERIOD.test(v),
-        status: (v) => RECONCILIATION_STATUSES.includes(v),
-        code: (v) => (FINDING_CODE_LIST as readonly string[]).includes(v),
-        limit: limitOk,
-        cursor: cursorOk,
+        period: PERIOD_PARAM,
+        status: oneOf(RECONCILIATION_STATUSES),
+        code: FINDING_CODE,
+        limit: LIMIT,
+        cursor: CURSOR,
       });
       await awaitMinPosition(req, res, this.monitor, this.minPositionTimeoutMs);
       const page = await this.queries.listReconciliations({ ...q, limit: limitOf(q) });
@@ -70,12 +80,12 @@ export class ReadModelController implements HttpRoutes {
 
     router.get('/v1/exceptions', guard(this.keys, 'GET /v1/exceptions'), async (req, res) => {
       const q = queryOf(req, {
-        owner: (v) => OWNERS.includes(v),
-        code: (v) => (FINDING_CODE_LIST as readonly string[]).includes(v),
-        status: (v) => EXCEPTION_STATUSES.includes(v),
-        period: (v) => PERIOD.test(v),
-        limit: limitOk,
-        cursor: cursorOk,
+        owner: oneOf(OWNERS),
+        code: FINDING_CODE,
+        status: oneOf(EXCEPTION_STATUSES),
+        period: PERIOD_PARAM,
+        limit: LIMIT,
+        cursor: CURSOR,
       });
       await awaitMinPosition(req, res, this.monitor, this.minPositionTimeoutMs);
       const page = await this.queries.listExceptions({ ...q, limit: limitOf(q) });
