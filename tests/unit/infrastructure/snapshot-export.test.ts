@@ -3,7 +3,7 @@ import type { StoredSnapshot } from '../../../src/application/period/period-stre
 import { csvSafeCell, snapshotCsv } from '../../../src/infrastructure/http/periods/snapshot-export';
 
 /** A snapshot whose texts come from the sources: an ERP document naming the order `=1+2`. */
-function snapshotWith(orderId: string, explanation: string): StoredSnapshot {
+function snapshotWith(orderId: string, explanation: string, overrideReason?: string): StoredSnapshot {
   return {
     snapshotId: '2024-06-v1',
     version: 1,
@@ -18,6 +18,11 @@ function snapshotWith(orderId: string, explanation: string): StoredSnapshot {
       cutAt: '2024-07-01T08:00:00.000Z',
       timezone: 'Europe/Berlin',
       rulesVersion: 'reconcile/test',
+      close: {
+        startedBy: 'finance:0123456789ab',
+        blockingCodes: ['MISSING_IN_SCAYLE'],
+        ...(overrideReason !== undefined ? { override: { reason: overrideReason, exceptions: [{ exceptionId: `order-unknown-${orderId}/MISSING_IN_SCAYLE/order/SI-1`, code: 'MISSING_IN_SCAYLE', subject: `order-unknown-${orderId}` }] } } : {}),
+      },
       totals: { scayle: {}, erp: { EUR: { order: { gross: '-4.23', net: '-3.55', tax: '-0.68' } } }, psp: {} },
       counts: { orders: 1, byStatus: { drift: 1 }, byFindingCode: { MISSING_IN_SCAYLE: 1 } },
       openExceptions: [
@@ -64,5 +69,12 @@ describe('close snapshot CSV export', () => {
     expect(lines).to.include('totals,erp,EUR,order,-4.23,-3.55,-0.68,');
     const row = lines.find((l) => l.startsWith('open_exception,order-unknown-'))!;
     expect(row).to.equal('open_exception,order-unknown-20000210/MISSING_IN_SCAYLE/order/SI-1,MISSING_IN_SCAYLE,finance,error,order-unknown-20000210,20000210,order,open,2024-06-30T10:00:00.000Z,60,EUR,-4.23,,,ERP invoice SI-1 names order 20000210');
+  });
+
+  it('says in its header block who closed the period and whether over blocking exceptions, and why', () => {
+    const plain = snapshotCsv(snapshotWith('20000210', 'x')).split('\r\n');
+    expect(plain).to.include.members(['# closed_by: finance:0123456789ab', '# override_reason: ', '# overridden_exceptions: 0']);
+    const forced = snapshotCsv(snapshotWith('20000210', 'x', 'two orders under review\r\nwith the ERP team')).split('\r\n');
+    expect(forced).to.include.members(['# closed_by: finance:0123456789ab', '# override_reason: two orders under review with the ERP team', '# overridden_exceptions: 1']);
   });
 });

@@ -3,7 +3,7 @@
  *
  * **CSV** (`text/csv`, UTF-8, RFC 4180 quoting): a header block of comment lines `# key: value`
  * (`snapshot_id`, `period`, `version`, `hash`, `position`, `previous_hash`, `cut_at`, `timezone`,
- * `rules_version`), a blank line, then four blocks separated by blank lines, each with its own
+ * `rules_version`, `closed_by`, `override_reason`, `overridden_exceptions`), a blank line, then four blocks separated by blank lines, each with its own
  * header row and the block name in the first column: `totals` (side, currency, component, gross,
  * net, tax, fee), `status_count`, `finding_count`, `open_exception`. Money is in major units as in
  * the API. The hash is of the canonical JSON snapshot (`GET …/snapshots/{snapshotId}`), not of this
@@ -33,6 +33,10 @@ function summary(s: StoredSnapshot): [string, string][] {
     ['cut_at', b.cutAt],
     ['timezone', b.timezone],
     ['rules_version', b.rulesVersion],
+    ['closed_by', b.close.startedBy],
+    // One line per key: a reason written over several lines is joined with spaces.
+    ['override_reason', (b.close.override?.reason ?? '').replace(/\s*[\r\n]+\s*/g, ' ')],
+    ['overridden_exceptions', String(b.close.override?.exceptions.length ?? 0)],
   ];
 }
 
