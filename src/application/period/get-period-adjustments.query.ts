@@ -5,7 +5,10 @@
  *
  * For every order stream with events after the cut, the stream is folded twice — up to the cut and
  * up to now — and both are reconciled at the cut time, so an adjustment shows the effect of the late
- * facts, not of time passing. An order counts when it belongs to the period before or after.
+ * facts, not of time passing. An order counts when it belongs to the period before or after, and
+ * when the late facts changed something: its totals, period, status or findings (id, delta, reason,
+ * auto-acceptance). Late facts that change nothing (an export request for a matched order, a
+ * duplicate webhook kept as its own fact) are only counted in `unchangedOrders`.
  */
 import type { OrderEventEnvelope } from '../../domain/order/order.events';
 import { reconcileOrder, type OrderReconciliation } from '../../domain/order/order.reconcile';
@@ -53,9 +56,17 @@ export interface PeriodAdjustments {
   adjustments: Adjustment[];
   /** Sum of every adjustment. */
   totals: SnapshotTotals;
+  /** Orders of the period with late facts that changed none of their figures, status or findings (not listed). */
+  unchangedOrders: number;
 }
 
 const isOrderStream = (id: string): boolean => id.startsWith('order-') || id.startsWith('erp-unlinked-');
+
+const isZero = (t: SnapshotTotals): boolean => Object.keys(t.scayle).length === 0 && Object.keys(t.erp).length === 0 && Object.keys(t.psp).length === 0;
+
+/** What a finance user acts on in an order's findings; explanations and event ids may change with any late fact. */
+const findingsKey = (r: OrderReconciliation): string =>
+  JSON.stringify(r.findings.map((f) => [f.findingId, f.delta ?? null, f.reason ?? null, f.autoAccepted]));
 
 export class GetPeriodAdjustmentsQuery {
   constructor(
@@ -85,6 +96,7 @@ export class GetPeriodAdjustmentsQuery {
     const { policy } = await this.policies.at(cut, stored.snapshot.policy.settings);
     const adjustments: Adjustment[] = [];
     const sums = { scayle: new TotalsSum(), erp: new TotalsSum(), psp: new TotalsSum() };
+    let unchangedOrders = 0;
     for (const streamId of [...late.keys()].sort()) {
       if (adjustments.length >= maxOrders) break;
       const events = (await readStreamOrEmpty(this.events, streamId)).filter((e) => e.position <= head);
@@ -98,6 +110,10 @@ export class GetPeriodAdjustmentsQuery {
       const a = periodAtClose === period ? then!.totals : zero;
       const b = periodNow === period ? now.totals : zero;
       const totals: SnapshotTotals = { scayle: subtractTotals(b.scayle, a.scayle), erp: subtractTotals(b.erp, a.erp), psp: subtractTotals(b.psp, a.psp) };
+      if (then && periodAtClose === periodNow && then.status === now.status && isZero(totals) && findingsKey(then) === findingsKey(now)) {
+        unchangedOrders += 1;
+        continue;
+      }
       for (const side of ['scayle', 'erp', 'psp'] as const) sums[side].add(totals[side] as SideTotals);
       adjustments.push({
         subject: now.subject,
@@ -118,6 +134,7 @@ export class GetPeriodAdjustmentsQuery {
       carriedTo: await this.nextOpen(period),
       adjustments,
       totals: { scayle: sums.scayle.totals(), erp: sums.erp.totals(), psp: sums.psp.totals() },
+      unchangedOrders,
     };
   }
 

@@ -3,7 +3,8 @@ import Database from 'better-sqlite3';
 import ExcelJS from 'exceljs';
 import { join } from 'node:path';
 import request from 'supertest';
-import { periodStreamId } from '../../../src/domain/shared/streams';
+import { orderStreamId, periodStreamId } from '../../../src/domain/shared/streams';
+import { schemaVersionOf } from '../../../src/domain/event-schema/ledger-upcasters';
 import { auth, startApiService, type ApiTestService } from '../../support/api-service';
 import { expectResponseMatchesSpec } from '../../support/openapi-validator';
 import { orderSnapshot } from '../../support/order-fixtures';
@@ -65,6 +66,13 @@ describe('periods: close, snapshots, replay, reopen (HTTP)', () => {
     clock.set('2024-06-05T08:00:00.000Z');
     await addOrder(api.service, late);
     await addInvoice(api.service, late, invoiceFor(late, '2024-05-31'), '2024-06-05T08:00:00.000Z');
+    // A late fact that changes nothing: a webhook type the ledger keeps but does not model, for 501.
+    const early = mayOrder('501');
+    await storeOf(api.service).appendToStream(
+      orderStreamId(early.shopKey, early.countryCode, early.orderId),
+      [{ id: '6f1f7c5e-6a0b-4c55-9a44-5b0c7f2d9e11', type: 'ScayleWebhookReceived', data: { webhookKey: 'late-note-501', scayleEventType: 'order-note-added' }, metadata: { source: 'scayle', sourceEventId: 'late-note-501', occurredAt: '2024-06-05T08:00:00.000Z', recordedAt: '2024-06-05T08:00:00.000Z', schemaVersion: schemaVersionOf('ScayleWebhookReceived') } }],
+      { expectedRevision: 'any' },
+    );
 
     const adj = await request(api.server).get('/v1/periods/2024-05/adjustments').set(auth('finance'));
     expectResponseMatchesSpec(adj, 'get', '/v1/periods/{period}/adjustments');
@@ -73,6 +81,7 @@ describe('periods: close, snapshots, replay, reopen (HTTP)', () => {
     expect(adj.body.adjustments.map((a: { orderId: string; statusNow: string; periodNow: string }) => [a.orderId, a.statusNow, a.periodNow])).to.deep.equal([['503', 'matched', '2024-05']]);
     expect(adj.body.adjustments[0].events.map((e: { type: string }) => e.type)).to.deep.equal(['ScayleOrderConfirmed', 'ScaylePaymentCaptured', 'ErpInvoicePosted']);
     expect(adj.body.totals.scayle.EUR.items.gross).to.equal('178.50');
+    expect(adj.body.unchangedOrders, 'order 501 had a late fact that changed nothing').to.equal(1);
 
     const res = await replay('2024-05');
     expectResponseMatchesSpec(res, 'post', '/v1/periods/{period}/replay');
