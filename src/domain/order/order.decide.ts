@@ -122,7 +122,10 @@ function earlierItemRefunds(view: OrderView): Map<string, Money> {
   return out;
 }
 
-/** `CorrectLineItems` rules: items exist and appear once; gross = net + tax in the order currency; rate a fraction. */
+/**
+ * `CorrectLineItems` rules: items exist and appear once; gross = net + tax in the order currency; rate a
+ * fraction; tax = net × rate up to (1 + rate) minor units of rounding (`tax_inconsistent_with_rate`).
+ */
 function decideCorrection(command: CorrectLineItems, state: OrderState): LineItemsCorrected[] {
   const c = command.data;
   const view = knownOrder(state);
@@ -145,8 +148,15 @@ function decideCorrection(command: CorrectLineItems, state: OrderState): LineIte
     const gross = Money.parse(it.gross, cur, `${field}.gross`);
     const net = Money.parse(it.net, cur, `${field}.net`);
     const tax = Money.parse(it.tax, cur, `${field}.tax`);
-    parseRate(it.taxRate, `${field}.taxRate`);
+    const rate = parseRate(it.taxRate, `${field}.taxRate`);
     if (!net.add(tax).equals(gross)) throw businessRule('gross_not_net_plus_tax', `${field}: gross ${gross.toString()} ≠ net ${net.toString()} + tax ${tax.toString()}`, `${field}.gross`);
+    // One unit's tax is net × rate up to rounding: at most (1 + rate) minor units off when net was
+    // extracted from a rounded gross and the ERP distributed a per-document remainder (DESIGN §5).
+    const tolerance = Money.fromMinorUnits(1n, cur).multiply(rate.add(1));
+    const expectedTax = net.multiply(rate);
+    if (tax.subtract(expectedTax).abs().compare(tolerance) > 0) {
+      throw businessRule('tax_inconsistent_with_rate', `${field}: tax ${tax.toString()} is not net ${net.toString()} × rate ${it.taxRate} (${expectedTax.quantise('half_up').toString()}) up to rounding`, `${field}.tax`);
+    }
     const out: LineItemsCorrected['data']['items'][number] = { orderItemId: it.orderItemId, gross: gross.toString(), net: net.toString(), tax: tax.toString(), taxRate: it.taxRate };
     if (it.taxCode !== undefined) out.taxCode = it.taxCode;
     return out;

@@ -74,6 +74,12 @@ describe('POST /v1/orders/{orderId}/line-item-corrections', () => {
       expect(res.body).to.include({ code: 'gross_not_net_plus_tax' });
       expect(res.body.errors[0].field).to.equal('items[0].gross_amount');
     });
+    it('a tax that is not net × rate up to rounding → 422 naming items[0].tax_amount', async () => {
+      const res = await send({ reason: 'r', items: [item({ gross_amount: '1000.00', net_amount: '1.00', tax_amount: '999.00' })] }).expect(422);
+      expectResponseMatchesSpec(res, 'post', PATH);
+      expect(res.body).to.include({ code: 'tax_inconsistent_with_rate' });
+      expect(res.body.errors[0].field).to.equal('items[0].tax_amount');
+    });
     it('an item not in the order → 422', async () => {
       const res = await send({ reason: 'r', items: [item({ order_item_id: '1' })] }).expect(422);
       expect(res.body.errors[0].field).to.equal('items[0].order_item_id');

@@ -87,5 +87,13 @@ describe('order deciders', () => {
       spec.given([order]).when(correct([{ orderItemId: '7', gross: '1.00', net: '1.00', tax: '0.00', taxRate: '0' }])).thenThrows({ kind: 'business_rule', code: 'item_not_in_order', field: 'items[0].orderItemId' });
       spec.given([]).when(correct([{ orderItemId: '2', gross: '1.00', net: '1.00', tax: '0.00', taxRate: '0' }])).thenThrows({ kind: 'not_found', code: 'order_not_found' });
     });
+    it('rejects a tax that is not net × rate up to rounding, and takes one that is', () => {
+      spec.given([order]).when(correct([{ orderItemId: '2', gross: '1000.00', net: '1.00', tax: '999.00', taxRate: '0.19' }])).thenThrows({ kind: 'business_rule', code: 'tax_inconsistent_with_rate', field: 'items[0].tax' });
+      spec.given([order]).when(correct([{ orderItemId: '2', gross: '17.88', net: '15.00', tax: '2.88', taxRate: '0.19' }])).thenThrows({ kind: 'business_rule', code: 'tax_inconsistent_with_rate', field: 'items[0].tax' });
+      // 2.85 exact; 2.86 and 2.84 are within one minor unit × 1.19 (a per-document remainder).
+      for (const [gross, tax] of [['17.86', '2.86'], ['17.84', '2.84']] as const) {
+        expect(orderDecider.decide(correct([{ orderItemId: '2', gross, net: '15.00', tax, taxRate: '0.19' }]), state(order))).to.have.length(1);
+      }
+    });
   });
 });
