@@ -4,9 +4,10 @@
  * attempt is recorded as `IngestionRetried` (`succeeded` with the facts' ids, or `failed_again`).
  */
 import { IngestionFailed, IngestionRetried, ingestFailureStreamId } from '../../domain/ingest/ingest.events';
-import { DomainError } from '../../domain/shared/errors';
+import { businessRule, DomainError } from '../../domain/shared/errors';
 import type { Clock } from '../ports/clock.port';
 import type { EventMetadata } from '../ports/event-store.port';
+import { failureStatus } from './dismiss-ingestion-failure.handler';
 import type { FactWriter } from './fact-writer';
 import type { IngestFormat } from './ingestion-failures';
 import { eventId, IngestContext, IngestOutcome } from './ingest-outcome';
@@ -31,12 +32,17 @@ export class RetryIngestionFailureHandler {
     private readonly reruns: Partial<Record<IngestFormat, Rerun>>,
   ) {}
 
-  /** @throws DomainError `not_found` for an unknown failure id. */
+  /**
+   * @throws DomainError `not_found`/`failure_not_found` for an unknown failure id;
+   *   `business_rule`/`failure_not_open` for a record retried successfully, dismissed or resolved already.
+   */
   async retry(failureId: string, ctx: IngestContext): Promise<RetryResult> {
     const streamId = ingestFailureStreamId(failureId);
     const events = await this.writer.readOrEmpty(streamId);
     const failed = events.find((e) => e.type === 'IngestionFailed');
     if (!failed) throw new DomainError('not_found', 'failure_not_found', `No ingestion failure ${failureId}`, 'failureId');
+    const status = failureStatus(events);
+    if (!status.open) throw businessRule('failure_not_open', `Failure ${failureId} is not open: it was ${status.closedBy}`, 'failureId', { closedBy: status.closedBy ?? 'closed' });
     const data = failed.data as IngestionFailed['data'];
     const format = failed.metadata.ingestFormat as IngestFormat | undefined;
     const rerun = format ? this.reruns[format] : undefined;

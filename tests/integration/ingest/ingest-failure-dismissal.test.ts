@@ -88,6 +88,8 @@ describe('ingest: dismissing a failed record', function () {
     expect(ok.status).to.equal(200);
     const twice = await refused(() => dismiss(first.failureId, { reason: 'again' }), 422);
     expect(twice.body).to.include({ code: 'failure_not_open', closedBy: 'dismissed' });
+    const retried = await refused(() => request(api.server).post(`/v1/ingest/failures/${first.failureId}/retry`).set(auth('operations')), 422);
+    expect(retried.body).to.include({ code: 'failure_not_open', closedBy: 'dismissed' });
 
     const second = await fail();
     const exception = await exceptionOf(second.failureId, second.position);

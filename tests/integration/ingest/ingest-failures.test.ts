@@ -32,7 +32,7 @@ describe('ingest: failed records and their retry', () => {
     expect(await streamEvents(service, 'order-msde-DE-9901')).to.deep.equal([]);
   });
 
-  it('a record kept by an older mapping succeeds on retry: its facts are appended once', async () => {
+  it('a record kept by an older mapping succeeds on retry: its facts are appended once; a second retry is refused (422 failure_not_open)', async () => {
     const body = localeEnvelope('fail-2', 'order-confirmed', { ...scayleFixture('OrderGetResponse.json'), id: 9902 });
     const failureId = uuidv5('older-mapper-failure', '6ba7b810-9dad-11d1-80b4-00c04fd430c8');
     const now = '2024-06-01T10:00:00.000Z';
@@ -53,10 +53,10 @@ describe('ingest: failed records and their retry', () => {
     const [fact] = await streamEvents(service, 'order-msde-DE-9902');
     expect(res.body.eventIds).to.deep.equal([fact!.id]);
     expect(fact!.metadata.causationId).to.equal(failureId);
-    const again = await retry(failureId).expect(200);
-    expect(again.body).to.include({ outcome: 'succeeded' });
+    const again = await retry(failureId).expect(422);
+    expect(again.body).to.include({ code: 'failure_not_open', closedBy: 'retried successfully' });
     expect(await streamEvents(service, 'order-msde-DE-9902')).to.have.length(1);
-    expect((await streamEvents(service, `ingest-failure-${failureId}`)).map((e) => e.type)).to.deep.equal(['IngestionFailed', 'IngestionRetried', 'IngestionRetried']);
+    expect((await streamEvents(service, `ingest-failure-${failureId}`)).map((e) => e.type)).to.deep.equal(['IngestionFailed', 'IngestionRetried']);
   });
 
   it('unknown failure → 404, malformed id → 400, other roles → 403; nothing appended', async () => {
