@@ -21,6 +21,7 @@
 import type { Clock } from '../application/ports/clock.port';
 import type { EventStore, RecordedEvent } from '../application/ports/event-store.port';
 import { schemaRefusalOf } from '../domain/event-schema/upcaster-registry';
+import { DomainError } from '../domain/shared/errors';
 import { LAG_COUNT_CAP, type ProjectionLag, type ProjectionMonitor } from '../application/ports/projection-monitor.port';
 import { shadowName, type Checkpoint, type DeadLetter, type JsonObject, type ReadModelStore, type WriteOp } from '../application/ports/read-model-store.port';
 import { OverlayContext } from './batch-context';
@@ -252,23 +253,27 @@ export class ProjectionRunner implements ProjectionMonitor {
       for (const e of refused) if (e.position > cp.position) deadLetters.push(this.deadLetter(p.name, e, schemaRefusalOf(e)));
       const events = readable.filter((e) => e.position > cp.position);
       if (events.length === 0) continue;
-      const ctx = new OverlayContext(this.physical);
-      const load = (keys: DocKey[]) => this.prefetch(ctx, keys);
-      await load(p.keys(events));
-      await p.prepare?.(events, load, ctx, this.pause);
-      for (const unit of p.units(events)) {
-        if (unit.events.length === 0) continue;
-        await this.pause();
-        ctx.begin(unit.events[unit.events.length - 1]!.position);
-        let failures: { event: RecordedEvent; error: unknown }[];
-        try {
-          unit.run(ctx);
-          failures = ctx.takeFailures();
-        } catch (error) {
-          ctx.rollback();
-          failures = unit.events.map((event) => ({ event, error }));
+      let ctx = new OverlayContext(this.physical);
+      try {
+        await this.apply(p, events, ctx, deadLetters);
+      } catch (error) {
+        if (!isDataError(error)) throw error;
+        // The batch's preparation failed on some event's data: apply the events one at a time so only
+        // those whose own preparation fails are dead-lettered, and the projection goes on.
+        this.options.logger?.warn({ projection: p.name, err: error }, 'projection batch failed on its data; applying its events one at a time');
+        p.reset?.();
+        ctx = new OverlayContext(this.physical);
+        for (const event of events) {
+          const before = deadLetters.length;
+          try {
+            await this.apply(p, [event], ctx, deadLetters);
+          } catch (err) {
+            if (!isDataError(err)) throw err;
+            p.reset?.();
+            deadLetters.length = before;
+            deadLetters.push(this.deadLetter(p.name, event, err));
+          }
         }
-        for (const f of failures) deadLetters.push(this.deadLetter(p.name, f.event, f.error));
       }
       writes.push(...ctx.writes());
     }
@@ -287,6 +292,27 @@ export class ProjectionRunner implements ProjectionMonitor {
     this.projections.forEach((p, i) => this.checkpointsByName.set(p.name, checkpoints[i]!));
     this.options.onBatch?.({ position: last, events: batch.length });
     this.notify();
+  }
+
+  /** Prepares `events` for `p` and runs its units into `ctx`; a unit that throws is rolled back and dead-lettered. */
+  private async apply(p: Projection, events: RecordedEvent[], ctx: OverlayContext, deadLetters: DeadLetter[]): Promise<void> {
+    const load = (keys: DocKey[]) => this.prefetch(ctx, keys);
+    await load(p.keys(events));
+    await p.prepare?.(events, load, ctx, this.pause);
+    for (const unit of p.units(events)) {
+      if (unit.events.length === 0) continue;
+      await this.pause();
+      ctx.begin(unit.events[unit.events.length - 1]!.position);
+      let failures: { event: RecordedEvent; error: unknown }[];
+      try {
+        unit.run(ctx);
+        failures = ctx.takeFailures();
+      } catch (error) {
+        ctx.rollback();
+        failures = unit.events.map((event) => ({ event, error }));
+      }
+      for (const f of failures) deadLetters.push(this.deadLetter(p.name, f.event, f.error));
+    }
   }
 
   private deadLetter(projection: string, event: RecordedEvent, error: unknown): DeadLetter {
@@ -369,4 +395,14 @@ export class ProjectionRunner implements ProjectionMonitor {
     }
     return out;
   }
+}
+
+/**
+ * Errors an event's own data causes, the same on every attempt: domain validation (`DomainError`, e.g.
+ * a posting date that does not exist) and the JavaScript errors of code running on unexpected shapes.
+ * Anything else (a store or network failure) is not the event's fault: the batch is retried from the
+ * stored checkpoints instead of dead-lettering.
+ */
+function isDataError(error: unknown): boolean {
+  return error instanceof DomainError || error instanceof TypeError || error instanceof RangeError || error instanceof SyntaxError;
 }

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { v5 as uuidv5 } from 'uuid';
+import { schemaVersionOf } from '../../../src/domain/event-schema/ledger-upcasters';
 import { LEDGER_EVENT_NAMESPACE, sourceEventName } from '../../../src/domain/shared/ids';
 import type { ExceptionDoc } from '../../../src/projections/exception-queue';
 import type { ReconciliationDoc } from '../../../src/projections/reconciliation.projection';
@@ -137,6 +138,27 @@ describe('projection runner and read models', function () {
     const ops = await stores.store.find<ExceptionDoc>('exceptions', { filter: { code: 'SYNC_FAILURE' }, limit: 10 });
     expect(ops.items.map((e) => [e._id, e.doc.owner, e.doc.status])).to.deep.equal([['projection-reconciliation/SYNC_FAILURE/order/3', 'operations', 'open']]);
     expect((await runner.status())[0]!.deadLetters).to.equal(1);
+  });
+
+  it('isolates a poison event that fails the batch preparation (not one unit): dead-letters it, projects the rest of the batch', async () => {
+    await seedOrder(stores.events, orderSnapshot('1010'));
+    // An ERP document with a posting date that does not exist, stored before ingestion refused such dates.
+    const document = { documentType: 'invoice', documentNumber: 'INV-BAD', revision: 1, status: 'posted', orderReference: '1010', postingDate: '2582-33-16', documentDate: '2582-33-16', currency: 'EUR', pricesIncludeTax: false, totals: { net: '1.00', tax: '0.19', gross: '1.19' }, lines: [] };
+    const bad = await stores.events.appendToStream(
+      'erp-unlinked-INV-BAD',
+      [{ id: uuidv5('poison-prepare', LEDGER_EVENT_NAMESPACE), type: 'ErpInvoicePosted', data: { document, quantisedAmounts: [] }, metadata: { source: 'erp', sourceEventId: 'INV-BAD:1', occurredAt: '2024-05-02T13:00:00Z', recordedAt: '2024-05-02T13:00:00Z', schemaVersion: schemaVersionOf('ErpInvoicePosted') } }],
+      { expectedRevision: 'any' },
+    );
+    const b = orderSnapshot('1011');
+    const good = await seedOrder(stores.events, b);
+    await appendErpInvoice(stores.events, good, b);
+    const runner = buildRunner(stores.events, stores.store);
+    await runner.catchUp();
+    const letters = await stores.store.listDeadLetters('reconciliation');
+    expect(letters.map((d) => [d.position, d.eventType])).to.deep.equal([[bad.position, 'ErpInvoicePosted']]);
+    expect((await stores.store.get<ReconciliationDoc>('reconciliations', good))!.doc.status).to.equal('matched');
+    const head = await stores.events.headPosition();
+    expect(runner.checkpoints().map((c) => c.position)).to.deep.equal(runner.checkpoints().map(() => head));
   });
 
   it('runs live: waits for a position and reports lag', async () => {
