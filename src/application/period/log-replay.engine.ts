@@ -17,13 +17,28 @@
  *
  * An `erp-unlinked-<documentNumber>` stream whose document was linked into an order stream by the
  * bound is skipped (the order stream holds the document). Open exceptions are the findings that are
- * not auto-accepted; an exception opened when the last event it rests on was recorded (ledger time),
- * so its age at the cut is reproducible. The result is a pure function of (log up to the bound, cut
- * time, policy, rules version).
+ * not auto-accepted and whose exception is active at the bound (`open`, `acknowledged`, `assigned`);
+ * an exception opened when the last event it rests on was recorded (ledger time), so its age at the
+ * cut is reproducible. Finding counts (`byFindingCode`) count every finding, decided or not.
+ *
+ * Human decisions (`ExceptionAcknowledged`, `…Assigned`, `…Resolved`, `…Reopened`, recorded in the
+ * order stream) are folded with {@link ExceptionFold}, the lifecycle the live exception queue applies,
+ * in log-position order: from the stream's first decision on, the order is evaluated before each
+ * decision (its facts so far, `now` = the decision's ledger time: the finding as the decider saw
+ * it) and after each later fact (`now` = that fact's ledger time), and finally at the cut. So an
+ * exception resolved or written off at the bound is not open (and does not block a close), one
+ * acknowledged or assigned is open with that status (and assignee), one reopened — by hand, or
+ * because its finding disappeared and came back after the decision — is open again, aged from that
+ * moment. The live queue evaluates per projection batch, not per event: it agrees with this fold
+ * except when a finding disappears and comes back within one batch (the queue then never saw it go).
+ *
+ * The result is a pure function of (log up to the bound, cut time, policy, rules version).
  */
+import { ExceptionFold, isActiveStatus } from '../../domain/exception/exception.fold';
+import { isExceptionEvent } from '../../domain/exception/exception.events';
 import type { OrderEventEnvelope } from '../../domain/order/order.events';
 import { reconcileOrder, type OrderReconciliation } from '../../domain/order/order.reconcile';
-import { orderStateFrom } from '../../domain/order/order.state';
+import { initialOrderState, orderStateFrom, OrderStateBuilder } from '../../domain/order/order.state';
 import type { ReconciliationPolicy } from '../../domain/order/reconciliation.policy';
 import type { ReconciliationStatus, SideTotals } from '../../domain/order/reconciliation.types';
 import type { OpenException, SnapshotTotals } from '../../domain/period/close-snapshot';
@@ -141,11 +156,42 @@ export class LogReplayEngine {
       const result = reconcileOrder(state, options.policy, options.now);
       const period = periodOf(result, recorded, options.policy.timezone);
       if (period === undefined || (options.period !== undefined && period !== options.period)) continue;
-      figures.add(result, recorded);
+      figures.add(result, recorded, foldDecisions(recorded, result, options.policy, options.now));
     }
     options.onProgress?.({ phase: 'reconcile', done: ids.length, total: ids.length });
     return { ...figures.result(), eventsReplayed, position, exceptionsTruncated: figures.truncated };
   }
+}
+
+/** Ids of the exceptions an evaluation finds: its findings that are not auto-accepted. */
+const exceptionIdsOf = (r: OrderReconciliation): Set<string> => new Set(r.findings.filter((f) => !f.autoAccepted).map((f) => f.findingId));
+
+/**
+ * The human decisions of one order stream folded with the finding's presence (see the module docs),
+ * ending with `atCut`, the evaluation at the bound; undefined when the stream holds no decision (every
+ * exception is then `open`). `recorded` is in stream order, which is log-position order.
+ * @throws DomainError as {@link reconcileOrder} for a malformed policy or time.
+ */
+export function foldDecisions(recorded: readonly RecordedEvent[], atCut: OrderReconciliation, policy: ReconciliationPolicy, now: string): ExceptionFold | undefined {
+  const first = recorded.findIndex((e) => isExceptionEvent(e));
+  if (first < 0) return undefined;
+  const fold = new ExceptionFold();
+  const builder = new OrderStateBuilder(initialOrderState());
+  const evaluate = (at: string) => {
+    const state = builder.result();
+    fold.evaluated(state.kind === 'empty' ? new Set() : exceptionIdsOf(reconcileOrder(state, policy, at)), at);
+  };
+  for (const [i, e] of recorded.entries()) {
+    if (isExceptionEvent(e)) {
+      evaluate(ledgerTimeOf(e));
+      fold.decided(e, ledgerTimeOf(e));
+      continue;
+    }
+    builder.add(e as unknown as OrderEventEnvelope<{ type: string; data: unknown }>);
+    if (i > first) evaluate(ledgerTimeOf(e));
+  }
+  fold.evaluated(exceptionIdsOf(atCut), now);
+  return fold;
 }
 
 /**
@@ -174,7 +220,11 @@ export class FiguresAccumulator {
 
   constructor(private readonly exceptionLimit = Number.POSITIVE_INFINITY) {}
 
-  add(result: OrderReconciliation, events: readonly RecordedEvent[]): void {
+  /**
+   * Adds one reconciled stream. `decisions`: its folded exception decisions ({@link foldDecisions});
+   * a finding whose exception is not active there (resolved, written off) is no open exception.
+   */
+  add(result: OrderReconciliation, events: readonly RecordedEvent[], decisions?: ExceptionFold): void {
     this.orders++;
     this.byStatus[result.status] = (this.byStatus[result.status] ?? 0) + 1;
     for (const side of ['scayle', 'erp', 'psp'] as const) this.sums[side].add(result.totals[side]);
@@ -182,12 +232,14 @@ export class FiguresAccumulator {
     for (const f of result.findings) {
       this.byFindingCode[f.code] = (this.byFindingCode[f.code] ?? 0) + 1;
       if (f.autoAccepted) continue;
+      const decided = decisions?.get(f.findingId);
+      if (decided && !isActiveStatus(decided.state.status)) continue;
       if (this.exceptions.length >= this.exceptionLimit) {
         this.truncated = true;
         continue;
       }
       const times = f.eventIds.map((id) => recordedAt.get(id)).filter((t): t is string => t !== undefined);
-      const openedAt = times.length > 0 ? times.reduce((a, b) => (Date.parse(a) >= Date.parse(b) ? a : b)) : ledgerTimeOf(events[events.length - 1]!);
+      const openedAt = decided?.reopenedAt ?? (times.length > 0 ? times.reduce((a, b) => (Date.parse(a) >= Date.parse(b) ? a : b)) : ledgerTimeOf(events[events.length - 1]!));
       this.exceptions.push({
         exceptionId: f.findingId,
         code: f.code,
@@ -196,7 +248,8 @@ export class FiguresAccumulator {
         subject: result.subject,
         ...(result.orderId !== undefined ? { orderId: result.orderId } : {}),
         component: f.component,
-        status: 'open',
+        status: decided?.state.status ?? 'open',
+        ...(decided?.state.assignee !== undefined ? { assignee: decided.state.assignee } : {}),
         openedAt,
         ...(f.delta ? { delta: f.delta } : {}),
         explanation: f.explanation,

@@ -61,9 +61,15 @@ export interface SnapshotException {
   subject: string;
   orderId?: string;
   component: ReconciliationComponent | string;
-  /** Queue status at the cut (`open`, `acknowledged`, `assigned`). */
+  /**
+   * Queue status at the cut (`open`, `acknowledged`, `assigned`): the human decisions recorded up to
+   * the cut, folded as the live queue folds them (an exception resolved or written off at the cut is
+   * not listed; since rules version `reconcile/2025.5`).
+   */
   status: string;
-  /** When the exception opened (ledger time of the event that opened it). */
+  /** Who it is assigned to at the cut (status `assigned`). */
+  assignee?: string;
+  /** When the exception opened (ledger time of the event that opened it, or of its last reopening). */
   openedAt: string;
   /** Whole seconds from `openedAt` to the snapshot's `cutAt`. */
   ageSeconds: number;

@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import { join } from 'node:path';
 import { v5 as uuidv5 } from 'uuid';
 import { LogReplayEngine } from '../../../src/application/period/log-replay.engine';
+import { schemaVersionOf } from '../../../src/domain/event-schema/ledger-upcasters';
+import type { ExceptionEvent } from '../../../src/domain/exception/exception.events';
 import { LEDGER_EVENT_NAMESPACE, sourceEventName } from '../../../src/domain/shared/ids';
 import { erpUnlinkedStreamId, orderStreamId } from '../../../src/domain/shared/streams';
 import { SqliteEventStore } from '../../../src/infrastructure/event-store/sqlite/sqlite-event-store';
@@ -50,5 +52,34 @@ describe('LogReplayEngine', () => {
     const byTime = await engine.replay({ bound: { time: '2024-05-02T12:00:00.000Z' }, now: '2024-05-02T12:00:00.000Z', policy });
     expect(byTime.eventsReplayed).to.equal(3);
     expect(byTime.counts.byStatus, 'the parked document (not linked yet) and the order without invoice').to.deep.equal({ pending: 2 });
+  });
+
+  it('folds the exception decisions recorded up to the bound, by log position: written off is not open, reopened is open again (aged from the reopen)', async () => {
+    const misbilled = mayOrder('1102');
+    const stream = await seedOrder(store, misbilled);
+    const bad = { ...invoiceFor(misbilled, '2024-05-02', { item1: { gross: '109.00', net: '91.60', tax: '17.40' } }), documentNumber: 'INV-1102' };
+    await store.appendToStream(stream, [{ ...erpEvent('bad-1102', '2024-05-02T18:00:00.000Z'), id: uuidv5('bad-1102', LEDGER_EVENT_NAMESPACE), data: { document: bad } }], { expectedRevision: 'any' });
+    const now = '2024-06-03T08:00:00.000Z';
+    const at = async (position: bigint) => (await engine.replay({ bound: { position }, now, policy, period: '2024-05' })).openExceptions.filter((e) => e.orderId === '1102');
+    const before = await at(await store.headPosition());
+    const id = before.find((e) => e.code === 'AMOUNT_MISMATCH')!.exceptionId;
+    const decide = async (event: ExceptionEvent) =>
+      (
+        await store.appendToStream(
+          stream,
+          [{ id: uuidv5(`${event.type}|${event.data.decidedAt}`, LEDGER_EVENT_NAMESPACE), type: event.type, data: event.data, metadata: { source: 'ledger', occurredAt: event.data.decidedAt, recordedAt: event.data.decidedAt, schemaVersion: schemaVersionOf(event.type) } }],
+          { expectedRevision: 'any' },
+        )
+      ).position;
+    const by = { exceptionId: id, decidedBy: 'finance:k1' };
+    const assigned = await decide({ type: 'ExceptionAssigned', data: { ...by, decidedAt: '2024-05-03T09:00:00.000Z', assignee: 'anna' } });
+    const writtenOff = await decide({ type: 'ExceptionResolved', data: { ...by, decidedAt: '2024-05-03T10:00:00.000Z', resolution: 'written_off', note: 'n' } });
+    const reopened = await decide({ type: 'ExceptionReopened', data: { ...by, decidedAt: '2024-05-04T10:00:00.000Z', reason: 'r' } });
+
+    expect(before.find((e) => e.exceptionId === id)).to.include({ status: 'open', openedAt: '2024-05-02T18:00:00.000Z' });
+    expect((await at(assigned)).find((e) => e.exceptionId === id)).to.include({ status: 'assigned', assignee: 'anna' });
+    expect((await at(writtenOff)).map((e) => e.exceptionId)).to.not.include(id);
+    expect((await at(reopened)).find((e) => e.exceptionId === id)).to.include({ status: 'open', assignee: 'anna', openedAt: '2024-05-04T10:00:00.000Z' });
+    expect(await at(writtenOff), 'the same bound replays to the same answer').to.deep.equal(await at(writtenOff));
   });
 });

@@ -4,7 +4,7 @@
  * silently compared. Bump it whenever a change to `src/domain/order/**` (classification, totals,
  * period assignment) can change what an order reconciles to; keep it unchanged for refactorings.
  */
-export const RULES_VERSION = 'reconcile/2025.4';
+export const RULES_VERSION = 'reconcile/2025.5';
 
 /*
  * History (what each bump changed in the output):
@@ -18,4 +18,9 @@ export const RULES_VERSION = 'reconcile/2025.4';
  * - 2025.4: a blended fee rate may lie outside the item rates by what rounding its parts to the
  *   minor unit explains (0.32 / 1.68 = 0.1905 on a 19 %/7 % basket), so such a fee booked split by
  *   the item rates is no `TAX_MAPPING_ERROR`.
+ * - 2025.5: the close snapshot (and audit replay, as-of queue) folds the human exception decisions
+ *   recorded up to the cut (`ExceptionFold`, as the live queue does): an exception resolved or
+ *   written off at the cut is no open exception and blocks no close; an acknowledged or assigned one
+ *   carries that status and its `assignee`; one opened again (reopened, or its finding came back
+ *   after the decision) is aged from then. Before, every non-auto-accepted finding was `open`.
  */
