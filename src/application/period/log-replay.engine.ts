@@ -31,6 +31,9 @@
  * because its finding disappeared and came back after the decision — is open again, aged from that
  * moment. The live queue evaluates per projection batch, not per event: it agrees with this fold
  * except when a finding disappears and comes back within one batch (the queue then never saw it go).
+ * Every evaluation uses the replay's policy (the mappings at the bound), where the queue used the
+ * mappings of its day: a mapping change between a decision and the bound that alone makes a finding
+ * disappear and come back is seen by the one and not the other.
  *
  * The result is a pure function of (log up to the bound, cut time, policy, rules version).
  */
