@@ -11,9 +11,14 @@ import { Money } from '../domain/shared/money';
 
 export const PERIOD_SUMMARIES = 'period_summaries';
 
-/** What one order adds to its period. */
+/** What one order (or one PSP settlement batch) adds to its period. */
 export interface Contribution {
   period: string;
+  /**
+   * False for a PSP settlement batch: only its finding codes count (`orders` and `byStatus` are the
+   * orders'; its lines' amounts are in their orders' totals). Absent: an order.
+   */
+  order?: boolean;
   status: string;
   findingCodes: string[];
   totals: { scayle: SideTotals; erp: SideTotals; psp: SideTotals };
@@ -78,8 +83,9 @@ function addTotals(into: JsonObject, from: SideTotals, sign: 1 | -1): JsonObject
  * that was a third of the projection's time in the ingest profile).
  */
 export function applyContribution(summary: PeriodSummaryDoc, c: Contribution, sign: 1 | -1): PeriodSummaryDoc {
+  const isOrder = c.order !== false;
   const byStatus = { ...summary.byStatus };
-  bump(byStatus, c.status, sign);
+  if (isOrder) bump(byStatus, c.status, sign);
   const byFindingCode = { ...summary.byFindingCode };
   for (const code of c.findingCodes) bump(byFindingCode, code, sign);
   const totals = {
@@ -87,7 +93,7 @@ export function applyContribution(summary: PeriodSummaryDoc, c: Contribution, si
     psp: addTotals(summary.totals.psp, c.totals.psp, sign),
     scayle: addTotals(summary.totals.scayle, c.totals.scayle, sign),
   };
-  return sortedLevel({ ...summary, byFindingCode: sortedLevel(byFindingCode), byStatus: sortedLevel(byStatus), orders: summary.orders + sign, totals });
+  return sortedLevel({ ...summary, byFindingCode: sortedLevel(byFindingCode), byStatus: sortedLevel(byStatus), orders: summary.orders + (isOrder ? sign : 0), totals });
 }
 
 /** Sorted keys at every level, so equal summaries serialise identically whatever the update order. */

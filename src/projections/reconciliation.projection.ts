@@ -12,9 +12,18 @@
  * boundaries, no clock. A finding that opens and closes within one batch is therefore not queued
  * (batches are at most `batchSize` events and `maxLatencyMs` long). Re-evaluation as grace windows
  * expire is the scheduler's ({@link ReconciliationProjection.reevaluate}).
+ *
+ * PSP settlement batches (`settlement-<provider>-<batchId>`): the batch stream is folded
+ * (`evolveSettlementBatch`, the latest report wins) and checked (`evaluateSettlementBatch`: payout
+ * vs its lines net of itemised fees) once per batch. Its document in `reconciliations` (`_id` = the
+ * stream id, `orderId` null, `settlementBatch` with the check) carries the batch's findings; they are
+ * queued as exceptions like an order's, resolve when a later report agrees, and count in the period
+ * of the payout date — as finding codes only: a batch is no order (`orders`, `byStatus` and totals
+ * stay the orders'; the lines' amounts are in their orders' PSP totals).
  */
 import type { EventStore, RecordedEvent } from '../application/ports/event-store.port';
 import { StreamNotFoundError } from '../application/ports/event-store.port';
+import { readStreamOrEmpty } from '../application/shared/read-stream';
 import type { JsonObject } from '../application/ports/read-model-store.port';
 import type { ReconciliationPolicyProvider } from '../application/ports/reconciliation-policy.port';
 import { isExceptionEvent } from '../domain/exception/exception.events';
@@ -25,6 +34,7 @@ import { reconcileOrder } from '../domain/order/order.reconcile';
 import { initialOrderState, OrderStateBuilder, type OrderState } from '../domain/order/order.state';
 import type { ReconciliationPolicy } from '../domain/order/reconciliation.policy';
 import type { OrderReconciliation } from '../domain/order/reconciliation.types';
+import { evaluateSettlementBatch, evolveSettlementBatch, initialSettlementBatchState, type SettlementBatchEvaluation } from '../domain/settlement/settlement.batch';
 import { FINDING_CODES } from '../domain/shared/findings';
 import { periodOfDate, periodOfInstant } from '../domain/shared/period';
 import { decide, EXCEPTIONS, observe, DEFAULT_SLA, type ExceptionDoc, type SlaPolicy } from './exception-queue';
@@ -36,6 +46,7 @@ export const RECONCILIATIONS = 'reconciliations';
 const isOrderStream = (s: string) => s.startsWith('order-') || s.startsWith('erp-unlinked-');
 const isFailureStream = (s: string) => s.startsWith('ingest-failure-');
 const isFreshnessStream = (s: string) => s === FRESHNESS_STREAM;
+const isSettlementStream = (s: string) => s.startsWith('settlement-');
 /**
  * The `erp-unlinked-…` stream an order-stream event was linked from (`metadata.linkedFrom`): the
  * document parked there before its order was known, now in the order stream.
@@ -46,7 +57,12 @@ const linkedFromOf = (e: RecordedEvent): string | undefined => {
 };
 const ledgerTime = (e: Pick<RecordedEvent, 'metadata' | 'created'>): string => (typeof e.metadata.recordedAt === 'string' ? e.metadata.recordedAt : e.created);
 
-/** The reconciliation document (`_id` = the stream id). */
+/**
+ * The reconciliation document (`_id` = the stream id). A PSP settlement batch's document also has
+ * `settlementBatch`: the check of the report that counts (payout, Σ gross per line type, fees,
+ * expected payout, drift; decimal strings in major units), or null when the report could not be
+ * summed (its `DATA_QUALITY_WARNING` says why).
+ */
 export interface ReconciliationDoc extends JsonObject {
   streamId: string;
   subject: string;
@@ -120,6 +136,7 @@ export class ReconciliationProjection implements Projection {
   ];
   private readonly cache = new Map<string, CacheEntry>();
   private readonly evaluations = new Map<string, Evaluation>();
+  private readonly batchEvaluations = new Map<string, { now: string; result?: SettlementBatchEvaluation; error?: unknown }>();
   private policy: ReconciliationPolicy | undefined;
   private readonly sla: SlaPolicy;
 
@@ -138,7 +155,7 @@ export class ReconciliationProjection implements Projection {
   keys(events: readonly RecordedEvent[]): DocKey[] {
     const keys: DocKey[] = [];
     for (const e of events) {
-      if (isOrderStream(e.streamId)) keys.push({ collection: RECONCILIATIONS, id: e.streamId });
+      if (isOrderStream(e.streamId) || isSettlementStream(e.streamId)) keys.push({ collection: RECONCILIATIONS, id: e.streamId });
       const linkedFrom = linkedFromOf(e);
       if (linkedFrom) keys.push({ collection: RECONCILIATIONS, id: linkedFrom });
       if (isExceptionEvent(e)) keys.push({ collection: EXCEPTIONS, id: e.data.exceptionId });
@@ -155,6 +172,7 @@ export class ReconciliationProjection implements Projection {
   async prepare(events: readonly RecordedEvent[], load: (keys: DocKey[]) => Promise<void>, ctx: BatchContext, pause?: () => Promise<void>): Promise<void> {
     this.policy = await this.policies.current();
     this.evaluations.clear();
+    await this.prepareBatches(events, load, ctx, pause);
     const byStream = new Map<string, RecordedEvent[]>();
     for (const e of events) {
       if (!isOrderStream(e.streamId)) continue;
@@ -228,6 +246,36 @@ export class ReconciliationProjection implements Projection {
   }
 
   /**
+   * Folds and checks each settlement batch stream of `events` up to its last event here (batch
+   * streams are short: read whole), then prefetches the exceptions and summaries it touches.
+   */
+  private async prepareBatches(events: readonly RecordedEvent[], load: (keys: DocKey[]) => Promise<void>, ctx: BatchContext, pause?: () => Promise<void>): Promise<void> {
+    this.batchEvaluations.clear();
+    const last = new Map<string, RecordedEvent>();
+    for (const e of events) if (isSettlementStream(e.streamId) && e.type === 'PspSettlementBatchRecorded') last.set(e.streamId, e);
+    if (last.size === 0) return;
+    const more: DocKey[] = [];
+    for (const [streamId, lastEvent] of last) {
+      await pause?.();
+      const now = ledgerTime(lastEvent);
+      try {
+        let state = initialSettlementBatchState();
+        for (const e of await readStreamOrEmpty(this.events, streamId)) if (e.position <= lastEvent.position) state = evolveSettlementBatch(state, e as { id: string; type: string; data: unknown; metadata: { occurredAt: string } });
+        const result = evaluateSettlementBatch(state);
+        this.batchEvaluations.set(streamId, { now, ...(result ? { result } : {}) });
+        for (const f of result?.findings ?? []) more.push({ collection: EXCEPTIONS, id: f.findingId });
+        if (result?.period) more.push({ collection: PERIOD_SUMMARIES, id: result.period });
+      } catch (error) {
+        this.batchEvaluations.set(streamId, { now, error });
+      }
+      const old = ctx.get<ReconciliationDoc>(RECONCILIATIONS, streamId);
+      for (const id of old?.exceptionIds ?? []) more.push({ collection: EXCEPTIONS, id });
+      if (old?.period) more.push({ collection: PERIOD_SUMMARIES, id: old.period });
+    }
+    await load(more);
+  }
+
+  /**
    * Re-evaluates pending orders at `now` (the scheduler, as grace windows expire): each order's state
    * is folded from its stream up to the checkpoint (`ctx.position`), reconciled at `now`, and written
    * with its exceptions and period summaries at the checkpoint position. Orders no longer pending
@@ -272,6 +320,7 @@ export class ReconciliationProjection implements Projection {
       if (isOrderStream(streamId)) units.push({ events: list, run: (ctx) => this.runOrder(ctx, streamId, list) });
       else if (isFailureStream(streamId)) units.push({ events: list, run: (ctx) => this.runFailure(ctx, streamId, list) });
       else if (isFreshnessStream(streamId)) units.push({ events: list, run: (ctx) => this.runFreshness(ctx, streamId, list) });
+      else if (isSettlementStream(streamId) && this.batchEvaluations.has(streamId)) units.push({ events: list, run: (ctx) => this.runSettlementBatch(ctx, streamId, list) });
       // Decisions on the SYNC_FAILURE of an event dead-lettered in any other stream (settlement-…, period-…).
       else if (list.some(isExceptionEvent)) units.push({ events: list, run: (ctx) => this.runDecisions(ctx, list) });
     }
@@ -426,6 +475,67 @@ export class ReconciliationProjection implements Projection {
     }
   }
 
+  /**
+   * A settlement batch stream: writes its document, opens its findings as exceptions and resolves
+   * those no longer found, and moves its finding codes between period summaries; then applies the
+   * decisions on its exceptions in this batch.
+   */
+  private runSettlementBatch(ctx: BatchContext, streamId: string, events: readonly RecordedEvent[]): void {
+    const ev = this.batchEvaluations.get(streamId)!;
+    if (ev.error !== undefined) throw ev.error;
+    const result = ev.result;
+    if (result) {
+      const old = ctx.get<ReconciliationDoc>(RECONCILIATIONS, streamId);
+      const period = result.period;
+      const check = result.check;
+      const doc: ReconciliationDoc = {
+        streamId,
+        subject: result.subject,
+        orderId: null,
+        shopKey: null,
+        countryCode: null,
+        status: check?.status ?? 'drift',
+        period,
+        pending: [],
+        findings: result.findings.map(toJson),
+        findingCodes: result.findings.map((f) => f.code),
+        exceptionIds: [],
+        totals: { scayle: {}, erp: {}, psp: {} },
+        evaluatedAt: ev.now,
+        reviewAt: null,
+        exportState: null,
+        dispatch: { failures: 0 },
+        settlementBatch: check ? toJson(check) : null,
+      };
+      if (old?.period) this.contribute(ctx, old.period, contributionOf(old), -1);
+      if (period) this.contribute(ctx, period, contributionOf(doc), 1);
+      const present = new Set<string>();
+      for (const f of result.findings) {
+        if (f.autoAccepted) continue;
+        present.add(f.findingId);
+        observe(ctx, this.sla, true, ev.now, {
+          exceptionId: f.findingId,
+          streamId,
+          subject: result.subject,
+          code: f.code,
+          owner: f.owner,
+          severity: f.severity,
+          component: f.component,
+          explanation: f.explanation,
+          extra: { orderId: null, period, finding: toJson(f) },
+        });
+      }
+      for (const id of old?.exceptionIds ?? []) {
+        if (present.has(id)) continue;
+        const prior = ctx.get<ExceptionDoc>(EXCEPTIONS, id);
+        if (prior) observe(ctx, this.sla, false, ev.now, { ...subjectOf(prior), extra: {} });
+      }
+      doc.exceptionIds = [...present].sort();
+      ctx.put(RECONCILIATIONS, streamId, sortKeys(doc) as ReconciliationDoc);
+    }
+    this.runDecisions(ctx, events);
+  }
+
   private runDecisions(ctx: BatchContext, events: readonly RecordedEvent[]): void {
     for (const e of events) if (isExceptionEvent(e)) decide(ctx, e, ledgerTime(e));
   }
@@ -509,7 +619,8 @@ function fold(entry: CacheEntry, e: RecordedEvent, builder: OrderStateBuilder): 
 }
 
 function contributionOf(doc: ReconciliationDoc): Contribution {
-  return { period: doc.period!, status: doc.status, findingCodes: doc.findingCodes, totals: doc.totals as unknown as Contribution['totals'] };
+  const c: Contribution = { period: doc.period!, status: doc.status, findingCodes: doc.findingCodes, totals: doc.totals as unknown as Contribution['totals'] };
+  return isSettlementStream(doc.streamId) ? { ...c, order: false } : c;
 }
 
 function toJson<T>(value: T): JsonObject {

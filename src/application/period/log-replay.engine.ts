@@ -15,6 +15,11 @@
  * every few thousand events so the service keeps answering (health checks, other requests) while
  * it runs.
  *
+ * PSP settlement batch streams (`settlement-<provider>-<batchId>`) are folded and checked the way the
+ * live `reconciliation` projection does (`evaluateSettlementBatch`): their findings count in the
+ * period of the payout date and their exceptions are open ones, but a batch is no order (no order
+ * count, status or totals).
+ *
  * An `erp-unlinked-<documentNumber>` stream whose document was linked into an order stream by the
  * bound is skipped (the order stream holds the document). Open exceptions are the findings that are
  * not auto-accepted and whose exception is active at the bound (`open`, `acknowledged`, `assigned`);
@@ -45,6 +50,7 @@ import { initialOrderState, orderStateFrom, OrderStateBuilder } from '../../doma
 import type { ReconciliationPolicy } from '../../domain/order/reconciliation.policy';
 import type { ReconciliationStatus, SideTotals } from '../../domain/order/reconciliation.types';
 import type { OpenException, SnapshotTotals } from '../../domain/period/close-snapshot';
+import { evaluateSettlementBatch, evolveSettlementBatch, initialSettlementBatchState, type SettlementBatchEvaluation } from '../../domain/settlement/settlement.batch';
 import { Money } from '../../domain/shared/money';
 import { periodOfDate, periodOfInstant } from '../../domain/shared/period';
 import { KeyedMutex } from '../ingest/keyed-mutex';
@@ -91,6 +97,7 @@ export interface ReplayResult extends PeriodFigures {
 }
 
 const isOrderStream = (id: string): boolean => id.startsWith('order-') || id.startsWith('erp-unlinked-');
+const isSettlementStream = (id: string): boolean => id.startsWith('settlement-');
 
 /** Ledger time of an event: `metadata.recordedAt`, else the store's commit time. */
 export const ledgerTimeOf = (e: Pick<RecordedEvent, 'metadata' | 'created'>): string => (typeof e.metadata.recordedAt === 'string' ? e.metadata.recordedAt : e.created);
@@ -127,6 +134,7 @@ export class LogReplayEngine {
       if (!within(e, bound, boundMs)) break;
       eventsReplayed++;
       position = e.position;
+      if (isSettlementStream(e.streamId) && e.type === 'PspSettlementBatchRecorded') streams.add(e.streamId);
       if (isOrderStream(e.streamId)) {
         streams.add(e.streamId);
         if (e.streamId.startsWith('order-') && e.type.startsWith('Erp')) {
@@ -154,6 +162,14 @@ export class LogReplayEngine {
       if (streamId.startsWith('erp-unlinked-') && linkedDocuments.has(streamId.slice('erp-unlinked-'.length))) continue;
       const recorded = (await readStreamOrEmpty(this.events, streamId)).filter((e) => e.position <= position);
       if (recorded.length === 0) continue;
+      if (isSettlementStream(streamId)) {
+        let batchState = initialSettlementBatchState();
+        for (const e of recorded) batchState = evolveSettlementBatch(batchState, e as { id: string; type: string; data: unknown; metadata: { occurredAt: string } });
+        const batch = evaluateSettlementBatch(batchState);
+        if (!batch?.period || (options.period !== undefined && batch.period !== options.period)) continue;
+        figures.addBatch(batch, recorded, foldBatchDecisions(recorded, batch, options.now));
+        continue;
+      }
       const state = orderStateFrom(recorded as unknown as OrderEventEnvelope<{ type: string; data: unknown }>[]);
       if (state.kind === 'empty') continue;
       const result = reconcileOrder(state, options.policy, options.now);
@@ -198,6 +214,30 @@ export function foldDecisions(recorded: readonly RecordedEvent[], atCut: OrderRe
 }
 
 /**
+ * {@link foldDecisions} for a PSP settlement batch stream: the decisions on its exceptions folded
+ * with the presence of its findings after each report (a batch check needs no `now`), ending with
+ * `atCut`; undefined when the stream holds no decision.
+ */
+export function foldBatchDecisions(recorded: readonly RecordedEvent[], atCut: SettlementBatchEvaluation, now: string): ExceptionFold | undefined {
+  const first = recorded.findIndex((e) => isExceptionEvent(e));
+  if (first < 0) return undefined;
+  const fold = new ExceptionFold();
+  const ids = (b: SettlementBatchEvaluation | undefined): Set<string> => new Set((b?.findings ?? []).filter((f) => !f.autoAccepted).map((f) => f.findingId));
+  let state = initialSettlementBatchState();
+  for (const [i, e] of recorded.entries()) {
+    if (isExceptionEvent(e)) {
+      fold.evaluated(ids(evaluateSettlementBatch(state)), ledgerTimeOf(e));
+      fold.decided(e, ledgerTimeOf(e));
+      continue;
+    }
+    state = evolveSettlementBatch(state, e as { id: string; type: string; data: unknown; metadata: { occurredAt: string } });
+    if (i > first) fold.evaluated(ids(evaluateSettlementBatch(state)), ledgerTimeOf(e));
+  }
+  fold.evaluated(ids(atCut), now);
+  return fold;
+}
+
+/**
  * Accounting period of a reconciled stream: the sale's period (DESIGN §7) once the order is known;
  * for facts without an order, the posting date of its first ERP document, else the source time of
  * its first fact in the company timezone.
@@ -231,6 +271,18 @@ export class FiguresAccumulator {
     this.orders++;
     this.byStatus[result.status] = (this.byStatus[result.status] ?? 0) + 1;
     for (const side of ['scayle', 'erp', 'psp'] as const) this.sums[side].add(result.totals[side]);
+    this.addFindings(result, events, decisions);
+  }
+
+  /**
+   * Adds a PSP settlement batch: its finding counts and open exceptions only (a batch is no order).
+   * `decisions`: {@link foldBatchDecisions}.
+   */
+  addBatch(batch: SettlementBatchEvaluation, events: readonly RecordedEvent[], decisions?: ExceptionFold): void {
+    this.addFindings({ subject: batch.subject, findings: batch.findings }, events, decisions);
+  }
+
+  private addFindings(result: Pick<OrderReconciliation, 'subject' | 'findings' | 'orderId'>, events: readonly RecordedEvent[], decisions: ExceptionFold | undefined): void {
     const recordedAt = new Map(events.map((e) => [e.id, ledgerTimeOf(e)]));
     for (const f of result.findings) {
       this.byFindingCode[f.code] = (this.byFindingCode[f.code] ?? 0) + 1;

@@ -4,7 +4,7 @@
  * silently compared. Bump it whenever a change to `src/domain/order/**` (classification, totals,
  * period assignment) can change what an order reconciles to; keep it unchanged for refactorings.
  */
-export const RULES_VERSION = 'reconcile/2025.5';
+export const RULES_VERSION = 'reconcile/2025.6';
 
 /*
  * History (what each bump changed in the output):
@@ -23,4 +23,8 @@ export const RULES_VERSION = 'reconcile/2025.5';
  *   written off at the cut is no open exception and blocks no close; an acknowledged or assigned one
  *   carries that status and its `assignee`; one opened again (reopened, or its finding came back
  *   after the decision) is aged from then. Before, every non-auto-accepted finding was `open`.
+ * - 2025.6: PSP settlement batches are checked in the service (live views, close snapshots, audit
+ *   replays), not only by the evaluate harness: a payout that its lines' gross − itemised fees do not
+ *   explain is a batch `SETTLEMENT_DRIFT` (counted in the payout date's period), and the payout is
+ *   compared with Σ (gross − fee), no longer with the lines' stated net.
  */
