@@ -1,6 +1,8 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { expect } from 'chai';
 import { formatTable, machineDescription, runSuites } from '../../../bench/run';
-import { benchSize, type BenchSuite } from '../../../bench/harness';
+import { benchSize, withPeakRss, type BenchSuite } from '../../../bench/harness';
 
 describe('bench runner', () => {
   it('a suite that throws becomes an error row and the next suite still runs, with the shared size', async () => {
@@ -25,5 +27,24 @@ describe('bench runner', () => {
     expect(benchSize(true)).to.deep.equal({ orders: 10_000, events: 100_000 });
     const m = machineDescription();
     expect(m).to.include.keys('cpus', 'cpuModel', 'totalMemMiB', 'node', 'os', 'arch');
+  });
+
+  it('withPeakRss counts a peak that never returns to the event loop', async function () {
+    if (process.platform !== 'linux') this.skip();
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    gc();
+    const before = process.memoryUsage.rss() / (1024 * 1024);
+    const { result, peakRssMiB } = await withPeakRss(async () => {
+      // 256 MiB touched and freed again without an event-loop turn: a 20 ms sampler cannot see it.
+      let buffer: Buffer | undefined = Buffer.alloc(256 * 1024 * 1024, 1);
+      const sum = buffer[0]! + buffer[buffer.length - 1]!;
+      buffer = undefined;
+      gc();
+      return sum;
+    });
+    expect(result).to.equal(2);
+    expect(process.memoryUsage.rss() / (1024 * 1024)).to.be.lessThan(before + 100); // really freed
+    expect(peakRssMiB).to.be.greaterThan(before + 200);
   });
 });
