@@ -9,27 +9,47 @@ export interface PositionWaiter {
   headPosition(): Promise<bigint>;
 }
 
+/** What a route that reads the log itself needs to check `minPosition`: the position of the log's last event. */
+export interface LogHead {
+  /** Position of the last event in the log. */
+  headPosition(): Promise<bigint>;
+}
+
+/**
+ * The checks every route that takes `minPosition` shares: absent or empty → `undefined`; otherwise a
+ * decimal string no greater than the log head, returned as a position. A position beyond the end of
+ * the log names no write that happened and is never reached by waiting, so it is refused at once —
+ * on read-model queries and on the routes that read the log itself (where `minPosition` is otherwise
+ * always met) alike.
+ * @throws HttpProblem 400 (`errors[].field` = `minPosition`) for a malformed position or one beyond the log head.
+ */
+export async function checkMinPosition(req: Request, log: LogHead): Promise<bigint | undefined> {
+  const raw = req.query.minPosition;
+  if (raw === undefined || raw === '') return undefined;
+  if (typeof raw !== 'string' || !/^\d{1,40}$/.test(raw)) {
+    throw HttpProblem.validation([{ field: 'minPosition', message: 'must be a log position (a decimal string)' }]);
+  }
+  const position = BigInt(raw);
+  if (position > (await log.headPosition())) {
+    throw HttpProblem.validation([{ field: 'minPosition', message: 'is beyond the end of the log: pass a position a write answered with' }]);
+  }
+  return position;
+}
+
 /**
  * Read-your-writes for queries (issue 6): with `?minPosition=<position a write answered with>` the
  * query waits until the read models have reached it, at most `timeoutMs`. If they have not by then
  * the answer is **503** `read-model-behind` with `Retry-After: 1` — never a silently stale answer, so a
  * client that asked for its own write either sees it or knows to ask again. A position beyond the end of
- * the log names no write that happened and never will be reached by waiting: **400**, at once.
+ * the log is a **400**, at once (`checkMinPosition`).
  * @throws HttpProblem 400 for a malformed position or one beyond the log head, 503 when the wait runs out.
  */
 export async function awaitMinPosition(req: Request, res: Response, waiter: PositionWaiter, timeoutMs: number): Promise<void> {
-  const raw = req.query.minPosition;
-  if (raw === undefined || raw === '') return;
-  if (typeof raw !== 'string' || !/^\d{1,40}$/.test(raw)) {
-    throw HttpProblem.validation([{ field: 'minPosition', message: 'must be a log position (a decimal string)' }]);
-  }
-  const position = BigInt(raw);
-  if (position > (await waiter.headPosition())) {
-    throw HttpProblem.validation([{ field: 'minPosition', message: 'is beyond the end of the log: pass a position a write answered with' }]);
-  }
+  const position = await checkMinPosition(req, waiter);
+  if (position === undefined) return;
   if (await waiter.waitForPosition(position, timeoutMs)) return;
   res.setHeader('Retry-After', '1');
-  throw new HttpProblem(503, 'read-model-behind', 'Read models have not reached minPosition yet', `The read models did not reach position ${raw} within ${timeoutMs} ms; retry shortly.`, {
-    minPosition: raw,
+  throw new HttpProblem(503, 'read-model-behind', 'Read models have not reached minPosition yet', `The read models did not reach position ${String(position)} within ${timeoutMs} ms; retry shortly.`, {
+    minPosition: String(position),
   });
 }

@@ -68,7 +68,7 @@ export const opsModule = new ContainerModule(({ bind }) => {
   bind<MetricsSource>(TOKENS.MetricsSource).toDynamicValue((ctx) => new FreshnessMetrics(ctx.get<FreshnessService>(TOKENS.Freshness)));
   bind<MetricsSource>(TOKENS.MetricsSource).toDynamicValue((ctx) => new OutboxMetrics(ctx.get<OutboxStore>(TOKENS.OutboxStore)));
   bind<HttpRoutes>(TOKENS.HttpRoutes).toDynamicValue(
-    (ctx) => new OpsController(ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys), ctx.get<FreshnessService>(TOKENS.Freshness), ctx.get<LedgerMetrics>(TOKENS.Metrics)),
+    (ctx) => new OpsController(ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys), ctx.get<FreshnessService>(TOKENS.Freshness), ctx.get<LedgerMetrics>(TOKENS.Metrics), ctx.get<EventStore>(TOKENS.EventStore)),
   );
   bind<HttpRoutes>(TOKENS.HttpRoutes).toDynamicValue((ctx) => new ExceptionsFallbackRoutes(ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys)));
 });

@@ -73,6 +73,6 @@ export const periodsModule = new ContainerModule(({ bind }) => {
     (ctx) =>
       new AsOfQuery(ctx.get<EventStore>(TOKENS.EventStore), ctx.get<OrderDirectory>(TOKENS.OrderDirectory), ctx.get<ReconciliationPolicySource>(TOKENS.ReconciliationPolicies), ctx.get<LogReplayEngine>(TOKENS.LogReplayEngine)),
   );
-  bind<HttpRoutes>(TOKENS.HttpRoutes).toDynamicValue((ctx) => new PeriodsController(ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys), ctx.get<PeriodsServices>(TOKENS.Periods)));
+  bind<HttpRoutes>(TOKENS.HttpRoutes).toDynamicValue((ctx) => new PeriodsController(ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys), ctx.get<PeriodsServices>(TOKENS.Periods), ctx.get<EventStore>(TOKENS.EventStore)));
   bind<HttpRoutes>(TOKENS.HttpRoutes).toDynamicValue((ctx) => new AsOfController(ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys), ctx.get<AsOfQuery>(TOKENS.AsOfQuery)));
 });

@@ -5,6 +5,7 @@ import type { HttpRoutes } from '../app';
 import type { ApiKeyRegistry } from '../auth/api-keys';
 import { guard } from '../auth/route-roles';
 import { HttpProblem } from '../problem-details';
+import { checkMinPosition, type LogHead } from '../read-your-writes';
 
 /**
  * `GET /v1/freshness` (per-source freshness, projection lag, STALE_SYNC) and `GET /metrics`
@@ -16,16 +17,14 @@ export class OpsController implements HttpRoutes {
     private readonly keys: ApiKeyRegistry,
     private readonly freshness: FreshnessService,
     private readonly metrics: LedgerMetrics,
+    private readonly log: LogHead,
   ) {}
 
   register(router: Router): void {
     router.get('/v1/freshness', guard(this.keys, 'GET /v1/freshness'), async (req, res) => {
-      const minPosition = req.query.minPosition;
-      if (minPosition !== undefined && (typeof minPosition !== 'string' || !/^\d{1,40}$/.test(minPosition))) {
-        throw HttpProblem.validation([{ field: 'minPosition', message: 'must be a log position (a decimal string)' }]);
-      }
+      const minPosition = await checkMinPosition(req, this.log);
       res.setHeader('Cache-Control', 'no-store');
-      res.json(await this.freshness.report(minPosition === undefined ? undefined : BigInt(minPosition)));
+      res.json(await this.freshness.report(minPosition));
     });
     router.get('/metrics', guard(this.keys, 'GET /metrics'), async (_req, res) => {
       res.setHeader('Cache-Control', 'no-store');

@@ -8,12 +8,14 @@ import { guard } from '../auth/route-roles';
 import { sendJsonWithEtag } from '../etag';
 import { decodeCursor, encodeCursor, PAGE } from '../pagination';
 import { HttpProblem } from '../problem-details';
+import { checkMinPosition } from '../read-your-writes';
 import { validateDto } from '../validation';
 import { OrderEventsQueryDto } from './order-queries.dto';
 
 /**
  * `GET /v1/orders/{orderId}/events`: an order's audit history straight from its stream. It reads
- * the log, not a read model, so `minPosition` is always met and is accepted only for uniformity.
+ * the log, not a read model, so a `minPosition` up to the log head is always met; one beyond it is a
+ * 400, as on every route that takes it (`checkMinPosition`).
  */
 export class OrderEventsController implements HttpRoutes {
   constructor(
@@ -25,6 +27,7 @@ export class OrderEventsController implements HttpRoutes {
   register(router: Router): void {
     router.get('/v1/orders/:orderId/events', guard(this.keys, 'GET /v1/orders/{orderId}/events'), async (req, res) => {
       const query = await validateDto(OrderEventsQueryDto, req.query, 'query');
+      await checkMinPosition(req, this.events);
       const cursor = decodeCursor(query.cursor, ['afterRevision']);
       if (cursor && !/^\d+$/.test(cursor.afterRevision)) throw HttpProblem.validation([{ field: 'cursor', message: 'is not a cursor of this list' }]);
       const page = await getOrderEvents(this.events, this.directory, {

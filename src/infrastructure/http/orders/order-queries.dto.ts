@@ -24,7 +24,7 @@ export class OrderEventsQueryDto extends ListQueryDto {
   type?: string;
 }
 
-/** `GET /v1/orders/{orderId}/reconciliation`: `minPosition` (always met: read live from the log), `asOf` (issue 7). */
+/** `GET /v1/orders/{orderId}/reconciliation`: `minPosition` (always met up to the log head: read live from the log; beyond it a 400), `asOf` (issue 7). */
 export class ReconciliationQueryDto {
   /** A log position (digits) or an ISO-8601 instant with offset; checked by `parseAsOf`. */
   @IsOptional()

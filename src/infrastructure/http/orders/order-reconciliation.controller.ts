@@ -9,6 +9,7 @@ import type { HttpRoutes } from '../app';
 import type { ApiKeyRegistry } from '../auth/api-keys';
 import { guard } from '../auth/route-roles';
 import { bodyEtag, ifNoneMatchHits } from '../etag';
+import { checkMinPosition } from '../read-your-writes';
 import { validateDto } from '../validation';
 import { ReconciliationQueryDto } from './order-queries.dto';
 
@@ -30,6 +31,7 @@ export class OrderReconciliationController implements HttpRoutes {
   register(router: Router): void {
     router.get('/v1/orders/:orderId/reconciliation', guard(this.keys, 'GET /v1/orders/{orderId}/reconciliation'), async (req, res) => {
       const query = await validateDto(ReconciliationQueryDto, req.query, 'query');
+      await checkMinPosition(req, this.events);
       const view = query.asOf
         ? await this.asOf.orderReconciliation(String(req.params.orderId), parseAsOf(query.asOf))
         : await getOrderReconciliation(this.events, this.directory, this.policies, this.clock, String(req.params.orderId));

@@ -12,6 +12,7 @@ import { principalOf } from '../auth/auth.middleware';
 import { guard } from '../auth/route-roles';
 import { commandContext } from '../commands';
 import { HttpProblem } from '../problem-details';
+import { checkMinPosition, type LogHead } from '../read-your-writes';
 import { requireContentType, validateDto } from '../validation';
 import { ClosePeriodDto, ReopenPeriodDto, ReplayPeriodDto } from './periods.dto';
 import { closeJson, snapshotJson, snapshotsJson } from './periods.json';
@@ -49,12 +50,15 @@ const bodyOf = (req: Request): unknown => (req.body === undefined || (req.rawBod
 /**
  * Period close, reopen, snapshots, exports, adjustments and audit replay (issue 7). Domain errors
  * become problems through the shared mapper; the two that name lists (blocking exceptions, lagging
- * projections) are worded here so the lists travel as JSON arrays.
+ * projections) are worded here so the lists travel as JSON arrays. The snapshot and adjustment reads
+ * come from the log itself, so a `minPosition` up to the log head is always met and one beyond it is a
+ * 400 (`checkMinPosition`), as on every route that takes it.
  */
 export class PeriodsController implements HttpRoutes {
   constructor(
     private readonly keys: ApiKeyRegistry,
     private readonly services: PeriodsServices,
+    private readonly log: LogHead,
   ) {}
 
   register(router: Router): void {
@@ -76,17 +80,21 @@ export class PeriodsController implements HttpRoutes {
       res.status(200).json({ period, status: 'reopened', reopenedSnapshotId: reopened.snapshotId, reason: reopened.reason, reopenedBy: reopened.reopenedBy, reopenedAt: reopened.reopenedAt, position: String(position) });
     });
     router.get('/v1/periods/:period/snapshots', guard(this.keys, 'GET /v1/periods/{period}/snapshots'), async (req, res) => {
+      await checkMinPosition(req, this.log);
       res.json(snapshotsJson(await s.snapshots.list(periodParam(req))));
     });
     router.get('/v1/periods/:period/snapshots/latest', guard(this.keys, 'GET /v1/periods/{period}/snapshots/latest'), async (req, res) => {
+      await checkMinPosition(req, this.log);
       res.json(snapshotJson(await s.snapshots.get(periodParam(req))));
     });
     router.get('/v1/periods/:period/snapshots/:snapshotId', guard(this.keys, 'GET /v1/periods/{period}/snapshots/{snapshotId}'), async (req, res) => {
+      await checkMinPosition(req, this.log);
       res.json(snapshotJson(await s.snapshots.get(periodParam(req), String(req.params.snapshotId))));
     });
     router.get('/v1/periods/:period/snapshots/:snapshotId/export', guard(this.keys, 'GET /v1/periods/{period}/snapshots/{snapshotId}/export'), async (req, res) => {
       const format = req.query.format === undefined ? 'csv' : String(req.query.format);
       if (format !== 'csv' && format !== 'xlsx') throw HttpProblem.validation([{ field: 'format', message: 'must be csv or xlsx' }]);
+      await checkMinPosition(req, this.log);
       const snapshot = await s.snapshots.get(periodParam(req), String(req.params.snapshotId));
       const name = `close-snapshot-${snapshot.snapshotId}.${format}`;
       res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
@@ -96,6 +104,7 @@ export class PeriodsController implements HttpRoutes {
       else res.status(200).type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await snapshotXlsx(snapshot));
     });
     router.get('/v1/periods/:period/adjustments', guard(this.keys, 'GET /v1/periods/{period}/adjustments'), async (req, res) => {
+      await checkMinPosition(req, this.log);
       const snapshotId = req.query.snapshotId === undefined ? undefined : String(req.query.snapshotId);
       res.json(await s.adjustments.adjustments(periodParam(req), snapshotId));
     });
