@@ -1,6 +1,7 @@
 import { expect } from 'chai';
+import ExcelJS from 'exceljs';
 import type { StoredSnapshot } from '../../../src/application/period/period-stream';
-import { csvSafeCell, snapshotCsv } from '../../../src/infrastructure/http/periods/snapshot-export';
+import { csvSafeCell, snapshotCsv, snapshotXlsx } from '../../../src/infrastructure/http/periods/snapshot-export';
 
 /** A snapshot whose texts come from the sources: an ERP document naming the order `=1+2`. */
 function snapshotWith(orderId: string, explanation: string, overrideReason?: string): StoredSnapshot {
@@ -76,5 +77,78 @@ describe('close snapshot CSV export', () => {
     expect(plain).to.include.members(['# closed_by: finance:0123456789ab', '# override_reason: ', '# overridden_exceptions: 0']);
     const forced = snapshotCsv(snapshotWith('20000210', 'x', 'two orders under review\r\nwith the ERP team')).split('\r\n');
     expect(forced).to.include.members(['# closed_by: finance:0123456789ab', '# override_reason: two orders under review with the ERP team', '# overridden_exceptions: 1']);
+  });
+});
+
+describe('close snapshot xlsx export', () => {
+  /** The snapshot of {@link snapshotWith} with totals in EUR, JPY and KWD. */
+  const multiCurrency = (): StoredSnapshot => {
+    const s = snapshotWith('20000210', 'x');
+    (s.snapshot as unknown as { totals: unknown }).totals = {
+      scayle: { JPY: { order: { gross: '1234567', net: '1122334', tax: '112233' } }, KWD: { order: { gross: '-1.005', net: '0.100', tax: '12345678901.234' } } },
+      erp: { EUR: { order: { gross: '-4.23', net: '-3.55', tax: '-0.68' } } },
+      psp: { EUR: { order: { gross: '1234567890123.45', fee: '0.10' } } },
+    };
+    return s;
+  };
+  const load = async (s: StoredSnapshot) => {
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await snapshotXlsx(s)) as unknown as ExcelJS.Buffer);
+    return wb;
+  };
+  /** Cells of the Totals row of `side`/`currency`, by header name. */
+  const totalsRow = (wb: ExcelJS.Workbook, side: string, cur: string): Record<string, ExcelJS.Cell> => {
+    const ws = wb.getWorksheet('Totals')!;
+    const header = (ws.getRow(1).values as unknown[]).slice(1).map(String);
+    let found: ExcelJS.Row | undefined;
+    ws.eachRow((row, n) => {
+      if (n > 1 && row.getCell(1).value === side && row.getCell(2).value === cur) found = row;
+    });
+    expect(found, `${side} ${cur}`).to.not.equal(undefined);
+    return Object.fromEntries(header.map((h, i) => [h, found!.getCell(i + 1)]));
+  };
+  const expectMoney = (cell: ExcelJS.Cell, value: number, numFmt: string) => {
+    expect(cell.type, String(cell.address)).to.equal(ExcelJS.ValueType.Number);
+    expect(cell.value, String(cell.address)).to.equal(value);
+    expect(cell.numFmt, String(cell.address)).to.equal(numFmt);
+  };
+
+  it('writes money as numeric cells with the number format of the currency exponent', async () => {
+    const wb = await load(multiCurrency());
+    const eur = totalsRow(wb, 'erp', 'EUR');
+    expectMoney(eur.gross!, -4.23, '#,##0.00');
+    expectMoney(eur.net!, -3.55, '#,##0.00');
+    expectMoney(eur.tax!, -0.68, '#,##0.00');
+    expect(eur.fee!.value).to.equal('');
+    const jpy = totalsRow(wb, 'scayle', 'JPY');
+    expectMoney(jpy.gross!, 1234567, '#,##0');
+    const kwd = totalsRow(wb, 'scayle', 'KWD');
+    expectMoney(kwd.gross!, -1.005, '#,##0.000');
+    expectMoney(kwd.net!, 0.1, '#,##0.000');
+    expectMoney(kwd.tax!, 12345678901.234, '#,##0.000');
+    const psp = totalsRow(wb, 'psp', 'EUR');
+    expectMoney(psp.gross!, 1234567890123.45, '#,##0.00');
+    expectMoney(psp.fee!, 0.1, '#,##0.00');
+  });
+
+  it('writes exception deltas as numeric cells in the delta currency', async () => {
+    const ws = (await load(multiCurrency())).getWorksheet('Open exceptions')!;
+    const header = (ws.getRow(1).values as unknown[]).slice(1).map(String);
+    const cell = ws.getRow(2).getCell(header.indexOf('delta_gross') + 1);
+    expectMoney(cell, -4.23, '#,##0.00');
+    expect(ws.getRow(2).getCell(header.indexOf('delta_net') + 1).value).to.equal('');
+  });
+
+  it('keeps an amount of more than 15 significant digits as text rather than round it', async () => {
+    const s = multiCurrency();
+    (s.snapshot.totals as unknown as { erp: { EUR: { order: { gross: string } } } }).erp.EUR.order.gross = '12345678901234.56';
+    const cell = totalsRow(await load(s), 'erp', 'EUR').gross!;
+    expect(cell.type).to.equal(ExcelJS.ValueType.String);
+    expect(cell.value).to.equal('12345678901234.56');
+  });
+
+  it('keeps the CSV as the exact decimal strings', () => {
+    const lines = snapshotCsv(multiCurrency()).split('\r\n');
+    expect(lines).to.include.members(['totals,scayle,KWD,order,-1.005,0.100,12345678901.234,', 'totals,scayle,JPY,order,1234567,1122334,112233,', 'totals,psp,EUR,order,1234567890123.45,,,0.10']);
   });
 });

@@ -13,13 +13,50 @@
  * "CSV injection"); money such as `-4.23` stays as it is.
  *
  * **xlsx** (exceljs): sheet `Summary` (the same keys as the CSV header block, hash and position
- * included), `Totals`, `Counts`, `Open exceptions`.
+ * included), `Totals`, `Counts`, `Open exceptions`. Money (totals, exception deltas) is a numeric cell
+ * in major units, so a spreadsheet can sum it, with the number format of its currency's exponent
+ * (EUR `#,##0.00`, JPY `#,##0`, KWD `#,##0.000`); see {@link xlsxMoneyCell}.
  */
 import ExcelJS from 'exceljs';
 import { stringify } from 'csv-stringify/sync';
 import type { StoredSnapshot } from '../../../application/period/period-stream';
+import { currency as currencyOf } from '../../../domain/shared/currency';
 
-type Row = (string | number)[];
+/** An amount of the snapshot: the decimal string in major units as stored, and its ISO 4217 code. */
+interface MoneyCell {
+  readonly money: string;
+  readonly currency: string;
+}
+
+type Cell = string | number | MoneyCell;
+type Row = Cell[];
+
+/** A money cell for an amount that may be absent (an empty cell). */
+const money = (amount: string | undefined, cur: string | undefined): Cell => (amount === undefined || amount === '' || cur === undefined ? '' : { money: amount, currency: cur });
+
+const isMoney = (c: Cell): c is MoneyCell => typeof c === 'object';
+
+/** A cell as CSV text: money stays the exact decimal string. */
+const csvCell = (c: Cell): string | number => (isMoney(c) ? c.money : c);
+
+/** The xlsx number format of a currency's exponent: `#,##0` for 0 digits, `#,##0.00` for 2, `#,##0.000` for 3. */
+export function moneyNumFmt(currencyCode: string): string {
+  const digits = currencyOf(currencyCode).exponent;
+  return digits === 0 ? '#,##0' : `#,##0.${'0'.repeat(digits)}`;
+}
+
+/**
+ * The xlsx value of an amount (a decimal string in major units): a number when the string has at most
+ * 15 significant digits — such a string converts to the nearest double, which Excel (15 digits) shows
+ * as exactly that decimal; the number comes from the string itself, never from float arithmetic.
+ * An amount with more significant digits (or not a plain decimal) stays text rather than be rounded.
+ */
+export function xlsxMoneyValue(amount: string): number | string {
+  const m = /^-?(\d+)(?:\.(\d+))?$/.exec(amount);
+  if (!m) return amount;
+  const significant = `${m[1]}${m[2] ?? ''}`.replace(/^0+/, '').replace(/0+$/, '');
+  return significant.length <= 15 ? Number(amount) : amount;
+}
 
 function summary(s: StoredSnapshot): [string, string][] {
   const b = s.snapshot;
@@ -51,7 +88,7 @@ function totalsRows(s: StoredSnapshot): Row[] {
       const comps = byCur[cur] as Record<string, Record<string, string | undefined>>;
       for (const comp of Object.keys(comps).sort()) {
         const f = comps[comp]!;
-        rows.push([side, cur, comp, f.gross ?? '', f.net ?? '', f.tax ?? '', f.fee ?? '']);
+        rows.push([side, cur, comp, money(f.gross, cur), money(f.net, cur), money(f.tax, cur), money(f.fee, cur)]);
       }
     }
   }
@@ -71,9 +108,9 @@ function exceptionRows(s: StoredSnapshot): Row[] {
     e.openedAt,
     e.ageSeconds,
     e.delta?.currency ?? '',
-    e.delta?.gross ?? '',
-    e.delta?.net ?? '',
-    e.delta?.tax ?? '',
+    money(e.delta?.gross, e.delta?.currency),
+    money(e.delta?.net, e.delta?.currency),
+    money(e.delta?.tax, e.delta?.currency),
     e.explanation,
   ]);
 }
@@ -86,7 +123,7 @@ export function csvSafeCell(value: string | number): string | number {
 /** The snapshot as CSV (see module docs). */
 export function snapshotCsv(s: StoredSnapshot): string {
   const head = ['# scayle-erp-ledger close snapshot', ...summary(s).map(([k, v]) => `# ${k}: ${v}`)].join('\r\n');
-  const block = (name: string, header: string[], rows: Row[]) => stringify([['block', ...header], ...rows.map((r) => [name, ...r.map(csvSafeCell)])], { record_delimiter: '\r\n' });
+  const block = (name: string, header: string[], rows: Row[]) => stringify([['block', ...header], ...rows.map((r) => [name, ...r.map((c) => csvSafeCell(csvCell(c)))])], { record_delimiter: '\r\n' });
   const counts = s.snapshot.counts;
   return [
     `${head}\r\n`,
@@ -107,7 +144,12 @@ export async function snapshotXlsx(s: StoredSnapshot): Promise<Buffer> {
   const sheet = (name: string, header: string[], rows: Row[]) => {
     const ws = wb.addWorksheet(name);
     ws.addRow(header).font = { bold: true };
-    for (const r of rows) ws.addRow(r);
+    for (const r of rows) {
+      const row = ws.addRow(r.map((c) => (isMoney(c) ? xlsxMoneyValue(c.money) : c)));
+      r.forEach((c, i) => {
+        if (isMoney(c) && typeof row.getCell(i + 1).value === 'number') row.getCell(i + 1).numFmt = moneyNumFmt(c.currency);
+      });
+    }
     ws.columns.forEach((c) => {
       c.width = 18;
     });
