@@ -7,7 +7,7 @@
  */
 import type { DeadLetter, JsonObject } from '../application/ports/read-model-store.port';
 import type { ExceptionEvent } from '../domain/exception/exception.events';
-import { evolveException, observeFinding, type ExceptionState, type ExceptionStatus } from '../domain/exception/exception.decide';
+import { evolveException, observeFinding, type ExceptionState, type ExceptionStatus, type FindingTransition } from '../domain/exception/exception.decide';
 import type { FindingOwner, FindingSeverity } from '../domain/shared/findings';
 import type { BatchContext } from './projection';
 
@@ -21,9 +21,47 @@ export type SlaPolicy = (owner: FindingOwner, severity: FindingSeverity) => numb
 
 export const DEFAULT_SLA: SlaPolicy = (owner) => ({ finance: 3, operations: 1, cx: 2 })[owner] * 86_400_000;
 
+/**
+ * What happened to an exception, in the history's one vocabulary of lower-case snake-case verbs (never
+ * an event type): finding transitions `opened`, `recurred`, `auto_resolved`, `cleared`; decisions
+ * `acknowledged`, `assigned`, `resolved`, `written_off` (a resolution `written_off`), `reopened`;
+ * failures `dead_lettered`, `retry_failed`.
+ */
+export type ExceptionHistoryWhat =
+  | Exclude<FindingTransition, 'unchanged'>
+  | 'acknowledged'
+  | 'assigned'
+  | 'resolved'
+  | 'written_off'
+  | 'reopened'
+  | 'dead_lettered'
+  | 'retry_failed';
+
+/** One entry of an exception's history: when (ledger or decision time, ISO-8601) and what ({@link ExceptionHistoryWhat}), plus the decision's details. */
 export interface ExceptionHistoryEntry extends JsonObject {
   at: string;
-  what: string;
+  what: ExceptionHistoryWhat;
+}
+
+/**
+ * The history verb of a decision: the log keeps its event types (`ExceptionAcknowledged`, …); the read
+ * model names what happened (`acknowledged`, …), a resolution `written_off` as `written_off`.
+ */
+export function decisionWhat(event: ExceptionEvent): ExceptionHistoryWhat {
+  switch (event.type) {
+    case 'ExceptionAcknowledged':
+      return 'acknowledged';
+    case 'ExceptionAssigned':
+      return 'assigned';
+    case 'ExceptionResolved':
+      return event.data.resolution === 'written_off' ? 'written_off' : 'resolved';
+    case 'ExceptionReopened':
+      return 'reopened';
+    default: {
+      const unreachable: never = event;
+      return unreachable;
+    }
+  }
 }
 
 export interface ExceptionDoc extends JsonObject {
@@ -122,7 +160,7 @@ export function decide(ctx: BatchContext, event: ExceptionEvent, at: string): bo
   const before = stateOf(doc);
   const after = evolveException(before, event);
   if (!doc || !after || after === before) return false;
-  const entry: ExceptionHistoryEntry = { at: event.data.decidedAt ?? at, what: event.type, by: event.data.decidedBy };
+  const entry: ExceptionHistoryEntry = { at: event.data.decidedAt ?? at, what: decisionWhat(event), by: event.data.decidedBy };
   if (event.type === 'ExceptionAcknowledged' && event.data.note !== undefined) entry.note = event.data.note;
   if (event.type === 'ExceptionAssigned') entry.assignee = event.data.assignee;
   if (event.type === 'ExceptionResolved') Object.assign(entry, { resolution: event.data.resolution, note: event.data.note });

@@ -117,7 +117,7 @@ describe('exception decisions (HTTP)', function () {
     expect(ack.body.exception.etag).to.not.equal(etag);
     expect(ack.headers.etag).to.equal(ack.body.exception.etag);
     expect(ack.body.position).to.match(/^\d+$/);
-    expect(ack.body.exception.history.at(-1)).to.deep.include({ what: 'ExceptionAcknowledged', note: 'looking into it' });
+    expect(ack.body.exception.history.at(-1)).to.deep.include({ what: 'acknowledged', note: 'looking into it' });
     expect(ack.body.exception.history.at(-1).by).to.match(/^finance:/);
     const stored = await events.readStream(ack.body.exception.streamId as string, { direction: 'backwards', maxCount: 1 });
     expect(stored[0]).to.deep.include({ type: 'ExceptionAcknowledged', position: BigInt(ack.body.position as string) });
@@ -142,7 +142,7 @@ describe('exception decisions (HTTP)', function () {
     expectResponseMatchesSpec(reopen, 'post', ACTION_TEMPLATE('reopen'));
     expect(reopen.body.exception).to.include({ status: 'open' });
     expect(reopen.body.exception).to.not.have.property('resolution');
-    expect((reopen.body.exception.history as ExceptionItem['history']).map((h) => h.what)).to.deep.equal(['opened', 'ExceptionAcknowledged', 'ExceptionAssigned', 'ExceptionResolved', 'ExceptionReopened']);
+    expect((reopen.body.exception.history as ExceptionItem['history']).map((h) => h.what)).to.deep.equal(['opened', 'acknowledged', 'assigned', 'resolved', 'reopened']);
   });
 
   it('acknowledge takes no body at all; If-Match: * decides on the current state', async () => {
@@ -226,6 +226,7 @@ describe('exception decisions (HTTP)', function () {
     const writeOff = await decide(id, 'resolve', 'finance', { resolution: 'written_off', note: '10.00 accepted as a loss' }, etag);
     expectResponseMatchesSpec(writeOff, 'post', ACTION_TEMPLATE('resolve'));
     expect(writeOff.body.exception).to.include({ status: 'written_off', resolution: 'written_off' });
+    expect(writeOff.body.exception.history.at(-1)).to.deep.include({ what: 'written_off', resolution: 'written_off', note: '10.00 accepted as a loss' });
     const reopened = await decide(id, 'reopen', 'admin', { reason: 'auditor asked for the correction' }, writeOff.body.exception.etag);
     expect(reopened.body.exception.status).to.equal('open');
   });

@@ -79,7 +79,7 @@ describe('ingest: dismissing a failed record', function () {
 
     const resolved = await exceptionOf(failureId, res.body.position as string);
     expect(resolved).to.include({ status: 'resolved', resolution: 'accepted' });
-    expect(resolved.history.at(-1)).to.deep.include({ what: 'ExceptionResolved', resolution: 'accepted', note: 'dismissed: test webhook sent from the Scayle panel' });
+    expect(resolved.history.at(-1)).to.deep.include({ what: 'resolved', resolution: 'accepted', note: 'dismissed: test webhook sent from the Scayle panel' });
   });
 
   it('a record that no longer waits is refused (422 failure_not_open): dismissed, or resolved through the exception workflow until reopened', async () => {

@@ -80,6 +80,6 @@ describe('docs/operating-manual.md: every command works', function () {
     const res = await request(api.server).get(`/v1/exceptions/${encodeURIComponent(String(env.EXCEPTION_ID))}`).set(auth('auditor')).expect(200);
     expect(res.body).to.include({ status: 'written_off', resolution: 'written_off', assignee: 'anna@shop.example' });
     const steps = (res.body.history as { what: string; by?: string }[]).map((h) => h.what);
-    expect(steps).to.deep.equal(['opened', 'ExceptionAcknowledged', 'ExceptionAssigned', 'ExceptionResolved', 'ExceptionReopened', 'ExceptionResolved']);
+    expect(steps).to.deep.equal(['opened', 'acknowledged', 'assigned', 'resolved', 'reopened', 'written_off']);
   });
 });

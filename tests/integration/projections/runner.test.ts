@@ -101,7 +101,7 @@ describe('projection runner and read models', function () {
     await runner.catchUp();
     const ex = (await stores.store.get<ExceptionDoc>('exceptions', id))!.doc;
     expect(ex).to.include({ status: 'assigned', assignee: 'anna' });
-    expect(ex.history.map((h) => h.what)).to.deep.equal(['opened', 'ExceptionAcknowledged', 'ExceptionAssigned']);
+    expect(ex.history.map((h) => h.what)).to.deep.equal(['opened', 'acknowledged', 'assigned']);
   });
 
   it('replaying the whole log twice gives byte-identical read models', async () => {
