@@ -12,7 +12,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { v5 as uuidv5 } from 'uuid';
-import { canonicalJson, sha256Hex } from '../src/application/erp-export/canonical-json';
+import { canonicalJson, sha256Hex } from '../src/application/shared/canonical-json';
 import { ErpExportIndexer } from '../src/application/erp-export/erp-export.indexer';
 import { ErpExportPlanner, exportUuid } from '../src/application/erp-export/erp-export.planner';
 import { ErpExportScheduler } from '../src/application/erp-export/erp-export.scheduler';

@@ -8,7 +8,7 @@ import type { EventData, EventStore } from '../ports/event-store.port';
 import type { ErpExportEntry, ErpExportStore } from '../ports/erp-export-store.port';
 import { ErpGatewayError, type ErpExportCall, type ErpGateway } from '../ports/erp-gateway.port';
 import { backoffDelay, type BackoffPolicy } from '../shared/backoff';
-import { canonicalJson, sha256Hex } from './canonical-json';
+import { canonicalJson, sha256Hex } from '../shared/canonical-json';
 import { EXPORT_ACTOR, exportUuid } from './erp-export.planner';
 import { readStreamOrEmpty } from '../shared/read-stream';
 import type { ExportMappingsSource } from './export-mappings';

@@ -6,7 +6,9 @@
  * remembered as pending links and placed when the order appears.
  */
 import type { PspSettlementBatch } from '../../domain/settlement/psp-settlement-batch.events';
+import { DomainError } from '../../domain/shared/errors';
 import { settlementStreamId } from '../../domain/shared/streams';
+import { canonicalJson } from '../shared/canonical-json';
 import type { Clock } from '../ports/clock.port';
 import type { IngestMetrics } from '../ports/ingest-metrics.port';
 import type { OrderDirectory, OrderLocation } from '../ports/order-directory.port';
@@ -25,8 +27,14 @@ export class IngestPspSettlementHandler {
     private readonly clock: Clock,
   ) {}
 
-  /** @param batch validated (amounts decimal strings on scale). @param raw as received (JSON or CSV text). */
+  /**
+   * @param batch validated (amounts decimal strings on scale). @param raw as received (JSON or CSV text).
+   * @throws DomainError `conflict`/`batch_already_recorded` (nothing appended) when the provider's
+   *   batch id is already recorded with other content: a batch is one fact, so a corrected report
+   *   answered "duplicate" would be silently lost.
+   */
   async handle(batch: PspSettlementBatch, raw: unknown, ctx: IngestContext): Promise<IngestOutcome> {
+    await this.refuseConflictingReport(batch);
     const recordedAt = this.clock.now().toISOString();
     const placed = new Map<string, { location: OrderLocation; facts: PendingFact[] }>();
     const unplaced = new Set<string>();
@@ -72,5 +80,20 @@ export class IngestPspSettlementHandler {
     if (appended === 0) this.metrics.duplicateDelivery('psp_settlement', 'PspSettlementBatchRecorded');
     else this.metrics.accepted('psp_settlement', 'PspSettlementBatchRecorded');
     return { status: appended === 0 ? 'duplicate' : 'accepted', eventIds, position };
+  }
+
+  private async refuseConflictingReport(batch: PspSettlementBatch): Promise<void> {
+    const id = eventId('psp', `${batch.provider}:${batch.batchId}`, 'PspSettlementBatchRecorded');
+    const stored = (await this.writer.readOrEmpty(settlementStreamId(batch.provider, batch.batchId))).find((e) => e.id === id);
+    if (!stored) return;
+    const before = (stored.data as { batch: PspSettlementBatch }).batch;
+    if (canonicalJson(before) === canonicalJson(batch)) return;
+    throw new DomainError(
+      'conflict',
+      'batch_already_recorded',
+      `${batch.provider} batch ${batch.batchId} is already recorded with other content (payout ${before.payoutAmount} ${before.currency}, ${before.lines.length} lines; this report: payout ${batch.payoutAmount} ${batch.currency}, ${batch.lines.length} lines); nothing was recorded. A corrected report needs its own batch id`,
+      'batchId',
+      { provider: batch.provider, batchId: batch.batchId },
+    );
   }
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { canonicalJson } from '../../../src/application/erp-export/canonical-json';
+import { canonicalJson } from '../../../src/application/shared/canonical-json';
 import type { ErpExportCall } from '../../../src/application/ports/erp-gateway.port';
 import type { ErpDocument } from '../../../src/domain/erp/erp-document';
 import { BcTokenProvider } from '../../../src/infrastructure/erp/business-central/bc-token.provider';

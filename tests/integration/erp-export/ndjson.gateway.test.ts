@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { expect } from 'chai';
-import { canonicalJson, sha256Hex } from '../../../src/application/erp-export/canonical-json';
+import { canonicalJson, sha256Hex } from '../../../src/application/shared/canonical-json';
 import type { ErpExportCall } from '../../../src/application/ports/erp-gateway.port';
 import type { ErpDocument } from '../../../src/domain/erp/erp-document';
 import { NdjsonFileGateway } from '../../../src/infrastructure/erp/ndjson/ndjson-file.gateway';

@@ -65,6 +65,19 @@ describe('ingest: PSP settlements', () => {
     expect(await streamEvents(service, 'order-msde-DE-9002')).to.have.length(2);
   });
 
+  it('a report of a recorded batch id with other content → 409 batch_already_recorded naming batchId; nothing appended', async () => {
+    await post(batch({ batchId: 'B-CONFLICT' })).expect(202);
+    const before = await head(service);
+    const corrected = batch({ batchId: 'B-CONFLICT', payoutAmount: '145.00' });
+    const res = await post(corrected).expect(409);
+    expect(res.headers['content-type']).to.match(/application\/problem\+json/);
+    expect(res.body).to.include({ code: 'batch_already_recorded', provider: 'adyen', batchId: 'B-CONFLICT' });
+    expect(res.body.errors[0].field).to.equal('batchId');
+    expect(res.body.detail).to.match(/payout 145\.05 EUR.*this report: payout 145\.00 EUR/);
+    expect(await head(service)).to.equal(before);
+    expect(await post(batch({ batchId: 'B-CONFLICT' })).expect(202).then((r) => r.body.status)).to.equal('duplicate');
+  });
+
   it('takes CSV with the batch fields as columns or as query parameters', async () => {
     const header = 'provider,batchId,batchCurrency,payoutDate,payoutAmount,lineId,type,paymentReference,orderId,gross,fee,net,currency,bookedAt,fxRate,settlementCurrency';
     const csv = [header, 'adyen,B-8,EUR,2024-06-06,-100.00,R1,refund,tx-9001,,-100.00,0.00,-100.00,EUR,2024-06-06T09:00:00Z,,'].join('\n');
