@@ -140,13 +140,41 @@ export function problemFromError(err: unknown): { problem: ProblemBody; internal
   };
 }
 
-/** Sends a problem body with the right content type and the request's correlation id. */
+/** Longest identifier a problem echoes from the request, in characters (code points). */
+export const ECHO_LIMIT = 200;
+
+/**
+ * Caps what a problem echoes from the request: every run of more than {@link ECHO_LIMIT}
+ * non-whitespace characters (an id from the path or body — no text of ours has such a run) becomes
+ * its first {@link ECHO_LIMIT} characters and `…`. Counts code points, so no surrogate pair is split.
+ */
+export function capEchoes(text: string): string {
+  return text.replace(/\S{201,}/gu, (run) => {
+    const chars = Array.from(run);
+    return chars.length > ECHO_LIMIT ? `${chars.slice(0, ECHO_LIMIT).join('')}…` : run;
+  });
+}
+
+/** The problem with {@link capEchoes} applied to `detail`, `instance`, each `errors[]` entry and the string extensions. */
+function withCappedEchoes(problem: ProblemBody): ProblemBody {
+  const out: ProblemBody = { ...problem };
+  for (const [key, value] of Object.entries(problem)) {
+    if (key !== 'type' && key !== 'title' && typeof value === 'string') out[key] = capEchoes(value);
+  }
+  if (problem.errors) out.errors = problem.errors.map((e) => ({ field: capEchoes(e.field), message: capEchoes(e.message) }));
+  return out;
+}
+
+/**
+ * Sends a problem body with the right content type and the request's correlation id. Identifiers
+ * echoed from the request (in `detail`, `errors`, `instance`, extensions) are capped ({@link capEchoes}).
+ */
 export function sendProblem(res: Response, problem: ProblemBody): void {
   const correlationId = res.locals.correlationId as string | undefined;
   res
     .status(problem.status)
     .type('application/problem+json')
-    .send(JSON.stringify({ ...problem, ...(correlationId ? { correlationId } : {}), instance: res.req.originalUrl.split('?')[0] }));
+    .send(JSON.stringify(withCappedEchoes({ ...problem, ...(correlationId ? { correlationId } : {}), instance: res.req.originalUrl.split('?')[0] ?? '' })));
 }
 
 /** The last middleware: every error becomes `application/problem+json`. */
