@@ -35,6 +35,17 @@ export function flattenValidationErrors(errors: readonly ValidationError[], pare
  * @throws HttpProblem 400 with one entry per invalid field.
  */
 export async function validateDto<T extends object>(dto: ClassConstructor<T>, body: unknown, what = 'body'): Promise<T> {
+  const { instance, errors } = await dtoFieldErrors(dto, body, what);
+  if (errors.length > 0) throw HttpProblem.validation(errors);
+  return instance;
+}
+
+/**
+ * {@link validateDto} without the throw for invalid fields: the instance (valid only when `errors` is
+ * empty) and one entry per invalid field, for a controller that adds checks of its own to the same 400.
+ * @throws HttpProblem 400 when `body` is not a JSON object.
+ */
+export async function dtoFieldErrors<T extends object>(dto: ClassConstructor<T>, body: unknown, what = 'body'): Promise<{ instance: T; errors: FieldError[] }> {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw HttpProblem.validation([{ field: what, message: 'must be a JSON object' }]);
   }
@@ -44,8 +55,7 @@ export async function validateDto<T extends object>(dto: ClassConstructor<T>, bo
   const fields = flattenValidationErrors(errors);
   // A required field's own validators already name a null; add the ones `@IsOptional` let through.
   const extra = nulls.filter((n) => !fields.some((f) => f.field === n.field));
-  if (fields.length > 0 || extra.length > 0) throw HttpProblem.validation([...fields, ...extra]);
-  return instance;
+  return { instance, errors: [...fields, ...extra] };
 }
 
 /** Rejects write requests whose body is not of one of the given media types (415). */

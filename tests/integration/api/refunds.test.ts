@@ -153,6 +153,23 @@ describe('POST /v1/orders/{orderId}/refunds', () => {
       await expect400(jpy, ['refund_items[0].amount']);
     });
 
+    it('every invalid field at once: the amounts off the scale with each other and with the fields the DTO refuses', async () => {
+      const both = await post('904', 'v-dec2', body({ amount: '19.999', refund_items: [{ order_item_id: '9041', amount: '19.999' }] }));
+      await expect400(both, []);
+      expect(both.body.code).to.equal('too_many_decimals');
+      expect(both.body.errors.map((e: { field: string }) => e.field)).to.deep.equal(['amount', 'refund_items[0].amount']);
+      const { reason: _reason, ...noReason } = body({ amount: '1.001', refund_items: [{ order_item_id: '9041', amount: '1.001' }] });
+      const mixed = await post('904', 'v-mixed', noReason);
+      await expect400(mixed, []);
+      expect(mixed.body.type).to.equal('/problems/validation-error');
+      expect(mixed.body.errors).to.deep.equal([
+        { field: 'reason', message: 'is required' },
+        { field: 'amount', message: both.body.errors[0].message.replace('19.999', '1.001') },
+        { field: 'refund_items[0].amount', message: both.body.errors[1].message.replace('19.999', '1.001') },
+      ]);
+      expect(mixed.body.errors[1].message).to.match(/1\.001/);
+    });
+
     it('missing, empty and unknown fields → 400 listing each', async () => {
       await expect400(await post('904', 'v-miss', { amount: '1.00', refund_items: [], extra: true }), ['currency', 'reason', 'refund_items', 'extra']);
       await expect400(await post('904', 'v-item', body({ refund_items: [{ amount: '1.00', sku: 'x' }] })), ['refund_items[0].order_item_id', 'refund_items[0].sku']);

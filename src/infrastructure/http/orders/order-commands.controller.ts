@@ -11,7 +11,8 @@ import type { HttpRoutes } from '../app';
 import type { ApiKeyRegistry } from '../auth/api-keys';
 import { guard } from '../auth/route-roles';
 import { commandContext, runCommand } from '../commands';
-import { requireContentType, validateDto } from '../validation';
+import { HttpProblem, type FieldError } from '../problem-details';
+import { dtoFieldErrors, requireContentType, validateDto } from '../validation';
 import { CorrectLineItemsDto, RequestRefundDto } from './order-commands.dto';
 
 /** `Idempotency-Key`: 1–255 printable ASCII characters, no spaces (the spec's `pattern`). */
@@ -36,6 +37,42 @@ function onScale(amount: string, currency: string, field: string): string {
 }
 
 const orderIdOf = (req: Request): string => String(req.params.orderId);
+
+/**
+ * The refund body, every field checked at once: the DTO's constraints and, for each amount the DTO
+ * takes, the currency's scale — so a 400 lists a missing `reason` and an `amount` of `"1.001"`
+ * together instead of one per round trip.
+ * @throws HttpProblem 400 `validation-error` listing every invalid field; when the amounts alone are
+ *   wrong, the money error as before (`too_many_decimals`, …), naming each amount it concerns.
+ */
+async function validRefund(body: unknown): Promise<RequestRefundDto> {
+  const { instance: dto, errors } = await dtoFieldErrors(RequestRefundDto, body);
+  const money: DomainError[] = [];
+  if (!errors.some((e) => e.field === 'currency')) {
+    const amounts: [string, unknown][] = [['amount', dto.amount]];
+    if (Array.isArray(dto.refund_items)) dto.refund_items.forEach((i, n) => amounts.push([`refund_items[${n}].amount`, (i as RefundItemLike | undefined)?.amount]));
+    for (const [field, value] of amounts) {
+      if (typeof value !== 'string' || errors.some((e) => e.field === field)) continue;
+      try {
+        onScale(value, dto.currency, field);
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        if (!money.some((m) => m.field === err.field && m.message === err.message)) money.push(err);
+      }
+    }
+  }
+  const moneyFields: FieldError[] = money.map((m) => ({ field: m.field ?? 'amount', message: m.message }));
+  if (errors.length > 0) throw HttpProblem.validation([...errors, ...moneyFields]);
+  if (money.length === 1) throw money[0]!;
+  if (money.length > 1) {
+    const code = money[0]!.code;
+    if (!money.every((m) => m.code === code)) throw HttpProblem.validation(moneyFields);
+    throw new HttpProblem(400, code.replace(/_/g, '-'), 'Invalid request', money[0]!.message, { code, errors: moneyFields });
+  }
+  return dto;
+}
+
+type RefundItemLike = { amount?: unknown };
 
 /**
  * Order commands: `POST /v1/orders/{orderId}/refunds`, `GET /v1/orders/{orderId}/refunds/{refundId}`
@@ -67,7 +104,7 @@ export class OrderCommandsController implements HttpRoutes {
 
   private async refund(req: Request, res: Response): Promise<void> {
     const key = idempotencyKey(req, true)!;
-    const dto = await validateDto(RequestRefundDto, req.body);
+    const dto = await validRefund(req.body);
     const input = {
       orderId: orderIdOf(req),
       amount: onScale(dto.amount, dto.currency, 'amount'),
