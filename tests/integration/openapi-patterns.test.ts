@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import * as currencyCodes from 'currency-codes';
 import { isCurrencyCode } from '../../src/domain/shared/currency';
-import { sourceIdPattern } from '../../src/infrastructure/http/dto/calendar.validators';
+import { CODE_TEXT, sourceIdPattern } from '../../src/infrastructure/http/dto/calendar.validators';
 import { ASSIGNEE, TEXT } from '../../src/infrastructure/http/exceptions/exceptions.dto';
 import { loadOpenApi } from '../../src/infrastructure/http/openapi';
 import { KEY_RE } from '../../src/infrastructure/http/orders/order-commands.controller';
@@ -67,6 +67,21 @@ describe('OpenAPI constraints agree with the validation', () => {
       expect(differ.map((ch) => ch.charCodeAt(0).toString(16)), String(pattern)).to.deep.equal([]);
       expect(pattern.test('x'.repeat(api === cases[2]![0] ? 200 : 100))).to.equal(true);
       expect(pattern.test('x'.repeat(api === cases[2]![0] ? 201 : 101))).to.equal(false);
+    }
+  });
+
+  it('codes that travel on (tax codes, variant keys, ERP item numbers) and command reasons: the spec pattern is the DTO one over the BMP', () => {
+    const props = (name: string): Node => schema(name).properties as Node;
+    const correctionItem = ((props('CorrectLineItems').items as Node).items as Node).properties as Node;
+    const codes = [props('TaxCodeMapping').tax_code, props('ItemMapping').variant_reference_key, props('ItemMapping').erp_item_number, correctionItem.tax_code];
+    for (const property of codes) {
+      const pattern = specRegExp((property as Node).pattern);
+      expect(BMP.filter((ch) => CODE_TEXT.test(`A${ch}`) !== pattern.test(`A${ch}`)).map((ch) => ch.charCodeAt(0).toString(16)), String(pattern)).to.deep.equal([]);
+      expect(pattern.test('  ')).to.equal(false);
+      expect(CODE_TEXT.test('  ')).to.equal(false);
+    }
+    for (const name of ['RequestRefund', 'CorrectLineItems']) {
+      expect(String((props(name).reason as Node).pattern)).to.equal(TEXT.source);
     }
   });
 

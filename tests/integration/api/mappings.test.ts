@@ -80,6 +80,8 @@ describe('mappings API', () => {
     const dup = await request(api.server).put(TAX).set(auth('finance')).send({ entries: [{ country_code: 'DE', rate: '0.19', tax_code: 'A' }, { country_code: 'DE', rate: '0.190', tax_code: 'B' }] }).expect(400);
     expect(dup.body).to.include({ code: 'duplicate_mapping' });
     expect(dup.body.errors[0].field).to.equal('entries[1]');
+    const hidden = await request(api.server).put(TAX).set(auth('finance')).send({ entries: [{ country_code: 'DE', rate: '0.19', tax_code: '=cmd\u0000' }, { country_code: 'DE', rate: '0.07', tax_code: 'DE7\u202e' }] }).expect(400);
+    expect(hidden.body.errors.map((e: { field: string }) => e.field)).to.include.members(['entries[0].tax_code', 'entries[1].tax_code']);
     const rate = await request(api.server).put(TAX).set(auth('finance')).send({ entries: [{ country_code: 'DE', rate: '19', tax_code: 'A' }] }).expect(400);
     expect(rate.body).to.include({ code: 'invalid_tax_rate' });
     expect(rate.body.errors[0].field).to.equal('entries[0].rate');

@@ -135,6 +135,10 @@ describe('POST /v1/orders/{orderId}/refunds', () => {
       expect(res.body.errors[0].message).to.match(/Idempotency-Key header is required/);
     });
 
+    it('a reason with control or bidi-override characters → 400 naming reason (it would travel on to Scayle)', async () => {
+      await expect400(await post('904', 'ctl-reason', body({ reason: 'bad\u0007reason' })), ['reason']);
+    });
+
     it('an Idempotency-Key with spaces → 400', async () => {
       await expect400(await post('904', 'has space', body()), ['Idempotency-Key']);
     });

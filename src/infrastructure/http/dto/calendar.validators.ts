@@ -11,6 +11,14 @@ export { isCalendarDate };
  */
 export const sourceIdPattern = (max: number): RegExp => new RegExp(`^[^\\s|\\p{Cc}\\p{Cf}]{1,${max}}$`, 'u');
 
+/**
+ * Codes that travel on to Scayle or the ERP (tax codes, variant keys, ERP item numbers): not blank,
+ * spaces allowed, no control or invisible format characters (they reach other systems' records and
+ * exports unseen).
+ */
+export const CODE_TEXT = /^(?=.*\S)[^\p{Cc}\p{Cf}]+$/u;
+export const CODE_TEXT_MESSAGE = { message: '$property must not be blank nor contain control or invisible format characters' };
+
 /** An ISO-8601 instant whose date part exists in the calendar (see {@link isCalendarDate}). */
 export function hasCalendarDate(instant: string): boolean {
   return isCalendarDate(instant.slice(0, 10)) && !Number.isNaN(Date.parse(instant));

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import { CODE_TEXT, CODE_TEXT_MESSAGE } from '../dto/calendar.validators';
 import { IsDecimalString } from '../dto/decimal.validators';
 
 /** One tax-code mapping: shop country + VAT rate (fraction) → ERP tax code. */
@@ -12,6 +13,7 @@ export class TaxCodeMappingDto {
 
   @IsString()
   @Length(1, 64)
+  @Matches(CODE_TEXT, CODE_TEXT_MESSAGE)
   tax_code!: string;
 
   @IsOptional()
@@ -33,10 +35,12 @@ export class PutTaxCodeMappingsDto {
 export class ItemMappingDto {
   @IsString()
   @Length(1, 128)
+  @Matches(CODE_TEXT, CODE_TEXT_MESSAGE)
   variant_reference_key!: string;
 
   @IsString()
   @Length(1, 128)
+  @Matches(CODE_TEXT, CODE_TEXT_MESSAGE)
   erp_item_number!: string;
 }
 

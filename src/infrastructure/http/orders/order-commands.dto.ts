@@ -1,6 +1,8 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import { CODE_TEXT, CODE_TEXT_MESSAGE } from '../dto/calendar.validators';
 import { IsDecimalString } from '../dto/decimal.validators';
+import { TEXT } from '../exceptions/exceptions.dto';
 
 /** One refunded item: the Scayle order item id and the amount refunded for it (major units). */
 export class RefundItemDto {
@@ -29,6 +31,7 @@ export class RequestRefundDto {
 
   @IsString()
   @Length(1, 500)
+  @Matches(TEXT, { message: '$property must not be blank nor contain control characters' })
   reason!: string;
 }
 
@@ -53,6 +56,7 @@ export class CorrectedItemDto {
   @IsOptional()
   @IsString()
   @Length(1, 64)
+  @Matches(CODE_TEXT, CODE_TEXT_MESSAGE)
   tax_code?: string;
 }
 
@@ -60,6 +64,7 @@ export class CorrectedItemDto {
 export class CorrectLineItemsDto {
   @IsString()
   @Length(1, 500)
+  @Matches(TEXT, { message: '$property must not be blank nor contain control characters' })
   reason!: string;
 
   @IsArray()
