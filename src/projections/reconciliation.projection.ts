@@ -35,7 +35,7 @@ import { initialOrderState, OrderStateBuilder, type OrderState } from '../domain
 import type { ReconciliationPolicy } from '../domain/order/reconciliation.policy';
 import type { OrderReconciliation } from '../domain/order/reconciliation.types';
 import { evaluateSettlementBatch, evolveSettlementBatch, initialSettlementBatchState, type SettlementBatchEvaluation } from '../domain/settlement/settlement.batch';
-import { FINDING_CODES } from '../domain/shared/findings';
+import { FINDING_CODES, type Finding } from '../domain/shared/findings';
 import { periodOfDate, periodOfInstant } from '../domain/shared/period';
 import { decide, EXCEPTIONS, observe, DEFAULT_SLA, type ExceptionDoc, type SlaPolicy } from './exception-queue';
 import { applyContribution, emptySummary, PERIOD_SUMMARIES, sortKeys, type Contribution, type PeriodSummaryDoc } from './period-summary';
@@ -368,10 +368,34 @@ export class ReconciliationProjection implements Projection {
     const old = ctx.get<ReconciliationDoc>(RECONCILIATIONS, streamId);
     const period = this.periodOf(result, entry);
     const doc = this.document(streamId, entry, result, period, now);
-    // Period summaries: take the old contribution out, put the new one in.
+    this.replaceContribution(ctx, old, doc, period);
+    const present = this.observeFindings(ctx, streamId, result, period, now);
+    for (const id of entry.dispatchFailures) {
+      present.add(id);
+      const info = FINDING_CODES.SYNC_FAILURE;
+      observe(ctx, this.sla, true, now, {
+        exceptionId: id,
+        streamId,
+        subject: result.subject,
+        code: 'SYNC_FAILURE',
+        owner: info.owner,
+        severity: info.severity,
+        component: 'order',
+        explanation: 'A command to Scayle failed to dispatch; retry it (POST /v1/outbox/{commandId}/retry) or resolve it by hand',
+        extra: { orderId: result.orderId ?? null, period },
+      });
+    }
+    this.settle(ctx, streamId, old, doc, present, now);
+  }
+
+  /** Period summaries: takes the old document's contribution out and puts the new one in. */
+  private replaceContribution(ctx: BatchContext, old: ReconciliationDoc | undefined, doc: ReconciliationDoc, period: string | null): void {
     if (old?.period) this.contribute(ctx, old.period, contributionOf(old), -1);
     if (period) this.contribute(ctx, period, contributionOf(doc), 1);
-    // Exceptions: every non-auto-accepted finding is present; those no longer found are absent.
+  }
+
+  /** Observes every finding that is not auto-accepted as a present exception (an order's or a PSP batch's); answers their ids. */
+  private observeFindings(ctx: BatchContext, streamId: string, result: { subject: string; orderId?: string; findings: readonly Finding[] }, period: string | null, now: string): Set<string> {
     const present = new Set<string>();
     for (const f of result.findings) {
       if (f.autoAccepted) continue;
@@ -388,21 +412,11 @@ export class ReconciliationProjection implements Projection {
         extra: { orderId: result.orderId ?? null, period, finding: toJson(f) },
       });
     }
-    for (const id of entry.dispatchFailures) {
-      present.add(id);
-      const info = FINDING_CODES.SYNC_FAILURE;
-      observe(ctx, this.sla, true, now, {
-        exceptionId: id,
-        streamId,
-        subject: result.subject,
-        code: 'SYNC_FAILURE',
-        owner: info.owner,
-        severity: info.severity,
-        component: 'order',
-        explanation: 'A command to Scayle failed to dispatch; retry it (POST /v1/outbox/{commandId}/retry) or resolve it by hand',
-        extra: { orderId: result.orderId ?? null, period },
-      });
-    }
+    return present;
+  }
+
+  /** Marks the old document's exceptions that are no longer present as absent, and stores the document. */
+  private settle(ctx: BatchContext, streamId: string, old: ReconciliationDoc | undefined, doc: ReconciliationDoc, present: ReadonlySet<string>, now: string): void {
     for (const id of old?.exceptionIds ?? []) {
       if (present.has(id)) continue;
       const prior = ctx.get<ExceptionDoc>(EXCEPTIONS, id);
@@ -507,31 +521,8 @@ export class ReconciliationProjection implements Projection {
         dispatch: { failures: 0 },
         settlementBatch: check ? toJson(check) : null,
       };
-      if (old?.period) this.contribute(ctx, old.period, contributionOf(old), -1);
-      if (period) this.contribute(ctx, period, contributionOf(doc), 1);
-      const present = new Set<string>();
-      for (const f of result.findings) {
-        if (f.autoAccepted) continue;
-        present.add(f.findingId);
-        observe(ctx, this.sla, true, ev.now, {
-          exceptionId: f.findingId,
-          streamId,
-          subject: result.subject,
-          code: f.code,
-          owner: f.owner,
-          severity: f.severity,
-          component: f.component,
-          explanation: f.explanation,
-          extra: { orderId: null, period, finding: toJson(f) },
-        });
-      }
-      for (const id of old?.exceptionIds ?? []) {
-        if (present.has(id)) continue;
-        const prior = ctx.get<ExceptionDoc>(EXCEPTIONS, id);
-        if (prior) observe(ctx, this.sla, false, ev.now, { ...subjectOf(prior), extra: {} });
-      }
-      doc.exceptionIds = [...present].sort();
-      ctx.put(RECONCILIATIONS, streamId, sortKeys(doc) as ReconciliationDoc);
+      this.replaceContribution(ctx, old, doc, period);
+      this.settle(ctx, streamId, old, doc, this.observeFindings(ctx, streamId, result, period, ev.now), ev.now);
     }
     this.runDecisions(ctx, events);
   }
