@@ -66,11 +66,15 @@ function abs(s: string | undefined): bigint {
 /** The printed summary. */
 export function summarise(rows: readonly DemoRow[], periods: Record<string, unknown> = {}): string {
   const out: string[] = [];
+  // PSP payout batches have reconciliation documents of their own (subject settlement-…): not orders.
+  const isBatch = (r: DemoRow): boolean => r.subject.startsWith('settlement-');
   const statuses = new Map<string, number>();
-  for (const r of rows) statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+  for (const r of rows) if (!isBatch(r)) statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
   const st = new Table({ head: ['reconciliation status', 'orders'], style: { head: [], border: [], compact: true } });
   for (const [s, n] of [...statuses].sort((a, b) => b[1] - a[1])) st.push([s, n]);
   out.push(st.toString());
+  const batches = rows.filter(isBatch);
+  if (batches.length > 0) out.push(`PSP payout batches checked: ${batches.length}, ${batches.filter((r) => r.findings.some((f) => !f.autoAccepted)).length} with a finding`);
 
   const open = rows.flatMap((r) => r.findings).filter((f) => !f.autoAccepted);
   const queues = new Map<string, number>();
