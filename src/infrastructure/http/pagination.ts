@@ -1,3 +1,4 @@
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { HttpProblem } from './problem-details';
 
 /**
@@ -26,3 +27,15 @@ export function decodeCursor<K extends string>(cursor: string | undefined, keys:
 
 /** Default and maximum page sizes of every list query. */
 export const PAGE = { default: 50, max: 500 } as const;
+
+/** `cursor` and `limit` of every paged list (1–{@link PAGE}.max items; `cursor` as {@link encodeCursor} made it). */
+export class PageQueryDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  cursor?: string;
+
+  @IsOptional()
+  @Matches(/^(?:[1-9][0-9]?|[1-4][0-9]{2}|500)$/, { message: `must be a whole number from 1 to ${PAGE.max}` })
+  limit?: string;
+}

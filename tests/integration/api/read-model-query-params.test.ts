@@ -34,4 +34,16 @@ describe('read-model queries: a bad query parameter is named with what it expect
       { field: 'limit', message: 'must be a whole number from 1 to 500' },
     ]);
   });
+
+  it('every paged list takes limit 1–500 and refuses 0 and 501 naming limit (outbox, ERP exports, order events)', async () => {
+    for (const path of ['/v1/outbox', '/v1/erp/exports', '/v1/orders/901/events']) {
+      for (const bad of ['0', '501', '999']) {
+        const res = await request(api.server).get(`${path}?limit=${bad}`).set(auth('finance'));
+        expect(res.status, `${path} limit=${bad}: ${res.text}`).to.equal(400);
+        expect(res.body.errors.map((e: { field: string }) => e.field), path).to.include('limit');
+      }
+      const ok = await request(api.server).get(`${path}?limit=500`).set(auth('finance'));
+      expect(ok.status, `${path} limit=500: ${ok.text}`).to.not.equal(400);
+    }
+  });
 });

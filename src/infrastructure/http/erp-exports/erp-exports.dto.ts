@@ -1,7 +1,8 @@
 import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { PageQueryDto } from '../pagination';
 
 /** Query of `GET /v1/erp/exports`. */
-export class ErpExportsQueryDto {
+export class ErpExportsQueryDto extends PageQueryDto {
   @IsOptional()
   @IsIn(['pending', 'blocked', 'exported', 'failed'])
   status?: 'pending' | 'blocked' | 'exported' | 'failed';
@@ -14,14 +15,6 @@ export class ErpExportsQueryDto {
   @IsString()
   @MaxLength(64)
   orderId?: string;
-
-  @IsOptional()
-  @IsString()
-  cursor?: string;
-
-  @IsOptional()
-  @Matches(/^([1-9]\d{0,2})$/, { message: 'limit must be an integer from 1 to 500' })
-  limit?: string;
 }
 
 /** Body of `POST /v1/erp/exports/run` (optional). */

@@ -1,16 +1,8 @@
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { PageQueryDto } from '../pagination';
 
-/** Query parameters every list query shares. */
-export class ListQueryDto {
-  @IsOptional()
-  @IsString()
-  @MaxLength(2000)
-  cursor?: string;
-
-  @IsOptional()
-  @Matches(/^[1-9]\d{0,2}$/, { message: 'must be an integer from 1 to 500' })
-  limit?: string;
-
+/** Query parameters every list query of the read side shares: the page and `minPosition`. */
+export class ListQueryDto extends PageQueryDto {
   @IsOptional()
   @Matches(/^\d{1,40}$/, { message: 'must be a log position (a decimal string)' })
   minPosition?: string;

@@ -1,7 +1,8 @@
-import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { PageQueryDto } from '../pagination';
 
 /** Query of `GET /v1/outbox`. */
-export class OutboxQueryDto {
+export class OutboxQueryDto extends PageQueryDto {
   @IsOptional()
   @IsIn(['pending', 'sent', 'failed'])
   status?: 'pending' | 'sent' | 'failed';
@@ -10,12 +11,4 @@ export class OutboxQueryDto {
   @IsString()
   @MaxLength(64)
   orderId?: string;
-
-  @IsOptional()
-  @IsString()
-  cursor?: string;
-
-  @IsOptional()
-  @Matches(/^([1-9]\d{0,2})$/, { message: 'limit must be an integer from 1 to 500' })
-  limit?: string;
 }
