@@ -386,43 +386,32 @@ const LAZY = Symbol('lazyJson');
 type LazyState = [dataText: string | undefined, data: unknown, metadataText: string | undefined, metadata: unknown];
 type WithLazy = { [LAZY]: LazyState };
 
+/**
+ * An own enumerable accessor that parses the JSON text at `state[text]` on first read into
+ * `state[value]` (a write replaces both); one getter/setter pair per property, shared by every event.
+ */
+function lazyJsonProperty(text: 0 | 2, value: 1 | 3): PropertyDescriptor {
+  return {
+    enumerable: true,
+    configurable: true,
+    get(this: WithLazy): unknown {
+      const s = this[LAZY];
+      if (s[text] !== undefined) {
+        s[value] = JSON.parse(s[text] as string) as unknown;
+        s[text] = undefined;
+      }
+      return s[value];
+    },
+    set(this: WithLazy, v: unknown) {
+      const s = this[LAZY];
+      s[text] = undefined;
+      s[value] = v;
+    },
+  };
+}
+
 /** Own enumerable accessors shared by every lazily parsed event (one pair of functions, not closures per event). */
-const LAZY_PROPERTIES: PropertyDescriptorMap = {
-  data: {
-    enumerable: true,
-    configurable: true,
-    get(this: WithLazy): unknown {
-      const s = this[LAZY];
-      if (s[0] !== undefined) {
-        s[1] = JSON.parse(s[0]) as unknown;
-        s[0] = undefined;
-      }
-      return s[1];
-    },
-    set(this: WithLazy, value: unknown) {
-      const s = this[LAZY];
-      s[0] = undefined;
-      s[1] = value;
-    },
-  },
-  metadata: {
-    enumerable: true,
-    configurable: true,
-    get(this: WithLazy): unknown {
-      const s = this[LAZY];
-      if (s[2] !== undefined) {
-        s[3] = JSON.parse(s[2]) as unknown;
-        s[2] = undefined;
-      }
-      return s[3];
-    },
-    set(this: WithLazy, value: unknown) {
-      const s = this[LAZY];
-      s[2] = undefined;
-      s[3] = value;
-    },
-  },
-};
+const LAZY_PROPERTIES: PropertyDescriptorMap = { data: lazyJsonProperty(0, 1), metadata: lazyJsonProperty(2, 3) };
 
 /**
  * A stored row as a {@link RecordedEvent} whose `data` and `metadata` are parsed on first access
