@@ -1,8 +1,10 @@
 /**
  * The `order-history` projection: every event of an order stream (`order-…`, `erp-unlinked-…`), in
- * stream order, with its source and times from the metadata, for audits. One document per event
- * (`_id` = event id); the payload itself stays in the log (`eventId` names it), the document keeps a
- * one-line summary.
+ * stream order, with its source and times from the metadata, for audits. One document per event,
+ * `_id` = {@link historyDocId} (stream id and zero-padded revision, so an order's documents sit next
+ * to each other in the store's id index and a rebuild appends instead of scattering writes over an
+ * index of random event ids); the payload itself stays in the log (`eventId` names it), the document
+ * keeps a one-line summary.
  */
 import type { RecordedEvent } from '../application/ports/event-store.port';
 import type { JsonObject } from '../application/ports/read-model-store.port';
@@ -42,6 +44,13 @@ export function summarise(e: RecordedEvent): string {
 }
 
 const isOrderStream = (s: string) => s.startsWith('order-') || s.startsWith('erp-unlinked-');
+
+/**
+ * Id of an event's history document: `<streamId>/<revision, 10 digits>` (e.g.
+ * `order-msde-DE-1042/0000000003`). One event has one stream and revision, so the id is as stable
+ * and unique as the event id, and sorts by stream, then revision.
+ */
+export const historyDocId = (e: Pick<RecordedEvent, 'streamId' | 'revision'>): string => `${e.streamId}/${String(e.revision).padStart(10, '0')}`;
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
 export class OrderHistoryProjection implements Projection {
@@ -53,7 +62,7 @@ export class OrderHistoryProjection implements Projection {
   }
 
   units(events: readonly RecordedEvent[]): ProjectionUnit[] {
-    return events.filter((e) => isOrderStream(e.streamId)).map((e) => ({ events: [e], run: (ctx: BatchContext) => ctx.put(ORDER_HISTORY, e.id, historyDoc(e)) }));
+    return events.filter((e) => isOrderStream(e.streamId)).map((e) => ({ events: [e], run: (ctx: BatchContext) => ctx.put(ORDER_HISTORY, historyDocId(e), historyDoc(e)) }));
   }
 }
 
