@@ -2,31 +2,43 @@
  * `npm run bench [-- --quick] [-- --only name,name]`: runs every suite of the issues at the shared
  * size (full: 100,000 orders ≈ 1,000,000 events; `--quick`: a tenth), prints one table (throughput,
  * p50/p99, peak RSS, ratio to the same-run baseline, target) and writes it as JSON under
- * bench/results/ with a description of the machine, so runs can be compared. A suite that throws
- * becomes an error row and the run goes on; a suite an issue names that is not registered yet shows
- * as a "not registered" row.
+ * bench/results/ with a description of the machine, so runs can be compared. Every suite runs in a
+ * child process of its own, so the heap an earlier suite grew does not count in a later suite's peak
+ * RSS. A suite that throws (or whose process dies) becomes an error row and the run goes on; a suite
+ * an issue names that is not registered yet shows as a "not registered" row.
  */
-import { execSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { arch, cpus, loadavg, release, totalmem, tmpdir, type } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Table from 'cli-table3';
 import { BenchRow, BenchSuite, benchSize } from './harness';
-import { suite as api } from './api.bench';
-import { suite as eventstore } from './eventstore.bench';
-import { suite as erpExport } from './export.bench';
-import { suite as ingest } from './ingest.bench';
-import { suite as reconcile } from './reconcile.bench';
-import { suite as projections } from './projections.bench';
-import { suite as replay } from './replay.bench';
-import { suite as simulate } from './simulate.bench';
-
-/** Every suite, in the order they run. Suites of other concepts register here. */
-const SUITES: BenchSuite[] = [eventstore, ingest, reconcile, projections, simulate, api, replay, erpExport];
 
 /**
- * The benchmarks the issues ask for, by suite name: a name missing from {@link SUITES} is reported
+ * Every suite, in the order they run, by name and module (loaded only by the process that runs it, so
+ * a suite's process holds no other suite's code). Suites of other concepts register here.
+ */
+const SUITE_MODULES: Record<string, string> = {
+  eventstore: './eventstore.bench',
+  ingest: './ingest.bench',
+  reconcile: './reconcile.bench',
+  projections: './projections.bench',
+  simulate: './simulate.bench',
+  api: './api.bench',
+  replay: './replay.bench',
+  export: './export.bench',
+};
+const SUITE_NAMES = Object.keys(SUITE_MODULES);
+
+/** The suite registered as `name`. */
+function loadSuite(name: string): BenchSuite {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require(SUITE_MODULES[name]!) as { suite: BenchSuite }).suite;
+}
+
+/**
+ * The benchmarks the issues ask for, by suite name: a name missing from {@link SUITE_MODULES} is reported
  * as not registered, so the table always shows the whole suite.
  */
 export const EXPECTED_SUITES: Record<string, string> = {
@@ -110,16 +122,44 @@ export async function runSuites(suites: readonly BenchSuite[], quick: boolean, l
   return rows;
 }
 
+const toJson = (rows: BenchRow[]) => JSON.stringify(rows, (_k, v: unknown) => (typeof v === 'number' && Number.isNaN(v) ? null : v));
+const fromJson = (text: string) => (JSON.parse(text) as BenchRow[]).map((r) => ({ ...r, throughput: r.throughput ?? Number.NaN }));
+
+/** Runs each suite in a child process of this script (`--child name --out file`); see the file's TSDoc. */
+function runSuitesIsolated(names: readonly string[], quick: boolean): BenchRow[] {
+  const rows: BenchRow[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'bench-rows-'));
+  try {
+    for (const name of names) {
+      const out = join(dir, `${name}.json`);
+      const child = spawnSync(process.execPath, [__filename, '--child', name, '--out', out, ...(quick ? ['--quick'] : [])], { stdio: ['ignore', 'inherit', 'inherit'] });
+      try {
+        rows.push(...fromJson(readFileSync(out, 'utf8')));
+      } catch {
+        process.stderr.write(`  ${name} FAILED: its process ended with ${child.signal ?? `exit code ${child.status}`} and no results\n`);
+        rows.push({ name: `${name}: FAILED`, unit: '', throughput: Number.NaN, error: `error: the suite's process ended with ${child.signal ?? `exit code ${child.status}`}` });
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return rows;
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
+  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, child: { type: 'string' }, out: { type: 'string' } } });
   const quick = values.quick ?? false;
+  if (values.child !== undefined) {
+    if (!SUITE_MODULES[values.child] || !values.out) throw new Error(`--child needs a known suite and --out`);
+    writeFileSync(values.out, toJson(await runSuites([loadSuite(values.child)], quick)));
+    return;
+  }
   const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
-  const unknown = only?.filter((n) => !SUITES.some((s) => s.name === n) && !(n in EXPECTED_SUITES));
-  if (unknown && unknown.length) throw new Error(`unknown suite(s) ${unknown.join(', ')}; known: ${[...new Set([...SUITES.map((s) => s.name), ...Object.keys(EXPECTED_SUITES)])].join(', ')}`);
-  const suites = SUITES.filter((s) => !only || only.includes(s.name));
-  const rows = await runSuites(suites, quick);
+  const unknown = only?.filter((n) => !SUITE_NAMES.includes(n) && !(n in EXPECTED_SUITES));
+  if (unknown && unknown.length) throw new Error(`unknown suite(s) ${unknown.join(', ')}; known: ${[...new Set([...SUITE_NAMES, ...Object.keys(EXPECTED_SUITES)])].join(', ')}`);
+  const rows = runSuitesIsolated(SUITE_NAMES.filter((n) => !only || only.includes(n)), quick);
   for (const [name, what] of Object.entries(EXPECTED_SUITES)) {
-    if ((only && !only.includes(name)) || SUITES.some((s) => s.name === name)) continue;
+    if ((only && !only.includes(name)) || SUITE_NAMES.includes(name)) continue;
     rows.push({ name: `${name}: not registered yet`, unit: '', throughput: Number.NaN, error: what });
   }
   const size = benchSize(quick);
