@@ -9,15 +9,35 @@ import { HttpProblem } from './problem-details';
  */
 export const MAX_JSON_DEPTH = 64;
 
-/** True when `value` nests objects/arrays more than `max` levels deep (iterative: no recursion). */
+/**
+ * True when `value` nests objects/arrays more than `max` levels deep (iterative: no recursion). Runs
+ * on every JSON body (a Scayle order is a few hundred objects), so it keeps one stack of nodes and
+ * one of depths instead of a pair and an `Object.values` array per node.
+ */
 export function jsonDepthExceeds(value: unknown, max: number): boolean {
   if (value === null || typeof value !== 'object') return false;
-  const stack: [object, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
+  const nodes: object[] = [value];
+  const depths: number[] = [1];
+  while (nodes.length > 0) {
+    const node = nodes.pop()!;
+    const depth = depths.pop()!;
     if (depth > max) return true;
-    for (const child of Array.isArray(node) ? node : Object.values(node)) {
-      if (child !== null && typeof child === 'object') stack.push([child as object, depth + 1]);
+    if (Array.isArray(node)) {
+      for (const child of node as unknown[]) {
+        if (child !== null && typeof child === 'object') {
+          nodes.push(child);
+          depths.push(depth + 1);
+        }
+      }
+    } else {
+      for (const key in node) {
+        if (!Object.prototype.hasOwnProperty.call(node, key)) continue;
+        const child = (node as Record<string, unknown>)[key];
+        if (child !== null && typeof child === 'object') {
+          nodes.push(child);
+          depths.push(depth + 1);
+        }
+      }
     }
   }
   return false;
