@@ -46,10 +46,21 @@ export function beyondMaxMagnitude(value: string): boolean {
 
 const PLAIN = /^(-?)(\d+)(?:\.(\d+))?$/;
 
+/** Digits of an integer part after its leading zeros. */
+function significantDigits(digits: string): number {
+  let i = 0;
+  while (i < digits.length && digits.charCodeAt(i) === 48) i++;
+  return digits.length - i;
+}
+
 /** Minor units of a plain decimal string when it fits the currency's scale (trailing zeros allowed), else null. */
 export function onScaleMinor(value: string, c: Currency): bigint | null {
   const m = PLAIN.exec(value);
-  if (!m) return null;
+  return m ? plainOnScale(m, c) : null;
+}
+
+/** {@link onScaleMinor} of a {@link PLAIN} match. */
+function plainOnScale(m: RegExpExecArray, c: Currency): bigint | null {
   let frac = m[3] ?? '';
   if (frac.length > c.exponent) {
     if (!/^0*$/.test(frac.slice(c.exponent))) return null;
@@ -75,6 +86,13 @@ export function formatMinor(minor: bigint, exponent: number): string {
  * @throws DomainError `invalid`/`amount_out_of_range`, `invalid`/`not_a_decimal`, `invalid`/`too_many_decimals`.
  */
 export function parseMajorText(value: string, c: Currency, field: string | undefined, quantise: RoundingMode | undefined): { minor: bigint; warning?: QuantisationWarning } {
+  // The usual case, a plain decimal within range and on scale, with one match (the magnitude is its
+  // integer digits after leading zeros, as beyondMaxMagnitude counts them); anything else below.
+  const plain = typeof value === 'string' ? PLAIN.exec(value) : null;
+  if (plain && significantDigits(plain[2]!) <= 15) {
+    const minor = plainOnScale(plain, c);
+    if (minor !== null) return { minor };
+  }
   if (typeof value === 'string' && beyondMaxMagnitude(value)) {
     throw invalid('amount_out_of_range', `${value.length > 40 ? `${value.slice(0, 40)}…` : value} is beyond ±10^15 major units`, field, { currency: c.code });
   }
