@@ -1,7 +1,7 @@
 /**
  * What an ingestion answers (HTTP `202` body, import summary), and the mapping failure type.
  */
-import { v5 as uuidv5 } from 'uuid';
+import { uuidV5 } from '../shared/uuid-v5';
 import { FactSource, LEDGER_EVENT_NAMESPACE, sourceEventName } from '../../domain/shared/ids';
 import type { EventMetadata } from '../ports/event-store.port';
 
@@ -43,7 +43,7 @@ export class MappingFailure extends Error {
 
 /** Deterministic event id (DESIGN §4): UUID v5 of `source|sourceEventId|type`. */
 export function eventId(source: FactSource, sourceEventId: string, type: string): string {
-  return uuidv5(sourceEventName(source, sourceEventId, type), LEDGER_EVENT_NAMESPACE);
+  return uuidV5(sourceEventName(source, sourceEventId, type), LEDGER_EVENT_NAMESPACE);
 }
 
 /** Who and why, for event metadata. */
