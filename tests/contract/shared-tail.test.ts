@@ -122,6 +122,46 @@ describe('SharedTailEventStore (one log tail, many consumers)', () => {
     expect(numbers(await take(it, (s) => numbers(s).length === 1))).to.deep.equal([7]);
   });
 
+  it('what this process commits goes into the window as committed: subscribers at the head get it without a read of its rows, as stored, with caughtUp from the store', async () => {
+    make({ pageSize: 5, windowSize: 20 });
+    const a = subscribe('start');
+    const b = subscribe('start');
+    await Promise.all([a, b].map((it) => take(it, (s) => caughtUps(s) === 1)));
+    // one group commit of three appends (same event-loop turn)
+    const events = [event(1), event(2), event(3)];
+    events[1]!.data = { n: 2, dropped: undefined, when: new Date('2024-05-31T22:30:00.000Z') };
+    events[2]!.data = { n: 3, zero: -0, list: [1, 'a', null, { deep: true }] };
+    await Promise.all(events.map((e, i) => store.appendToStream(`g${i}`, [e], { expectedRevision: 'no_stream' })));
+    expect(store.stats().offered).to.equal(3);
+    const [sa, sb] = await Promise.all([a, b].map((it) => take(it, (s) => numbers(s).length === 3)));
+    expect(numbers(sa!)).to.deep.equal([1, 2, 3]);
+    expect((sa![1] as { object: object }).object).to.equal((sb![1] as { object: object }).object);
+    // the events are what a read of the store answers (JSON as stored: no undefined member, the date as text)
+    const read: unknown[] = [];
+    for await (const e of inner.readAll()) read.push({ ...e });
+    expect(sa!.map((m) => ({ ...(m as { object: object }).object }))).to.deep.equal(read);
+    expect((sa![1] as { object: { data: object } }).object.data).to.not.have.property('dropped');
+    // plain JSON values are handed over as they were appended (nothing parsed again); the others as stored
+    expect((sa![0] as { object: { data: object } }).object.data).to.equal(events[0]!.data);
+    expect((sa![1] as { object: { data: object } }).object.data).to.not.equal(events[1]!.data);
+    expect((sa![2] as { object: { data: { zero: number } } }).object.data.zero).to.satisfy((z: number) => Object.is(z, 0)); // -0 is stored as 0
+  });
+
+  it('a commit that does not continue the window (another writer appended in between) is read from the store, in order', async () => {
+    make({ pageSize: 5, windowSize: 20 });
+    const other = new SqliteEventStore({ filename: join(dir.path, 'events.db') });
+    try {
+      const it = subscribe('start');
+      await take(it, (s) => caughtUps(s) === 1);
+      await other.appendToStream('other', [event(1)], { expectedRevision: 'no_stream' }); // not seen by this process's window yet
+      await store.appendToStream('mine', [event(2)], { expectedRevision: 'no_stream' });
+      expect(store.stats().offered).to.equal(0);
+      expect(numbers(await take(it, (s) => numbers(s).length === 2))).to.deep.equal([1, 2]);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('close() ends an iteration and a subscription never iterated', async () => {
     make({ pageSize: 5, windowSize: 20 });
     const idle = store.subscribeToAll({ fromPosition: 'start' });

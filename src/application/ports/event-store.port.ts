@@ -176,7 +176,9 @@ export interface EventStore {
   /**
    * Appends events atomically (all or none) after checking the expected revision.
    * Idempotent: re-appending the same event ids at the same expected revision succeeds and writes
-   * nothing new (the result names the events already stored).
+   * nothing new (the result names the events already stored). The events are facts once passed:
+   * callers must not mutate them (or what their `data` and `metadata` reference) afterwards — an
+   * in-process store may hand those very objects to its subscribers.
    * @throws ConcurrencyConflictError when the expected revision does not hold.
    * @throws AppendOutcomeUnknownError when the store gave no definite answer (EventStoreDB).
    */

@@ -13,6 +13,23 @@ import type {
   SubscriptionMessage,
 } from '../../application/ports/event-store.port';
 
+/**
+ * Receives the events of one commit of the store underneath, in log order: exactly the log's events
+ * in `(after, last event's position]`.
+ */
+export type CommittedListener = (after: bigint, events: readonly RecordedEvent[]) => void;
+
+/**
+ * A store that tells in-process listeners what it has just committed (the embedded SQLite store),
+ * synchronously after each commit and before the appends it holds are answered.
+ */
+export interface CommitFeed {
+  /** @returns a function that removes the listener. */
+  onCommitted(listener: CommittedListener): () => void;
+}
+
+const isCommitFeed = (store: EventStore): store is EventStore & CommitFeed => typeof (store as Partial<CommitFeed>).onCommitted === 'function';
+
 export interface SharedTailOptions {
   /** Events per read of `$all`, and the page size that decides `caughtUp` (default 1000). */
   pageSize?: number;
@@ -39,7 +56,10 @@ export interface SharedTailOptions {
  * yields `caughtUp` when a read of the store comes back short — never from the window alone — and
  * again after it fell a full page behind. Live delivery: appends through this decorator wake the
  * subscriptions at once; appends by other processes are found by polling every `pollIntervalMs`.
- * Everything else is passed through. Chosen by the composition root for the embedded store.
+ * When the store underneath is a {@link CommitFeed}, what this process commits goes into the window
+ * as it commits (when it continues the window without a gap), so the subscribers at the head do not
+ * read back and copy the events just written; the read that decides `caughtUp` still goes to the
+ * store. Everything else is passed through. Chosen by the composition root for the embedded store.
  */
 export class SharedTailEventStore implements EventStore {
   readonly findInStream?: (streamId: string, eventIds: readonly string[]) => Promise<StreamLookup>;
@@ -47,6 +67,7 @@ export class SharedTailEventStore implements EventStore {
   private readonly subscriptions = new Set<SharedTailSubscription>();
   private readonly pageSize: number;
   private readonly pollIntervalMs: number;
+  private readonly stopFeed: (() => void) | undefined;
 
   constructor(
     private readonly inner: EventStore,
@@ -55,6 +76,7 @@ export class SharedTailEventStore implements EventStore {
     this.pageSize = options.pageSize ?? 1000;
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
     this.window = new TailWindow(inner, this.pageSize, Math.max(this.pageSize, options.windowSize ?? 2 * this.pageSize));
+    if (isCommitFeed(inner)) this.stopFeed = inner.onCommitted((after, events) => this.window.offer(after, events));
     if (inner.findInStream) this.findInStream = (streamId, eventIds) => inner.findInStream!(streamId, eventIds);
   }
 
@@ -99,10 +121,14 @@ export class SharedTailEventStore implements EventStore {
   async close(): Promise<void> {
     await Promise.all([...this.subscriptions].map((s) => s.close()));
     await this.inner.close();
+    this.stopFeed?.();
   }
 
-  /** Reads served from the window vs. from the store (tests, diagnostics). */
-  stats(): { fromWindow: number; extensions: number; direct: number } {
+  /**
+   * Reads served from the window vs. from the store, and events put into the window as they were
+   * committed (tests, diagnostics).
+   */
+  stats(): { fromWindow: number; extensions: number; direct: number; offered: number } {
     return { ...this.window.stats };
   }
 }
@@ -115,7 +141,7 @@ class TailWindow {
   private end = 0n;
   private valid = false;
   private extending: Promise<unknown> | undefined;
-  readonly stats = { fromWindow: 0, extensions: 0, direct: 0 };
+  readonly stats = { fromWindow: 0, extensions: 0, direct: 0, offered: 0 };
 
   constructor(
     private readonly store: EventStore,
@@ -157,16 +183,31 @@ class TailWindow {
     this.stats.extensions++;
     const from = this.end;
     const page = await collect(this.store.readAll({ fromPosition: from === 0n ? 'start' : from, maxCount: this.pageSize }));
-    if (this.end === from && page.length > 0) {
-      this.events.push(...page);
-      this.end = page[page.length - 1]!.position;
-      if (this.events.length > this.size) {
-        const drop = this.events.length - this.size;
-        this.start = this.events[drop - 1]!.position;
-        this.events = this.events.slice(drop);
-      }
-    }
+    if (this.end === from && page.length > 0) this.append(page);
     return page.length < this.pageSize;
+  }
+
+  /**
+   * Takes the events of a commit (exactly the log's events after `after`) when they continue the
+   * window; otherwise they are left to be read from the store. An extension running meanwhile read
+   * the store before this commit (the store reads synchronously): it finds `end` moved and drops its
+   * page, or its page was empty — either way the window stays exactly a stretch of the log.
+   */
+  offer(after: bigint, events: readonly RecordedEvent[]): void {
+    if (!this.valid || after !== this.end || events.length === 0) return;
+    this.stats.offered += events.length;
+    this.append(events);
+  }
+
+  /** Adds events that follow `end` directly, dropping the oldest beyond the window's size. */
+  private append(events: readonly RecordedEvent[]): void {
+    this.events.push(...events);
+    this.end = events[events.length - 1]!.position;
+    if (this.events.length > this.size) {
+      const drop = this.events.length - this.size;
+      this.start = this.events[drop - 1]!.position;
+      this.events = this.events.slice(drop);
+    }
   }
 
   private reset(after: bigint): void {

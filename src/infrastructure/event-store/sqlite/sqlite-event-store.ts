@@ -16,6 +16,7 @@ import {
   StreamLookup,
   SubscribeToAllOptions,
 } from '../../../application/ports/event-store.port';
+import type { CommitFeed, CommittedListener } from '../shared-tail-event-store';
 import { SqliteAllSubscription } from './sqlite-subscription';
 
 /** `synchronous` pragma choices; see README "Durability". */
@@ -43,6 +44,12 @@ interface PendingAppend {
   resolve(result: AppendResult): void;
   reject(error: unknown): void;
 }
+
+/**
+ * What one append of a group commit came to. `records`: the events it stored, as readers would get
+ * them, when a commit listener wants them (see {@link SqliteEventStore.onCommitted}).
+ */
+type AppendOutcome = { ok: true; written: boolean; result: AppendResult; records?: RecordedEvent[] } | { ok: false; error: unknown };
 
 interface EventRow {
   position: bigint;
@@ -78,7 +85,7 @@ CREATE TABLE IF NOT EXISTS events (
  * - `UNIQUE(stream_id, revision)` backs the expected-revision check; `UNIQUE(event_id)` backs
  *   idempotent appends.
  */
-export class SqliteEventStore implements EventStore {
+export class SqliteEventStore implements EventStore, CommitFeed {
   readonly kind = 'sqlite';
   private readonly db: Database.Database;
   private readonly appended = new EventEmitter();
@@ -88,14 +95,10 @@ export class SqliteEventStore implements EventStore {
   private closed = false;
   private pendingAppends: PendingAppend[] = [];
   private flushScheduled = false;
+  private readonly committedListeners = new Set<CommittedListener>();
   /** One transaction for a group of appends; each runs in a savepoint (nested better-sqlite3 transaction). */
-  private readonly groupTransaction: Database.Transaction<(batch: readonly PendingAppend[], outcomes: ({ ok: true; written: boolean; result: AppendResult } | { ok: false; error: unknown })[]) => void>;
-  private readonly appendTransaction: Database.Transaction<
-    (streamId: string, events: readonly EventData[], expected: ExpectedRevision) => {
-      written: boolean;
-      result: AppendResult;
-    }
-  >;
+  private readonly groupTransaction: Database.Transaction<(batch: readonly PendingAppend[], outcomes: AppendOutcome[]) => void>;
+  private readonly appendTransaction: Database.Transaction<(streamId: string, events: readonly EventData[], expected: ExpectedRevision) => Extract<AppendOutcome, { ok: true }>>;
 
   private readonly lookupTransaction: (streamId: string, eventIds: readonly string[]) => StreamLookup;
 
@@ -126,7 +129,7 @@ export class SqliteEventStore implements EventStore {
     this.groupTransaction = this.db.transaction((batch, outcomes) => {
       for (const p of batch) {
         try {
-          outcomes.push({ ok: true, ...this.appendTransaction(p.streamId, p.events, p.expected) });
+          outcomes.push(this.appendTransaction(p.streamId, p.events, p.expected));
         } catch (error) {
           outcomes.push({ ok: false, error });
         }
@@ -191,13 +194,14 @@ export class SqliteEventStore implements EventStore {
       for (const p of batch) p.reject(new Error('The event store is closed'));
       return;
     }
-    const outcomes: ({ ok: true; written: boolean; result: AppendResult } | { ok: false; error: unknown })[] = [];
+    const outcomes: AppendOutcome[] = [];
     try {
       this.groupTransaction.immediate(batch, outcomes);
     } catch (err) {
       for (const p of batch) p.reject(err); // the commit failed: nothing of the group is stored
       return;
     }
+    this.announce(outcomes);
     let written = false;
     batch.forEach((p, i) => {
       const o = outcomes[i]!;
@@ -209,33 +213,62 @@ export class SqliteEventStore implements EventStore {
     if (written) this.appended.emit('appended');
   }
 
+  /**
+   * {@link CommitFeed}: `listener` gets the events of every group commit that wrote any, in log
+   * order, synchronously right after the commit and before any of its appends is answered.
+   * Positions are the table's rowids, which never leave a gap (rows are never deleted and a
+   * rolled-back savepoint frees its rowids again), so the event before the first one is at
+   * `position - 1`. An event's `data` and `metadata` are the appender's own values when JSON gives
+   * them back exactly (see {@link jsonFaithful}; a parsed request body does), so they are not parsed
+   * again; otherwise they are parsed lazily from the stored text, as read events are. Either way a
+   * reader sees what a read of the log answers. A commit holding an id, stream id or type that is not
+   * well-formed UTF-16 (SQLite would store U+FFFD for a lone surrogate) is not announced: readers
+   * read it back.
+   * @returns a function that removes the listener.
+   */
+  onCommitted(listener: CommittedListener): () => void {
+    this.committedListeners.add(listener);
+    return () => this.committedListeners.delete(listener);
+  }
+
+  /** Tells the commit listeners what the group commit just stored (see {@link onCommitted}). */
+  private announce(outcomes: readonly AppendOutcome[]): void {
+    if (this.committedListeners.size === 0) return;
+    const events: RecordedEvent[] = [];
+    for (const o of outcomes) {
+      if (!o.ok || !o.written) continue;
+      if (!o.records) return;
+      events.push(...o.records);
+    }
+    if (events.length === 0) return;
+    const after = events[0]!.position - 1n;
+    for (const listener of this.committedListeners) listener(after, events);
+  }
+
   /** Runs inside the IMMEDIATE transaction: check, detect idempotent retries, insert. */
-  private appendLocked(
-    streamId: string,
-    events: readonly EventData[],
-    expected: ExpectedRevision,
-  ): { written: boolean; result: AppendResult } {
+  private appendLocked(streamId: string, events: readonly EventData[], expected: ExpectedRevision): Extract<AppendOutcome, { ok: true }> {
     const actual = this.currentRevision(streamId);
     const replay = this.findIdempotentReplay(streamId, events, expected);
-    if (replay) return { written: false, result: replay };
+    if (replay) return { ok: true, written: false, result: replay };
     if (!revisionMatches(expected, actual)) throw new ConcurrencyConflictError(streamId, expected, actual);
     let revision = actual === 'no_stream' ? -1n : actual;
     let position = 0n;
     const created = new Date().toISOString();
+    let records: RecordedEvent[] | undefined = this.committedListeners.size > 0 && wellFormed(streamId) ? [] : undefined;
     for (const event of events) {
       revision += 1n;
-      const info = this.stmt.insert.run(
-        event.id,
-        streamId,
-        revision,
-        event.type,
-        JSON.stringify(event.data),
-        JSON.stringify(event.metadata),
-        created,
-      ) as Database.RunResult;
+      const data = JSON.stringify(event.data);
+      const metadata = JSON.stringify(event.metadata);
+      const info = this.stmt.insert.run(event.id, streamId, revision, event.type, data, metadata, created) as Database.RunResult;
       position = BigInt(info.lastInsertRowid);
+      if (records && wellFormed(event.id) && wellFormed(event.type)) {
+        const parsed: { data?: unknown; metadata?: unknown } = {};
+        if (jsonFaithful(event.data)) parsed.data = event.data;
+        if (jsonFaithful(event.metadata)) parsed.metadata = event.metadata;
+        records.push(recorded({ position, event_id: event.id, stream_id: streamId, revision, type: event.type, data, metadata, created }, parsed));
+      } else records = undefined;
     }
-    return { written: true, result: { nextExpectedRevision: revision, position } };
+    return { ok: true, written: true, result: { nextExpectedRevision: revision, position }, ...(records ? { records } : {}) };
   }
 
   /**
@@ -374,6 +407,52 @@ export class SqliteEventStore implements EventStore {
 
 const MAX_I64 = 9223372036854775807n;
 
+/** Deepest nesting {@link jsonFaithful} looks into (request bodies are refused beyond 64 levels). */
+const MAX_FAITHFUL_DEPTH = 100;
+
+/**
+ * True when `JSON.parse(JSON.stringify(value))` gives back a deep copy equal to `value` in every
+ * respect a reader can see: only strings, booleans, finite numbers other than -0, null, arrays
+ * without holes, and objects with the plain object prototype, no `undefined` members, and no
+ * `toJSON`. Such a value can be handed to readers as it is instead of parsing the stored text again
+ * (a parsed request body always qualifies, except for a -0). Walks without allocating.
+ */
+function jsonFaithful(value: unknown, depth = 0): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (value === null) return true;
+  if (depth > MAX_FAITHFUL_DEPTH) return false;
+  if (Array.isArray(value)) {
+    if (Object.getPrototypeOf(value) !== Array.prototype) return false;
+    for (let i = 0; i < value.length; i++) {
+      if (!(i in value) || !jsonFaithful(value[i], depth + 1)) return false;
+    }
+    return Object.keys(value).length === value.length; // no extra (non-index) members JSON would drop
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+  const o = value as Record<string, unknown>;
+  if (Object.getOwnPropertySymbols(o).length > 0) return false;
+  for (const key in o) {
+    if (!Object.prototype.hasOwnProperty.call(o, key)) return false; // an inherited enumerable member
+    if (key === '__proto__' || key === 'toJSON' || !jsonFaithful(o[key], depth + 1)) return false;
+  }
+  return Object.getOwnPropertyNames(o).length === Object.keys(o).length; // no hidden members JSON would drop
+}
+
+/** A lone surrogate (in `u` mode a proper pair is one code point, not `Cs`). */
+const LONE_SURROGATE = /\p{Cs}/u;
+/** True when SQLite stores `text` as it is and answers it back as the same string (it replaces a lone surrogate with U+FFFD). */
+const wellFormed = (text: unknown): boolean => typeof text === 'string' && !LONE_SURROGATE.test(text);
+
 function revisionMatches(expected: ExpectedRevision, actual: ActualRevision): boolean {
   if (expected === 'any') return true;
   if (expected === 'no_stream') return actual === 'no_stream';
@@ -426,8 +505,19 @@ const LAZY_PROPERTIES: PropertyDescriptorMap = { data: lazyJsonProperty(0, 1), m
  * to several in-process consumers).
  */
 function toRecorded(row: EventRow): RecordedEvent {
+  return recorded(row);
+}
+
+/**
+ * {@link toRecorded}, with `data` and/or `metadata` already given as values (what the text parses
+ * to) for the events a commit announces.
+ */
+function recorded(row: EventRow, parsed?: { data?: unknown; metadata?: unknown }): RecordedEvent {
   const event = { id: row.event_id, streamId: row.stream_id, revision: row.revision, position: row.position, type: row.type };
-  Object.defineProperty(event, LAZY, { value: [row.data, undefined, row.metadata, undefined] satisfies LazyState });
+  const state: LazyState = [row.data, undefined, row.metadata, undefined];
+  if (parsed && 'data' in parsed) [state[0], state[1]] = [undefined, parsed.data];
+  if (parsed && 'metadata' in parsed) [state[2], state[3]] = [undefined, parsed.metadata];
+  Object.defineProperty(event, LAZY, { value: state });
   Object.defineProperties(event, LAZY_PROPERTIES);
   return Object.assign(event, { created: row.created }) as unknown as RecordedEvent;
 }
