@@ -38,7 +38,8 @@ import { evaluateSettlementBatch, evolveSettlementBatch, initialSettlementBatchS
 import { FINDING_CODES, type Finding } from '../domain/shared/findings';
 import { periodOfDate, periodOfInstant } from '../domain/shared/period';
 import { decide, EXCEPTIONS, observe, DEFAULT_SLA, type ExceptionDoc, type SlaPolicy } from './exception-queue';
-import { applyContribution, emptySummary, PERIOD_SUMMARIES, sortKeys, type Contribution, type PeriodSummaryDoc } from './period-summary';
+import { sortedJsonCopy } from './json-copy';
+import { applyContribution, emptySummary, PERIOD_SUMMARIES, type Contribution, type PeriodSummaryDoc } from './period-summary';
 import type { BatchContext, DocKey, Projection, ProjectionUnit } from './projection';
 
 export const RECONCILIATIONS = 'reconciliations';
@@ -415,7 +416,11 @@ export class ReconciliationProjection implements Projection {
     return present;
   }
 
-  /** Marks the old document's exceptions that are no longer present as absent, and stores the document. */
+  /**
+   * Marks the old document's exceptions that are no longer present as absent, and stores the
+   * document as JSON with sorted keys (its findings and export state are still the evaluation's
+   * objects until here: one copy instead of a JSON round trip and a sort).
+   */
   private settle(ctx: BatchContext, streamId: string, old: ReconciliationDoc | undefined, doc: ReconciliationDoc, present: ReadonlySet<string>, now: string): void {
     for (const id of old?.exceptionIds ?? []) {
       if (present.has(id)) continue;
@@ -423,7 +428,7 @@ export class ReconciliationProjection implements Projection {
       if (prior) observe(ctx, this.sla, false, now, { ...subjectOf(prior), extra: {} });
     }
     doc.exceptionIds = [...present].sort();
-    ctx.put(RECONCILIATIONS, streamId, sortKeys(doc) as ReconciliationDoc);
+    ctx.put(RECONCILIATIONS, streamId, sortedJsonCopy(doc) as ReconciliationDoc);
   }
 
   private contribute(ctx: BatchContext, period: string, c: Contribution, sign: 1 | -1): void {
@@ -442,13 +447,13 @@ export class ReconciliationProjection implements Projection {
       status: r.status,
       period,
       pending: [...r.pending],
-      findings: r.findings.map(toJson),
+      findings: r.findings as unknown as JsonObject[], // made JSON by settle()
       findingCodes: r.findings.map((f) => f.code),
       exceptionIds: [],
-      totals: toJson(r.totals),
+      totals: sortedJsonCopy(r.totals) as JsonObject, // JSON already: the period contribution reads it
       evaluatedAt: now,
       reviewAt,
-      exportState: r.erpExport ? toJson(r.erpExport) : null,
+      exportState: (r.erpExport ?? null) as JsonObject | null, // made JSON by settle()
       dispatch: { failures: entry.dispatchFailures.length },
     };
   }
@@ -511,7 +516,7 @@ export class ReconciliationProjection implements Projection {
         status: check?.status ?? 'drift',
         period,
         pending: [],
-        findings: result.findings.map(toJson),
+        findings: result.findings as unknown as JsonObject[], // made JSON by settle()
         findingCodes: result.findings.map((f) => f.code),
         exceptionIds: [],
         totals: { scayle: {}, erp: {}, psp: {} },
@@ -519,7 +524,7 @@ export class ReconciliationProjection implements Projection {
         reviewAt: null,
         exportState: null,
         dispatch: { failures: 0 },
-        settlementBatch: check ? toJson(check) : null,
+        settlementBatch: (check ?? null) as JsonObject | null, // made JSON by settle()
       };
       this.replaceContribution(ctx, old, doc, period);
       this.settle(ctx, streamId, old, doc, this.observeFindings(ctx, streamId, result, period, ev.now), ev.now);
