@@ -136,49 +136,56 @@ export class ProjectionRunner implements ProjectionMonitor {
     const iterator = subscription[Symbol.asyncIterator]();
     let batch: RecordedEvent[] = [];
     let next: Promise<IteratorResult<unknown>> | undefined;
-    let deadline: number | undefined;
+    // One timer per batch (armed at its first event, `maxLatencyMs`), not one per event: a catch-up
+    // of a million events armed and cleared a million timers.
+    let deadline: { timer: NodeJS.Timeout; expired: Promise<typeof TIMEOUT> } | undefined;
     const TIMEOUT = Symbol('timeout');
+    const disarm = () => {
+      if (deadline) clearTimeout(deadline.timer);
+      deadline = undefined;
+    };
     try {
       for (;;) {
         if (this.stopping) return;
         next ??= iterator.next();
-        let timer: NodeJS.Timeout | undefined;
-        const message =
-          deadline === undefined
-            ? await next
-            : await Promise.race([next, new Promise<typeof TIMEOUT>((r) => (timer = setTimeout(() => r(TIMEOUT), Math.max(0, deadline! - Date.now()))))]);
-        clearTimeout(timer);
+        const message = deadline === undefined ? await next : await Promise.race([next, deadline.expired]);
         if (message === TIMEOUT) {
+          deadline = undefined;
           await this.flush(batch);
           batch = [];
-          deadline = undefined;
           continue;
         }
         next = undefined;
         const result = message as IteratorResult<{ kind: 'event'; event: RecordedEvent } | { kind: 'caughtUp'; position: bigint }>;
         if (result.done) {
+          disarm();
           await this.flush(batch);
           return;
         }
         if (result.value.kind === 'event') {
           batch.push(result.value.event);
           this.pendingEvents = batch.length;
-          if (batch.length === 1) deadline = Date.now() + this.maxLatencyMs;
+          if (batch.length === 1) {
+            let timer!: NodeJS.Timeout;
+            const expired = new Promise<typeof TIMEOUT>((resolve) => (timer = setTimeout(() => resolve(TIMEOUT), this.maxLatencyMs)));
+            deadline = { timer, expired };
+          }
           if (batch.length >= this.batchSize) {
+            disarm();
             await this.flush(batch);
             batch = [];
-            deadline = undefined;
           }
         } else {
+          disarm();
           await this.flush(batch);
           batch = [];
-          deadline = undefined;
           this.reachedHead = true;
           this.notify();
           if (untilCaughtUp) return;
         }
       }
     } finally {
+      disarm();
       this.closeSubscription = undefined;
       await subscription.close();
     }
