@@ -1,17 +1,25 @@
 /**
  * The `order-history` projection: every event of an order stream (`order-…`, `erp-unlinked-…`), in
- * stream order, with its source and times from the metadata, for audits. One document per event,
- * `_id` = {@link historyDocId} (stream id and zero-padded revision, so an order's documents sit next
- * to each other in the store's id index and a rebuild appends instead of scattering writes over an
- * index of random event ids); the payload itself stays in the log (`eventId` names it), the document
- * keeps a one-line summary.
+ * stream order, with its source and times from the metadata, for audits. The payload itself stays in
+ * the log (`eventId` names it); each entry keeps a one-line summary.
+ *
+ * Entries are kept in pages of {@link HISTORY_PAGE_SIZE} consecutive revisions of one stream
+ * (`_id` = {@link historyPageId}): a batch writes each page it touches once, where one document per
+ * event made a rebuild write, index and serialise a million rows for a million events (a quarter of
+ * its time). An entry is a pure function of its event, so a page is the same whatever the batches
+ * were; a redelivered event replaces its own entry.
  */
 import type { RecordedEvent } from '../application/ports/event-store.port';
 import type { JsonObject } from '../application/ports/read-model-store.port';
 import type { BatchContext, DocKey, Projection, ProjectionUnit } from './projection';
 
-export const ORDER_HISTORY = 'order_history';
+/** Pages of entries (documents {@link OrderHistoryPageDoc}). */
+export const ORDER_HISTORY = 'order_history_pages';
 
+/** Revisions per page: an order stream of up to 50 events is one document. */
+export const HISTORY_PAGE_SIZE = 50;
+
+/** One event of an order stream, as the history lists it. */
 export interface OrderHistoryDoc extends JsonObject {
   eventId: string;
   streamId: string;
@@ -44,28 +52,62 @@ export function summarise(e: RecordedEvent): string {
 }
 
 const isOrderStream = (s: string) => s.startsWith('order-') || s.startsWith('erp-unlinked-');
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+/** A page: the entries of revisions `page × 50` to `page × 50 + 49` of one stream that exist, in revision order. */
+export interface OrderHistoryPageDoc extends JsonObject {
+  streamId: string;
+  /** Page number (revision ÷ {@link HISTORY_PAGE_SIZE}, rounded down). */
+  page: number;
+  entries: OrderHistoryDoc[];
+}
+
+/** Page number of a revision. */
+export const historyPageOf = (revision: bigint | number): number => Math.floor(Number(revision) / HISTORY_PAGE_SIZE);
 
 /**
- * Id of an event's history document: `<streamId>/<revision, 10 digits>` (e.g.
- * `order-msde-DE-1042/0000000003`). One event has one stream and revision, so the id is as stable
- * and unique as the event id, and sorts by stream, then revision.
+ * Id of a page: `<streamId>/<page, 6 digits>` (e.g. `order-msde-DE-1042/000000`), so a stream's pages
+ * sort together and in order.
  */
-export const historyDocId = (e: Pick<RecordedEvent, 'streamId' | 'revision'>): string => `${e.streamId}/${String(e.revision).padStart(10, '0')}`;
-const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+export const historyPageId = (streamId: string, page: number): string => `${streamId}/${String(page).padStart(6, '0')}`;
 
 export class OrderHistoryProjection implements Projection {
   readonly name = 'order-history';
-  readonly collections = [{ name: ORDER_HISTORY, indexes: [{ fields: ['streamId', 'revision'] }] }];
+  readonly collections = [{ name: ORDER_HISTORY, indexes: [{ fields: ['streamId', 'page'] }] }];
 
-  keys(): DocKey[] {
-    return [];
+  /** The pages the batch's order-stream events fall in (read, merged, written back). */
+  keys(events: readonly RecordedEvent[]): DocKey[] {
+    const ids = new Set<string>();
+    for (const e of events) if (isOrderStream(e.streamId)) ids.add(historyPageId(e.streamId, historyPageOf(e.revision)));
+    return [...ids].map((id) => ({ collection: ORDER_HISTORY, id }));
   }
 
+  /** One unit per page touched, with the page's events of the batch in log order. */
   units(events: readonly RecordedEvent[]): ProjectionUnit[] {
-    return events.filter((e) => isOrderStream(e.streamId)).map((e) => ({ events: [e], run: (ctx: BatchContext) => ctx.put(ORDER_HISTORY, historyDocId(e), historyDoc(e)) }));
+    const byPage = new Map<string, RecordedEvent[]>();
+    for (const e of events) {
+      if (!isOrderStream(e.streamId)) continue;
+      const id = historyPageId(e.streamId, historyPageOf(e.revision));
+      const list = byPage.get(id);
+      if (list) list.push(e);
+      else byPage.set(id, [e]);
+    }
+    return [...byPage]
+      .map(([id, list]) => ({ events: list, run: (ctx: BatchContext) => ctx.put(ORDER_HISTORY, id, withEntries(ctx.get<OrderHistoryPageDoc>(ORDER_HISTORY, id), list)) }))
+      .sort((a, b) => (a.events[a.events.length - 1]!.position < b.events[b.events.length - 1]!.position ? -1 : 1));
   }
 }
 
+/** `page` (or a new one) with the entries of `events` (one page's) put in, by revision. */
+function withEntries(page: OrderHistoryPageDoc | undefined, events: readonly RecordedEvent[]): OrderHistoryPageDoc {
+  const first = events[0]!;
+  const byRevision = new Map<number, OrderHistoryDoc>();
+  for (const entry of page?.entries ?? []) byRevision.set(entry.revision, entry);
+  for (const e of events) byRevision.set(Number(e.revision), historyDoc(e));
+  return { streamId: first.streamId, page: historyPageOf(first.revision), entries: [...byRevision.values()].sort((a, b) => a.revision - b.revision) };
+}
+
+/** The entry of one event. */
 export function historyDoc(e: RecordedEvent): OrderHistoryDoc {
   return {
     eventId: e.id,

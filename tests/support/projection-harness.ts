@@ -50,4 +50,4 @@ export async function hashReadModels(store: ReadModelStore, collections: readonl
   return hash.digest('hex');
 }
 
-export const ALL_COLLECTIONS = ['reconciliations', 'exceptions', 'period_summaries', 'order_history'];
+export const ALL_COLLECTIONS = ['reconciliations', 'exceptions', 'period_summaries', 'order_history_pages'];

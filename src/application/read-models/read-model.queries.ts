@@ -7,6 +7,7 @@ import type { Clock } from '../ports/clock.port';
 import { InvalidQueryError, type Filter, type JsonObject, type ReadModelStore } from '../ports/read-model-store.port';
 import { invalid } from '../../domain/shared/errors';
 import type { ExceptionState } from '../../domain/exception/exception.decide';
+import { historyPageOf, ORDER_HISTORY, type OrderHistoryPageDoc } from '../../projections/order-history.projection';
 
 export interface PageRequest {
   limit: number;
@@ -99,10 +100,45 @@ export class ReadModelQueries {
     return { ...d.doc, position: String(d.position) };
   }
 
-  /** An order stream's history from the read model, in revision order. */
+  /**
+   * An order stream's history from the read model, in revision order: up to `limit` entries after
+   * the cursor (which names the last revision of the previous page), read page document by page
+   * document from the first page that can hold the next revision.
+   * @throws DomainError `invalid`/`invalid_cursor` for a cursor this list did not hand out.
+   */
   async orderHistory(streamId: string, request: PageRequest): Promise<ListAnswer<Answer>> {
-    return this.page('order_history', { streamId }, request, [{ field: 'revision', direction: 'asc' }], (_id, _position, doc) => ({ ...doc, position: String(doc.position) }));
+    const after = request.cursor === undefined ? -1 : historyCursorRevision(request.cursor);
+    const items: Answer[] = [];
+    let fromPage = historyPageOf(after + 1);
+    for (;;) {
+      const pages = await this.store.find<OrderHistoryPageDoc>(ORDER_HISTORY, { filter: { streamId, page: { $gte: fromPage } }, sort: [{ field: 'page', direction: 'asc' }], limit: 4 });
+      for (const { doc } of pages.items) {
+        for (const entry of doc.entries) {
+          if (entry.revision <= after) continue;
+          if (items.length === request.limit) return { items, nextCursor: historyCursor(Number(items[items.length - 1]!.revision)) };
+          items.push({ ...entry });
+        }
+        fromPage = doc.page + 1;
+      }
+      if (!pages.next) return { items };
+    }
   }
+}
+
+/** Cursor of an order-history page that ended at `revision`. */
+const historyCursor = (revision: number): string => Buffer.from(JSON.stringify({ afterRevision: revision }), 'utf8').toString('base64url');
+
+/** The revision a history cursor names. @throws DomainError `invalid`/`invalid_cursor`. */
+function historyCursorRevision(cursor: string): number {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    value = undefined;
+  }
+  const revision = (value as { afterRevision?: unknown } | undefined)?.afterRevision;
+  if (typeof revision !== 'number' || !Number.isSafeInteger(revision) || revision < 0) throw invalid('invalid_cursor', 'cursor is not a cursor of this list; pass nextCursor of the previous page unchanged', 'cursor');
+  return revision;
 }
 
 /** An exception answer with its age in whole seconds at `now` (ms) and whether it is past `dueAt`. */
