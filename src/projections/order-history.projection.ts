@@ -10,32 +10,10 @@
  * were; a redelivered event replaces its own entry.
  */
 import type { RecordedEvent } from '../application/ports/event-store.port';
-import type { JsonObject } from '../application/ports/read-model-store.port';
+import { historyPageId, historyPageOf, ORDER_HISTORY, type OrderHistoryDoc, type OrderHistoryPageDoc } from '../application/read-models/order-history.read-model';
 import type { BatchContext, DocKey, Projection, ProjectionUnit } from './projection';
 
-/** Pages of entries (documents {@link OrderHistoryPageDoc}). */
-export const ORDER_HISTORY = 'order_history_pages';
-
-/** Revisions per page: an order stream of up to 50 events is one document. */
-export const HISTORY_PAGE_SIZE = 50;
-
-/** One event of an order stream, as the history lists it. */
-export interface OrderHistoryDoc extends JsonObject {
-  eventId: string;
-  streamId: string;
-  /** Revision within the stream (0-based). */
-  revision: number;
-  /** Log position (decimal string). */
-  position: string;
-  type: string;
-  source: string;
-  sourceEventId: string | null;
-  occurredAt: string | null;
-  recordedAt: string | null;
-  actor: string | null;
-  correlationId: string | null;
-  summary: string;
-}
+export { HISTORY_PAGE_SIZE, historyPageId, historyPageOf, ORDER_HISTORY, type OrderHistoryDoc, type OrderHistoryPageDoc } from '../application/read-models/order-history.read-model';
 
 /** One line about what the event says (no personal data: ids, statuses, amounts). */
 export function summarise(e: RecordedEvent): string {
@@ -53,23 +31,6 @@ export function summarise(e: RecordedEvent): string {
 
 const isOrderStream = (s: string) => s.startsWith('order-') || s.startsWith('erp-unlinked-');
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-
-/** A page: the entries of revisions `page × 50` to `page × 50 + 49` of one stream that exist, in revision order. */
-export interface OrderHistoryPageDoc extends JsonObject {
-  streamId: string;
-  /** Page number (revision ÷ {@link HISTORY_PAGE_SIZE}, rounded down). */
-  page: number;
-  entries: OrderHistoryDoc[];
-}
-
-/** Page number of a revision. */
-export const historyPageOf = (revision: bigint | number): number => Math.floor(Number(revision) / HISTORY_PAGE_SIZE);
-
-/**
- * Id of a page: `<streamId>/<page, 6 digits>` (e.g. `order-msde-DE-1042/000000`), so a stream's pages
- * sort together and in order.
- */
-export const historyPageId = (streamId: string, page: number): string => `${streamId}/${String(page).padStart(6, '0')}`;
 
 export class OrderHistoryProjection implements Projection {
   readonly name = 'order-history';

@@ -7,7 +7,7 @@ import type { Clock } from '../ports/clock.port';
 import { InvalidQueryError, type Filter, type JsonObject, type ReadModelStore } from '../ports/read-model-store.port';
 import { invalid } from '../../domain/shared/errors';
 import type { ExceptionState } from '../../domain/exception/exception.decide';
-import { historyPageOf, ORDER_HISTORY, type OrderHistoryPageDoc } from '../../projections/order-history.projection';
+import { historyPageOf, ORDER_HISTORY, type OrderHistoryPageDoc } from './order-history.read-model';
 
 export interface PageRequest {
   limit: number;
