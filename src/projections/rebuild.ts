@@ -66,23 +66,26 @@ export async function compareCollections(store: ReadModelStore, live: string, re
 }
 
 /**
- * Rebuilds one projection into its shadow, compares, and (unless `swap` is false) swaps it in.
- * `onProgress` gets the position reached after every batch.
+ * Rebuilds `projections` into their shadows in **one** pass over the log (one runner feeds them all,
+ * as the service's runner does live), then compares each with its live collections and, unless
+ * `swap` is false, swaps each in. `onProgress` gets the position reached after every batch.
+ * @returns one result per projection, in the order given (`events` and `seconds` are the shared pass's).
  */
-export async function rebuildProjection(
+export async function rebuildProjections(
   events: EventStore,
   store: ReadModelStore,
-  projection: Projection,
+  projections: readonly Projection[],
   clock: Clock,
   options: { swap: boolean; runner?: RunnerOptions; onProgress?: (position: bigint, events: number) => void },
-): Promise<RebuildResult> {
+): Promise<RebuildResult[]> {
   const started = process.hrtime.bigint();
-  projection.reset?.();
-  await store.ensureCollections(projection.collections);
-  const names = projection.collections.map((c) => c.name);
-  await store.prepareShadow(names, projection.name);
+  for (const projection of projections) {
+    projection.reset?.();
+    await store.ensureCollections(projection.collections);
+    await store.prepareShadow(projection.collections.map((c) => c.name), projection.name);
+  }
   let count = 0;
-  const runner = new ProjectionRunner(events, store, [projection], clock, {
+  const runner = new ProjectionRunner(events, store, projections, clock, {
     ...options.runner,
     shadow: true,
     onBatch: (b) => {
@@ -92,10 +95,26 @@ export async function rebuildProjection(
   });
   await runner.catchUp();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const position = (await store.getCheckpoint(shadowName(projection.name))).position;
-  const diffs: CollectionDiff[] = [];
-  for (const name of names) diffs.push(await compareCollections(store, name, shadowName(name)));
-  if (options.swap) await store.swapShadow(names, projection.name);
-  projection.reset?.();
-  return { projection: projection.name, position, events: count, seconds, diffs, swapped: options.swap };
+  const results: RebuildResult[] = [];
+  for (const projection of projections) {
+    const names = projection.collections.map((c) => c.name);
+    const position = (await store.getCheckpoint(shadowName(projection.name))).position;
+    const diffs: CollectionDiff[] = [];
+    for (const name of names) diffs.push(await compareCollections(store, name, shadowName(name)));
+    if (options.swap) await store.swapShadow(names, projection.name);
+    projection.reset?.();
+    results.push({ projection: projection.name, position, events: count, seconds, diffs, swapped: options.swap });
+  }
+  return results;
+}
+
+/** {@link rebuildProjections} of one projection. */
+export async function rebuildProjection(
+  events: EventStore,
+  store: ReadModelStore,
+  projection: Projection,
+  clock: Clock,
+  options: { swap: boolean; runner?: RunnerOptions; onProgress?: (position: bigint, events: number) => void },
+): Promise<RebuildResult> {
+  return (await rebuildProjections(events, store, [projection], clock, options))[0]!;
 }

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Clock } from '../../application/ports/clock.port';
-import type { EventStore } from '../../application/ports/event-store.port';
 import type { ReadModelStore } from '../../application/ports/read-model-store.port';
 import type { ReconciliationPolicyProvider } from '../../application/ports/reconciliation-policy.port';
-import { rebuildProjection, type RebuildResult } from '../../projections/rebuild';
+import { rebuildProjections, type RebuildResult } from '../../projections/rebuild';
 import { loadConfig } from '../config/config';
 import { buildContainer } from '../di/container';
+import { createEventStore } from '../di/modules/event-store.module';
 import { createProjections } from '../di/modules/projections.module';
 import { TOKENS } from '../di/tokens';
 import { createLogger } from '../logging/logger';
@@ -23,8 +23,9 @@ function report(r: RebuildResult): string {
 }
 
 /**
- * `scayle-ledger projections rebuild [name]`: replays the log into shadow collections, reports how
- * they differ from the live ones, then swaps them in. A running service picks the new collections
+ * `scayle-ledger projections rebuild [name]`: replays the log once into the shadow collections of
+ * the projections chosen (all by default), reports how each differs from its live collections, then
+ * swaps them in. A running service picks the new collections
  * up (its runner restarts from the new checkpoint). Exit code 0; 2 for an unknown projection.
  */
 export function registerProjections(program: Command): void {
@@ -37,7 +38,8 @@ export function registerProjections(program: Command): void {
     .action(async (name: string | undefined, options: { dryRun?: boolean; batchSize?: string }) => {
       const config = loadConfig(process.env);
       const container = buildContainer(config, { logger: createLogger('warn') });
-      const events = container.get<EventStore>(TOKENS.EventStore);
+      // The rebuild is the only reader of the log here: no shared tail window (see createEventStore).
+      const events = createEventStore(config, { sharedTail: false });
       const store = container.get<ReadModelStore>(TOKENS.ReadModelStore);
       try {
         const all = createProjections(config, events, container.get<ReconciliationPolicyProvider>(TOKENS.ReconciliationPolicy));
@@ -49,19 +51,18 @@ export function registerProjections(program: Command): void {
         }
         const head = await events.headPosition();
         const batchSize = options.batchSize ? Number(options.batchSize) : config.projections.batchSize * 4;
-        for (const projection of chosen) {
-          const bar = new SingleBar({ format: `${projection.name} [{bar}] {percentage}% | {value}/{total} | {events} events`, stream: process.stderr, noTTYOutput: false }, Presets.shades_classic);
-          const gapFree = events.kind === 'sqlite';
-          bar.start(gapFree ? Number(head) : 1, 0, { events: 0 });
-          const result = await rebuildProjection(events, store, projection, container.get<Clock>(TOKENS.Clock), {
-            swap: !options.dryRun,
-            runner: { batchSize, maxLatencyMs: 1_000 },
-            onProgress: (position, count) => bar.update(gapFree ? Number(position) : 0, { events: count }),
-          });
-          bar.update(gapFree ? Number(head) : 1, { events: result.events });
-          bar.stop();
-          process.stdout.write(`${report(result)}\n`);
-        }
+        const label = chosen.map((p) => p.name).join(' + ');
+        const bar = new SingleBar({ format: `${label} [{bar}] {percentage}% | {value}/{total} | {events} events`, stream: process.stderr, noTTYOutput: false }, Presets.shades_classic);
+        const gapFree = events.kind === 'sqlite';
+        bar.start(gapFree ? Number(head) : 1, 0, { events: 0 });
+        const results = await rebuildProjections(events, store, chosen, container.get<Clock>(TOKENS.Clock), {
+          swap: !options.dryRun,
+          runner: { batchSize, maxLatencyMs: 1_000 },
+          onProgress: (position, count) => bar.update(gapFree ? Number(position) : 0, { events: count }),
+        });
+        bar.update(gapFree ? Number(head) : 1, { events: results[0]?.events ?? 0 });
+        bar.stop();
+        for (const result of results) process.stdout.write(`${report(result)}\n`);
       } finally {
         await store.close();
         await events.close();

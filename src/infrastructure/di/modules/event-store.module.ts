@@ -5,7 +5,6 @@ import type { EventStore } from '../../../application/ports/event-store.port';
 import { UpcastingEventStore } from '../../../application/shared/upcasting-event-store';
 import { LEDGER_UPCASTERS } from '../../../domain/event-schema/ledger-upcasters';
 import type { Config } from '../../config/config';
-import { EsdbEventStore } from '../../event-store/esdb/esdb-event-store';
 import { SharedTailEventStore } from '../../event-store/shared-tail-event-store';
 import { SqliteEventStore } from '../../event-store/sqlite/sqlite-event-store';
 import { HealthCheck, Lifecycle, TOKENS } from '../tokens';
@@ -15,10 +14,18 @@ import { HealthCheck, Lifecycle, TOKENS } from '../tokens';
  * SQLite behind {@link SharedTailEventStore}, so the in-process subscribers (order directory,
  * projections, outbox, freshness, export index) share one read of the log's tail instead of each
  * reading and parsing every event. EventStoreDB pushes to its subscriptions; it is used as it is.
+ * `sharedTail: false` is for a process with one reader of the whole log (`projections rebuild`): the
+ * SQLite adapter alone, reading pages of 2,000 events, without a window nobody else shares.
  */
-export function createEventStoreAdapter(config: Config): EventStore {
-  if (config.eventStoreConnectionString) return EsdbEventStore.fromConnectionString(config.eventStoreConnectionString);
+export function createEventStoreAdapter(config: Config, options: { sharedTail?: boolean } = {}): EventStore {
+  if (config.eventStoreConnectionString) {
+    // Loaded only when configured: the EventStoreDB client (gRPC) adds about 20 MiB to a process.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { EsdbEventStore } = require('../../event-store/esdb/esdb-event-store') as typeof import('../../event-store/esdb/esdb-event-store');
+    return EsdbEventStore.fromConnectionString(config.eventStoreConnectionString);
+  }
   mkdirSync(config.dataDir, { recursive: true });
+  if (options.sharedTail === false) return new SqliteEventStore({ filename: join(config.dataDir, 'events.db'), synchronous: config.sqliteSynchronous, pageSize: 2000 });
   return new SharedTailEventStore(new SqliteEventStore({ filename: join(config.dataDir, 'events.db'), synchronous: config.sqliteSynchronous }));
 }
 
@@ -27,8 +34,8 @@ export function createEventStoreAdapter(config: Config): EventStore {
  * decorator, so each reader sees only the latest event shapes and each append carries the latest
  * schema version (DESIGN §4; CONTRIBUTING "Changing an event shape").
  */
-export function createEventStore(config: Config): EventStore {
-  return new UpcastingEventStore(createEventStoreAdapter(config), LEDGER_UPCASTERS);
+export function createEventStore(config: Config, options: { sharedTail?: boolean } = {}): EventStore {
+  return new UpcastingEventStore(createEventStoreAdapter(config, options), LEDGER_UPCASTERS);
 }
 
 export const eventStoreModule = new ContainerModule(({ bind }) => {
