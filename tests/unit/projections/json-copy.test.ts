@@ -19,7 +19,6 @@ describe('sortedJsonCopy (a document as stored, in one pass)', () => {
       [undefined, fn, Symbol('x'), NaN, -0, [], {}, [undefined]],
       { when: new Date('2024-05-31T22:30:00.000Z'), invalid: new Date(Number.NaN), amount: new Decimal('19.90') },
       { custom: { toJSON: (key: string) => ({ key, v: 1 }) }, nested: [{ toJSON: () => undefined }], fnWithToJson: Object.assign(() => 1, { toJSON: () => 'f' }) },
-      // eslint-disable-next-line no-new-wrappers
       { boxed: [new Number(3), new String('s'), new Boolean(false)] },
       JSON.parse('{"__proto__": {"x": 1}, "a": 1}'),
       Object.create({ inherited: 1 }, { own: { value: 2, enumerable: true }, hidden: { value: 3, enumerable: false } }),
