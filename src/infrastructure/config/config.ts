@@ -171,7 +171,7 @@ export const ENV_SPECS = {
   // ── projections and read models (issue 5) ──
   LEDGER_PROJECTION_BATCH_SIZE: positiveInt({ default: 500, desc: 'Events per projection batch (one read-model commit, checkpoint included).' }),
   LEDGER_PROJECTION_MAX_LATENCY: duration({ default: 50, desc: 'Longest a projection batch waits for more events before it is written (50ms, 1s…).' }),
-  LEDGER_PROJECTION_STATE_CACHE: positiveInt({ default: 5_000, desc: 'Order states the reconciliation projection keeps in memory, about 12 KiB of heap each for an order with four Scayle snapshots and three ERP documents (a miss re-reads the order stream).' }),
+  LEDGER_PROJECTION_STATE_CACHE: positiveInt({ default: 3_000, desc: 'Order states the reconciliation projection keeps in memory, about 12 KiB of heap each for an order with four Scayle snapshots and three ERP documents (a miss re-reads the order stream).' }),
   LEDGER_EXCEPTION_SLA: exceptionSla({
     default: { finance: 3 * 86_400_000, operations: 86_400_000, cx: 2 * 86_400_000 },
     desc: 'Time to work an exception, per owner queue and optionally severity, as owner[:severity]=duration pairs (finance=3d,operations=1d,cx=2d,finance:info=14d). Sets each exception\'s dueAt.',
