@@ -39,7 +39,7 @@ describe('scayle-ledger projections rebuild (CLI)', function () {
       expect(dry.stdout).to.contain('not swapped');
       const real = await run(process.execPath, [BIN, 'projections', 'rebuild'], { env });
       expect(real.stdout).to.contain('swapped in');
-      expect(real.stdout).to.match(/order-history: 9 events/);
+      expect(real.stdout).to.match(/reconciliation \+ order-history: one pass over 9 events up to position 9 in/);
 
       stores = openStores(dir.path);
       try {
@@ -47,6 +47,16 @@ describe('scayle-ledger projections rebuild (CLI)', function () {
         expect((await stores.store.getCheckpoint('reconciliation')).generation).to.equal(1);
         const unknown = await run(process.execPath, [BIN, 'projections', 'rebuild', 'nope'], { env }).catch((e: { code: number; stderr: string }) => e);
         expect((unknown as { code: number }).code).to.equal(2);
+        const empty = await run(process.execPath, [BIN, 'projections', 'rebuild', ''], { env }).catch((e: { code: number; stderr: string }) => e);
+        expect((empty as { code: number }).code).to.equal(2);
+        for (const size of ['0', '-5', 'abc', '1.5', '100001']) {
+          const bad = await run(process.execPath, [BIN, 'projections', 'rebuild', '--batch-size', size], { env }).catch((e: { code: number; stderr: string }) => e);
+          expect((bad as { code: number }).code, `--batch-size ${size}`).to.equal(1);
+          expect((bad as { stderr: string }).stderr).to.contain('--batch-size');
+        }
+        const nowhere = await run(process.execPath, [BIN, 'projections', 'rebuild'], { env: { ...env, LEDGER_DATA_DIR: join(dir.path, 'mistyped') } }).catch((e: { code: number; stderr: string }) => e);
+        expect((nowhere as { code: number }).code).to.equal(2);
+        expect((nowhere as { stderr: string }).stderr).to.contain('no event log at');
       } finally {
         await stores.events.close();
         await stores.store.close();

@@ -1,4 +1,6 @@
-import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Clock } from '../../application/ports/clock.port';
 import type { ReadModelStore } from '../../application/ports/read-model-store.port';
@@ -11,12 +13,27 @@ import { createProjections } from '../di/modules/projections.module';
 import { TOKENS } from '../di/tokens';
 import { createLogger } from '../logging/logger';
 
+/** `--batch-size`: a whole number of events, 1–100,000. @throws InvalidArgumentError otherwise. */
+function batchSizeOption(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 100_000) throw new InvalidArgumentError('must be a whole number of events from 1 to 100000');
+  return Number(value);
+}
+
+/** One line for the shared pass over the log. */
+function passLine(r: RebuildResult, names: readonly string[]): string {
+  return `${names.join(' + ')}: one pass over ${r.events.toLocaleString('en')} events up to position ${String(r.position)} in ${r.seconds.toFixed(1)} s (${Math.round(r.events / Math.max(r.seconds, 1e-9)).toLocaleString('en')} events/s)`;
+}
+
+/** How one projection's rebuilt collections differ from its live ones, and whether they were swapped in. */
 function report(r: RebuildResult): string {
-  const lines = [`${r.projection}: ${r.events.toLocaleString('en')} events up to position ${String(r.position)} in ${r.seconds.toFixed(1)} s (${Math.round(r.events / Math.max(r.seconds, 1e-9)).toLocaleString('en')} events/s)`];
+  const lines = [`${r.projection}:`];
   for (const d of r.diffs) {
     const same = d.onlyLive + d.onlyRebuilt + d.different === 0;
     lines.push(`  ${d.collection}: live ${d.live}, rebuilt ${d.rebuilt}${same ? ', identical' : `, only live ${d.onlyLive}, only rebuilt ${d.onlyRebuilt}, different ${d.different}`}`);
-    for (const kind of ['onlyLive', 'onlyRebuilt', 'different'] as const) if (d.examples[kind].length > 0) lines.push(`    ${kind}: ${d.examples[kind].join(', ')}`);
+    for (const kind of ['onlyLive', 'onlyRebuilt', 'different'] as const) {
+      const more = d[kind] - d.examples[kind].length;
+      if (d.examples[kind].length > 0) lines.push(`    ${kind}: ${d.examples[kind].join(', ')}${more > 0 ? ` … and ${more.toLocaleString('en')} more` : ''}`);
+    }
   }
   lines.push(r.swapped ? '  swapped in: the live collections are the rebuilt ones' : '  not swapped (--dry-run)');
   return lines.join('\n');
@@ -34,23 +51,30 @@ export function registerProjections(program: Command): void {
     .command('rebuild [name]')
     .description('rebuild one projection (reconciliation, order-history) or all into shadow collections, compare, then swap')
     .option('--dry-run', 'rebuild and compare, but keep the live collections')
-    .option('--batch-size <n>', 'events per batch (default: LEDGER_PROJECTION_BATCH_SIZE × 4)')
-    .action(async (name: string | undefined, options: { dryRun?: boolean; batchSize?: string }) => {
+    .option('--batch-size <n>', 'events per batch, 1–100000 (default: LEDGER_PROJECTION_BATCH_SIZE × 4)', batchSizeOption)
+    .action(async (name: string | undefined, options: { dryRun?: boolean; batchSize?: number }) => {
       const config = loadConfig(process.env);
+      const log = join(config.dataDir, 'events.db');
+      if (!config.eventStoreConnectionString && !existsSync(log)) {
+        // A mistyped LEDGER_DATA_DIR would otherwise create an empty log and swap in empty read models.
+        process.stderr.write(`no event log at ${log}: set LEDGER_DATA_DIR to the service's data directory (or EVENTSTORE_CONNECTION_STRING)\n`);
+        process.exitCode = 2;
+        return;
+      }
       const container = buildContainer(config, { logger: createLogger('warn') });
       // The rebuild is the only reader of the log here: no shared tail window (see createEventStore).
       const events = createEventStore(config, { sharedTail: false });
       const store = container.get<ReadModelStore>(TOKENS.ReadModelStore);
       try {
         const all = createProjections(config, events, container.get<ReconciliationPolicyProvider>(TOKENS.ReconciliationPolicy));
-        const chosen = name ? all.filter((p) => p.name === name) : all;
+        const chosen = name !== undefined ? all.filter((p) => p.name === name) : all;
         if (chosen.length === 0) {
           process.stderr.write(`unknown projection ${name}; known: ${all.map((p) => p.name).join(', ')}\n`);
           process.exitCode = 2;
           return;
         }
         const head = await events.headPosition();
-        const batchSize = options.batchSize ? Number(options.batchSize) : config.projections.batchSize * 4;
+        const batchSize = options.batchSize ?? config.projections.batchSize * 4;
         const label = chosen.map((p) => p.name).join(' + ');
         const bar = new SingleBar({ format: `${label} [{bar}] {percentage}% | {value}/{total} | {events} events`, stream: process.stderr, noTTYOutput: false }, Presets.shades_classic);
         const gapFree = events.kind === 'sqlite';
@@ -62,6 +86,7 @@ export function registerProjections(program: Command): void {
         });
         bar.update(gapFree ? Number(head) : 1, { events: results[0]?.events ?? 0 });
         bar.stop();
+        if (results[0]) process.stdout.write(`${passLine(results[0], chosen.map((p) => p.name))}\n`);
         for (const result of results) process.stdout.write(`${report(result)}\n`);
       } finally {
         await store.close();

@@ -12,6 +12,9 @@ import { checkMinPosition } from '../read-your-writes';
 import { validateDto } from '../validation';
 import { OrderEventsQueryDto } from './order-queries.dto';
 
+/** Largest stream revision (2^63 − 1, the stores' signed 64-bit revision). */
+const MAX_REVISION = 2n ** 63n - 1n;
+
 /**
  * `GET /v1/orders/{orderId}/events`: an order's audit history straight from its stream. It reads
  * the log, not a read model, so a `minPosition` up to the log head is always met; one beyond it is a
@@ -29,7 +32,8 @@ export class OrderEventsController implements HttpRoutes {
       const query = await validateDto(OrderEventsQueryDto, req.query, 'query');
       await checkMinPosition(req, this.events);
       const cursor = decodeCursor(query.cursor, ['afterRevision']);
-      if (cursor && !/^\d+$/.test(cursor.afterRevision)) throw HttpProblem.validation([{ field: 'cursor', message: 'is not a cursor of this list' }]);
+      // A revision this list can hand out: the next one read (after + 1) is a signed 64-bit revision.
+      if (cursor && (!/^\d{1,19}$/.test(cursor.afterRevision) || BigInt(cursor.afterRevision) >= MAX_REVISION)) throw HttpProblem.validation([{ field: 'cursor', message: 'is not a cursor of this list' }]);
       const page = await getOrderEvents(this.events, this.directory, {
         orderId: String(req.params.orderId),
         limit: query.limit ? Math.min(Number(query.limit), PAGE.max) : PAGE.default,
