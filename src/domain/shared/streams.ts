@@ -29,6 +29,6 @@ export function settlementStreamId(provider: string, batchId: string): string {
 
 /** `period-<YYYY-MM>`: one accounting period. @throws DomainError `invalid`/`invalid_period`. */
 export function periodStreamId(period: string): string {
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw invalid('invalid_period', `Period must be YYYY-MM, got ${period}`, 'period');
+  if (!/^(?!0000)\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw invalid('invalid_period', `Period must be YYYY-MM with a year from 0001 to 9999, got ${period}`, 'period');
   return `period-${period}`;
 }
