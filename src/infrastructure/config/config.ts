@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { cleanEnv, makeValidator, str } from 'envalid';
+import { cleanEnv, host, makeValidator, str } from 'envalid';
 import ms from 'ms';
 import { parseTradingHours, TradingSpan } from '../../application/freshness/trading-hours';
 import { isCurrencyCode } from '../../domain/shared/currency';
@@ -112,7 +112,7 @@ export const DEFAULT_CLOSE_BLOCKING_CODES: readonly string[] = FINDING_CODE_LIST
  */
 export const ENV_SPECS = {
   PORT: tcpPort({ default: 8080, desc: 'HTTP port of the service.' }),
-  HOST: str({ default: '0.0.0.0', desc: 'Interface the HTTP server binds to.' }),
+  HOST: host({ default: '0.0.0.0', desc: 'Interface the HTTP server binds to (an IP address or host name).' }),
   LEDGER_DATA_DIR: str({ default: './data', desc: 'Directory of the embedded stores (SQLite files) and generated API keys.' }),
   EVENTSTORE_CONNECTION_STRING: str({
     default: undefined,
