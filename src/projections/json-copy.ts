@@ -1,6 +1,6 @@
 /**
  * What a document is stored as, built in one pass: `sortedJsonCopy(v)` equals
- * `sortKeys(JSON.parse(JSON.stringify(v)))` (see period-summary.ts) — JSON's rules (`toJSON`, members
+ * `JSON.parse(JSON.stringify(v))` with every object's keys sorted — JSON's rules (`toJSON`, members
  * that are `undefined`, functions or symbols left out of objects and `null` in arrays, non-finite
  * numbers as `null`, -0 as 0, boxed primitives unboxed) and keys sorted at every level — without
  * writing the JSON text and parsing it back. The reconciliation projection copies every order's

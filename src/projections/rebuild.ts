@@ -107,14 +107,3 @@ export async function rebuildProjections(
   }
   return results;
 }
-
-/** {@link rebuildProjections} of one projection. */
-export async function rebuildProjection(
-  events: EventStore,
-  store: ReadModelStore,
-  projection: Projection,
-  clock: Clock,
-  options: { swap: boolean; runner?: RunnerOptions; onProgress?: (position: bigint, events: number) => void },
-): Promise<RebuildResult> {
-  return (await rebuildProjections(events, store, [projection], clock, options))[0]!;
-}

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Clock } from '../../application/ports/clock.port';
@@ -8,7 +7,7 @@ import type { ReconciliationPolicyProvider } from '../../application/ports/recon
 import { rebuildProjections, type RebuildResult } from '../../projections/rebuild';
 import { loadConfig } from '../config/config';
 import { buildContainer } from '../di/container';
-import { createEventStore } from '../di/modules/event-store.module';
+import { createEventStore, eventLogPath } from '../di/modules/event-store.module';
 import { createProjections } from '../di/modules/projections.module';
 import { TOKENS } from '../di/tokens';
 import { createLogger } from '../logging/logger';
@@ -54,7 +53,7 @@ export function registerProjections(program: Command): void {
     .option('--batch-size <n>', 'events per batch, 1–100000 (default: LEDGER_PROJECTION_BATCH_SIZE × 4)', batchSizeOption)
     .action(async (name: string | undefined, options: { dryRun?: boolean; batchSize?: number }) => {
       const config = loadConfig(process.env);
-      const log = join(config.dataDir, 'events.db');
+      const log = eventLogPath(config);
       if (!config.eventStoreConnectionString && !existsSync(log)) {
         // A mistyped LEDGER_DATA_DIR would otherwise create an empty log and swap in empty read models.
         process.stderr.write(`no event log at ${log}: set LEDGER_DATA_DIR to the service's data directory (or EVENTSTORE_CONNECTION_STRING)\n`);

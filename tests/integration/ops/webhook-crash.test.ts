@@ -21,7 +21,7 @@ import { buildContainer } from '../../../src/infrastructure/di/container';
 import { createProjections } from '../../../src/infrastructure/di/modules/projections.module';
 import { TOKENS } from '../../../src/infrastructure/di/tokens';
 import { createLogger } from '../../../src/infrastructure/logging/logger';
-import { rebuildProjection } from '../../../src/projections/rebuild';
+import { rebuildProjections } from '../../../src/projections/rebuild';
 import { canonicalFreshnessJson, rebuildFreshnessState } from '../../../src/application/freshness/freshness.tracker';
 import { SqliteEventStore } from '../../../src/infrastructure/event-store/sqlite/sqlite-event-store';
 import { SqliteFreshnessStore } from '../../../src/infrastructure/freshness/sqlite-freshness-store';
@@ -143,9 +143,10 @@ describe('webhook ingestion: crash safety (SIGKILL mid-load)', function () {
       const readModels = container.get<ReadModelStore>(TOKENS.ReadModelStore);
       const compared: string[] = [];
       try {
-        for (const projection of createProjections(config, log, container.get<ReconciliationPolicyProvider>(TOKENS.ReconciliationPolicy))) {
-          const result = await rebuildProjection(log, readModels, projection, systemClock, { swap: false, runner: { batchSize: 2_000, maxLatencyMs: 1_000 } });
-          expect(result.swapped).to.equal(false);
+        const projections = createProjections(config, log, container.get<ReconciliationPolicyProvider>(TOKENS.ReconciliationPolicy));
+        const results = await rebuildProjections(log, readModels, projections, systemClock, { swap: false, runner: { batchSize: 2_000, maxLatencyMs: 1_000 } });
+        for (const [i, projection] of projections.entries()) {
+          expect(results[i]!.swapped).to.equal(false);
           for (const { name } of projection.collections) {
             const live = await collectionHash(readModels, name);
             const rebuilt = await collectionHash(readModels, shadowName(name));

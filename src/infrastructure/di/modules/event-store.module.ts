@@ -9,6 +9,9 @@ import { SharedTailEventStore } from '../../event-store/shared-tail-event-store'
 import { SqliteEventStore } from '../../event-store/sqlite/sqlite-event-store';
 import { HealthCheck, Lifecycle, TOKENS } from '../tokens';
 
+/** The embedded event log's file: `LEDGER_DATA_DIR/events.db`. */
+export const eventLogPath = (config: Config): string => join(config.dataDir, 'events.db');
+
 /**
  * Picks the event-log adapter from configuration: EventStoreDB when a connection string is set, else
  * SQLite behind {@link SharedTailEventStore}, so the in-process subscribers (order directory,
@@ -25,8 +28,8 @@ export function createEventStoreAdapter(config: Config, options: { sharedTail?: 
     return EsdbEventStore.fromConnectionString(config.eventStoreConnectionString);
   }
   mkdirSync(config.dataDir, { recursive: true });
-  if (options.sharedTail === false) return new SqliteEventStore({ filename: join(config.dataDir, 'events.db'), synchronous: config.sqliteSynchronous, pageSize: 2000 });
-  return new SharedTailEventStore(new SqliteEventStore({ filename: join(config.dataDir, 'events.db'), synchronous: config.sqliteSynchronous }));
+  if (options.sharedTail === false) return new SqliteEventStore({ filename: eventLogPath(config), synchronous: config.sqliteSynchronous, pageSize: 2000 });
+  return new SharedTailEventStore(new SqliteEventStore({ filename: eventLogPath(config), synchronous: config.sqliteSynchronous }));
 }
 
 /**
