@@ -55,7 +55,31 @@ export async function dtoFieldErrors<T extends object>(dto: ClassConstructor<T>,
   const fields = flattenValidationErrors(errors);
   // A required field's own validators already name a null; add the ones `@IsOptional` let through.
   const extra = nulls.filter((n) => !fields.some((f) => f.field === n.field));
-  return { instance, errors: [...fields, ...extra] };
+  return { instance, errors: [...hiddenKeyErrors(body), ...fields, ...extra] };
+}
+
+/** Keys that class-transformer skips without a word (prototype-pollution guard), so whitelisting never sees them. */
+const HIDDEN_KEYS = new Set(['__proto__', 'constructor']);
+
+/**
+ * Names every `__proto__` or `constructor` key of a parsed JSON body, at any depth, as a field that
+ * should not exist (the same message whitelisting gives any other unknown field). `JSON.parse` makes
+ * them ordinary own keys, but `plainToInstance` drops them silently, so without this a request
+ * carrying one would be taken with that part of it ignored.
+ */
+export function hiddenKeyErrors(value: unknown, path = ''): FieldError[] {
+  if (value === null || typeof value !== 'object') return [];
+  const out: FieldError[] = [];
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => out.push(...hiddenKeyErrors(item, `${path}[${i}]`)));
+    return out;
+  }
+  for (const key of Object.keys(value)) {
+    const field = path ? `${path}.${key}` : key;
+    if (HIDDEN_KEYS.has(key)) out.push({ field, message: `${key} should not exist` });
+    else out.push(...hiddenKeyErrors((value as Record<string, unknown>)[key], field));
+  }
+  return out;
 }
 
 /** Rejects write requests whose body is not of one of the given media types (415). */

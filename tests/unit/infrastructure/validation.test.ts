@@ -52,3 +52,17 @@ describe('request validation messages', () => {
     ]);
   });
 });
+
+describe('request validation of keys class-transformer drops', () => {
+  it('names __proto__ and constructor keys at any depth as fields that should not exist', async () => {
+    const body = JSON.parse('{"reason":"r","__proto__":{"isAdmin":true},"lines":[{"amount":"1.00","constructor":"x"}]}') as unknown;
+    expect(await errorsOf(body)).to.deep.equal([
+      { field: '__proto__', message: '__proto__ should not exist' },
+      { field: 'lines[0].constructor', message: 'constructor should not exist' },
+    ]);
+  });
+
+  it('takes a body without them', async () => {
+    expect(await validateDto(Body, { reason: 'r', lines: [{ amount: '1.00' }] })).to.include({ reason: 'r' });
+  });
+});
