@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { ENV_SPECS } from '../../src/infrastructure/config/config';
 import { tempDir } from '../support/temp-dir';
 
 const BIN = join(__dirname, '../../../bin/scayle-ledger.js');
@@ -47,5 +48,16 @@ describe('scayle-ledger serve (CLI)', function () {
     expect(code).to.equal(1);
     expect(stderr).to.contain('PORT');
     expect(stderr).to.contain('LEDGER_TIMEZONE');
+  });
+
+  it('lists every environment variable it reads under --help, with defaults', async () => {
+    const child = spawn(process.execPath, [BIN, 'serve', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).to.equal(0);
+    for (const name of Object.keys(ENV_SPECS)) expect(stdout, name).to.match(new RegExp(`^  ${name}$`, 'm'));
+    expect(stdout).to.contain('HTTP port of the service. (default: 8080)');
+    expect(stdout).to.contain('LEDGER_SQLITE_SYNCHRONOUS');
   });
 });

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig } from '../config/config';
+import { ENV_SPECS, loadConfig } from '../config/config';
 import { EventStore } from '../../application/ports/event-store.port';
 import { TOKENS } from '../di/tokens';
 import { LedgerService } from '../service';
@@ -11,6 +11,7 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description('start the HTTP service (embedded SQLite stores unless EventStoreDB/MongoDB are configured)')
     .option('-p, --port <port>', 'HTTP port (overrides PORT)')
+    .addHelpText('after', environmentHelp)
     .action(async (options: { port?: string }) => {
       const config = loadConfig(options.port ? { ...process.env, PORT: options.port } : process.env);
       const service = await LedgerService.start(config);
@@ -39,4 +40,17 @@ export function registerServe(program: Command): void {
       process.on('SIGTERM', () => shutdown('SIGTERM'));
       process.on('SIGINT', () => shutdown('SIGINT'));
     });
+}
+
+/**
+ * The `serve --help` epilogue: every environment variable the service reads (from {@link ENV_SPECS},
+ * the same list the README's "Configuration" section documents), with its description and default.
+ */
+export function environmentHelp(): string {
+  const lines = Object.entries(ENV_SPECS).map(([name, spec]) => {
+    const { desc, default: fallback } = spec as { desc?: string; default?: unknown };
+    const shown = fallback === undefined ? '' : ` (default: ${typeof fallback === 'string' ? fallback : JSON.stringify(fallback)})`;
+    return `  ${name}\n      ${desc ?? ''}${shown}`;
+  });
+  return `\nEnvironment (README "Configuration" has the details):\n${lines.join('\n')}\n`;
 }
