@@ -76,12 +76,14 @@ export const suite: BenchSuite = {
       {
         name: 'eventstore: append 1-event batches (sqlite, synchronous=FULL)',
         unit: 'events',
+        size: `${singles.toLocaleString('en')} events`,
         throughput: single,
         baseline: { name: 'raw better-sqlite3 insert, 1 row/tx', throughput: rawSingle },
       },
       {
         name: 'eventstore: append 100-event batches (sqlite, synchronous=FULL)',
         unit: 'events',
+        size: `${batched.toLocaleString('en')} events`,
         throughput: hundred,
         baseline: { name: 'raw better-sqlite3 insert, 100 rows/tx', throughput: rawBatched },
         target: '≥ 50% of raw insert rate',
@@ -90,6 +92,7 @@ export const suite: BenchSuite = {
       {
         name: `eventstore: read ${rawRows.toLocaleString('en')} events through $all`,
         unit: 'events',
+        size: `${rawRows.toLocaleString('en')} events`,
         throughput: read.result,
         peakRssMiB: read.peakRssMiB,
         baseline: { name: 'raw better-sqlite3 iterate + JSON.parse', throughput: rawReadRate },

@@ -59,6 +59,7 @@ export const suite: BenchSuite = {
       {
         name: `projections: rebuild reconciliation + exceptions + period summaries + history from ${total.toLocaleString('en')} events (${orders.toLocaleString('en')} orders, ${drift.toLocaleString('en')} drift), sqlite; ${cpuUsPerEvent.toFixed(1)} µs CPU/event (${(1e6 / cpuUsPerEvent).toLocaleString('en', { maximumFractionDigits: 0 })} events per CPU-second)`,
         unit: 'events',
+        size: `${total.toLocaleString('en')} events`,
         throughput: measured.result,
         peakRssMiB: measured.peakRssMiB,
         baseline: { name: 'raw $all read (same log, same run)', throughput: raw },

@@ -143,6 +143,7 @@ export const suite: BenchSuite = {
       {
         name: 'reconcile: order of 3 items + 1 fee vs one invoice (evolve + reconcileOrder)',
         unit: 'orders',
+        size: `${(durationMs / 1000).toFixed(1)} s over ${orders.length} orders`,
         throughput: subject.throughput,
         p50Ms: subject.p50Ms,
         p99Ms: subject.p99Ms,

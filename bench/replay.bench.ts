@@ -103,6 +103,7 @@ export const suite: BenchSuite = {
         // CPU seconds next to wall seconds: on a shared machine the wall time also counts other processes.
         name: `replay: period of ${result.eventsReplayed.toLocaleString('en')} events (${orders.toLocaleString('en')} orders) in ${seconds.toFixed(1)} s (${cpuSeconds.toFixed(1)} s CPU)`,
         unit: 'events',
+        size: `${result.eventsReplayed.toLocaleString('en')} events`,
         throughput: result.eventsReplayed / seconds,
         peakRssMiB: measured.peakRssMiB,
         baseline: { name: 'raw log read (better-sqlite3 + JSON.parse)', throughput: raw },

@@ -146,17 +146,30 @@ function runSuitesIsolated(names: readonly string[], quick: boolean): BenchRow[]
   return rows;
 }
 
+/** A mistake in the command line: printed as one line, exit code 2. */
+class UsageError extends Error {}
+
+function parseCommandLine() {
+  try {
+    return parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, child: { type: 'string' }, out: { type: 'string' } } });
+  } catch (err) {
+    // node:util's own messages ("Unknown option '--onyl'…") are clear; only the stack trace is not.
+    if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) throw new UsageError((err as Error).message);
+    throw err;
+  }
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, child: { type: 'string' }, out: { type: 'string' } } });
+  const { values } = parseCommandLine();
   const quick = values.quick ?? false;
   if (values.child !== undefined) {
-    if (!SUITE_MODULES[values.child] || !values.out) throw new Error(`--child needs a known suite and --out`);
+    if (!SUITE_MODULES[values.child] || !values.out) throw new UsageError(`--child needs a known suite and --out`);
     writeFileSync(values.out, toJson(await runSuites([loadSuite(values.child)], quick)));
     return;
   }
   const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
   const unknown = only?.filter((n) => !SUITE_NAMES.includes(n) && !(n in EXPECTED_SUITES));
-  if (unknown && unknown.length) throw new Error(`unknown suite(s) ${unknown.join(', ')}; known: ${[...new Set([...SUITE_NAMES, ...Object.keys(EXPECTED_SUITES)])].join(', ')}`);
+  if (unknown && unknown.length) throw new UsageError(`unknown suite(s) ${unknown.join(', ')}; known: ${[...new Set([...SUITE_NAMES, ...Object.keys(EXPECTED_SUITES)])].join(', ')}`);
   const rows = runSuitesIsolated(SUITE_NAMES.filter((n) => !only || only.includes(n)), quick);
   for (const [name, what] of Object.entries(EXPECTED_SUITES)) {
     if ((only && !only.includes(name)) || SUITE_NAMES.includes(name)) continue;
@@ -175,6 +188,10 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((err) => {
+    if (err instanceof UsageError) {
+      console.error(`bench: ${err.message}`);
+      process.exit(2);
+    }
     console.error(err);
     process.exit(1);
   });

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { expect } from 'chai';
@@ -47,5 +49,22 @@ describe('bench runner', () => {
     const after = process.memoryUsage.rss() / (1024 * 1024);
     expect(result).to.equal(2);
     expect(peakRssMiB).to.be.greaterThan(after + 200);
+  });
+});
+
+describe('bench command line', () => {
+  const run = (...args: string[]) => spawnSync(process.execPath, [join(__dirname, '../../../bench/run.js'), ...args], { encoding: 'utf8' });
+
+  it('refuses an unknown suite or option in one line with exit code 2, without a stack trace', () => {
+    for (const [args, message] of [
+      [['--only', 'nosuch'], /^bench: unknown suite\(s\) nosuch; known: eventstore, /],
+      [['--onyl', 'reconcile'], /^bench: Unknown option '--onyl'/],
+    ] as const) {
+      const r = run(...args);
+      expect(r.status, args.join(' ')).to.equal(2);
+      expect(r.stderr).to.match(message);
+      expect(r.stderr.trim().split('\n')).to.have.length(1);
+      expect(r.stdout).to.equal('');
+    }
   });
 });
