@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
-import { cleanEnv, host, makeValidator, str } from 'envalid';
+import { isIP } from 'node:net';
+import { cleanEnv, makeValidator, str } from 'envalid';
 import ms from 'ms';
 import { parseTradingHours, TradingSpan } from '../../application/freshness/trading-hours';
 import { isCurrencyCode } from '../../domain/shared/currency';
@@ -11,6 +12,20 @@ import { ERP_EXPORT_ENV_SPECS, erpExportConfig, type ErpExportConfig } from './e
 export { duration, positiveInt } from './validators';
 
 /** A TCP port, 0–65535 (0: any free port, for tests). */
+/**
+ * An interface to bind: an IPv4 or IPv6 address, or a host name (RFC 1123 labels). A name made of
+ * digits and dots only must be an IPv4 address (`999.1.1.1` is refused, not looked up as a name).
+ */
+export const bindHost = makeValidator<string>((input) => {
+  const value = input.trim();
+  if (isIP(value)) return value;
+  if (/^[\d.]+$/.test(value)) throw new Error(`${input} is not a valid IPv4 address`);
+  const labels = value.replace(/\.$/, '').split('.');
+  const label = /^[a-z\d]([a-z\d-]{0,61}[a-z\d])?$/i;
+  if (value.length === 0 || value.length > 253 || !labels.every((l) => label.test(l))) throw new Error(`${input} is neither an IP address nor a host name`);
+  return value;
+});
+
 export const tcpPort = makeValidator<number>((input) => {
   if (!/^\d{1,5}$/.test(input) || Number(input) > 65535) throw new Error(`must be a port number 0–65535, got "${input}"`);
   return Number(input);
@@ -112,7 +127,7 @@ export const DEFAULT_CLOSE_BLOCKING_CODES: readonly string[] = FINDING_CODE_LIST
  */
 export const ENV_SPECS = {
   PORT: tcpPort({ default: 8080, desc: 'HTTP port of the service.' }),
-  HOST: host({ default: '0.0.0.0', desc: 'Interface the HTTP server binds to (an IP address or host name).' }),
+  HOST: bindHost({ default: '0.0.0.0', desc: 'Interface the HTTP server binds to (an IP address or host name).' }),
   LEDGER_DATA_DIR: str({ default: './data', desc: 'Directory of the embedded stores (SQLite files) and generated API keys.' }),
   EVENTSTORE_CONNECTION_STRING: str({
     default: undefined,

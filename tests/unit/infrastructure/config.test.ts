@@ -32,6 +32,19 @@ describe('configuration', () => {
     expect(config.mongodbUri).to.equal('mongodb://a:27017,b:27017/?replicaSet=rs0');
   });
 
+  it('takes IP addresses and host names for HOST and refuses the rest, naming HOST', () => {
+    for (const host of ['127.0.0.1', '0.0.0.0', '::', '::1', 'localhost', 'ledger-1.internal.example.com']) expect(loadConfig({ HOST: host }).host, host).to.equal(host);
+    for (const host of ['999.1.1.1', '1.2.3', 'bad host', 'under_score', '-lead.example', '']) {
+      try {
+        loadConfig({ HOST: host });
+        expect.fail(`HOST=${host} was taken`);
+      } catch (err) {
+        expect(err, host).to.be.instanceOf(ConfigError);
+        expect((err as ConfigError).problems.map((p) => p.split(':')[0]), host).to.deep.equal(['HOST']);
+      }
+    }
+  });
+
   it('README documents every environment variable the service reads', () => {
     const readme = readFileSync(join(__dirname, '../../../../README.md'), 'utf8');
     const missing = Object.keys(ENV_SPECS).filter((name) => !readme.includes(`\`${name}\``));
