@@ -3,10 +3,11 @@ import { orderStateFrom } from '../../domain/order/order.state';
 import type { OrderEventEnvelope } from '../../domain/order/order.events';
 import type { OrderReconciliation } from '../../domain/order/reconciliation.types';
 import type { Clock } from '../ports/clock.port';
-import { StreamNotFoundError, type EventStore } from '../ports/event-store.port';
+import type { EventStore } from '../ports/event-store.port';
 import type { OrderDirectory } from '../ports/order-directory.port';
 import type { ReconciliationPolicyProvider } from '../ports/reconciliation-policy.port';
-import { locateOrder, orderNotFound } from './order-command';
+import { periodOf } from '../period/log-replay.engine';
+import { readReconciliationSource, reconciliationSource } from './reconciliation-source';
 
 /** An order's reconciliation as of now, and the log position of the last fact it rests on. */
 export interface OrderReconciliationView extends OrderReconciliation {
@@ -21,6 +22,12 @@ export interface OrderReconciliationView extends OrderReconciliation {
  * evaluation, so the answer reflects every fact appended so far (read-your-writes holds without
  * waiting) and grace windows are judged against the current time. List queries come from the read
  * models instead.
+ *
+ * An id no Scayle order has but ERP documents name (parked in `erp-unlinked-…`) is answered from
+ * those documents, as the `reconciliations` read model lists them: subject `order-unknown-<id>`,
+ * the period of the first document's posting date ({@link periodOf}, the rule of the projection and
+ * the close snapshot), MISSING_IN_SCAYLE after the grace window.
+ * @throws DomainError `not_found`/`order_not_found` when neither an order nor a parked document has the id.
  */
 export async function getOrderReconciliation(
   events: EventStore,
@@ -29,16 +36,12 @@ export async function getOrderReconciliation(
   clock: Clock,
   orderId: string,
 ): Promise<OrderReconciliationView> {
-  const location = await locateOrder(directory, orderId);
-  let stream;
-  try {
-    stream = await events.readStream(location.streamId);
-  } catch (err) {
-    if (err instanceof StreamNotFoundError) throw orderNotFound(orderId);
-    throw err;
-  }
+  const source = await reconciliationSource(directory, orderId);
+  const stream = await readReconciliationSource(events, source, orderId);
   const now = clock.now().toISOString();
+  const policy = await policies.current();
   const state = orderStateFrom(stream as unknown as OrderEventEnvelope<{ type: string; data: unknown }>[]);
-  const result = reconcileOrder(state, await policies.current(), now, { subject: location.streamId });
-  return { ...result, orderId: result.orderId ?? location.orderId, position: stream[stream.length - 1]!.position, evaluatedAt: now };
+  const result = reconcileOrder(state, policy, now, source.location ? { subject: source.location.streamId } : {});
+  const period = periodOf(result, stream, policy.timezone);
+  return { ...result, orderId: result.orderId ?? source.location?.orderId ?? orderId, ...(period ? { period } : {}), position: stream[stream.length - 1]!.position, evaluatedAt: now };
 }

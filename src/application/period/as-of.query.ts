@@ -17,10 +17,9 @@ import { instantMs } from '../../domain/shared/period';
 import type { EventStore } from '../ports/event-store.port';
 import type { OrderDirectory } from '../ports/order-directory.port';
 import type { ReconciliationPolicySource } from '../reconciliation/policy.source';
-import { locateOrder } from '../order/order-command';
-import { ledgerTimeOf, type LogReplayEngine, type ReplayBound } from './log-replay.engine';
+import { readReconciliationSource, reconciliationSource } from '../order/reconciliation-source';
+import { ledgerTimeOf, periodOf, type LogReplayEngine, type ReplayBound } from './log-replay.engine';
 import type { SnapshotException } from '../../domain/period/close-snapshot';
-import { readStreamOrEmpty } from '../shared/read-stream';
 
 /** A parsed `asOf`. */
 export type AsOf = ReplayBound;
@@ -74,18 +73,20 @@ export class AsOfQuery {
   ) {}
 
   /**
-   * One order's reconciliation as of `asOf`.
+   * One order's reconciliation as of `asOf` (for an id only parked ERP documents name, those
+   * documents: see `getOrderReconciliation`).
    * @throws DomainError `not_found`/`order_not_found` when the order (or any fact of it) was unknown then.
    */
   async orderReconciliation(orderId: string, asOf: AsOf): Promise<OrderReconciliationAsOf> {
-    const location = await locateOrder(this.directory, orderId);
+    const source = await reconciliationSource(this.directory, orderId);
     const point = await this.point(asOf);
-    const known = (await readStreamOrEmpty(this.events, location.streamId)).filter((e) => e.position <= BigInt(point.position));
+    const known = (await readReconciliationSource(this.events, source, orderId)).filter((e) => e.position <= BigInt(point.position));
     const state = orderStateFrom(known as unknown as OrderEventEnvelope<{ type: string; data: unknown }>[]);
     if (state.kind === 'empty') throw new DomainError('not_found', 'order_not_found', `Order ${orderId} was not known at ${'position' in asOf ? `position ${String(asOf.position)}` : asOf.time}`, 'asOf');
     const { policy } = await this.policies.at(BigInt(point.position));
-    const result = reconcileOrder(state, policy, point.time, { subject: location.streamId });
-    return { ...result, orderId: result.orderId ?? location.orderId, position: known[known.length - 1]!.position, evaluatedAt: point.time, asOf: point };
+    const result = reconcileOrder(state, policy, point.time, source.location ? { subject: source.location.streamId } : {});
+    const period = periodOf(result, known, policy.timezone);
+    return { ...result, orderId: result.orderId ?? source.location?.orderId ?? orderId, ...(period ? { period } : {}), position: known[known.length - 1]!.position, evaluatedAt: point.time, asOf: point };
   }
 
   /** Open exceptions as of `asOf`, optionally of one period, at most `limit` (sorted by id). */
