@@ -12,6 +12,7 @@
 import type { RecordedEvent } from '../application/ports/event-store.port';
 import { historyPageId, historyPageOf, ORDER_HISTORY, type OrderHistoryDoc, type OrderHistoryPageDoc } from '../application/read-models/order-history.read-model';
 import type { BatchContext, DocKey, Projection, ProjectionUnit } from './projection';
+import { isOrderStream } from '../domain/shared/streams';
 
 export { HISTORY_PAGE_SIZE, historyPageId, historyPageOf, ORDER_HISTORY, type OrderHistoryDoc, type OrderHistoryPageDoc } from '../application/read-models/order-history.read-model';
 
@@ -29,7 +30,6 @@ export function summarise(e: RecordedEvent): string {
   return e.type;
 }
 
-const isOrderStream = (s: string) => s.startsWith('order-') || s.startsWith('erp-unlinked-');
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
 export class OrderHistoryProjection implements Projection {

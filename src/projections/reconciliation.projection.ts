@@ -41,10 +41,10 @@ import { decide, EXCEPTIONS, observe, DEFAULT_SLA, type ExceptionDoc, type SlaPo
 import { sortedJsonCopy } from './json-copy';
 import { applyContribution, emptySummary, PERIOD_SUMMARIES, type Contribution, type PeriodSummaryDoc } from './period-summary';
 import type { BatchContext, DocKey, Projection, ProjectionUnit } from './projection';
+import { ERP_UNLINKED_PREFIX, isOrderStream } from '../domain/shared/streams';
 
 export const RECONCILIATIONS = 'reconciliations';
 
-const isOrderStream = (s: string) => s.startsWith('order-') || s.startsWith('erp-unlinked-');
 const isFailureStream = (s: string) => s.startsWith('ingest-failure-');
 const isFreshnessStream = (s: string) => s === FRESHNESS_STREAM;
 const isSettlementStream = (s: string) => s.startsWith('settlement-');
@@ -54,7 +54,7 @@ const isSettlementStream = (s: string) => s.startsWith('settlement-');
  */
 const linkedFromOf = (e: RecordedEvent): string | undefined => {
   const from = e.metadata.linkedFrom;
-  return e.streamId.startsWith('order-') && typeof from === 'string' && from.startsWith('erp-unlinked-') ? from : undefined;
+  return e.streamId.startsWith('order-') && typeof from === 'string' && from.startsWith(ERP_UNLINKED_PREFIX) ? from : undefined;
 };
 const ledgerTime = (e: Pick<RecordedEvent, 'metadata' | 'created'>): string => (typeof e.metadata.recordedAt === 'string' ? e.metadata.recordedAt : e.created);
 

@@ -7,6 +7,7 @@ import type { ScayleOrderSnapshot } from '../../domain/order/scayle-order.snapsh
 import type { ErpDocument } from '../../domain/erp/erp-document';
 import type { PspSettlementBatch } from '../../domain/settlement/psp-settlement-batch.events';
 import { isScayleOrderFact } from '../../domain/order/order.events';
+import { ERP_UNLINKED_PREFIX } from '../../domain/shared/streams';
 import type { OrderDirectoryEntry, PendingLink } from '../ports/order-directory.port';
 import type { RecordedEvent } from '../ports/event-store.port';
 import { obj } from './scayle/scayle-values';
@@ -51,7 +52,7 @@ export function directoryUpdateOf(event: Pick<RecordedEvent, 'streamId' | 'type'
     const inner = obj(payload?.order) ?? payload;
     return { entry: { streamId: event.streamId, shopKey: data.shopKey, countryCode: data.countryCode, orderId: data.orderId, ...(inner ? directoryRefsOfPayload(inner) : {}) } };
   }
-  if (event.streamId.startsWith('erp-unlinked-') && event.type.startsWith('Erp')) {
+  if (event.streamId.startsWith(ERP_UNLINKED_PREFIX) && event.type.startsWith('Erp')) {
     const doc = (event.data as { document?: ErpDocument }).document;
     return doc?.orderReference ? { pending: [{ reference: doc.orderReference, sourceStreamId: event.streamId }] } : {};
   }

@@ -1,10 +1,9 @@
+import { ERP_UNLINKED_PREFIX } from '../../domain/shared/streams';
 import type { EventStore, RecordedEvent } from '../ports/event-store.port';
 import type { OrderDirectory, OrderLocation } from '../ports/order-directory.port';
 import { readStreamOrEmpty } from '../shared/read-stream';
 import { orderNotFound } from './order-command';
 
-/** Streams of ERP documents naming no known order (`erpUnlinkedStreamId`). */
-const PARKED_PREFIX = 'erp-unlinked-';
 
 /**
  * What an order reconciliation is folded from for an id in a REST path: the Scayle order's stream,
@@ -29,7 +28,7 @@ export interface ReconciliationSource {
 export async function reconciliationSource(directory: OrderDirectory, orderId: string): Promise<ReconciliationSource> {
   const location = await directory.resolve(orderId, ['orderId']);
   if (location) return { location, streamIds: [location.streamId] };
-  const parked = (await directory.pendingFor([orderId])).map((l) => l.sourceStreamId).filter((s) => s.startsWith(PARKED_PREFIX));
+  const parked = (await directory.pendingFor([orderId])).map((l) => l.sourceStreamId).filter((s) => s.startsWith(ERP_UNLINKED_PREFIX));
   if (parked.length === 0) throw orderNotFound(orderId);
   return { streamIds: [...new Set(parked)].sort() };
 }

@@ -22,6 +22,7 @@ import { ledgerTimeOf, periodOf, TotalsSum } from './log-replay.engine';
 import { nextPeriod, readPeriod } from './period-stream';
 import { pick } from './replay-period.handler';
 import { readStreamOrEmpty } from '../shared/read-stream';
+import { isOrderStream } from '../../domain/shared/streams';
 
 /** A late fact. */
 export interface LateEvent {
@@ -60,7 +61,6 @@ export interface PeriodAdjustments {
   unchangedOrders: number;
 }
 
-const isOrderStream = (id: string): boolean => id.startsWith('order-') || id.startsWith('erp-unlinked-');
 
 const isZero = (t: SnapshotTotals): boolean => Object.keys(t.scayle).length === 0 && Object.keys(t.erp).length === 0 && Object.keys(t.psp).length === 0;
 

@@ -56,6 +56,7 @@ import { periodOfDate, periodOfInstant } from '../../domain/shared/period';
 import { KeyedMutex } from '../ingest/keyed-mutex';
 import { type EventStore, type RecordedEvent } from '../ports/event-store.port';
 import { readStreamOrEmpty } from '../shared/read-stream';
+import { ERP_UNLINKED_PREFIX, isOrderStream } from '../../domain/shared/streams';
 
 /** Where a replay stops: at a log position (inclusive), or at the last event recorded at or before a ledger time. */
 export type ReplayBound = { position: bigint } | { time: string };
@@ -96,7 +97,6 @@ export interface ReplayResult extends PeriodFigures {
   exceptionsTruncated: boolean;
 }
 
-const isOrderStream = (id: string): boolean => id.startsWith('order-') || id.startsWith('erp-unlinked-');
 const isSettlementStream = (id: string): boolean => id.startsWith('settlement-');
 
 /** Ledger time of an event: `metadata.recordedAt`, else the store's commit time. */
@@ -159,7 +159,7 @@ export class LogReplayEngine {
         options.onProgress?.({ phase: 'reconcile', done, total: ids.length });
         await yieldToLoop();
       }
-      if (streamId.startsWith('erp-unlinked-') && linkedDocuments.has(streamId.slice('erp-unlinked-'.length))) continue;
+      if (streamId.startsWith(ERP_UNLINKED_PREFIX) && linkedDocuments.has(streamId.slice(ERP_UNLINKED_PREFIX.length))) continue;
       const recorded = (await readStreamOrEmpty(this.events, streamId)).filter((e) => e.position <= position);
       if (recorded.length === 0) continue;
       if (isSettlementStream(streamId)) {

@@ -17,9 +17,20 @@ export function orderStreamId(shopKey: string, countryCode: string, orderId: str
   return `order-${part('shopKey', shopKey)}-${part('countryCode', countryCode)}-${part('orderId', orderId)}`;
 }
 
+/** Prefix of {@link erpUnlinkedStreamId}: streams of ERP documents parked until their order appears. */
+export const ERP_UNLINKED_PREFIX = 'erp-unlinked-';
+
 /** `erp-unlinked-<documentNumber>`: an ERP document that names no known order yet. */
 export function erpUnlinkedStreamId(documentNumber: string): string {
-  return `erp-unlinked-${part('documentNumber', documentNumber)}`;
+  return `${ERP_UNLINKED_PREFIX}${part('documentNumber', documentNumber)}`;
+}
+
+/**
+ * Whether a stream holds one order's facts for reconciliation: an order stream (`order-…`) or a
+ * parked ERP document (`erp-unlinked-…`), which is reconciled as an order Scayle does not know.
+ */
+export function isOrderStream(streamId: string): boolean {
+  return streamId.startsWith('order-') || streamId.startsWith(ERP_UNLINKED_PREFIX);
 }
 
 /** `settlement-<provider>-<batchId>`: one PSP settlement batch. */
