@@ -44,7 +44,7 @@ export class GraceWindowScheduler {
     const now = this.clock.now().toISOString();
     const done: string[] = [];
     for (;;) {
-      const page = await this.store.find(RECONCILIATIONS, { filter: { status: 'pending', reviewAt: { $lte: now } }, sort: [{ field: 'reviewAt', direction: 'asc' }], limit: 200 });
+      const page = await this.store.find(RECONCILIATIONS, { filter: { status: 'pending', reviewAt: { $lte: now } }, sort: [{ field: 'reviewAt', direction: 'asc', type: 'string' }], limit: 200 });
       if (page.items.length === 0) return done;
       let changed: string[] = [];
       await this.runner.runOutOfBand(this.projection.name, async (ctx, load) => {

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import {
   CollectionSpec,
+  InvalidCursorError,
   InvalidQueryError,
   JsonObject,
   ReadModelStore,
@@ -119,7 +120,7 @@ export function readModelStoreContract(label: string, open: () => Promise<StoreF
         const seen: string[] = [];
         let after: string | undefined;
         for (let guard = 0; guard < 20; guard++) {
-          const page = await store.find('items', { sort: [{ field: 'amount', direction }], limit: 7, ...(after ? { after } : {}) });
+          const page = await store.find('items', { sort: [{ field: 'amount', direction, type: 'number' }], limit: 7, ...(after ? { after } : {}) });
           seen.push(...page.items.map((d) => d._id));
           if (!page.next) break;
           after = page.next;
@@ -138,10 +139,33 @@ export function readModelStoreContract(label: string, open: () => Promise<StoreF
         .sort((a, b) => b.amount - a.amount || (a.id < b.id ? -1 : 1))
         .map((x) => x.id);
       expect(desc).to.deep.equal(expectedDesc);
-      const filtered = await store.find('items', { filter: { period: '2024-05' }, sort: [{ field: 'seq', direction: 'desc' }], limit: 3 });
+      const filtered = await store.find('items', { filter: { period: '2024-05' }, sort: [{ field: 'seq', direction: 'desc', type: 'number' }], limit: 3 });
       expect(filtered.items.map((d) => d.doc.seq)).to.deep.equal([23, 21, 19]);
-      const next = await store.find('items', { filter: { period: '2024-05' }, sort: [{ field: 'seq', direction: 'desc' }], limit: 3, after: filtered.next! });
+      const next = await store.find('items', { filter: { period: '2024-05' }, sort: [{ field: 'seq', direction: 'desc', type: 'number' }], limit: 3, after: filtered.next! });
       expect(next.items.map((d) => d.doc.seq)).to.deep.equal([17, 15, 13]);
+    });
+
+    it('refuses a cursor that does not fit the query: another type for a sort value, a value too many or too few', async () => {
+      await store.commit(Array.from({ length: 4 }, (_, i) => upsert(`c${i}`, BigInt(i + 1), { period: '2024-05', status: 's', amount: i, seq: i })));
+      const first = await store.find('items', { sort: [{ field: 'amount', direction: 'asc', type: 'number' }], limit: 2 });
+      expect(JSON.parse(Buffer.from(first.next!, 'base64url').toString('utf8'))).to.deep.equal([1, 'c1']);
+      const forge = (values: unknown) => Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
+      const refused = async (sort: 'number' | 'string', after: string) => {
+        try {
+          await store.find('items', { sort: [{ field: 'amount', direction: 'asc', type: sort }], limit: 2, after });
+        } catch (err) {
+          return err;
+        }
+        return undefined;
+      };
+      for (const values of [['1', 'c1'], [1, 1], [1], [1, 'c1', 'c2'], { amount: 1, _id: 'c1' }, [null, 'c1']]) {
+        expect(await refused('number', forge(values)), JSON.stringify(values)).to.be.instanceOf(InvalidCursorError);
+      }
+      expect(await refused('number', 'not base64 json')).to.be.instanceOf(InvalidCursorError);
+      // The same cursor under a sort declared to hold strings is not one of that query's cursors either.
+      expect(await refused('string', first.next!)).to.be.instanceOf(InvalidCursorError);
+      const second = await store.find('items', { sort: [{ field: 'amount', direction: 'asc', type: 'number' }], limit: 2, after: first.next! });
+      expect(second.items.map((d) => d._id)).to.deep.equal(['c2', 'c3']);
     });
 
     it('scans every document in id order', async () => {

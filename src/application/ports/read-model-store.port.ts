@@ -78,6 +78,12 @@ export type Filter = Readonly<Record<string, IndexValue | { $in: readonly IndexV
 export interface SortField {
   field: string;
   direction: 'asc' | 'desc';
+  /**
+   * What the field holds on every document (a sort field holds one scalar type). A cursor is checked
+   * against it: one with a value of another type was not handed out by this query and is refused
+   * ({@link InvalidCursorError}) rather than paging from wherever that value sorts.
+   */
+  type: 'string' | 'number';
 }
 
 /**
@@ -89,7 +95,7 @@ export interface FindQuery {
   sort?: readonly SortField[];
   /** 1–1000. */
   limit: number;
-  /** Opaque cursor from {@link Page.next}. */
+  /** Opaque cursor from {@link Page.next} of the same query (filter and sort). */
   after?: string;
 }
 
@@ -133,7 +139,16 @@ export class StaleGenerationError extends Error {
 
 /** Thrown for a filter or sort on an undeclared field, a bad cursor, or an unknown collection. */
 export class InvalidQueryError extends Error {
-  override readonly name = 'InvalidQueryError';
+  override readonly name: string = 'InvalidQueryError';
+}
+
+/**
+ * Thrown for a cursor this query did not hand out: not one of ours at all, or one whose values do not
+ * fit the query's sort (too many or too few, or of another {@link SortField.type}). The caller's
+ * input, unlike the other {@link InvalidQueryError}s, which are the query author's mistakes.
+ */
+export class InvalidCursorError extends InvalidQueryError {
+  override readonly name = 'InvalidCursorError';
 }
 
 /** The read-model store. */
@@ -158,7 +173,7 @@ export interface ReadModelStore {
   /** Documents by id (missing ids are absent from the map). */
   getMany<T extends JsonObject = JsonObject>(collection: string, ids: readonly string[]): Promise<Map<string, StoredDocument<T>>>;
 
-  /** @throws InvalidQueryError for undeclared fields or a bad cursor. */
+  /** @throws InvalidQueryError for undeclared fields; InvalidCursorError for a cursor this query did not hand out. */
   find<T extends JsonObject = JsonObject>(collection: string, query: FindQuery): Promise<Page<T>>;
 
   /** @throws InvalidQueryError for undeclared fields. */

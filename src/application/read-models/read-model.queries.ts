@@ -4,7 +4,7 @@
  * ages are computed at query time from the Clock.
  */
 import type { Clock } from '../ports/clock.port';
-import { InvalidQueryError, type Filter, type JsonObject, type ReadModelStore } from '../ports/read-model-store.port';
+import { InvalidCursorError, type Filter, type JsonObject, type ReadModelStore, type SortField } from '../ports/read-model-store.port';
 import { invalid } from '../../domain/shared/errors';
 import type { ExceptionState } from '../../domain/exception/exception.decide';
 import { historyPageOf, ORDER_HISTORY, type OrderHistoryPageDoc } from './order-history.read-model';
@@ -41,12 +41,12 @@ export class ReadModelQueries {
     private readonly clock: Clock,
   ) {}
 
-  private async page(collection: string, filter: Filter, request: PageRequest, sort: { field: string; direction: 'asc' | 'desc' }[], map: (id: string, position: bigint, doc: JsonObject) => Answer): Promise<ListAnswer<Answer>> {
+  private async page(collection: string, filter: Filter, request: PageRequest, sort: SortField[], map: (id: string, position: bigint, doc: JsonObject) => Answer): Promise<ListAnswer<Answer>> {
     try {
       const page = await this.store.find(collection, { filter, sort, limit: request.limit, ...(request.cursor ? { after: request.cursor } : {}) });
       return { items: page.items.map((d) => map(d._id, d.position, d.doc)), ...(page.next ? { nextCursor: page.next } : {}) };
     } catch (err) {
-      if (err instanceof InvalidQueryError) throw invalid('invalid_cursor', 'cursor is not a cursor of this list; pass nextCursor of the previous page unchanged', 'cursor');
+      if (err instanceof InvalidCursorError) throw invalid('invalid_cursor', 'cursor is not a cursor of this list; pass nextCursor of the previous page unchanged', 'cursor');
       throw err;
     }
   }
@@ -75,7 +75,7 @@ export class ReadModelQueries {
     if (f.period) filter.period = f.period;
     filter.status = f.status ? f.status : { $in: ['open', 'acknowledged', 'assigned'] };
     const now = this.clock.now().getTime();
-    return this.page('exceptions', filter, f, [{ field: 'openedAt', direction: 'asc' }], (_id, position, doc) => aged({ ...doc, position: String(position) }, now));
+    return this.page('exceptions', filter, f, [{ field: 'openedAt', direction: 'asc', type: 'string' }], (_id, position, doc) => aged({ ...doc, position: String(position) }, now));
   }
 
   /** One exception (any status) as the queue answers it: with `ageSeconds` and `overdue`; undefined when unknown. */
@@ -111,7 +111,7 @@ export class ReadModelQueries {
     const items: Answer[] = [];
     let fromPage = historyPageOf(after + 1);
     for (;;) {
-      const pages = await this.store.find<OrderHistoryPageDoc>(ORDER_HISTORY, { filter: { streamId, page: { $gte: fromPage } }, sort: [{ field: 'page', direction: 'asc' }], limit: 4 });
+      const pages = await this.store.find<OrderHistoryPageDoc>(ORDER_HISTORY, { filter: { streamId, page: { $gte: fromPage } }, sort: [{ field: 'page', direction: 'asc', type: 'number' }], limit: 4 });
       for (const { doc } of pages.items) {
         for (const entry of doc.entries) {
           if (entry.revision <= after) continue;

@@ -8,6 +8,7 @@ import {
   Filter,
   FindQuery,
   IndexValue,
+  InvalidCursorError,
   InvalidQueryError,
   JsonObject,
   RangeFilter,
@@ -84,11 +85,12 @@ export function planQuery(spec: CollectionSpec, query: FindQuery): QueryPlan {
   for (const s of query.sort ?? []) {
     if (s.field === '_id') break;
     if (!indexed.has(s.field) || multi.has(s.field)) throw new InvalidQueryError(`Cannot sort ${spec.name} on ${s.field}`);
-    sort.push({ field: s.field, direction: s.direction === 'desc' ? 'desc' : 'asc' });
+    if (s.type !== 'string' && s.type !== 'number') throw new InvalidQueryError(`Sort on ${s.field} names no type`);
+    sort.push({ field: s.field, direction: s.direction === 'desc' ? 'desc' : 'asc', type: s.type });
   }
-  sort.push({ field: '_id', direction: 'asc' });
+  sort.push({ field: '_id', direction: 'asc', type: 'string' });
   const plan: QueryPlan = { conditions: planFilter(spec, query.filter), sort, limit: query.limit };
-  if (query.after !== undefined) plan.after = decodeCursor(query.after, sort.length);
+  if (query.after !== undefined) plan.after = decodeCursor(query.after, sort);
   return plan;
 }
 
@@ -111,15 +113,21 @@ export function encodeCursor(sort: readonly SortField[], id: string, doc: JsonOb
   return Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
 }
 
-function decodeCursor(cursor: string, length: number): IndexValue[] {
+/**
+ * The sort values a cursor of {@link encodeCursor} carries, checked against the query's sort: one
+ * value per sort field (`_id` last), each of the field's declared type. The only place cursors of the
+ * read-model lists are read, for both adapters.
+ * @throws InvalidCursorError for anything else.
+ */
+function decodeCursor(cursor: string, sort: readonly SortField[]): IndexValue[] {
   let values: unknown;
   try {
     values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    throw new InvalidQueryError('Malformed cursor');
+    throw new InvalidCursorError('Malformed cursor');
   }
-  if (!Array.isArray(values) || values.length !== length || !values.every(isScalar)) {
-    throw new InvalidQueryError('The cursor does not belong to this query');
+  if (!Array.isArray(values) || values.length !== sort.length || !values.every((v, i) => isScalar(v) && typeof v === sort[i]!.type)) {
+    throw new InvalidCursorError('The cursor does not belong to this query');
   }
-  return values;
+  return values as IndexValue[];
 }

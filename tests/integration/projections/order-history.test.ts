@@ -33,7 +33,7 @@ describe('order history read model (pages of 50 revisions)', function () {
 
   it('keeps every event once, in revision order, in pages <streamId>/<page>, whatever the batches', async () => {
     await buildRunner(stores.events, stores.store, { batchSize: 7 }).catchUp();
-    const pages = await stores.store.find<OrderHistoryPageDoc>(ORDER_HISTORY, { filter: { streamId: STREAM }, sort: [{ field: 'page', direction: 'asc' }], limit: 10 });
+    const pages = await stores.store.find<OrderHistoryPageDoc>(ORDER_HISTORY, { filter: { streamId: STREAM }, sort: [{ field: 'page', direction: 'asc', type: 'number' }], limit: 10 });
     expect(pages.items.map((p) => [p._id, p.doc.page, p.doc.entries.length])).to.deep.equal([
       [historyPageId(STREAM, 0), 0, 50],
       [historyPageId(STREAM, 1), 1, 50],
