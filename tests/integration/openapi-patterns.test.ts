@@ -10,6 +10,7 @@ import { CODE_TEXT, sourceIdPattern } from '../../src/infrastructure/http/dto/ca
 import { ASSIGNEE, TEXT } from '../../src/infrastructure/http/exceptions/exceptions.dto';
 import { loadOpenApi } from '../../src/infrastructure/http/openapi';
 import { KEY_RE } from '../../src/infrastructure/http/orders/order-commands.controller';
+import { CURSOR_PATTERN } from '../../src/infrastructure/http/pagination';
 
 type Node = Record<string, unknown>;
 const spec = loadOpenApi() as unknown as Node;
@@ -108,5 +109,10 @@ describe('OpenAPI constraints agree with the validation', () => {
     expect(taken[0]).to.equal('1');
     expect(taken[499]).to.equal('500');
     expect(pattern.test('050')).to.equal(false);
+  });
+
+  it('Cursor: the pattern every paged list checks before decoding (no empty cursor)', () => {
+    expect((at('components', 'parameters', 'Cursor').schema as Node).pattern).to.equal(CURSOR_PATTERN.source);
+    expect(CURSOR_PATTERN.test('')).to.equal(false);
   });
 });

@@ -6,7 +6,7 @@ import type { ApiKeyRegistry } from '../auth/api-keys';
 import { actorOf } from '../auth/auth.middleware';
 import { guard } from '../auth/route-roles';
 import { sendJsonWithEtag } from '../etag';
-import { decodeCursor, encodeCursor, PAGE } from '../pagination';
+import { decodeCursor, encodeCursor, PAGE, POSITION_MAX } from '../pagination';
 import { HttpProblem } from '../problem-details';
 import { validateDto } from '../validation';
 import { ErpExportsQueryDto, RunErpExportsDto } from './erp-exports.dto';
@@ -56,8 +56,7 @@ export class ErpExportsController implements HttpRoutes {
   register(router: Router): void {
     router.get('/v1/erp/exports', guard(this.keys, 'GET /v1/erp/exports'), async (req, res) => {
       const query = await validateDto(ErpExportsQueryDto, req.query, 'query');
-      const after = decodeCursor(query.cursor, ['after']);
-      if (after && !/^\d+$/.test(after.after)) throw HttpProblem.validation([{ field: 'cursor', message: 'is not a cursor of this list' }]);
+      const after = decodeCursor(query.cursor, { after: POSITION_MAX });
       const limit = query.limit ? Math.min(Number(query.limit), PAGE.max) : PAGE.default;
       const [page, counts] = await Promise.all([
         this.store.list({
@@ -65,7 +64,7 @@ export class ErpExportsController implements HttpRoutes {
           ...(query.status ? { status: query.status } : {}),
           ...(query.period ? { period: query.period } : {}),
           ...(query.orderId ? { orderId: query.orderId } : {}),
-          ...(after ? { after: BigInt(after.after) } : {}),
+          ...(after ? { after: after.after } : {}),
         }),
         this.store.counts(),
       ]);
@@ -79,7 +78,7 @@ export class ErpExportsController implements HttpRoutes {
         },
         counts,
         items: page.entries.map(erpExportJson),
-        ...(page.nextAfter !== undefined ? { nextCursor: encodeCursor({ after: String(page.nextAfter) }) } : {}),
+        ...(page.nextAfter !== undefined ? { nextCursor: encodeCursor({ after: page.nextAfter }) } : {}),
       });
     });
 

@@ -7,8 +7,7 @@ import type { ApiKeyRegistry } from '../auth/api-keys';
 import { guard } from '../auth/route-roles';
 import { commandContext, runCommand } from '../commands';
 import { sendJsonWithEtag } from '../etag';
-import { decodeCursor, encodeCursor, PAGE } from '../pagination';
-import { HttpProblem } from '../problem-details';
+import { decodeCursor, encodeCursor, INT64_MAX, PAGE } from '../pagination';
 import { validateDto } from '../validation';
 import { OutboxQueryDto } from './outbox.dto';
 
@@ -44,19 +43,19 @@ export class OutboxController implements HttpRoutes {
   register(router: Router): void {
     router.get('/v1/outbox', guard(this.keys, 'GET /v1/outbox'), async (req, res) => {
       const query = await validateDto(OutboxQueryDto, req.query, 'query');
-      const after = decodeCursor(query.cursor, ['after']);
-      if (after && !/^\d+$/.test(after.after)) throw HttpProblem.validation([{ field: 'cursor', message: 'is not a cursor of this list' }]);
+      // The outbox keeps positions in a SQLite INTEGER column: a cursor beyond it names no entry (was a 500).
+      const after = decodeCursor(query.cursor, { after: INT64_MAX });
       const limit = query.limit ? Math.min(Number(query.limit), PAGE.max) : PAGE.default;
       const page = await this.store.list({
         limit,
         ...(query.status ? { status: query.status } : {}),
         ...(query.orderId ? { orderId: query.orderId } : {}),
-        ...(after ? { after: BigInt(after.after) } : {}),
+        ...(after ? { after: after.after } : {}),
       });
       sendJsonWithEtag(req, res, {
         dispatch: { sending: this.dispatcher.sending },
         items: page.entries.map(outboxEntryJson),
-        ...(page.nextAfter !== undefined ? { nextCursor: encodeCursor({ after: String(page.nextAfter) }) } : {}),
+        ...(page.nextAfter !== undefined ? { nextCursor: encodeCursor({ after: page.nextAfter }) } : {}),
       });
     });
     router.post('/v1/outbox/:commandId/retry', guard(this.keys, 'POST /v1/outbox/{commandId}/retry'), async (req, res) => {

@@ -7,7 +7,7 @@ import type { HttpRoutes } from '../app';
 import type { ApiKeyRegistry } from '../auth/api-keys';
 import { guard } from '../auth/route-roles';
 import { sendJsonWithEtag } from '../etag';
-import { PAGE } from '../pagination';
+import { CURSOR_MESSAGE, CURSOR_PATTERN, PAGE } from '../pagination';
 import { HttpProblem } from '../problem-details';
 import { awaitMinPosition } from '../read-your-writes';
 import { withEtag } from '../exceptions/exception-json';
@@ -42,7 +42,7 @@ function queryOf(req: Request, allowed: Record<string, ParamCheck>): Record<stri
 const oneOf = (values: readonly string[]): ParamCheck => ({ ok: (v) => values.includes(v), expected: `must be one of ${values.join(', ')}` });
 const PERIOD_PARAM: ParamCheck = { ok: (v) => PERIOD.test(v), expected: 'must be YYYY-MM' };
 const LIMIT: ParamCheck = { ok: (v) => /^[1-9]\d{0,3}$/.test(v) && Number(v) <= PAGE.max, expected: `must be a whole number from 1 to ${PAGE.max}` };
-const CURSOR: ParamCheck = { ok: (v) => /^[A-Za-z0-9_-]{1,2000}$/.test(v), expected: 'must be the nextCursor of the previous page, unchanged' };
+const CURSOR: ParamCheck = { ok: (v) => CURSOR_PATTERN.test(v), expected: CURSOR_MESSAGE };
 const FINDING_CODE: ParamCheck = { ok: (v) => (FINDING_CODE_LIST as readonly string[]).includes(v), expected: 'must be a finding code such as AMOUNT_MISMATCH' };
 const limitOf = (q: Record<string, string>) => (q.limit ? Number(q.limit) : PAGE.default);
 
