@@ -100,7 +100,12 @@ export class AsOfQuery {
     return { asOf: point, eventsReplayed: replayed.eventsReplayed, ...(options.period ? { period: options.period } : {}), exceptions, truncated: replayed.exceptionsTruncated };
   }
 
-  /** The last position within `asOf` and the `now` that goes with it. */
+  /**
+   * The last position within `asOf` and the `now` that goes with it. A position beyond the log head
+   * names nothing the ledger has recorded, so it is refused rather than answered as the head (which
+   * would pass off today's state as the state at a point that has not happened yet).
+   * @throws DomainError `invalid`/`as_of_beyond_head` (field `asOf`, `headPosition`) for such a position.
+   */
   private async point(asOf: AsOf): Promise<AsOfPoint> {
     if ('time' in asOf) {
       const limit = Date.parse(asOf.time);
@@ -110,6 +115,15 @@ export class AsOfQuery {
         position = e.position;
       }
       return { position: String(position), time: asOf.time };
+    }
+    const head = await this.events.headPosition();
+    if (asOf.position > head) {
+      throw invalid(
+        'as_of_beyond_head',
+        `asOf ${String(asOf.position)} is beyond the end of the log: the ledger has recorded up to position ${String(head)} so far. Ask for a position up to ${String(head)}, or for a time.`,
+        'asOf',
+        { headPosition: String(head) },
+      );
     }
     const [last] = await collect(this.events.readAll({ direction: 'backwards', fromPosition: asOf.position + 1n, maxCount: 1 }));
     if (!last) return { position: '0', time: new Date(0).toISOString() };
