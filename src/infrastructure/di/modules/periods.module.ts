@@ -74,5 +74,5 @@ export const periodsModule = new ContainerModule(({ bind }) => {
       new AsOfQuery(ctx.get<EventStore>(TOKENS.EventStore), ctx.get<OrderDirectory>(TOKENS.OrderDirectory), ctx.get<ReconciliationPolicySource>(TOKENS.ReconciliationPolicies), ctx.get<LogReplayEngine>(TOKENS.LogReplayEngine)),
   );
   bind<HttpRoutes>(TOKENS.HttpRoutes).toDynamicValue((ctx) => new PeriodsController(ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys), ctx.get<PeriodsServices>(TOKENS.Periods), ctx.get<EventStore>(TOKENS.EventStore)));
-  bind<HttpRoutes>(TOKENS.HttpRoutes).toDynamicValue((ctx) => new AsOfController(ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys), ctx.get<AsOfQuery>(TOKENS.AsOfQuery)));
+  bind<HttpRoutes>(TOKENS.HttpRoutes).toDynamicValue((ctx) => new AsOfController(ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys), ctx.get<AsOfQuery>(TOKENS.AsOfQuery), ctx.get<EventStore>(TOKENS.EventStore)));
 });

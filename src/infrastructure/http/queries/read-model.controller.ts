@@ -1,50 +1,18 @@
-import type { Request, Router } from 'express';
+import type { Router } from 'express';
 import type { ProjectionMonitor } from '../../../application/ports/projection-monitor.port';
 import type { ReadModelQueries } from '../../../application/read-models/read-model.queries';
 import { CarriedAdjustmentsBehindError, type CarriedAdjustment, type CarriedAdjustmentsQuery } from '../../../application/period/carried-adjustments.query';
-import { FINDING_CODE_LIST } from '../../../domain/shared/findings';
 import type { HttpRoutes } from '../app';
 import type { ApiKeyRegistry } from '../auth/api-keys';
 import { guard } from '../auth/route-roles';
 import { sendJsonWithEtag } from '../etag';
-import { CURSOR_MESSAGE, CURSOR_PATTERN, PAGE } from '../pagination';
 import { HttpProblem } from '../problem-details';
 import { awaitMinPosition } from '../read-your-writes';
 import { withEtag } from '../exceptions/exception-json';
+import { CURSOR, EXCEPTION_FILTERS, FINDING_CODE, LIMIT, limitOf, oneOf, PERIOD_PARAM, queryOf, RECONCILIATION_STATUSES } from './query-params';
 
+/** `{period}` of `GET /v1/periods/{period}` (year 0000 is refused where the period is read, `periodStreamId`). */
 const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
-const RECONCILIATION_STATUSES = ['matched', 'matched_with_rounding', 'pending', 'drift'];
-const EXCEPTION_STATUSES = ['open', 'acknowledged', 'assigned', 'resolved', 'written_off', 'auto_resolved'];
-const OWNERS = ['finance', 'operations', 'cx'];
-
-/** A query parameter's check and what it expects (the message when the check fails). */
-interface ParamCheck {
-  ok: (v: string) => boolean;
-  expected: string;
-}
-
-/** Reads the allowed query parameters, 400 naming every bad or unknown one and what it expects. */
-function queryOf(req: Request, allowed: Record<string, ParamCheck>): Record<string, string> {
-  const out: Record<string, string> = {};
-  const errors: { field: string; message: string }[] = [];
-  for (const [key, value] of Object.entries(req.query)) {
-    if (key === 'minPosition') continue;
-    const check = allowed[key];
-    if (!check) errors.push({ field: key, message: 'is not a parameter of this query' });
-    else if (typeof value !== 'string') errors.push({ field: key, message: 'must be given once' });
-    else if (!check.ok(value)) errors.push({ field: key, message: check.expected });
-    else out[key] = value;
-  }
-  if (errors.length > 0) throw HttpProblem.validation(errors);
-  return out;
-}
-
-const oneOf = (values: readonly string[]): ParamCheck => ({ ok: (v) => values.includes(v), expected: `must be one of ${values.join(', ')}` });
-const PERIOD_PARAM: ParamCheck = { ok: (v) => PERIOD.test(v), expected: 'must be YYYY-MM' };
-const LIMIT: ParamCheck = { ok: (v) => /^[1-9]\d{0,3}$/.test(v) && Number(v) <= PAGE.max, expected: `must be a whole number from 1 to ${PAGE.max}` };
-const CURSOR: ParamCheck = { ok: (v) => CURSOR_PATTERN.test(v), expected: CURSOR_MESSAGE };
-const FINDING_CODE: ParamCheck = { ok: (v) => (FINDING_CODE_LIST as readonly string[]).includes(v), expected: 'must be a finding code such as AMOUNT_MISMATCH' };
-const limitOf = (q: Record<string, string>) => (q.limit ? Number(q.limit) : PAGE.default);
 
 /**
  * The read-model queries (issue 5): `GET /v1/reconciliations`, the live `GET /v1/exceptions` (the
@@ -79,14 +47,7 @@ export class ReadModelController implements HttpRoutes {
     });
 
     router.get('/v1/exceptions', guard(this.keys, 'GET /v1/exceptions'), async (req, res) => {
-      const q = queryOf(req, {
-        owner: oneOf(OWNERS),
-        code: FINDING_CODE,
-        status: oneOf(EXCEPTION_STATUSES),
-        period: PERIOD_PARAM,
-        limit: LIMIT,
-        cursor: CURSOR,
-      });
+      const q = queryOf(req, { ...EXCEPTION_FILTERS, limit: LIMIT, cursor: CURSOR });
       await awaitMinPosition(req, res, this.monitor, this.minPositionTimeoutMs);
       const page = await this.queries.listExceptions({ ...q, limit: limitOf(q) });
       sendJsonWithEtag(req, res, { ...page, items: page.items.map(withEtag) });

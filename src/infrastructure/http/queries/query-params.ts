@@ -1,0 +1,57 @@
+import type { Request } from 'express';
+import { FINDING_CODE_LIST } from '../../../domain/shared/findings';
+import { CURSOR_MESSAGE, CURSOR_PATTERN, PAGE } from '../pagination';
+import { HttpProblem } from '../problem-details';
+
+/** A query parameter's check and what it expects (the message when the check fails). */
+export interface ParamCheck {
+  ok: (v: string) => boolean;
+  expected: string;
+}
+
+/**
+ * Reads the allowed query parameters, 400 naming every bad or unknown one and what it expects.
+ * `minPosition` is left to the read-your-writes checks (`read-your-writes.ts`).
+ */
+export function queryOf(req: Request, allowed: Record<string, ParamCheck>): Record<string, string> {
+  const out: Record<string, string> = {};
+  const errors: { field: string; message: string }[] = [];
+  for (const [key, value] of Object.entries(req.query)) {
+    if (key === 'minPosition') continue;
+    const check = allowed[key];
+    if (!check) errors.push({ field: key, message: 'is not a parameter of this query' });
+    else if (typeof value !== 'string') errors.push({ field: key, message: 'must be given once' });
+    else if (!check.ok(value)) errors.push({ field: key, message: check.expected });
+    else out[key] = value;
+  }
+  if (errors.length > 0) throw HttpProblem.validation(errors);
+  return out;
+}
+
+export const oneOf = (values: readonly string[]): ParamCheck => ({ ok: (v) => values.includes(v), expected: `must be one of ${values.join(', ')}` });
+
+/** A whole number of items from 1 to `max`. */
+export const limitUpTo = (max: number): ParamCheck => ({ ok: (v) => /^[1-9]\d{0,3}$/.test(v) && Number(v) <= max, expected: `must be a whole number from 1 to ${max}` });
+
+/** An accounting period `YYYY-MM` of year 0001 or later (the spec's pattern; `periodStreamId` refuses year 0000 too). */
+export const PERIOD_PARAM: ParamCheck = { ok: (v) => /^(?!0000)\d{4}-(0[1-9]|1[0-2])$/.test(v), expected: 'must be YYYY-MM' };
+export const LIMIT = limitUpTo(PAGE.max);
+/** The cursor's form; whether it is one of the list's cursors is the read-model store's check when it pages. */
+export const CURSOR: ParamCheck = { ok: (v) => CURSOR_PATTERN.test(v), expected: CURSOR_MESSAGE };
+export const FINDING_CODE: ParamCheck = { ok: (v) => (FINDING_CODE_LIST as readonly string[]).includes(v), expected: 'must be a finding code such as AMOUNT_MISMATCH' };
+export const limitOf = (q: Record<string, string>) => (q.limit ? Number(q.limit) : PAGE.default);
+
+export const RECONCILIATION_STATUSES = ['matched', 'matched_with_rounding', 'pending', 'drift'];
+export const EXCEPTION_STATUSES = ['open', 'acknowledged', 'assigned', 'resolved', 'written_off', 'auto_resolved'];
+export const OWNERS = ['finance', 'operations', 'cx'];
+
+/**
+ * The filters of `GET /v1/exceptions`, checked alike in both of its forms (the live queue and `asOf`),
+ * so a bad value is the same 400 whichever form it is sent to.
+ */
+export const EXCEPTION_FILTERS: Readonly<Record<'owner' | 'code' | 'status' | 'period', ParamCheck>> = {
+  owner: oneOf(OWNERS),
+  code: FINDING_CODE,
+  status: oneOf(EXCEPTION_STATUSES),
+  period: PERIOD_PARAM,
+};
