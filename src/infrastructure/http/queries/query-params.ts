@@ -28,6 +28,7 @@ export function queryOf(req: Request, allowed: Record<string, ParamCheck>): Reco
   return out;
 }
 
+/** One of `values`, spelled exactly. */
 export const oneOf = (values: readonly string[]): ParamCheck => ({ ok: (v) => values.includes(v), expected: `must be one of ${values.join(', ')}` });
 
 /** A whole number of items from 1 to `max`. */
@@ -35,12 +36,16 @@ export const limitUpTo = (max: number): ParamCheck => ({ ok: (v) => /^[1-9]\d{0,
 
 /** An accounting period `YYYY-MM` of year 0001 or later (the spec's pattern; `periodStreamId` refuses year 0000 too). */
 export const PERIOD_PARAM: ParamCheck = { ok: (v) => /^(?!0000)\d{4}-(0[1-9]|1[0-2])$/.test(v), expected: 'must be YYYY-MM' };
+/** `limit` of the paged lists: 1–{@link PAGE}.max. */
 export const LIMIT = limitUpTo(PAGE.max);
 /** The cursor's form; whether it is one of the list's cursors is the read-model store's check when it pages. */
 export const CURSOR: ParamCheck = { ok: (v) => CURSOR_PATTERN.test(v), expected: CURSOR_MESSAGE };
+/** A finding code the rules can report (`FINDING_CODE_LIST`). */
 export const FINDING_CODE: ParamCheck = { ok: (v) => (FINDING_CODE_LIST as readonly string[]).includes(v), expected: 'must be a finding code such as AMOUNT_MISMATCH' };
+/** The page size asked for, else {@link PAGE}.default. */
 export const limitOf = (q: Record<string, string>) => (q.limit ? Number(q.limit) : PAGE.default);
 
+/** Values of `status` of `GET /v1/reconciliations`, `GET /v1/exceptions` and of `owner`, as the spec enumerates them. */
 export const RECONCILIATION_STATUSES = ['matched', 'matched_with_rounding', 'pending', 'drift'];
 export const EXCEPTION_STATUSES = ['open', 'acknowledged', 'assigned', 'resolved', 'written_off', 'auto_resolved'];
 export const OWNERS = ['finance', 'operations', 'cx'];
