@@ -18,7 +18,7 @@ import type { EventStore } from '../ports/event-store.port';
 import type { OrderDirectory } from '../ports/order-directory.port';
 import type { ReconciliationPolicySource } from '../reconciliation/policy.source';
 import { readReconciliationSource, reconciliationSource } from '../order/reconciliation-source';
-import { ledgerTimeOf, periodOf, type LogReplayEngine, type ReplayBound } from './log-replay.engine';
+import { ledgerTimeOf, periodOf, type ExceptionFilter, type LogReplayEngine, type ReplayBound } from './log-replay.engine';
 import type { SnapshotException } from '../../domain/period/close-snapshot';
 
 /** A parsed `asOf`. */
@@ -89,11 +89,14 @@ export class AsOfQuery {
     return { ...result, orderId: result.orderId ?? source.location?.orderId ?? orderId, ...(period ? { period } : {}), position: known[known.length - 1]!.position, evaluatedAt: point.time, asOf: point };
   }
 
-  /** Open exceptions as of `asOf`, optionally of one period, at most `limit` (sorted by id). */
-  async exceptions(asOf: AsOf, options: { period?: string; limit: number }): Promise<ExceptionsAsOf> {
+  /**
+   * Open exceptions as of `asOf`, optionally of one period and only those matching `filter` (owner,
+   * finding code, queue status at that point), at most `limit` of them (sorted by id).
+   */
+  async exceptions(asOf: AsOf, options: { period?: string; limit: number; filter?: ExceptionFilter }): Promise<ExceptionsAsOf> {
     const point = await this.point(asOf);
     const { policy } = await this.policies.at(BigInt(point.position));
-    const replayed = await this.engine.replay({ bound: { position: BigInt(point.position) }, now: point.time, policy, ...(options.period ? { period: options.period } : {}), exceptionLimit: options.limit });
+    const replayed = await this.engine.replay({ bound: { position: BigInt(point.position) }, now: point.time, policy, ...(options.period ? { period: options.period } : {}), exceptionLimit: options.limit, ...(options.filter ? { exceptionFilter: options.filter } : {}) });
     const exceptions = replayed.openExceptions
       .map((e) => ({ ...e, ageSeconds: Math.max(0, Math.floor((Date.parse(point.time) - Date.parse(e.openedAt)) / 1000)) }))
       .sort((a, b) => (a.exceptionId < b.exceptionId ? -1 : a.exceptionId > b.exceptionId ? 1 : 0));

@@ -79,6 +79,16 @@ export interface ReplayOptions {
   onProgress?: (p: ReplayProgress) => void;
   /** Stop collecting exceptions after this many (as-of queries); default unbounded. */
   exceptionLimit?: number;
+  /** Only open exceptions of this owner, finding code and queue status (as-of queries; before the limit). */
+  exceptionFilter?: ExceptionFilter;
+}
+
+/** Filters of the open exceptions an as-of query lists; an absent field does not filter. */
+export interface ExceptionFilter {
+  owner?: string;
+  code?: string;
+  /** Queue status at the point (`open`, `acknowledged`, `assigned`: the active ones are the only ones listed). */
+  status?: string;
 }
 
 /** Figures of one period at the bound. */
@@ -149,7 +159,7 @@ export class LogReplayEngine {
     }
     options.onProgress?.({ phase: 'read', done: eventsReplayed, total: eventsReplayed });
 
-    const figures = new FiguresAccumulator(options.exceptionLimit);
+    const figures = new FiguresAccumulator(options.exceptionLimit, options.exceptionFilter);
     const ids = [...streams].sort();
     streams.clear();
     let done = 0;
@@ -261,7 +271,10 @@ export class FiguresAccumulator {
   private readonly exceptions: OpenException[] = [];
   truncated = false;
 
-  constructor(private readonly exceptionLimit = Number.POSITIVE_INFINITY) {}
+  constructor(
+    private readonly exceptionLimit = Number.POSITIVE_INFINITY,
+    private readonly exceptionFilter: ExceptionFilter = {},
+  ) {}
 
   /**
    * Adds one reconciled stream. `decisions`: its folded exception decisions ({@link foldDecisions});
@@ -289,6 +302,8 @@ export class FiguresAccumulator {
       if (f.autoAccepted) continue;
       const decided = decisions?.get(f.findingId);
       if (decided && !isActiveStatus(decided.state.status)) continue;
+      const { owner, code, status } = this.exceptionFilter;
+      if ((owner !== undefined && f.owner !== owner) || (code !== undefined && f.code !== code) || (status !== undefined && (decided?.state.status ?? 'open') !== status)) continue;
       if (this.exceptions.length >= this.exceptionLimit) {
         this.truncated = true;
         continue;

@@ -111,4 +111,29 @@ describe('as-of queries: the state as the ledger knew it then (HTTP)', () => {
     const badLimit = await request(api.server).get('/v1/exceptions').query({ asOf: '1', limit: '0' }).set(auth('finance'));
     expect(badLimit.status).to.equal(400);
   });
+
+  it('GET /v1/exceptions?asOf filters by owner, code and status before the limit', async () => {
+    const asOf = String(afterMismatch);
+    const all = await request(api.server).get('/v1/exceptions').query({ asOf }).set(auth('finance'));
+    expect(all.status, all.text).to.equal(200);
+    const exceptions = all.body.exceptions as { exceptionId: string; code: string; owner: string; status: string }[];
+    const mismatch = exceptions.find((e) => e.code === 'AMOUNT_MISMATCH')!;
+    expect(mismatch, 'the fixture has an AMOUNT_MISMATCH').to.not.equal(undefined);
+    const ids = (list: { exceptionId: string }[]) => list.map((e) => e.exceptionId);
+    const get = async (query: Record<string, string>) => {
+      const res = await request(api.server).get('/v1/exceptions').query({ asOf, ...query }).set(auth('finance'));
+      expect(res.status, res.text).to.equal(200);
+      expectResponseMatchesSpec(res, 'get', '/v1/exceptions');
+      return res.body as { exceptions: { exceptionId: string; code: string; owner: string }[]; truncated: boolean };
+    };
+    expect(ids((await get({ code: 'AMOUNT_MISMATCH' })).exceptions)).to.deep.equal(ids(exceptions.filter((e) => e.code === 'AMOUNT_MISMATCH')));
+    expect(ids((await get({ owner: mismatch.owner })).exceptions)).to.deep.equal(ids(exceptions.filter((e) => e.owner === mismatch.owner)));
+    const otherOwner = ['finance', 'operations', 'cx'].find((o) => o !== mismatch.owner)!;
+    expect(ids((await get({ owner: otherOwner, code: 'AMOUNT_MISMATCH' })).exceptions)).to.deep.equal([]);
+    expect(ids((await get({ status: 'open' })).exceptions)).to.deep.equal(ids(exceptions.filter((e) => e.status === 'open')));
+    expect((await get({ status: 'resolved' })).exceptions).to.deep.equal([]);
+    // the filter applies before the limit: one matching exception comes back even when others sort first
+    const one = await get({ code: 'AMOUNT_MISMATCH', limit: '1' });
+    expect(ids(one.exceptions)).to.deep.equal([mismatch.exceptionId]);
+  });
 });

@@ -35,8 +35,9 @@ const NO_CURSOR: ParamCheck = {
  * The `asOf` form of the exception queue (issue 7): `GET /v1/exceptions?asOf=…[&period=YYYY-MM][&limit=n]`.
  * Mounted before the live queue route of the same path: a request without `asOf` passes on to it
  * (`next('route')`), so both forms share one path and one OpenAPI operation — and one set of
- * parameter checks (`EXCEPTION_FILTERS`): `owner`, `code` and `status` filter the live queue only, but
- * a bad value is the same 400 in both forms, as is an unknown parameter. `minPosition` is met up to
+ * parameter checks (`EXCEPTION_FILTERS`): `owner`, `code` and `status` filter both forms (with `asOf`,
+ * `status` is the queue status at that point, and only active exceptions are listed), and a bad value
+ * is the same 400 in both, as is an unknown parameter. `minPosition` is met up to
  * the log head (the answer is read from the log), beyond it a 400. (The order reconciliation's
  * `asOf` lives in `OrderReconciliationController`.)
  */
@@ -55,7 +56,8 @@ export class AsOfController implements HttpRoutes {
       const q = queryOf(req, { asOf: AS_OF, ...EXCEPTION_FILTERS, limit: limitUpTo(MAX_LIMIT), cursor: NO_CURSOR });
       await checkMinPosition(req, this.log);
       const limit = q.limit ? Number(q.limit) : DEFAULT_LIMIT;
-      res.json(await this.asOf.exceptions(parseAsOf(q.asOf!), { ...(q.period ? { period: q.period } : {}), limit }));
+      const filter = { ...(q.owner ? { owner: q.owner } : {}), ...(q.code ? { code: q.code } : {}), ...(q.status ? { status: q.status } : {}) };
+      res.json(await this.asOf.exceptions(parseAsOf(q.asOf!), { ...(q.period ? { period: q.period } : {}), limit, filter }));
     });
   }
 }
