@@ -214,9 +214,14 @@ export interface ReadModelStore {
 export const shadowName = (name: string): string => `${name}__shadow`;
 
 /** Width of an encoded position: 2^128 has 39 digits. */
-const POSITION_DIGITS = 40;
+export const POSITION_DIGITS = 40;
 
-/** Lossless, order-preserving text form of a log position: 40-digit zero-padded decimal. */
+/**
+ * Lossless, order-preserving text form of a log position: 40-digit zero-padded decimal. The SQLite
+ * stores keep positions in this form because EventStoreDB's (`commit << 64 | prepare`) exceed
+ * SQLite's signed 64-bit integers; as text they still sort and compare as the numbers do.
+ * @throws RangeError for a negative position or one of more than 40 digits.
+ */
 export function encodePosition(position: bigint): string {
   if (position < 0n) throw new RangeError(`A log position is never negative: ${String(position)}`);
   const s = position.toString(10);

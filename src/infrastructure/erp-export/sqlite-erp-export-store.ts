@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { encodePosition } from '../../application/ports/read-model-store.port';
 import type { MissingMapping } from '../../domain/erp-export/erp-export.events';
 import type {
   DirtyOrder,
@@ -52,8 +53,6 @@ CREATE TABLE IF NOT EXISTS erp_export_checkpoint (
 );
 `;
 
-/** Lossless, order-preserving text of a log position (EventStoreDB's packed positions exceed 64 bits). */
-const pos = (p: bigint): string => p.toString(10).padStart(40, '0');
 
 interface Row {
   export_id: string;
@@ -170,7 +169,7 @@ export class SqliteErpExportStore implements ErpExportStore {
     const applyOutcome = (o: ErpExportOutcome) => {
       this.stmt.settle.run({
         exportId: o.exportId,
-        position: pos(o.position),
+        position: encodePosition(o.position),
         status: o.status,
         at: o.at,
         attempts: o.attempts ?? null,
@@ -184,9 +183,9 @@ export class SqliteErpExportStore implements ErpExportStore {
     this.advanceTx = this.db.transaction((position, changes) => {
       for (const e of changes.requested) this.stmt.insert.run(rowParams(e));
       for (const o of changes.outcomes) applyOutcome(o);
-      for (const d of changes.dirty) this.stmt.dirty.run(d.streamId, pos(d.position));
-      if (changes.mappingsChangedAt !== undefined) this.stmt.unblock.run({ position: pos(changes.mappingsChangedAt), at: new Date().toISOString() });
-      this.stmt.checkpoint.run(pos(position));
+      for (const d of changes.dirty) this.stmt.dirty.run(d.streamId, encodePosition(d.position));
+      if (changes.mappingsChangedAt !== undefined) this.stmt.unblock.run({ position: encodePosition(changes.mappingsChangedAt), at: new Date().toISOString() });
+      this.stmt.checkpoint.run(encodePosition(position));
     });
     this.settleTx = this.db.transaction((o: ErpExportOutcome) => {
       applyOutcome(o);
@@ -216,12 +215,12 @@ export class SqliteErpExportStore implements ErpExportStore {
 
   async dirtyOrders(options: { after?: { position: bigint; streamId: string }; maxPosition: bigint; limit: number }): Promise<DirtyOrder[]> {
     const after = options.after;
-    const rows = this.stmt.dirtyOrders.all({ max: pos(options.maxPosition), afterPos: after ? pos(after.position) : '', afterStream: after?.streamId ?? '', limit: options.limit }) as { stream_id: string; position: string }[];
+    const rows = this.stmt.dirtyOrders.all({ max: encodePosition(options.maxPosition), afterPos: after ? encodePosition(after.position) : '', afterStream: after?.streamId ?? '', limit: options.limit }) as { stream_id: string; position: string }[];
     return rows.map((r) => ({ streamId: r.stream_id, position: BigInt(r.position) }));
   }
 
   async clean(streamId: string, position: bigint): Promise<void> {
-    this.stmt.clean.run(streamId, pos(position));
+    this.stmt.clean.run(streamId, encodePosition(position));
   }
 
   async addRequested(entries: readonly ErpExportEntry[]): Promise<void> {
@@ -276,7 +275,7 @@ export class SqliteErpExportStore implements ErpExportStore {
     if (options.orderId) where.push('order_id = @orderId');
     const rows = this.db
       .prepare(`SELECT * FROM erp_exports WHERE ${where.join(' AND ')} ORDER BY position LIMIT @limit`)
-      .all({ after: pos(options.after ?? 0n), status: options.status ?? null, period: options.period ?? null, orderId: options.orderId ?? null, limit: options.limit + 1 }) as Row[];
+      .all({ after: encodePosition(options.after ?? 0n), status: options.status ?? null, period: options.period ?? null, orderId: options.orderId ?? null, limit: options.limit + 1 }) as Row[];
     const entries = rows.slice(0, options.limit).map(toEntry);
     return { entries, ...(rows.length > options.limit ? { nextAfter: entries[entries.length - 1]!.position } : {}) };
   }
@@ -297,7 +296,7 @@ function rowParams(e: ErpExportEntry) {
     documentNumber: e.documentNumber,
     postingDate: e.postingDate,
     period: e.period,
-    position: pos(e.position),
+    position: encodePosition(e.position),
     requestedAt: e.requestedAt,
     updatedAt: e.updatedAt,
   };

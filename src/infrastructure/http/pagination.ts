@@ -7,10 +7,10 @@ export const CURSOR_PATTERN = /^[A-Za-z0-9_-]{1,2000}$/;
 /** The message of a `cursor` that is not the `nextCursor` of a previous page, unchanged. */
 export const CURSOR_MESSAGE = 'must be the nextCursor of the previous page, unchanged';
 
-/** Largest signed 64-bit integer: stream revisions and positions kept in SQLite INTEGER columns. */
+/** Largest signed 64-bit integer: stream revisions (SQLite INTEGER columns, EventStoreDB's int64). */
 export const INT64_MAX = 2n ** 63n - 1n;
 
-/** Largest log position the stores keep (40 decimal digits: EventStoreDB's packed 128-bit positions fit). */
+/** Largest log position the stores keep (40 decimal digits, `encodePosition`: EventStoreDB's packed 128-bit positions fit). */
 export const POSITION_MAX = 10n ** 40n - 1n;
 
 /**

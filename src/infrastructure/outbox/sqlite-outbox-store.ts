@@ -1,14 +1,15 @@
 import Database from 'better-sqlite3';
 import type { OutboxEntry, OutboxPage, OutboxStatus, OutboxStore } from '../../application/ports/outbox-store.port';
+import { decodePosition, encodePosition, POSITION_DIGITS } from '../../application/ports/read-model-store.port';
 
-const SCHEMA = `
+const OUTBOX_TABLE = `
 CREATE TABLE IF NOT EXISTS outbox (
   command_id      TEXT PRIMARY KEY,
   command_type    TEXT NOT NULL,
   stream_id       TEXT NOT NULL,
   order_id        TEXT NOT NULL,
   event_id        TEXT NOT NULL,
-  position        INTEGER NOT NULL,
+  position        TEXT NOT NULL,
   status          TEXT NOT NULL,
   attempts        INTEGER NOT NULL,
   round           INTEGER NOT NULL DEFAULT 1,
@@ -17,13 +18,44 @@ CREATE TABLE IF NOT EXISTS outbox (
   enqueued_at     TEXT NOT NULL,
   updated_at      TEXT NOT NULL
 );
+`;
+const OUTBOX_INDEXES = `
 CREATE INDEX IF NOT EXISTS outbox_status_position ON outbox (status, position);
 CREATE INDEX IF NOT EXISTS outbox_order ON outbox (order_id, position);
+`;
+const CHECKPOINT_TABLE = `
 CREATE TABLE IF NOT EXISTS outbox_checkpoint (
   id       INTEGER PRIMARY KEY CHECK (id = 1),
-  position INTEGER NOT NULL
+  position TEXT NOT NULL
 );
 `;
+
+/**
+ * Files written before positions were stored as text kept them as SQLite integers, which cannot hold
+ * EventStoreDB's positions: both tables are copied once into the text form, in one transaction.
+ */
+function migrateIntegerPositions(db: Database.Database): void {
+  const positionType = (table: string) => (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string; type: string }[]).find((c) => c.name === 'position')?.type;
+  const migrate = db.transaction(() => {
+    if (positionType('outbox') === 'INTEGER') {
+      const columns = (db.prepare('PRAGMA table_info(outbox)').all() as { name: string }[]).map((c) => c.name);
+      if (!columns.includes('round')) db.exec('ALTER TABLE outbox ADD COLUMN round INTEGER NOT NULL DEFAULT 1');
+      db.exec('DROP INDEX IF EXISTS outbox_status_position; DROP INDEX IF EXISTS outbox_order; ALTER TABLE outbox RENAME TO outbox_integer_positions;');
+      db.exec(OUTBOX_TABLE);
+      db.exec(`INSERT INTO outbox (command_id, command_type, stream_id, order_id, event_id, position, status, attempts, round, last_error, next_attempt_at, enqueued_at, updated_at)
+               SELECT command_id, command_type, stream_id, order_id, event_id, printf('%0${POSITION_DIGITS}d', position), status, attempts, round, last_error, next_attempt_at, enqueued_at, updated_at
+               FROM outbox_integer_positions`);
+      db.exec('DROP TABLE outbox_integer_positions');
+    }
+    if (positionType('outbox_checkpoint') === 'INTEGER') {
+      db.exec('ALTER TABLE outbox_checkpoint RENAME TO outbox_checkpoint_integer');
+      db.exec(CHECKPOINT_TABLE);
+      db.exec(`INSERT INTO outbox_checkpoint (id, position) SELECT id, printf('%0${POSITION_DIGITS}d', position) FROM outbox_checkpoint_integer`);
+      db.exec('DROP TABLE outbox_checkpoint_integer');
+    }
+  });
+  migrate.immediate();
+}
 
 interface Row {
   command_id: string;
@@ -31,7 +63,7 @@ interface Row {
   stream_id: string;
   order_id: string;
   event_id: string;
-  position: bigint;
+  position: string;
   status: OutboxStatus;
   attempts: bigint;
   round: bigint;
@@ -49,7 +81,7 @@ const toEntry = (r: Row): OutboxEntry => ({
   streamId: r.stream_id,
   orderId: r.order_id,
   eventId: r.event_id,
-  position: r.position,
+  position: decodePosition(r.position),
   status: r.status,
   attempts: Number(r.attempts),
   round: Number(r.round),
@@ -61,8 +93,8 @@ const toEntry = (r: Row): OutboxEntry => ({
 
 /**
  * The outbox and its checkpoint in one SQLite file (`<dataDir>/outbox.db`), so enqueueing and
- * moving the checkpoint commit together. Positions are stored as SQLite integers read back as
- * bigint (`safeIntegers`).
+ * moving the checkpoint commit together. Positions are stored as 40-digit text ({@link encodePosition}):
+ * EventStoreDB's exceed SQLite's 64-bit integers.
  *
  * It runs with `synchronous=NORMAL`: everything in it is derived from the log (commands, outcomes,
  * retries are events), and WAL commits roll back together with their checkpoint, so losing the last
@@ -80,9 +112,8 @@ export class SqliteOutboxStore implements OutboxStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${synchronous}`);
     this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SCHEMA);
-    const columns = this.db.prepare('PRAGMA table_info(outbox)').all() as { name: string }[];
-    if (!columns.some((c) => c.name === 'round')) this.db.exec('ALTER TABLE outbox ADD COLUMN round INTEGER NOT NULL DEFAULT 1');
+    migrateIntegerPositions(this.db);
+    this.db.exec(OUTBOX_TABLE + OUTBOX_INDEXES + CHECKPOINT_TABLE);
     this.db.defaultSafeIntegers(true);
     const insert = this.db.prepare(
       `INSERT INTO outbox (command_id, command_type, stream_id, order_id, event_id, position, status, attempts, enqueued_at, updated_at)
@@ -94,16 +125,16 @@ export class SqliteOutboxStore implements OutboxStore {
       `UPDATE outbox SET status = 'pending', attempts = 0, round = round + 1, last_error = NULL, next_attempt_at = NULL, updated_at = ? WHERE command_id = ? AND status = 'failed'`,
     );
     this.advanceTx = this.db.transaction((position, entries, settled, requeued) => {
-      for (const e of entries) insert.run(e.commandId, e.commandType, e.streamId, e.orderId, e.eventId, e.position, e.enqueuedAt, e.updatedAt);
+      for (const e of entries) insert.run(e.commandId, e.commandType, e.streamId, e.orderId, e.eventId, encodePosition(e.position), e.enqueuedAt, e.updatedAt);
       for (const s of settled) settle.run(s.status, s.error ?? null, s.at, s.commandId);
       for (const r of requeued) requeue.run(r.at, r.commandId);
-      checkpoint.run(position);
+      checkpoint.run(encodePosition(position));
     });
   }
 
   async checkpoint(): Promise<bigint> {
-    const row = this.db.prepare('SELECT position FROM outbox_checkpoint WHERE id = 1').get() as { position: bigint } | undefined;
-    return row?.position ?? 0n;
+    const row = this.db.prepare('SELECT position FROM outbox_checkpoint WHERE id = 1').get() as { position: string } | undefined;
+    return row ? decodePosition(row.position) : 0n;
   }
 
   async advance(position: bigint, entries: readonly OutboxEntry[], settled: readonly Settled[], requeued: readonly { commandId: string; at: string }[] = []): Promise<void> {
@@ -145,7 +176,7 @@ export class SqliteOutboxStore implements OutboxStore {
 
   async list(options: { status?: OutboxStatus; orderId?: string; after?: bigint; limit: number }): Promise<OutboxPage> {
     const where = ['position > ?'];
-    const params: unknown[] = [options.after ?? 0n];
+    const params: unknown[] = [encodePosition(options.after ?? 0n)];
     if (options.status) {
       where.push('status = ?');
       params.push(options.status);

@@ -7,7 +7,7 @@ import type { ApiKeyRegistry } from '../auth/api-keys';
 import { guard } from '../auth/route-roles';
 import { commandContext, runCommand } from '../commands';
 import { sendJsonWithEtag } from '../etag';
-import { decodeCursor, encodeCursor, INT64_MAX, PAGE } from '../pagination';
+import { decodeCursor, encodeCursor, PAGE, POSITION_MAX } from '../pagination';
 import { validateDto } from '../validation';
 import { OutboxQueryDto } from './outbox.dto';
 
@@ -44,7 +44,7 @@ export class OutboxController implements HttpRoutes {
     router.get('/v1/outbox', guard(this.keys, 'GET /v1/outbox'), async (req, res) => {
       const query = await validateDto(OutboxQueryDto, req.query, 'query');
       // The outbox keeps positions in a SQLite INTEGER column: a cursor beyond it names no entry (was a 500).
-      const after = decodeCursor(query.cursor, { after: INT64_MAX });
+      const after = decodeCursor(query.cursor, { after: POSITION_MAX });
       const limit = query.limit ? Math.min(Number(query.limit), PAGE.max) : PAGE.default;
       const page = await this.store.list({
         limit,
