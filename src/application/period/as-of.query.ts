@@ -14,6 +14,7 @@ import { reconcileOrder, type OrderReconciliation } from '../../domain/order/ord
 import { orderStateFrom } from '../../domain/order/order.state';
 import { DomainError, invalid } from '../../domain/shared/errors';
 import { instantMs } from '../../domain/shared/period';
+import type { Clock } from '../ports/clock.port';
 import type { EventStore } from '../ports/event-store.port';
 import type { OrderDirectory } from '../ports/order-directory.port';
 import type { ReconciliationPolicySource } from '../reconciliation/policy.source';
@@ -70,6 +71,7 @@ export class AsOfQuery {
     private readonly directory: OrderDirectory,
     private readonly policies: ReconciliationPolicySource,
     private readonly engine: LogReplayEngine,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -112,6 +114,11 @@ export class AsOfQuery {
   private async point(asOf: AsOf): Promise<AsOfPoint> {
     if ('time' in asOf) {
       const limit = Date.parse(asOf.time);
+      const now = this.clock.now();
+      if (limit > now.getTime()) {
+        // Grace windows would be judged at a moment that has not come: a forecast, not the ledger's state.
+        throw invalid('as_of_in_future', `asOf ${asOf.time} is in the future: the ledger's clock says ${now.toISOString()}. Ask for a time up to now, or leave asOf out for the live state.`, 'asOf', { now: now.toISOString() });
+      }
       let position = 0n;
       for await (const e of this.events.readAll({ direction: 'forwards' })) {
         if (Date.parse(ledgerTimeOf(e)) > limit) break;

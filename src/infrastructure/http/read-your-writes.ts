@@ -16,7 +16,7 @@ export interface LogHead {
 }
 
 /**
- * The checks every route that takes `minPosition` shares: absent or empty → `undefined`; otherwise a
+ * The checks every route that takes `minPosition` shares: absent → `undefined`; otherwise a
  * decimal string no greater than the log head, returned as a position. A position beyond the end of
  * the log names no write that happened and is never reached by waiting, so it is refused at once —
  * on read-model queries and on the routes that read the log itself (where `minPosition` is otherwise
@@ -25,7 +25,7 @@ export interface LogHead {
  */
 export async function checkMinPosition(req: Request, log: LogHead): Promise<bigint | undefined> {
   const raw = req.query.minPosition;
-  if (raw === undefined || raw === '') return undefined;
+  if (raw === undefined) return undefined;
   if (typeof raw !== 'string' || !/^\d{1,40}$/.test(raw)) {
     throw HttpProblem.validation([{ field: 'minPosition', message: 'must be a log position (a decimal string)' }]);
   }

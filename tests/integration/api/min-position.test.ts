@@ -42,4 +42,17 @@ describe('minPosition beyond the end of the log', () => {
     const res = await request(api.server).get('/v1/periods/2024-06/snapshots?minPosition=0').set(auth('finance')).expect(200);
     expect(res.body.period).to.equal('2024-06');
   });
+
+  it('an empty minPosition (minPosition=) is a 400 naming it on every route that takes it, not "no minPosition"', async () => {
+    const documented = getOperations().filter((o) => o.documented);
+    expect(documented.length).to.be.greaterThan(5);
+    for (const { path } of documented) {
+      const url = path.replace(/\{(\w+)\}/g, (_, name: string) => SAMPLE[name] ?? 'x');
+      const res = await request(api.server).get(`${url}?minPosition=`).set(auth('admin'));
+      const errors = (res.body as { errors?: { field: string }[] }).errors ?? [];
+      expect(res.status, `${path}: ${res.text}`).to.equal(400);
+      expect(errors.map((e) => e.field), path).to.include('minPosition');
+    }
+  });
 });
+

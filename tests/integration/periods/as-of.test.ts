@@ -136,4 +136,18 @@ describe('as-of queries: the state as the ledger knew it then (HTTP)', () => {
     const one = await get({ code: 'AMOUNT_MISMATCH', limit: '1' });
     expect(ids(one.exceptions)).to.deep.equal([mismatch.exceptionId]);
   });
+
+  it('asOf a time after the ledger clock is a 400 naming asOf (a forecast, not the ledger state); the clock time itself answers', async () => {
+    for (const path of ['/v1/orders/701/reconciliation', '/v1/exceptions']) {
+      const future = await request(api.server).get(path).query({ asOf: '2024-06-03T08:00:00.001Z' }).set(auth('auditor'));
+      expect(future.status, `${path}: ${future.text}`).to.equal(400);
+      expect(future.type).to.equal('application/problem+json');
+      expect(future.body).to.include({ code: 'as_of_in_future', now: '2024-06-03T08:00:00.000Z' });
+      expect(future.body.errors).to.deep.equal([{ field: 'asOf', message: future.body.errors[0].message }]);
+      expectResponseMatchesSpec(future, 'get', path === '/v1/exceptions' ? '/v1/exceptions' : '/v1/orders/{orderId}/reconciliation');
+      const now = await request(api.server).get(path).query({ asOf: '2024-06-03T10:00:00+02:00' }).set(auth('auditor'));
+      expect(now.status, `${path}: ${now.text}`).to.equal(200);
+    }
+  });
 });
+

@@ -71,7 +71,7 @@ export const periodsModule = new ContainerModule(({ bind }) => {
   });
   bind<AsOfQuery>(TOKENS.AsOfQuery).toDynamicValue(
     (ctx) =>
-      new AsOfQuery(ctx.get<EventStore>(TOKENS.EventStore), ctx.get<OrderDirectory>(TOKENS.OrderDirectory), ctx.get<ReconciliationPolicySource>(TOKENS.ReconciliationPolicies), ctx.get<LogReplayEngine>(TOKENS.LogReplayEngine)),
+      new AsOfQuery(ctx.get<EventStore>(TOKENS.EventStore), ctx.get<OrderDirectory>(TOKENS.OrderDirectory), ctx.get<ReconciliationPolicySource>(TOKENS.ReconciliationPolicies), ctx.get<LogReplayEngine>(TOKENS.LogReplayEngine), ctx.get<Clock>(TOKENS.Clock)),
   );
   bind<HttpRoutes>(TOKENS.HttpRoutes).toDynamicValue((ctx) => new PeriodsController(ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys), ctx.get<PeriodsServices>(TOKENS.Periods), ctx.get<EventStore>(TOKENS.EventStore)));
   bind<HttpRoutes>(TOKENS.HttpRoutes).toDynamicValue((ctx) => new AsOfController(ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys), ctx.get<AsOfQuery>(TOKENS.AsOfQuery), ctx.get<EventStore>(TOKENS.EventStore)));
