@@ -1,26 +1,44 @@
 import type { Router } from 'express';
-import { getOrderEvents } from '../../../application/order/get-order-events.query';
+import { getOrderEvents, historyPaging, type HistoryPaging } from '../../../application/order/get-order-events.query';
+import { reconciliationSource } from '../../../application/order/reconciliation-source';
 import type { EventStore } from '../../../application/ports/event-store.port';
 import type { OrderDirectory } from '../../../application/ports/order-directory.port';
 import type { HttpRoutes } from '../app';
 import type { ApiKeyRegistry } from '../auth/api-keys';
 import { guard } from '../auth/route-roles';
 import { sendJsonWithEtag } from '../etag';
-import { decodeCursor, encodeCursor, INT64_MAX, PAGE } from '../pagination';
+import { decodeCursor, encodeCursor, INT64_MAX, PAGE, POSITION_MAX } from '../pagination';
 import { checkMinPosition } from '../read-your-writes';
 import { validateDto } from '../validation';
 import { OrderEventsQueryDto } from './order-queries.dto';
 
 /**
- * The cursor names the last revision of the previous page; the next one read (after + 1) must still
- * be a signed 64-bit revision, the stores' limit (beyond it the SQLite driver failed with a 500).
+ * The cursor of an order stream names the last revision of the previous page; the next one read
+ * (after + 1) must still be a signed 64-bit revision, the stores' limit (beyond it the SQLite driver
+ * failed with a 500). The cursor of parked documents names the last log position instead. The keys
+ * differ, so a cursor of one kind of history is refused by the other (the source changes kind when
+ * the order appears and the documents are linked into its stream).
  */
-const CURSOR = { afterRevision: INT64_MAX - 1n } as const;
+const CURSORS = {
+  revision: { afterRevision: INT64_MAX - 1n },
+  position: { afterPosition: POSITION_MAX },
+} as const;
+
+/** The revision or position a cursor of this paging names; `undefined` without one. @throws HttpProblem 400 naming `cursor`. */
+function decodeHistoryCursor(cursor: string | undefined, paging: HistoryPaging): bigint | undefined {
+  return paging === 'revision' ? decodeCursor(cursor, CURSORS.revision)?.afterRevision : decodeCursor(cursor, CURSORS.position)?.afterPosition;
+}
+
+const encodeHistoryCursor = (paging: HistoryPaging, after: bigint): string =>
+  encodeCursor(paging === 'revision' ? { afterRevision: after } : { afterPosition: after });
 
 /**
- * `GET /v1/orders/{orderId}/events`: an order's audit history straight from its stream. It reads
- * the log, not a read model, so a `minPosition` up to the log head is always met; one beyond it is a
- * 400, as on every route that takes it (`checkMinPosition`).
+ * `GET /v1/orders/{orderId}/events`: the audit history of what `GET /v1/orders/{orderId}/reconciliation`
+ * reconciles for the id (`reconciliationSource`): the order's stream, or the ERP documents parked
+ * under an id no Scayle order has. The id is located before the cursor is judged, since the source
+ * decides the cursor's kind: an unknown id is a 404 whatever cursor it comes with. It reads the log,
+ * not a read model, so a `minPosition` up to the log head is always met; one beyond it is a 400, as
+ * on every route that takes it (`checkMinPosition`).
  */
 export class OrderEventsController implements HttpRoutes {
   constructor(
@@ -33,18 +51,22 @@ export class OrderEventsController implements HttpRoutes {
     router.get('/v1/orders/:orderId/events', guard(this.keys, 'GET /v1/orders/{orderId}/events'), async (req, res) => {
       const query = await validateDto(OrderEventsQueryDto, req.query, 'query');
       await checkMinPosition(req, this.events);
-      const cursor = decodeCursor(query.cursor, CURSOR);
-      const page = await getOrderEvents(this.events, this.directory, {
-        orderId: String(req.params.orderId),
+      const orderId = String(req.params.orderId);
+      const source = await reconciliationSource(this.directory, orderId);
+      const paging = historyPaging(source);
+      const after = decodeHistoryCursor(query.cursor, paging);
+      const page = await getOrderEvents(this.events, source, {
+        orderId,
         limit: query.limit ? Math.min(Number(query.limit), PAGE.max) : PAGE.default,
-        ...(cursor ? { after: cursor.afterRevision } : {}),
+        ...(after !== undefined ? { after } : {}),
         ...(query.type ? { types: query.type.split(',') } : {}),
       });
       sendJsonWithEtag(req, res, {
         orderId: page.orderId,
         streamId: page.streamId,
+        ...(page.streamIds ? { streamIds: page.streamIds } : {}),
         events: page.events.map((e) => ({ ...e, revision: String(e.revision), position: String(e.position) })),
-        ...(page.nextAfter !== undefined ? { nextCursor: encodeCursor({ afterRevision: page.nextAfter }) } : {}),
+        ...(page.nextAfter !== undefined ? { nextCursor: encodeHistoryCursor(paging, page.nextAfter) } : {}),
       });
     });
   }
