@@ -7,6 +7,9 @@ import { isCurrencyCode } from '../../domain/shared/currency';
 import { FINDING_CODE_LIST, FINDING_CODES } from '../../domain/shared/findings';
 import { parseApiKeys, Role } from '../http/auth/api-keys';
 import { duration, positiveInt } from './validators';
+import { ConfigError } from './config-error';
+
+export { ConfigError } from './config-error';
 import { ERP_EXPORT_ENV_SPECS, erpExportConfig, type ErpExportConfig } from './erp-export.config';
 
 export { duration, positiveInt } from './validators';
@@ -247,13 +250,6 @@ export interface Config {
   erpExport: ErpExportConfig;
 }
 
-/** Thrown by {@link loadConfig}; `problems` names every variable that is wrong and why. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  }
-}
 
 /**
  * Reads and validates the environment.
@@ -261,25 +257,29 @@ export class ConfigError extends Error {
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
+  const refused = new Set<string>();
   const clean = cleanEnv(env, ENV_SPECS, {
     reporter: ({ errors }) => {
       for (const [name, err] of Object.entries(errors)) {
+        refused.add(name);
         problems.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
       }
     },
   });
+  // envalid's result throws on reading a variable it refused: the cross-checks read only accepted ones.
+  const accepted = (name: keyof typeof ENV_SPECS) => !refused.has(name);
   let apiKeys: Config['apiKeys'];
-  if (clean.LEDGER_API_KEYS) {
+  if (accepted('LEDGER_API_KEYS') && clean.LEDGER_API_KEYS) {
     try {
       apiKeys = parseApiKeys(clean.LEDGER_API_KEYS);
     } catch (err) {
       problems.push(err instanceof Error ? err.message : String(err));
     }
   }
-  if (clean.SCAYLE_SYNC_SHOPS && !(clean.SCAYLE_ADMIN_API_BASE_URL && clean.SCAYLE_ADMIN_API_TOKEN)) {
+  if (accepted('SCAYLE_SYNC_SHOPS') && accepted('SCAYLE_ADMIN_API_BASE_URL') && accepted('SCAYLE_ADMIN_API_TOKEN') && clean.SCAYLE_SYNC_SHOPS && !(clean.SCAYLE_ADMIN_API_BASE_URL && clean.SCAYLE_ADMIN_API_TOKEN)) {
     problems.push('SCAYLE_SYNC_SHOPS: the Admin API sync needs SCAYLE_ADMIN_API_BASE_URL and SCAYLE_ADMIN_API_TOKEN');
   }
-  if (clean.SCAYLE_ADMIN_API_BASE_URL && !/^https?:\/\/\S+$/.test(clean.SCAYLE_ADMIN_API_BASE_URL)) {
+  if (accepted('SCAYLE_ADMIN_API_BASE_URL') && clean.SCAYLE_ADMIN_API_BASE_URL && !/^https?:\/\/\S+$/.test(clean.SCAYLE_ADMIN_API_BASE_URL)) {
     problems.push('SCAYLE_ADMIN_API_BASE_URL: must be an http(s) URL');
   }
   // envalid's result throws on reading a variable it refused: check the export settings only once the rest is valid.

@@ -2,7 +2,8 @@
  * `scayle-ledger simulate`: generates a month of a Scayle store, its ERP and its PSP with labelled
  * faults, and writes it to files (`--out`), posts it to a running ledger (`--target`), or both.
  */
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { ensureDirectory } from '../config/directories';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -90,7 +91,7 @@ export async function simulate(config: SimulationConfig, opts: { out?: string; t
   let mappingStatus: { taxCodes: number; items: number } | undefined;
   const out = opts.out;
   if (out) {
-    mkdirSync(out, { recursive: true });
+    ensureDirectory(out, '--out');
     writeFileSync(join(out, 'truth.json'), JSON.stringify(result.truth, null, 1));
     writeFileSync(join(out, 'summary.json'), JSON.stringify(result.summary, null, 2));
     const bodies = mappingBodies(result.truth.taxCodeMapping, result.truth.itemMapping);

@@ -45,6 +45,28 @@ describe('configuration', () => {
     }
   });
 
+  it('names a malformed SCAYLE_SYNC_SHOPS with the format it expects, not an envalid internal error', () => {
+    try {
+      loadConfig({ SCAYLE_SYNC_SHOPS: 'msde', SCAYLE_ADMIN_API_BASE_URL: 'https://admin.example.com', SCAYLE_ADMIN_API_TOKEN: 't' });
+      expect.fail('expected ConfigError');
+    } catch (err) {
+      expect(err).to.be.instanceOf(ConfigError);
+      expect((err as ConfigError).problems).to.deep.equal(['SCAYLE_SYNC_SHOPS: must list shopKey:countryCode pairs such as msde:DE,msch:CH, got "msde"']);
+    }
+  });
+
+  it('refuses the same API key for two roles, naming the pairs and never the key', () => {
+    try {
+      loadConfig({ LEDGER_API_KEYS: 'admin:aaaaaaaaaaaaaaaaaaaa,cx:aaaaaaaaaaaaaaaaaaaa' });
+      expect.fail('expected ConfigError');
+    } catch (err) {
+      expect(err).to.be.instanceOf(ConfigError);
+      expect((err as ConfigError).problems).to.deep.equal(['LEDGER_API_KEYS pair 2 (cx): the same key as pair 1; give every role its own keys']);
+      expect((err as Error).message).to.not.contain('aaaa');
+    }
+    expect(loadConfig({ LEDGER_API_KEYS: 'admin:aaaaaaaaaaaaaaaaaaaa,admin:bbbbbbbbbbbbbbbbbbbb' }).apiKeys).to.have.length(2);
+  });
+
   it('README documents every environment variable the service reads', () => {
     const readme = readFileSync(join(__dirname, '../../../../README.md'), 'utf8');
     const missing = Object.keys(ENV_SPECS).filter((name) => !readme.includes(`\`${name}\``));

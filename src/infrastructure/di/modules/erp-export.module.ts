@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureDirectory } from '../../config/directories';
 import { ContainerModule } from 'inversify';
 import { ErpExportIndexer } from '../../../application/erp-export/erp-export.indexer';
 import { ErpExportPlanner } from '../../../application/erp-export/erp-export.planner';
@@ -56,7 +56,7 @@ export const erpExportModule = new ContainerModule(({ bind }) => {
   bind<ErpGateway>(TOKENS.ErpGateway).toDynamicValue((ctx) => createErpGateway(ctx.get<Config>(TOKENS.Config)));
   bind<ErpExportStore>(TOKENS.ErpExportStore).toDynamicValue((ctx) => {
     const config = ctx.get<Config>(TOKENS.Config);
-    mkdirSync(config.dataDir, { recursive: true });
+    ensureDirectory(config.dataDir, 'LEDGER_DATA_DIR');
     return new SqliteErpExportStore(join(config.dataDir, 'erp-export.db'), config.sqliteSynchronous);
   });
   bind<ErpExportScheduler>(TOKENS.ErpExportScheduler).toDynamicValue((ctx) => {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { ensureDirectory } from '../../config/directories';
 import { ContainerModule } from 'inversify';
 import type { EventStore } from '../../../application/ports/event-store.port';
 import { UpcastingEventStore } from '../../../application/shared/upcasting-event-store';
@@ -27,7 +27,7 @@ export function createEventStoreAdapter(config: Config, options: { sharedTail?: 
     const { EsdbEventStore } = require('../../event-store/esdb/esdb-event-store') as typeof import('../../event-store/esdb/esdb-event-store');
     return EsdbEventStore.fromConnectionString(config.eventStoreConnectionString);
   }
-  mkdirSync(config.dataDir, { recursive: true });
+  ensureDirectory(config.dataDir, 'LEDGER_DATA_DIR');
   if (options.sharedTail === false) return new SqliteEventStore({ filename: eventLogPath(config), synchronous: config.sqliteSynchronous, pageSize: 2000 });
   return new SharedTailEventStore(new SqliteEventStore({ filename: eventLogPath(config), synchronous: config.sqliteSynchronous }));
 }

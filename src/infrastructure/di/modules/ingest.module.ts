@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { ensureDirectory } from '../../config/directories';
 import { ContainerModule } from 'inversify';
 import type { Clock } from '../../../application/ports/clock.port';
 import type { EventStore } from '../../../application/ports/event-store.port';
@@ -47,7 +47,7 @@ export const ingestModule = new ContainerModule(({ bind }) => {
   bind<OrderDirectory>(TOKENS.OrderDirectory)
     .toDynamicValue((ctx) => {
       const config = ctx.get<Config>(TOKENS.Config);
-      mkdirSync(config.dataDir, { recursive: true });
+      ensureDirectory(config.dataDir, 'LEDGER_DATA_DIR');
       return new SqliteOrderDirectory(join(config.dataDir, 'order-directory.db'));
     })
     .inSingletonScope();

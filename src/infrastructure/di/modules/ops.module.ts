@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureDirectory } from '../../config/directories';
 import { ContainerModule } from 'inversify';
 import { FreshnessService, ProjectionLagReader } from '../../../application/freshness/freshness.service';
 import type { Clock } from '../../../application/ports/clock.port';
@@ -26,7 +26,7 @@ import { Lifecycle, TOKENS } from '../tokens';
 export const opsModule = new ContainerModule(({ bind }) => {
   bind<FreshnessProjection>(TOKENS.FreshnessProjection).toDynamicValue((ctx) => {
     const config = ctx.get<Config>(TOKENS.Config);
-    mkdirSync(config.dataDir, { recursive: true });
+    ensureDirectory(config.dataDir, 'LEDGER_DATA_DIR');
     const retentionMinutes = Math.ceil(Math.max(...config.ops.freshnessWindowsMs) / 60_000);
     return new FreshnessProjection(
       ctx.get<EventStore>(TOKENS.EventStore),

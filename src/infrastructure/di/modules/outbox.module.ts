@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureDirectory } from '../../config/directories';
 import { ContainerModule } from 'inversify';
 import { OutboxDispatcher } from '../../../application/outbox/outbox-dispatcher';
 import { RetryDispatchHandler } from '../../../application/outbox/retry-dispatch.handler';
@@ -30,7 +30,7 @@ export const outboxModule = new ContainerModule(({ bind }) => {
   bind<ScayleGateway>(TOKENS.ScayleGateway).toDynamicValue((ctx) => createScayleGateway(ctx.get<Config>(TOKENS.Config)));
   bind<OutboxStore>(TOKENS.OutboxStore).toDynamicValue((ctx) => {
     const config = ctx.get<Config>(TOKENS.Config);
-    mkdirSync(config.dataDir, { recursive: true });
+    ensureDirectory(config.dataDir, 'LEDGER_DATA_DIR');
     return new SqliteOutboxStore(join(config.dataDir, 'outbox.db'));
   });
   bind<OutboxDispatcher>(TOKENS.OutboxDispatcher).toDynamicValue((ctx) => {

@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureDirectory } from '../../config/directories';
 import { ContainerModule } from 'inversify';
 import type { Clock } from '../../../application/ports/clock.port';
 import type { EventStore } from '../../../application/ports/event-store.port';
@@ -37,7 +37,7 @@ export function createReadModelStore(config: Config): ReadModelStore {
     const { MongoReadModelStore } = require('../../read-models/mongo/mongo-read-model-store') as typeof import('../../read-models/mongo/mongo-read-model-store');
     return MongoReadModelStore.fromUri(config.mongodbUri, config.mongodbDatabase);
   }
-  mkdirSync(config.dataDir, { recursive: true });
+  ensureDirectory(config.dataDir, 'LEDGER_DATA_DIR');
   return new SqliteReadModelStore({ filename: join(config.dataDir, 'read-models.db') });
 }
 

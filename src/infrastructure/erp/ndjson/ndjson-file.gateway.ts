@@ -1,4 +1,5 @@
-import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { ensureDirectory } from '../../config/directories';
 import { join } from 'node:path';
 import { ErpGatewayError, type ErpExportCall, type ErpExportResult, type ErpGateway } from '../../../application/ports/erp-gateway.port';
 
@@ -34,7 +35,7 @@ export class NdjsonFileGateway implements ErpGateway {
     for (const [file, indexes] of byFile) {
       const path = join(this.directory, file);
       try {
-        mkdirSync(this.directory, { recursive: true });
+        ensureDirectory(this.directory, 'LEDGER_ERP_EXPORT_TARGET');
         const written = indexes.some((i) => calls[i]!.mayExist) ? documentNumbersIn(path) : new Set<string>();
         const lines: string[] = [];
         for (const i of indexes) {

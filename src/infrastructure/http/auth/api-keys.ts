@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { ensureDirectory } from '../../config/directories';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** API roles (DESIGN §10). `auditor` is read-only plus replay; `integrator` ingests and sends commands. */
@@ -48,12 +49,14 @@ export class ApiKeyConfigError extends Error {}
 
 /**
  * Parses `LEDGER_API_KEYS`: `role:key` pairs separated by commas (`finance:abc123,integrator:def456`).
- * A role may have several keys. Keys must be at least 16 characters.
+ * A role may have several keys. Keys must be at least 16 characters, and a key belongs to one pair
+ * only (the same key for two roles would act as whichever role is looked up last).
  * @throws ApiKeyConfigError naming the position of a bad pair (never the key).
  */
 export function parseApiKeys(value: string): { role: Role; key: string }[] {
   const pairs = value.split(',').map((p) => p.trim()).filter(Boolean);
   if (pairs.length === 0) throw new ApiKeyConfigError('LEDGER_API_KEYS is set but holds no role:key pair');
+  const firstPairOf = new Map<string, number>();
   return pairs.map((pair, i) => {
     const colon = pair.indexOf(':');
     const role = colon > 0 ? pair.slice(0, colon) : '';
@@ -62,6 +65,9 @@ export function parseApiKeys(value: string): { role: Role; key: string }[] {
       throw new ApiKeyConfigError(`LEDGER_API_KEYS pair ${i + 1}: role must be one of ${ROLES.join(', ')}`);
     }
     if (key.length < 16) throw new ApiKeyConfigError(`LEDGER_API_KEYS pair ${i + 1} (${role}): key must be at least 16 characters`);
+    const first = firstPairOf.get(key);
+    if (first !== undefined) throw new ApiKeyConfigError(`LEDGER_API_KEYS pair ${i + 1} (${role}): the same key as pair ${first + 1}; give every role its own keys`);
+    firstPairOf.set(key, i);
     return { role: role as Role, key };
   });
 }
@@ -78,7 +84,7 @@ export function loadOrCreateLocalKeys(dataDir: string): { keys: { role: Role; ke
     const keys = ROLES.filter((r) => typeof stored[r] === 'string').map((role) => ({ role, key: stored[role]! }));
     if (keys.length === ROLES.length) return { keys, file, created: false };
   }
-  mkdirSync(dataDir, { recursive: true });
+  ensureDirectory(dataDir, 'LEDGER_DATA_DIR');
   const generated = Object.fromEntries(ROLES.map((role) => [role, `${role}_${randomBytes(24).toString('base64url')}`])) as Record<Role, string>;
   writeFileSync(file, `${JSON.stringify(generated, null, 2)}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
