@@ -38,8 +38,11 @@ export function settlementStreamId(provider: string, batchId: string): string {
   return `settlement-${part('provider', provider)}-${part('batchId', batchId)}`;
 }
 
+/** An accounting period as every route and command spells it: `YYYY-MM`, year 0001 to 9999 (DESIGN §7). */
+export const PERIOD_PATTERN = /^(?!0000)\d{4}-(0[1-9]|1[0-2])$/;
+
 /** `period-<YYYY-MM>`: one accounting period. @throws DomainError `invalid`/`invalid_period`. */
 export function periodStreamId(period: string): string {
-  if (!/^(?!0000)\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw invalid('invalid_period', `Period must be YYYY-MM with a year from 0001 to 9999, got ${period}`, 'period');
+  if (!PERIOD_PATTERN.test(period)) throw invalid('invalid_period', `Period must be YYYY-MM with a year from 0001 to 9999, got ${period}`, 'period');
   return `period-${period}`;
 }

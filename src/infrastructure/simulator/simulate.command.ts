@@ -15,6 +15,7 @@ import { DEFAULT_SIMULATION, type SimulationConfig } from '../../application/sim
 import { DeliveryQueue, importLine } from './delivery-queue';
 import { ingestInProcess } from './in-process';
 import { credentialsFromEnv, deliverOverHttp, mappingBodies, mappingsKey, putMappings, type DeliveryStats } from './http-target';
+import { PERIOD_PATTERN } from '../../domain/shared/streams';
 
 export interface SimulateOptions {
   orders: string;
@@ -49,7 +50,7 @@ const num = (v: string | undefined, name: string, fallback: number): number => {
 
 export function simulationConfig(o: SimulateOptions): SimulationConfig {
   const month = o.month ?? DEFAULT_SIMULATION.month;
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new Error(`--month must be YYYY-MM, got ${month}`);
+  if (!PERIOD_PATTERN.test(month)) throw new Error(`--month must be YYYY-MM (year 0001 to 9999), got ${month}`);
   const faultRate = num(o.faultRate, '--fault-rate', DEFAULT_SIMULATION.faultRate);
   if (faultRate > 1) throw new Error('--fault-rate must be between 0 and 1');
   return {

@@ -72,6 +72,10 @@ describe('read-model queries: a bad query parameter is named with what it expect
       expect(res.status, `${path}: ${res.text}`).to.equal(400);
       expect(res.body.errors).to.deep.equal([{ field: 'period', message: 'must be YYYY-MM' }]);
     }
+    const exports = await request(api.server).get('/v1/erp/exports').query({ period: '0000-01' }).set(auth('finance'));
+    expect(exports.status, exports.text).to.equal(400);
+    expect(exports.body.errors.map((e: { field: string }) => e.field)).to.deep.equal(['period']);
+    expect((await request(api.server).get('/v1/periods/0000-01/adjustments').set(auth('finance'))).status).to.equal(400);
   });
 
   it('GET /v1/reconciliations: a status outside the list names the list', async () => {

@@ -1,5 +1,6 @@
 import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../pagination';
+import { PERIOD_PATTERN } from '../../../domain/shared/streams';
 
 /** Query of `GET /v1/erp/exports`. */
 export class ErpExportsQueryDto extends PageQueryDto {
@@ -8,7 +9,7 @@ export class ErpExportsQueryDto extends PageQueryDto {
   status?: 'pending' | 'blocked' | 'exported' | 'failed';
 
   @IsOptional()
-  @Matches(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'period must be an accounting period YYYY-MM' })
+  @Matches(PERIOD_PATTERN, { message: 'period must be an accounting period YYYY-MM (year 0001 to 9999)' })
   period?: string;
 
   @IsOptional()

@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import { FINDING_CODE_LIST } from '../../../domain/shared/findings';
 import { CURSOR_MESSAGE, CURSOR_PATTERN, PAGE } from '../pagination';
 import { HttpProblem } from '../problem-details';
+import { PERIOD_PATTERN } from '../../../domain/shared/streams';
 
 /** A query parameter's check and what it expects (the message when the check fails). */
 export interface ParamCheck {
@@ -35,7 +36,7 @@ export const oneOf = (values: readonly string[]): ParamCheck => ({ ok: (v) => va
 export const limitUpTo = (max: number): ParamCheck => ({ ok: (v) => /^[1-9]\d{0,3}$/.test(v) && Number(v) <= max, expected: `must be a whole number from 1 to ${max}` });
 
 /** An accounting period `YYYY-MM` of year 0001 or later (the spec's pattern; `periodStreamId` refuses year 0000 too). */
-export const PERIOD_PARAM: ParamCheck = { ok: (v) => /^(?!0000)\d{4}-(0[1-9]|1[0-2])$/.test(v), expected: 'must be YYYY-MM' };
+export const PERIOD_PARAM: ParamCheck = { ok: (v) => PERIOD_PATTERN.test(v), expected: 'must be YYYY-MM' };
 /** `limit` of the paged lists: 1–{@link PAGE}.max. */
 export const LIMIT = limitUpTo(PAGE.max);
 /** The cursor's form; whether it is one of the list's cursors is the read-model store's check when it pages. */

@@ -10,9 +10,9 @@ import { HttpProblem } from '../problem-details';
 import { awaitMinPosition } from '../read-your-writes';
 import { withEtag } from '../exceptions/exception-json';
 import { CURSOR, EXCEPTION_FILTERS, FINDING_CODE, LIMIT, limitOf, oneOf, PERIOD_PARAM, queryOf, RECONCILIATION_STATUSES } from './query-params';
+import { PERIOD_PATTERN } from '../../../domain/shared/streams';
 
 /** `{period}` of `GET /v1/periods/{period}` (year 0000 is refused where the period is read, `periodStreamId`). */
-const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 /**
  * The read-model queries (issue 5): `GET /v1/reconciliations`, the live `GET /v1/exceptions` (the
@@ -55,7 +55,7 @@ export class ReadModelController implements HttpRoutes {
 
     router.get('/v1/periods/:period', guard(this.keys, 'GET /v1/periods/{period}'), async (req, res) => {
       const period = String(req.params.period);
-      if (!PERIOD.test(period)) throw HttpProblem.validation([{ field: 'period', message: 'must be YYYY-MM' }]);
+      if (!PERIOD_PATTERN.test(period)) throw HttpProblem.validation([{ field: 'period', message: 'must be YYYY-MM' }]);
       queryOf(req, {});
       await awaitMinPosition(req, res, this.monitor, this.minPositionTimeoutMs);
       let postCloseAdjustments: CarriedAdjustment[] = [];
