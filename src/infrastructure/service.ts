@@ -8,6 +8,8 @@ import { buildContainer, ContainerOverrides } from './di/container';
 import { HealthCheck, Lifecycle, TOKENS } from './di/tokens';
 import { createApp, HttpRoutes } from './http/app';
 import { ingestRateLimit } from './http/rate-limit';
+import type { ApiKeyRegistry } from './http/auth/api-keys';
+import { authenticateBeforeBody } from './http/auth/authenticate-before-body';
 import type { Logger } from './logging/logger';
 import { httpMetrics, LedgerMetrics, MetricsSource } from './observability/metrics';
 import { packageVersion } from './version';
@@ -44,7 +46,7 @@ export class LedgerService {
       await stopAll(started, logger);
       throw err;
     }
-    container.get(TOKENS.ApiKeys); // creates the local key file on first start, before anyone needs it
+    const apiKeys = container.get<ApiKeyRegistry>(TOKENS.ApiKeys); // creates the local key file on first start, before anyone needs it
     const metrics = container.get<LedgerMetrics>(TOKENS.Metrics);
     for (const source of container.getAll<MetricsSource>(TOKENS.MetricsSource, { optional: true })) metrics.add(source);
     const app = createApp({
@@ -55,6 +57,7 @@ export class LedgerService {
       version: packageVersion(),
       observe: httpMetrics(metrics),
       ingestLimiter: ingestRateLimit(config.ops.ingestRateLimit),
+      authenticateBeforeBody: authenticateBeforeBody(apiKeys, config.ingest.webhookCredentials),
     });
     const server = createServer(app);
     const service = new LedgerService(container, app, server, started, logger, config);

@@ -4,12 +4,14 @@ import { LedgerService } from '../../src/infrastructure/service';
 import { tempDir } from '../support/temp-dir';
 import { testConfig } from '../support/test-config';
 
+const ADMIN_KEY = 'http-app-admin-key-0123456789';
+
 describe('HTTP app foundation', () => {
   const dir = tempDir();
   let service: LedgerService;
 
   before(async () => {
-    service = await LedgerService.start(testConfig(dir.path, { LEDGER_BODY_LIMIT: '1kb' }), {}, false);
+    service = await LedgerService.start(testConfig(dir.path, { LEDGER_BODY_LIMIT: '1kb', LEDGER_API_KEYS: `admin:${ADMIN_KEY}` }), {}, false);
   });
   after(async () => {
     await service.stop();
@@ -30,12 +32,14 @@ describe('HTTP app foundation', () => {
     expect(res.body.detail).to.equal('No route for GET /v1/nowhere.');
   });
 
-  it('answers malformed JSON with 400 and bodies over the limit with 413, both as problems', async () => {
-    const bad = await request(service.server).post('/v1/anything').set('content-type', 'application/json').send('{"a":').expect(400);
+  it('answers malformed JSON with 400 and bodies over the limit with 413, both as problems (for a caller with an API key: others get 401 before the body is read)', async () => {
+    await request(service.server).post('/v1/anything').set('content-type', 'application/json').send('{"a":').expect(401);
+    const bad = await request(service.server).post('/v1/anything').set('authorization', `Bearer ${ADMIN_KEY}`).set('content-type', 'application/json').send('{"a":').expect(400);
     expect(bad.body.type).to.equal('/problems/malformed-json');
     expect(bad.body.errors).to.deep.equal([{ field: 'body', message: 'not valid JSON' }]);
     const big = await request(service.server)
       .post('/v1/anything')
+      .set('authorization', `Bearer ${ADMIN_KEY}`)
       .set('content-type', 'application/json')
       .send(JSON.stringify({ pad: 'x'.repeat(2048) }))
       .expect(413);

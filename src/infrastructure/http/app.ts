@@ -26,6 +26,8 @@ export interface AppOptions {
   observe?: RequestHandler;
   /** Request limit of `/v1/ingest/*` (see rate-limit.ts); runs before the body is parsed. */
   ingestLimiter?: RequestHandler;
+  /** Authenticates requests with a body before it is parsed (see authenticate-before-body.ts). */
+  authenticateBeforeBody?: RequestHandler;
 }
 
 declare module 'http' {
@@ -76,6 +78,7 @@ export function createApp(options: AppOptions): Express {
   if (options.observe) app.use(options.observe);
   app.use(requestLog(options.logger, { ignore: (url) => url === '/v1/health' || url === '/metrics' }));
   if (options.ingestLimiter) app.use('/v1/ingest', options.ingestLimiter);
+  if (options.authenticateBeforeBody) app.use(options.authenticateBeforeBody);
   app.use(
     express.json({
       limit: options.bodyLimit,

@@ -1,4 +1,4 @@
-import type { RequestHandler, Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { HttpProblem } from '../problem-details';
 import { ApiKeyRegistry, Principal, Role } from './api-keys';
 
@@ -16,15 +16,14 @@ export function actorOf(res: Response): string {
 }
 
 /**
- * Authenticates `Authorization: Bearer <key>` and admits the listed roles (`admin` is always
- * admitted). 401 without or with an unknown key (with `WWW-Authenticate: Bearer`), 403 when the
- * role may not use the route.
+ * Authenticates `Authorization: Bearer <key>`, whatever the role: the caller's principal on
+ * `res.locals.principal`, else 401 (with `WWW-Authenticate: Bearer`). An earlier authentication of
+ * the same request is reused.
  */
-export function requireRole(registry: ApiKeyRegistry, ...roles: Role[]): RequestHandler {
-  const allowed = new Set<Role>(['admin', ...roles]);
+export function authenticateBearer(registry: ApiKeyRegistry): RequestHandler {
   return (req, res, next) => {
-    const header = req.header('authorization') ?? '';
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (res.locals.principal) return next();
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(req.header('authorization') ?? '');
     const principal = match ? registry.authenticate(match[1]!) : undefined;
     if (!principal) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="scayle-erp-ledger"');
@@ -35,6 +34,24 @@ export function requireRole(registry: ApiKeyRegistry, ...roles: Role[]): Request
       );
       return;
     }
+    res.locals.principal = principal;
+    next();
+  };
+}
+
+/**
+ * Authenticates `Authorization: Bearer <key>` ({@link authenticateBearer}) and admits the listed
+ * roles (`admin` is always admitted). 401 without or with an unknown key, 403 when the role may not
+ * use the route.
+ */
+export function requireRole(registry: ApiKeyRegistry, ...roles: Role[]): RequestHandler {
+  const allowed = new Set<Role>(['admin', ...roles]);
+  const authenticate = authenticateBearer(registry);
+  return (req, res, next) => {
+    authenticate(req, res, (err?: unknown) => (err ? next(err) : admit(req, res, next)));
+  };
+  function admit(req: Request, res: Response, next: NextFunction): void {
+    const principal = res.locals.principal as Principal;
     if (!allowed.has(principal.role)) {
       next(
         new HttpProblem(403, 'forbidden', 'Forbidden', `Role ${principal.role} may not ${req.method} this resource; allowed: ${[...allowed].join(', ')}.`, {
@@ -43,7 +60,6 @@ export function requireRole(registry: ApiKeyRegistry, ...roles: Role[]): Request
       );
       return;
     }
-    res.locals.principal = principal;
     next();
-  };
+  }
 }

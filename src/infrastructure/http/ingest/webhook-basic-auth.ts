@@ -8,11 +8,13 @@ const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').dig
  * HTTP Basic auth of Scayle webhooks (`SCAYLE_WEBHOOK_USERNAME` / `SCAYLE_WEBHOOK_PASSWORD`).
  * User name and password are compared as SHA-256 digests with `timingSafeEqual` (equal lengths, no
  * early exit), both always, so timing tells nothing. Without configured credentials the route is
- * closed: 503 "webhook credentials not configured" — never open to the world.
+ * closed: 503 "webhook credentials not configured" — never open to the world. A request it has
+ * already admitted (`res.locals.webhookAuthenticated`, set before the body was read) passes on.
  */
 export function webhookBasicAuth(credentials: { username: string; password: string } | undefined): RequestHandler {
   const expected = credentials ? { user: digest(credentials.username), pass: digest(credentials.password) } : undefined;
   return (req, res, next) => {
+    if (res.locals.webhookAuthenticated === true) return next();
     if (!expected) {
       next(new HttpProblem(503, 'webhook-credentials-not-configured', 'webhook credentials not configured', 'Set SCAYLE_WEBHOOK_USERNAME and SCAYLE_WEBHOOK_PASSWORD to accept Scayle webhooks.'));
       return;
@@ -31,6 +33,7 @@ export function webhookBasicAuth(credentials: { username: string; password: stri
       );
       return;
     }
+    res.locals.webhookAuthenticated = true;
     next();
   };
 }
