@@ -14,7 +14,8 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
   if (!f) {
     try {
-      f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+      // `era`: year 0 and before come out as "1 BC", which must not pass for year 1.
+      f = new Intl.DateTimeFormat('en-CA', { timeZone, era: 'short', year: 'numeric', month: '2-digit', day: '2-digit' });
     } catch {
       throw invalid('invalid_timezone', `Unknown IANA timezone: ${timeZone}`, 'timezone');
     }
@@ -27,14 +28,21 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}
 
 /**
  * Local calendar date `YYYY-MM-DD` of an ISO-8601 instant (with `Z` or an offset) in `timeZone`.
- * @throws DomainError `invalid`/`invalid_instant`, `invalid`/`invalid_timezone`.
+ * Only years 0001–9999 have such a date (and a period, see `periodStreamId`): an instant whose local
+ * date falls outside them is refused, never written as `10000-01-01` or `1-01-01`.
+ * @throws DomainError `invalid`/`invalid_instant` (also for a local year outside 0001–9999),
+ *   `invalid`/`invalid_timezone`.
  */
 export function localDate(instant: string, timeZone: string): string {
   const ms = ISO_INSTANT.test(instant) ? new Date(instant).getTime() : Number.NaN;
   if (Number.isNaN(ms)) throw invalid('invalid_instant', `Not an ISO-8601 instant with offset: ${instant}`, 'occurredAt');
   const parts = formatter(timeZone).formatToParts(new Date(ms));
-  const get = (t: string): string => parts.find((p) => p.type === t)!.value;
-  return `${get('year')}-${get('month')}-${get('day')}`;
+  const get = (t: string): string | undefined => parts.find((p) => p.type === t)?.value;
+  const year = Number(get('year'));
+  if (get('era') === 'BC' || !(year >= 1 && year <= 9999)) {
+    throw invalid('invalid_instant', `${instant} falls outside the years 0001–9999 in ${timeZone}: it has no accounting period`, 'occurredAt');
+  }
+  return `${String(year).padStart(4, '0')}-${get('month')}-${get('day')}`;
 }
 
 /** Period of an instant in `timeZone`: `2024-05-31T22:30:00Z` in Europe/Berlin is `2024-06`. */
@@ -62,10 +70,45 @@ export function isCalendarDate(value: unknown): boolean {
   return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
 }
 
-/** Period of a calendar date `YYYY-MM-DD` (an ERP posting date). @throws DomainError `invalid`/`invalid_date`. */
+/** Period of a calendar date `YYYY-MM-DD` (an ERP posting date), years 0001–9999. @throws DomainError `invalid`/`invalid_date`. */
 export function periodOfDate(date: string): Period {
-  if (!/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/.test(date)) throw invalid('invalid_date', `Not a YYYY-MM-DD date: ${date}`, 'postingDate');
+  if (!/^(?!0000)\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/.test(date)) throw invalid('invalid_date', `Not a YYYY-MM-DD date in the years 0001–9999: ${date}`, 'postingDate');
   return date.slice(0, 7);
+}
+
+/**
+ * Whether `value` is a date an ingested record may carry (an ERP posting or document date, a PSP
+ * payout date): `YYYY-MM-DD`, in the calendar ({@link isCalendarDate}), in the years 0001–9999 — the
+ * years a period has (`periodStreamId`), so {@link periodOfDate} reads it.
+ */
+export function isPeriodDate(value: unknown): boolean {
+  return isCalendarDate(value) && !(value as string).startsWith('0000');
+}
+
+/** RFC 3339 date-time (ISO-8601 extended, seconds required, `Z` or `±hh:mm`): what the ledger accepts from sources. */
+const SOURCE_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+/** First and last instants (UTC) whose local date is within 0001-01-01…9999-12-31 in every timezone (offsets stay under a day). */
+const FIRST_PERIOD_INSTANT_MS = Date.parse('0001-01-02T00:00:00Z');
+const LAST_PERIOD_INSTANT_MS = Date.parse('9999-12-30T23:59:59.999Z');
+
+/**
+ * Why `value` cannot be a source time the ledger keeps (a Scayle `confirmedAt`, a PSP `bookedAt`, a
+ * Business Central `lastModifiedDateTime`…), or undefined when it can: an ISO-8601 instant with
+ * offset (RFC 3339: `2024-06-01T10:00:00+02:00`, `…Z`, fractions allowed), whose date exists in the
+ * calendar (`2024-02-30T…` does not, though `Date.parse` rolls it over), between
+ * 0001-01-02T00:00Z and 9999-12-30T23:59:59.999Z. That range keeps its accounting period
+ * ({@link periodOfInstant}) within the years 0001–9999 in UTC and in any timezone the ledger may be
+ * configured with (now or later), so no stored fact can name a period that no route reads or closes.
+ * The one check every ingest path uses (DTOs, the Scayle and Business Central mappers).
+ */
+export function sourceInstantProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string' || !SOURCE_INSTANT.test(value) || !isCalendarDate(value.slice(0, 10))) {
+    return 'must be an ISO-8601 date-time with seconds and an offset (Z or ±hh:mm), e.g. 2024-06-01T10:00:00+02:00';
+  }
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) return 'must be an ISO-8601 date-time with seconds and an offset (Z or ±hh:mm), e.g. 2024-06-01T10:00:00+02:00';
+  if (ms < FIRST_PERIOD_INSTANT_MS || ms > LAST_PERIOD_INSTANT_MS) return 'must lie between 0001-01-02 and 9999-12-30 (UTC), so that its accounting period has a year from 0001 to 9999 in every timezone';
+  return undefined;
 }
 
 /** Milliseconds since the epoch of an ISO-8601 instant. @throws DomainError `invalid`/`invalid_instant`. */
