@@ -27,7 +27,7 @@
 import type { ErpDocument, ErpDocumentLine, ErpLineKind } from '../../../domain/erp/erp-document';
 import { isCurrencyCode } from '../../../domain/shared/currency';
 import { DomainError } from '../../../domain/shared/errors';
-import { isCalendarDate } from '../../../domain/shared/period';
+import { isPeriodDate, sourceInstantProblem } from '../../../domain/shared/period';
 import { Money, QuantisationWarning } from '../../../domain/shared/money';
 import { normaliseRate } from '../../../domain/shared/tax';
 import { InputRejected, MappingFailure, RejectedField } from '../ingest-outcome';
@@ -78,10 +78,10 @@ export function mapBusinessCentralDocument(tree: unknown, kind: BusinessCentralK
   const number = str('number', true);
   if (number !== undefined && !/^[^\s|\p{Cc}\p{Cf}]{1,100}$/u.test(number)) reject('number', 'must be 1–100 characters without whitespace, control or invisible characters');
   const postingDate = str('postingDate', true);
-  if (postingDate !== undefined && !isCalendarDate(postingDate)) reject('postingDate', 'must be a date YYYY-MM-DD that exists');
+  if (postingDate !== undefined && !isPeriodDate(postingDate)) reject('postingDate', 'must be a date YYYY-MM-DD that exists, in the years 0001–9999');
   const dateField = kind === 'sales_invoice' ? 'invoiceDate' : 'creditMemoDate';
   const documentDate = str(dateField, false) ?? str('documentDate', false) ?? postingDate;
-  if (documentDate !== undefined && !isCalendarDate(documentDate)) reject(dateField, 'must be a date YYYY-MM-DD that exists');
+  if (documentDate !== undefined && !isPeriodDate(documentDate)) reject(dateField, 'must be a date YYYY-MM-DD that exists, in the years 0001–9999');
   const currencyRaw = str('currencyCode', false) ?? '';
   const currency = currencyRaw.trim() === '' ? companyCurrency : currencyRaw.trim();
   if (!isCurrencyCode(currency)) reject('currencyCode', `must be an ISO 4217 currency code or blank, got ${JSON.stringify(currencyRaw)}`);
@@ -91,8 +91,9 @@ export function mapBusinessCentralDocument(tree: unknown, kind: BusinessCentralK
   const external = str('externalDocumentNumber', false)?.trim() ?? '';
   const appliesTo = kind === 'sales_credit_memo' ? str('invoiceNumber', false)?.trim() : undefined;
   const modifiedAt = str('lastModifiedDateTime', false);
-  const modifiedMs = modifiedAt !== undefined ? Date.parse(modifiedAt) : 0;
-  if (modifiedAt !== undefined && Number.isNaN(modifiedMs)) reject('lastModifiedDateTime', 'must be an ISO-8601 date-time');
+  const modifiedProblem = modifiedAt !== undefined ? sourceInstantProblem(modifiedAt) : undefined;
+  if (modifiedProblem) reject('lastModifiedDateTime', modifiedProblem);
+  const modifiedMs = modifiedAt !== undefined && !modifiedProblem ? Date.parse(modifiedAt) : 0;
 
   const numberText = (value: unknown, field: string, required: boolean): string | undefined => {
     if (value === undefined || value === null) {

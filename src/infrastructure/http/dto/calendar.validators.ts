@@ -1,7 +1,7 @@
 import { registerDecorator } from 'class-validator';
-import { isCalendarDate } from '../../../domain/shared/period';
+import { isCalendarDate, isPeriodDate, sourceInstantProblem } from '../../../domain/shared/period';
 
-export { isCalendarDate };
+export { isCalendarDate, isPeriodDate, sourceInstantProblem };
 
 /**
  * Identifiers from outside (webhook keys, document numbers, batch and line ids): 1–`max` characters,
@@ -19,19 +19,33 @@ export const sourceIdPattern = (max: number): RegExp => new RegExp(`^[^\\s|\\p{C
 export const CODE_TEXT = /^(?=.*\S)[^\p{Cc}\p{Cf}]+$/u;
 export const CODE_TEXT_MESSAGE = { message: '$property must not be blank nor contain control or invisible format characters' };
 
-/** An ISO-8601 instant whose date part exists in the calendar (see {@link isCalendarDate}). */
-export function hasCalendarDate(instant: string): boolean {
-  return isCalendarDate(instant.slice(0, 10)) && !Number.isNaN(Date.parse(instant));
-}
-
-/** class-validator: the value is a date that exists (`YYYY-MM-DD`). */
-export function IsCalendarDate(message: string): PropertyDecorator {
+/**
+ * class-validator: a date an ingested record may carry (`YYYY-MM-DD` that exists, years 0001–9999:
+ * see {@link isPeriodDate}). `message` names the field.
+ */
+export function IsPeriodDate(message: string): PropertyDecorator {
   return (target, propertyName) =>
     registerDecorator({
-      name: 'isCalendarDate',
+      name: 'isPeriodDate',
       target: target.constructor,
       propertyName: propertyName as string,
       options: { message },
-      validator: { validate: (value: unknown) => isCalendarDate(value) },
+      validator: { validate: (value: unknown) => isPeriodDate(value) },
+    });
+}
+
+/**
+ * class-validator: a source time the ledger can keep (an ISO-8601 instant with offset whose
+ * accounting period has a year 0001–9999: see {@link sourceInstantProblem}); the message says which
+ * rule failed.
+ */
+export function IsSourceInstant(): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isSourceInstant',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: (a) => `${a.property} ${sourceInstantProblem(a.value) ?? 'must be an ISO-8601 date-time with an offset'}` },
+      validator: { validate: (value: unknown) => sourceInstantProblem(value) === undefined },
     });
 }

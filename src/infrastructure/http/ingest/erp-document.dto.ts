@@ -17,7 +17,7 @@ import {
 import type { ErpDocumentLine, ErpDocumentStatus, ErpDocumentType, ErpLineKind } from '../../../domain/erp/erp-document';
 import { isCurrencyCode } from '../../../domain/shared/currency';
 import { isDecimalString } from '../../../domain/shared/decimal';
-import { IsCalendarDate, sourceIdPattern } from '../dto/calendar.validators';
+import { IsPeriodDate, sourceIdPattern } from '../dto/calendar.validators';
 import { Nullable } from '../dto/nullable.validators';
 
 /** A decimal string (`"19.90"`); a JSON number is refused: "must be a decimal string". */
@@ -76,8 +76,8 @@ export class ErpDocumentDto {
   @IsIn(['open', 'posted', 'cancelled']) status!: ErpDocumentStatus;
   @Nullable() @Matches(NO_SPACE_ID, { message: 'orderReference must be a Scayle order id, referenceKey or publicKey, or null' }) orderReference!: string | null;
   @IsOptional() @IsString() appliesToDocumentNumber?: string;
-  @Matches(DATE, { message: 'postingDate must be a date YYYY-MM-DD' }) @IsCalendarDate('postingDate must be a date that exists') postingDate!: string;
-  @Matches(DATE, { message: 'documentDate must be a date YYYY-MM-DD' }) @IsCalendarDate('documentDate must be a date that exists') documentDate!: string;
+  @Matches(DATE, { message: 'postingDate must be a date YYYY-MM-DD' }) @IsPeriodDate('postingDate must be a date that exists, in the years 0001–9999') postingDate!: string;
+  @Matches(DATE, { message: 'documentDate must be a date YYYY-MM-DD' }) @IsPeriodDate('documentDate must be a date that exists, in the years 0001–9999') documentDate!: string;
   @IsCurrencyCode() currency!: string;
   @IsBoolean() pricesIncludeTax!: boolean;
   @ValidateNested() @Type(() => ErpAmountsDto) totals!: ErpAmountsDto;

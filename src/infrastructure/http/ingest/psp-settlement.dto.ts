@@ -2,11 +2,10 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, Matches, ValidateNested } from 'class-validator';
 import type { PspLineType, PspSettlementLine } from '../../../domain/settlement/psp-settlement-line';
 import { IsCurrencyCode, IsDecimalString } from './erp-document.dto';
-import { IsCalendarDate, sourceIdPattern } from '../dto/calendar.validators';
+import { IsPeriodDate, IsSourceInstant, sourceIdPattern } from '../dto/calendar.validators';
 
 const ID = sourceIdPattern(100);
 const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 export class PspSettlementLineDto implements PspSettlementLine {
   @Matches(ID, { message: 'lineId must be 1–100 characters without whitespace' }) lineId!: string;
@@ -17,7 +16,7 @@ export class PspSettlementLineDto implements PspSettlementLine {
   @IsDecimalString() fee!: string;
   @IsDecimalString() net!: string;
   @IsCurrencyCode() currency!: string;
-  @Matches(INSTANT, { message: 'bookedAt must be an ISO-8601 date-time with a zone' }) bookedAt!: string;
+  @IsSourceInstant() bookedAt!: string;
   @IsOptional() @IsDecimalString() @Matches(/^\d/, { message: 'fxRate must be positive' }) fxRate?: string;
   @IsOptional() @IsCurrencyCode() settlementCurrency?: string;
 }
@@ -27,7 +26,7 @@ export class PspSettlementBatchDto {
   @Matches(/^[A-Za-z0-9_.]{1,50}$/, { message: 'provider must be 1–50 letters, digits, _ or .' }) provider!: string;
   @Matches(ID, { message: 'batchId must be 1–100 characters without whitespace' }) batchId!: string;
   @IsCurrencyCode() currency!: string;
-  @Matches(DATE, { message: 'payoutDate must be a date YYYY-MM-DD' }) @IsCalendarDate('payoutDate must be a date that exists') payoutDate!: string;
+  @Matches(DATE, { message: 'payoutDate must be a date YYYY-MM-DD' }) @IsPeriodDate('payoutDate must be a date that exists, in the years 0001–9999') payoutDate!: string;
   @IsDecimalString() payoutAmount!: string;
   @IsArray() @ArrayMaxSize(100_000) @ValidateNested({ each: true }) @Type(() => PspSettlementLineDto) lines!: PspSettlementLineDto[];
 }

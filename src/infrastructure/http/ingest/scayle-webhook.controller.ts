@@ -3,13 +3,12 @@ import type { IngestScayleWebhookHandler } from '../../../application/ingest/ing
 import type { ScayleWebhookEnvelope } from '../../../application/ingest/scayle/scayle-webhook.mapper';
 import type { HttpRoutes } from '../app';
 import { FieldError, HttpProblem } from '../problem-details';
-import { hasCalendarDate, sourceIdPattern } from '../dto/calendar.validators';
+import { sourceIdPattern, sourceInstantProblem } from '../dto/calendar.validators';
 import { requireContentType } from '../validation';
 import { webhookBasicAuth } from './webhook-basic-auth';
 import { ingestContext, sendOutcome } from './ingest-response';
 
 const WEBHOOK_KEY = sourceIdPattern(200);
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/;
 
 /**
  * Validates the webhook envelope (both generations). Envelope faults are the sender's: 400 naming
@@ -23,7 +22,9 @@ export function parseEnvelope(body: unknown): ScayleWebhookEnvelope {
   if (typeof b.key !== 'string' || b.key.length === 0) errors.push({ field: 'key', message: 'must be a non-empty string (the delivery id)' });
   else if (!WEBHOOK_KEY.test(b.key)) errors.push({ field: 'key', message: "must be at most 200 characters without whitespace, '|', control or invisible characters" });
   if (typeof b.type !== 'string' || !/^[a-z0-9][a-z0-9._-]{0,99}$/.test(b.type)) errors.push({ field: 'type', message: 'must be a Scayle event type such as order-confirmed' });
-  if (typeof b.occurredAt !== 'string' || !ISO_INSTANT.test(b.occurredAt) || !hasCalendarDate(b.occurredAt)) errors.push({ field: 'occurredAt', message: 'must be an ISO-8601 date-time' });
+  // The fact's source time (metadata.occurredAt): the domain folds and dates the order by it.
+  const occurredAtProblem = sourceInstantProblem(b.occurredAt);
+  if (occurredAtProblem) errors.push({ field: 'occurredAt', message: occurredAtProblem });
   if (b.payload === null || typeof b.payload !== 'object' || Array.isArray(b.payload)) errors.push({ field: 'payload', message: 'must be a JSON object' });
   const hasMeta = b.meta !== undefined;
   if (hasMeta && (b.meta === null || typeof b.meta !== 'object' || Array.isArray(b.meta))) errors.push({ field: 'meta', message: 'must be a JSON object' });
