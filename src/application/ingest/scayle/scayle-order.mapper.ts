@@ -18,7 +18,7 @@ import { DomainError } from '../../../domain/shared/errors';
 import { Money } from '../../../domain/shared/money';
 import { normaliseRate } from '../../../domain/shared/tax';
 import { MappingFailure } from '../ingest-outcome';
-import { decimalText, minorUnits, obj, optionalId, optionalString, requireId, requireObj, requireString } from './scayle-values';
+import { decimalText, minorUnits, obj, optionalId, optionalInstant, optionalString, requireId, requireObj, requireString } from './scayle-values';
 
 /** What the caller knows when the order itself does not say (poll target, webhook `meta`). */
 export interface OrderMappingFallback {
@@ -157,12 +157,9 @@ export function mapScayleOrder(raw: unknown, fallback: OrderMappingFallback = {}
   const detailed = obj(order.detailedStatus);
   const code = (k: string) => optionalString(obj(detailed?.[k])?.code, `${path}.detailedStatus.${k}.code`);
   const detailedStatus = detailed ? { ...opt('order', code('order')), ...opt('billing', code('billing')), ...opt('shipping', code('shipping')) } : undefined;
-  const updatedAt =
-    optionalString(order.updatedAt, `${path}.updatedAt`) ??
-    fallback.updatedAt ??
-    optionalString(order.invoicedAt, `${path}.invoicedAt`) ??
-    optionalString(order.confirmedAt, `${path}.confirmedAt`) ??
-    optionalString(order.createdAt, `${path}.createdAt`);
+  const confirmedAt = optionalInstant(order.confirmedAt, `${path}.confirmedAt`);
+  const invoicedAt = optionalInstant(order.invoicedAt, `${path}.invoicedAt`);
+  const updatedAt = optionalInstant(order.updatedAt, `${path}.updatedAt`) ?? fallback.updatedAt ?? invoicedAt ?? confirmedAt ?? optionalInstant(order.createdAt, `${path}.createdAt`);
   if (!updatedAt) throw new MappingFailure('order_without_timestamp', 'the order carries no updatedAt, invoicedAt, confirmedAt or createdAt', `${path}.updatedAt`);
   return {
     orderId,
@@ -174,8 +171,8 @@ export function mapScayleOrder(raw: unknown, fallback: OrderMappingFallback = {}
     ...opt('channelType', optionalString(obj(order.channel)?.type, `${path}.channel.type`)),
     status: optionalString(order.status, `${path}.status`) ?? 'unknown',
     ...(detailedStatus ? { detailedStatus } : {}),
-    ...opt('confirmedAt', optionalString(order.confirmedAt, `${path}.confirmedAt`)),
-    ...opt('invoicedAt', optionalString(order.invoicedAt, `${path}.invoicedAt`)),
+    ...opt('confirmedAt', confirmedAt),
+    ...opt('invoicedAt', invoicedAt),
     updatedAt,
     items,
     fees,

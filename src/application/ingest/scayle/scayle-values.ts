@@ -12,6 +12,7 @@
  *   second, lossless parse of every webhook on the hot path. (ERP bodies, whose amounts carry
  *   decimals, are parsed losslessly instead: see `business-central.mapper.ts`.)
  */
+import { sourceInstantProblem } from '../../../domain/shared/period';
 import { MappingFailure } from '../ingest-outcome';
 
 /** A plain object, or undefined. */
@@ -105,4 +106,18 @@ export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (typeof value === 'number') return String(value);
   return typeof value;
+}
+
+/**
+ * Optional source time (`confirmedAt`, `invoicedAt`, `updatedAt`…): an ISO-8601 instant with offset
+ * whose accounting period has a year 0001–9999 (`sourceInstantProblem`, the check every ingest path
+ * shares), or undefined when absent. The domain dates the sale and orders the snapshots by these.
+ * @throws MappingFailure `invalid_timestamp`.
+ */
+export function optionalInstant(value: unknown, path: string): string | undefined {
+  const text = optionalString(value, path);
+  if (text === undefined) return undefined;
+  const problem = sourceInstantProblem(text);
+  if (problem) throw new MappingFailure('invalid_timestamp', `${problem}, got ${describe(text)}`, path);
+  return text;
 }
