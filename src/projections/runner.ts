@@ -21,7 +21,7 @@
 import type { Clock } from '../application/ports/clock.port';
 import type { EventStore, RecordedEvent } from '../application/ports/event-store.port';
 import { schemaRefusalOf } from '../domain/event-schema/upcaster-registry';
-import { DomainError } from '../domain/shared/errors';
+import { isDataError } from '../domain/shared/errors';
 import { LAG_COUNT_CAP, type ProjectionLag, type ProjectionMonitor } from '../application/ports/projection-monitor.port';
 import { shadowName, type Checkpoint, type DeadLetter, type JsonObject, type ReadModelStore, type WriteOp } from '../application/ports/read-model-store.port';
 import { OverlayContext } from './batch-context';
@@ -402,14 +402,4 @@ export class ProjectionRunner implements ProjectionMonitor {
     }
     return out;
   }
-}
-
-/**
- * Errors an event's own data causes, the same on every attempt: domain validation (`DomainError`, e.g.
- * a posting date that does not exist) and the JavaScript errors of code running on unexpected shapes.
- * Anything else (a store or network failure) is not the event's fault: the batch is retried from the
- * stored checkpoints instead of dead-lettering.
- */
-function isDataError(error: unknown): boolean {
-  return error instanceof DomainError || error instanceof TypeError || error instanceof RangeError || error instanceof SyntaxError;
 }

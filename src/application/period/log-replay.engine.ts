@@ -40,6 +40,16 @@
  * mappings of its day: a mapping change between a decision and the bound that alone makes a finding
  * disappear and come back is seen by the one and not the other.
  *
+ * A stream that cannot be folded or evaluated (a fact stored before the ingest checks existed: a
+ * Scayle `confirmedAt` of `"garbage"`, a posting date in the year 0000) fails no replay: as the
+ * projection runner dead-letters such an event, the replay leaves the stream's figures out (no order
+ * count, status, totals or findings), counts it (`counts.unreadableStreams`) and lists it as an open
+ * operations `SYNC_FAILURE` (`<stream>/SYNC_FAILURE/<order|settlement>/unreadable`, opened at the
+ * ledger time of the event that cannot be read, which the explanation names). Its period is the
+ * month of its first event's ledger time ({@link unreadableStreamPeriod}): its own times are what
+ * cannot be read. Since rules version `reconcile/2025.7`; before, the whole replay failed (and a
+ * close with it, for every period).
+ *
  * The result is a pure function of (log up to the bound, cut time, policy, rules version).
  */
 import { ExceptionFold, isActiveStatus } from '../../domain/exception/exception.fold';
@@ -50,12 +60,15 @@ import { initialOrderState, orderStateFrom, OrderStateBuilder } from '../../doma
 import type { ReconciliationPolicy } from '../../domain/order/reconciliation.policy';
 import type { ReconciliationStatus, SideTotals } from '../../domain/order/reconciliation.types';
 import type { OpenException, SnapshotTotals } from '../../domain/period/close-snapshot';
-import { evaluateSettlementBatch, evolveSettlementBatch, initialSettlementBatchState, type SettlementBatchEvaluation } from '../../domain/settlement/settlement.batch';
+import { evaluateSettlementBatch, evolveSettlementBatch, initialSettlementBatchState, settlementBatchPeriod, type SettlementBatchEvaluation } from '../../domain/settlement/settlement.batch';
+import { isDataError } from '../../domain/shared/errors';
+import { FINDING_CODES } from '../../domain/shared/findings';
 import { Money } from '../../domain/shared/money';
 import { periodOfDate, periodOfInstant } from '../../domain/shared/period';
 import { KeyedMutex } from '../ingest/keyed-mutex';
 import { type EventStore, type RecordedEvent } from '../ports/event-store.port';
 import { readStreamOrEmpty } from '../shared/read-stream';
+import { locateUnreadable, unreadableStreamExceptionId, unreadableStreamPeriod, type UnreadableStream } from '../order/unreadable-stream';
 import { ERP_UNLINKED_PREFIX, isOrderStream } from '../../domain/shared/streams';
 
 /** Where a replay stops: at a log position (inclusive), or at the last event recorded at or before a ledger time. */
@@ -94,7 +107,7 @@ export interface ExceptionFilter {
 /** Figures of one period at the bound. */
 export interface PeriodFigures {
   totals: SnapshotTotals;
-  counts: { orders: number; byStatus: Partial<Record<ReconciliationStatus, number>>; byFindingCode: Record<string, number> };
+  counts: { orders: number; byStatus: Partial<Record<ReconciliationStatus, number>>; byFindingCode: Record<string, number>; unreadableStreams: number };
   openExceptions: OpenException[];
 }
 
@@ -172,24 +185,97 @@ export class LogReplayEngine {
       if (streamId.startsWith(ERP_UNLINKED_PREFIX) && linkedDocuments.has(streamId.slice(ERP_UNLINKED_PREFIX.length))) continue;
       const recorded = (await readStreamOrEmpty(this.events, streamId)).filter((e) => e.position <= position);
       if (recorded.length === 0) continue;
-      if (isSettlementStream(streamId)) {
-        let batchState = initialSettlementBatchState();
-        for (const e of recorded) batchState = evolveSettlementBatch(batchState, e as { id: string; type: string; data: unknown; metadata: { occurredAt: string } });
-        const batch = evaluateSettlementBatch(batchState);
-        if (!batch?.period || (options.period !== undefined && batch.period !== options.period)) continue;
-        figures.addBatch(batch, recorded, foldBatchDecisions(recorded, batch, options.now));
+      let evaluated: StreamEvaluation | undefined;
+      try {
+        evaluated = isSettlementStream(streamId) ? evaluateBatchStream(recorded, options.now) : evaluateOrderStream(recorded, options.policy, options.now);
+      } catch (err) {
+        if (!isDataError(err)) throw err;
+        const period = unreadableStreamPeriod(recorded, options.policy.timezone);
+        if (options.period !== undefined && period !== undefined && period !== options.period) continue;
+        const settlement = isSettlementStream(streamId);
+        figures.addUnreadable(settlement ? locateUnreadableBatch(recorded, err) : locateUnreadableOrder(recorded, err, options.policy, options.now), settlement ? 'settlement' : 'order', settlement ? undefined : orderIdOf(recorded));
         continue;
       }
-      const state = orderStateFrom(recorded as unknown as OrderEventEnvelope<{ type: string; data: unknown }>[]);
-      if (state.kind === 'empty') continue;
-      const result = reconcileOrder(state, options.policy, options.now);
-      const period = periodOf(result, recorded, options.policy.timezone);
-      if (period === undefined || (options.period !== undefined && period !== options.period)) continue;
-      figures.add(result, recorded, foldDecisions(recorded, result, options.policy, options.now));
+      if (!evaluated || (options.period !== undefined && evaluated.period !== options.period)) continue;
+      if (evaluated.kind === 'batch') figures.addBatch(evaluated.batch, recorded, evaluated.decisions);
+      else figures.add(evaluated.result, recorded, evaluated.decisions);
     }
     options.onProgress?.({ phase: 'reconcile', done: ids.length, total: ids.length });
     return { ...figures.result(), eventsReplayed, position, exceptionsTruncated: figures.truncated };
   }
+}
+
+/** One stream evaluated at the bound: an order (or parked ERP documents) or a PSP settlement batch, with its period. */
+type StreamEvaluation =
+  | { kind: 'order'; result: OrderReconciliation; period: string; decisions: ExceptionFold | undefined }
+  | { kind: 'batch'; batch: SettlementBatchEvaluation; period: string; decisions: ExceptionFold | undefined };
+
+/**
+ * Folds and reconciles an order stream at `now` with its decisions; undefined when it holds no order
+ * fact or belongs to no period.
+ * @throws a data error ({@link isDataError}) when a stored event cannot be folded or evaluated.
+ */
+function evaluateOrderStream(recorded: readonly RecordedEvent[], policy: ReconciliationPolicy, now: string): StreamEvaluation | undefined {
+  const state = orderStateFrom(recorded as unknown as OrderEventEnvelope<{ type: string; data: unknown }>[]);
+  if (state.kind === 'empty') return undefined;
+  const result = reconcileOrder(state, policy, now);
+  const period = periodOf(result, recorded, policy.timezone);
+  if (period === undefined) return undefined;
+  return { kind: 'order', result, period, decisions: foldDecisions(recorded, result, policy, now) };
+}
+
+/**
+ * Folds and checks a settlement batch stream with its decisions; undefined before its first report.
+ * @throws DomainError `invalid_date` when the report's payout date has no period (the live view then
+ *   counts it nowhere; the replay reports it as unreadable).
+ */
+function evaluateBatchStream(recorded: readonly RecordedEvent[], now: string): StreamEvaluation | undefined {
+  let state = initialSettlementBatchState();
+  for (const e of recorded) state = evolveSettlementBatch(state, e as { id: string; type: string; data: unknown; metadata: { occurredAt: string } });
+  const batch = checkedBatch(state);
+  if (!batch?.period) return undefined;
+  return { kind: 'batch', batch, period: batch.period, decisions: foldBatchDecisions(recorded, batch, now) };
+}
+
+/** The event of an order stream that cannot be folded or reconciled ({@link locateUnreadable}). */
+export function locateUnreadableOrder(recorded: readonly RecordedEvent[], failure: unknown, policy: ReconciliationPolicy, now: string): UnreadableStream {
+  const builder = new OrderStateBuilder(initialOrderState());
+  return locateUnreadable(
+    recorded,
+    failure,
+    (e) => builder.add(e as unknown as OrderEventEnvelope<{ type: string; data: unknown }>),
+    (prefix) => {
+      const state = builder.result();
+      if (state.kind !== 'empty') periodOf(reconcileOrder(state, policy, now), prefix, policy.timezone);
+    },
+  );
+}
+
+function locateUnreadableBatch(recorded: readonly RecordedEvent[], failure: unknown): UnreadableStream {
+  let state = initialSettlementBatchState();
+  return locateUnreadable(
+    recorded,
+    failure,
+    (e) => (state = evolveSettlementBatch(state, e as { id: string; type: string; data: unknown; metadata: { occurredAt: string } })),
+    () => void checkedBatch(state),
+  );
+}
+
+/** {@link evaluateSettlementBatch}, refusing a report whose payout date has no period. */
+function checkedBatch(state: ReturnType<typeof initialSettlementBatchState>): SettlementBatchEvaluation | undefined {
+  const batch = evaluateSettlementBatch(state);
+  if (batch && batch.period === null) settlementBatchPeriod(state.batch!);
+  return batch;
+}
+
+/** The Scayle order id an order stream's facts name (`data.order.orderId`, `data.orderId`), where one does. */
+function orderIdOf(recorded: readonly RecordedEvent[]): string | undefined {
+  for (const e of recorded) {
+    const data = e.data !== null && typeof e.data === 'object' ? (e.data as { order?: { orderId?: unknown } | null; orderId?: unknown }) : undefined;
+    const id = (data?.order !== null && typeof data?.order === 'object' ? data.order.orderId : undefined) ?? data?.orderId;
+    if (typeof id === 'string' && id.length > 0) return id;
+  }
+  return undefined;
 }
 
 /** Ids of the exceptions an evaluation finds: its findings that are not auto-accepted. */
@@ -266,6 +352,7 @@ export function periodOf(result: OrderReconciliation, events: readonly RecordedE
 export class FiguresAccumulator {
   private readonly sums = { scayle: new TotalsSum(), erp: new TotalsSum(), psp: new TotalsSum() };
   private orders = 0;
+  private unreadableStreams = 0;
   private readonly byStatus: Partial<Record<ReconciliationStatus, number>> = {};
   private readonly byFindingCode: Record<string, number> = {};
   private readonly exceptions: OpenException[] = [];
@@ -293,6 +380,33 @@ export class FiguresAccumulator {
    */
   addBatch(batch: SettlementBatchEvaluation, events: readonly RecordedEvent[], decisions?: ExceptionFold): void {
     this.addFindings({ subject: batch.subject, findings: batch.findings }, events, decisions);
+  }
+
+  /**
+   * Adds a stream that cannot be folded or evaluated: no figures, one in `unreadableStreams`, and an
+   * open operations `SYNC_FAILURE` naming the event (see the module docs).
+   */
+  addUnreadable(u: UnreadableStream, component: 'order' | 'settlement', orderId?: string): void {
+    this.unreadableStreams++;
+    const info = FINDING_CODES.SYNC_FAILURE;
+    const { owner, code, status } = this.exceptionFilter;
+    if ((owner !== undefined && info.owner !== owner) || (code !== undefined && code !== 'SYNC_FAILURE') || (status !== undefined && status !== 'open')) return;
+    if (this.exceptions.length >= this.exceptionLimit) {
+      this.truncated = true;
+      return;
+    }
+    this.exceptions.push({
+      exceptionId: unreadableStreamExceptionId(u.streamId, component),
+      code: 'SYNC_FAILURE',
+      owner: info.owner,
+      severity: info.severity,
+      subject: u.streamId,
+      ...(orderId !== undefined ? { orderId } : {}),
+      component,
+      status: 'open',
+      openedAt: u.recordedAt,
+      explanation: `The stream cannot be read from its event ${u.eventType} ${u.eventId} at position ${String(u.position)}: ${u.reason}. Its figures are left out of the totals and counts; the event is kept as received (fix the source and send the fact again).`,
+    });
   }
 
   private addFindings(result: Pick<OrderReconciliation, 'subject' | 'findings' | 'orderId'>, events: readonly RecordedEvent[], decisions: ExceptionFold | undefined): void {
@@ -329,7 +443,7 @@ export class FiguresAccumulator {
 
   result(): PeriodFigures {
     const totals: SnapshotTotals = { scayle: this.sums.scayle.totals(), erp: this.sums.erp.totals(), psp: this.sums.psp.totals() };
-    return { totals, counts: { orders: this.orders, byStatus: { ...this.byStatus }, byFindingCode: { ...this.byFindingCode } }, openExceptions: this.exceptions };
+    return { totals, counts: { orders: this.orders, byStatus: { ...this.byStatus }, byFindingCode: { ...this.byFindingCode }, unreadableStreams: this.unreadableStreams }, openExceptions: this.exceptions };
   }
 }
 

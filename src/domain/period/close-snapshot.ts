@@ -91,6 +91,13 @@ export interface SnapshotCounts {
   byStatus: Record<ReconciliationStatus, number>;
   /** Findings per code (only codes that occur). */
   byFindingCode: Record<string, number>;
+  /**
+   * Streams of the period (orders, parked ERP documents, settlement batches) that could not be folded
+   * or evaluated: a stored event cannot be read. Their figures are in no total or count above; each is
+   * an open `SYNC_FAILURE` in `openExceptions` (`<stream>/SYNC_FAILURE/<component>/unreadable`).
+   * Since rules version `reconcile/2025.7`.
+   */
+  unreadableStreams: number;
 }
 
 /** The hashed body of a close. */
@@ -156,7 +163,7 @@ export interface CloseSnapshotInput {
    */
   close: { startedBy: string; blockingCodes: readonly string[]; overrideReason?: string };
   totals: SnapshotTotals;
-  counts: { orders: number; byStatus: Partial<Record<ReconciliationStatus, number>>; byFindingCode: Record<string, number> };
+  counts: { orders: number; byStatus: Partial<Record<ReconciliationStatus, number>>; byFindingCode: Record<string, number>; unreadableStreams?: number };
   openExceptions: Iterable<OpenException>;
 }
 
@@ -185,7 +192,7 @@ export function buildCloseSnapshot(input: CloseSnapshotInput): CloseSnapshot {
     previousHash: input.previousHash,
     close: closeOf(input.close, openExceptions),
     totals: input.totals,
-    counts: { orders: input.counts.orders, byStatus, byFindingCode },
+    counts: { orders: input.counts.orders, byStatus, byFindingCode, unreadableStreams: input.counts.unreadableStreams ?? 0 },
     openExceptions,
   };
 }

@@ -47,3 +47,14 @@ export function invalid(code: string, message: string, field?: string, details?:
 export function businessRule(code: string, message: string, field?: string, details?: Record<string, string>): DomainError {
   return new DomainError('business_rule', code, message, field, details);
 }
+
+/**
+ * Whether an error comes from the data being processed and would come again on every attempt: a
+ * domain validation (`DomainError`, e.g. a stored time that is no ISO instant) or the JavaScript
+ * errors of code running on shapes it did not expect. Anything else (a store or network failure) is
+ * not the data's fault. The projection runner dead-letters on such errors; the log replay and the
+ * single-order reconciliation report the stream they could not read.
+ */
+export function isDataError(error: unknown): boolean {
+  return error instanceof DomainError || error instanceof TypeError || error instanceof RangeError || error instanceof SyntaxError;
+}

@@ -44,7 +44,7 @@ describe('LogReplayEngine', () => {
     expect(early.eventsReplayed).to.equal(1);
 
     const all = await engine.replay({ bound: { position: await store.headPosition() }, now, policy, period: '2024-05' });
-    expect(all.counts).to.deep.equal({ orders: 1, byStatus: { matched: 1 }, byFindingCode: {} });
+    expect(all.counts).to.deep.equal({ orders: 1, byStatus: { matched: 1 }, byFindingCode: {}, unreadableStreams: 0 });
     expect(all.totals.erp.EUR!.order!.gross).to.equal('183.45');
   });
 
@@ -81,5 +81,32 @@ describe('LogReplayEngine', () => {
     expect((await at(writtenOff)).map((e) => e.exceptionId)).to.not.include(id);
     expect((await at(reopened)).find((e) => e.exceptionId === id)).to.include({ status: 'open', assignee: 'anna', openedAt: '2024-05-04T10:00:00.000Z' });
     expect(await at(writtenOff), 'the same bound replays to the same answer').to.deep.equal(await at(writtenOff));
+  });
+
+  it('leaves a stream it cannot read out of the figures and names the event from which it cannot be read; a later readable snapshot heals it', async () => {
+    const stream = await seedOrder(store, mayOrder('1103'));
+    const invoiced = (key: string, invoicedAt: string, updatedAt: string, recordedAt: string) => ({
+      id: uuidv5(sourceEventName('scayle', key, 'ScayleOrderInvoiced'), LEDGER_EVENT_NAMESPACE),
+      type: 'ScayleOrderInvoiced',
+      data: { order: { ...mayOrder('1103'), invoicedAt, updatedAt }, webhookKey: key, scayleEventType: 'order-invoiced' },
+      metadata: { source: 'scayle' as const, sourceEventId: key, occurredAt: recordedAt, recordedAt, schemaVersion: 1 },
+    });
+    const bad = invoiced('wh-1103-bad', 'garbage', '2024-06-02T10:00:00Z', '2024-06-02T10:00:00.000Z');
+    const badAt = (await store.appendToStream(stream, [bad], { expectedRevision: 'any' })).position;
+    const now = '2024-06-03T08:00:00.000Z';
+    const may = await engine.replay({ bound: { position: badAt }, now, policy, period: '2024-05' });
+    expect(may.counts.unreadableStreams).to.equal(1);
+    expect(may.counts.orders, 'orders 1101 and 1102, not 1103').to.equal(2);
+    const [listed] = may.openExceptions.filter((e) => e.exceptionId.endsWith('/unreadable'));
+    expect(listed).to.include({ exceptionId: 'order-msde-DE-1103/SYNC_FAILURE/order/unreadable', subject: stream, orderId: '1103', openedAt: '2024-06-02T10:00:00.000Z' });
+    expect(listed!.explanation).to.include(`ScayleOrderInvoiced ${bad.id} at position ${String(badAt)}`);
+    const june = await engine.replay({ bound: { position: badAt }, now, policy, period: '2024-06' });
+    expect(june.counts.unreadableStreams, 'counted in the month of its first ledger time, May').to.equal(0);
+    const filtered = await engine.replay({ bound: { position: badAt }, now, policy, exceptionFilter: { owner: 'finance' } });
+    expect(filtered.openExceptions.filter((e) => e.exceptionId.endsWith('/unreadable'))).to.deep.equal([]);
+
+    const healed = (await store.appendToStream(stream, [invoiced('wh-1103-good', '2024-05-02T12:00:00Z', '2024-06-02T11:00:00Z', '2024-06-02T11:00:00.000Z')], { expectedRevision: 'any' })).position;
+    const after = await engine.replay({ bound: { position: healed }, now, policy, period: '2024-05' });
+    expect(after.counts).to.include({ orders: 3, unreadableStreams: 0 });
   });
 });

@@ -41,7 +41,7 @@ describe('periods: close, snapshots, replay, reopen (HTTP)', () => {
     expect(res.body).to.include({ snapshotId: '2024-05-v1', version: 1, status: 'closed', previousHash: null, cutAt: '2024-06-03T08:00:00.000Z' });
     expect(res.body.hash).to.match(HASH);
     const s = res.body.snapshot;
-    expect(s.counts).to.deep.equal({ orders: 2, byStatus: { matched: 2, matched_with_rounding: 0, pending: 0, drift: 0 }, byFindingCode: {} });
+    expect(s.counts).to.deep.equal({ orders: 2, byStatus: { matched: 2, matched_with_rounding: 0, pending: 0, drift: 0 }, byFindingCode: {}, unreadableStreams: 0 });
     expect(s.totals.scayle.EUR.items).to.deep.equal({ gross: '357.00', net: '300.00', tax: '57.00' });
     expect(s.totals.erp.EUR.items).to.deep.equal({ gross: '357.00', net: '300.00', tax: '57.00' });
     expect(s.totals.erp.EUR.shipping.gross).to.equal('9.90');

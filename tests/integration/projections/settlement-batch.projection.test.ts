@@ -102,7 +102,7 @@ describe('reconciliation projection: PSP settlement batches', function () {
     const engine = new LogReplayEngine(stores.events);
     const [first] = await stores.events.readStream(STREAM);
     const atShort = await engine.replay({ bound: { position: first!.position }, now: '2024-07-01T08:30:00.000Z', policy: TEST_POLICY, period: '2024-06' });
-    expect(atShort.counts).to.deep.equal({ orders: 0, byStatus: {}, byFindingCode: { SETTLEMENT_DRIFT: 1 } });
+    expect(atShort.counts).to.deep.equal({ orders: 0, byStatus: {}, byFindingCode: { SETTLEMENT_DRIFT: 1 }, unreadableStreams: 0 });
     expect(atShort.openExceptions).to.deep.equal([
       {
         exceptionId: DRIFT,

@@ -4,7 +4,7 @@
  * silently compared. Bump it whenever a change to `src/domain/order/**` (classification, totals,
  * period assignment) can change what an order reconciles to; keep it unchanged for refactorings.
  */
-export const RULES_VERSION = 'reconcile/2025.6';
+export const RULES_VERSION = 'reconcile/2025.7';
 
 /*
  * History (what each bump changed in the output):
@@ -27,4 +27,14 @@ export const RULES_VERSION = 'reconcile/2025.6';
  *   replays), not only by the evaluate harness: a payout that its lines' gross − itemised fees do not
  *   explain is a batch `SETTLEMENT_DRIFT` (counted in the payout date's period), and the payout is
  *   compared with Σ (gross − fee), no longer with the lines' stated net.
+ * - 2025.7: a stream the replay cannot fold or evaluate (a stored time that is no instant, a date
+ *   outside the years 0001–9999) no longer fails the close, audit replay or as-of queue as a whole:
+ *   its figures are left out, `counts.unreadableStreams` (new in the snapshot) counts it and an open
+ *   operations `SYNC_FAILURE` (`<stream>/SYNC_FAILURE/<order|settlement>/unreadable`) names the event,
+ *   in the period of the stream's first ledger time. Periods are only years 0001–9999: an instant
+ *   whose local date is the year 10000 or before the year 1, or a posting/payout date in the year
+ *   0000, makes its stream unreadable (before, it counted in a period such as `10000-0` or `1-01-01`
+ *   that no route reads), and a year before 1000 is written with four digits (was `999-06`). A
+ *   settlement batch whose payout date has no period is reported the same way (before, left out of
+ *   every snapshot without a word).
  */
