@@ -9,17 +9,16 @@
  *   position — so grace windows stand exactly as they stood.
  * - Mappings are taken as they were at that position; the configured settings are today's.
  */
-import type { OrderEventEnvelope } from '../../domain/order/order.events';
-import { reconcileOrder, type OrderReconciliation } from '../../domain/order/order.reconcile';
-import { orderStateFrom } from '../../domain/order/order.state';
+import type { OrderReconciliation } from '../../domain/order/order.reconcile';
 import { DomainError, invalid } from '../../domain/shared/errors';
 import { instantMs } from '../../domain/shared/period';
 import type { Clock } from '../ports/clock.port';
 import type { EventStore } from '../ports/event-store.port';
 import type { OrderDirectory } from '../ports/order-directory.port';
 import type { ReconciliationPolicySource } from '../reconciliation/policy.source';
+import { reconcileStoredOrder } from '../order/get-order-reconciliation.query';
 import { readReconciliationSource, reconciliationSource } from '../order/reconciliation-source';
-import { ledgerTimeOf, periodOf, type ExceptionFilter, type LogReplayEngine, type ReplayBound } from './log-replay.engine';
+import { ledgerTimeOf, type ExceptionFilter, type LogReplayEngine, type ReplayBound } from './log-replay.engine';
 import type { SnapshotException } from '../../domain/period/close-snapshot';
 
 /** A parsed `asOf`. */
@@ -78,16 +77,15 @@ export class AsOfQuery {
    * One order's reconciliation as of `asOf` (for an id only parked ERP documents name, those
    * documents: see `getOrderReconciliation`).
    * @throws DomainError `not_found`/`order_not_found` when the order (or any fact of it) was unknown then.
+   * @throws UnreadableStreamError (422) when a stored event of the order known then cannot be read.
    */
   async orderReconciliation(orderId: string, asOf: AsOf): Promise<OrderReconciliationAsOf> {
     const source = await reconciliationSource(this.directory, orderId);
     const point = await this.point(asOf);
     const known = (await readReconciliationSource(this.events, source, orderId)).filter((e) => e.position <= BigInt(point.position));
-    const state = orderStateFrom(known as unknown as OrderEventEnvelope<{ type: string; data: unknown }>[]);
-    if (state.kind === 'empty') throw new DomainError('not_found', 'order_not_found', `Order ${orderId} was not known at ${'position' in asOf ? `position ${String(asOf.position)}` : asOf.time}`, 'asOf');
     const { policy } = await this.policies.at(BigInt(point.position));
-    const result = reconcileOrder(state, policy, point.time, source.location ? { subject: source.location.streamId } : {});
-    const period = periodOf(result, known, policy.timezone);
+    const { state, result, period } = reconcileStoredOrder(orderId, known, policy, point.time, source.location ? { subject: source.location.streamId } : {});
+    if (state.kind === 'empty') throw new DomainError('not_found', 'order_not_found', `Order ${orderId} was not known at ${'position' in asOf ? `position ${String(asOf.position)}` : asOf.time}`, 'asOf');
     return { ...result, orderId: result.orderId ?? source.location?.orderId ?? orderId, ...(period ? { period } : {}), position: known[known.length - 1]!.position, evaluatedAt: point.time, asOf: point };
   }
 

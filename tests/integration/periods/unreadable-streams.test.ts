@@ -3,8 +3,8 @@
  * before the ingest checked their times): an `orderConfirmed` whose `payload.confirmedAt` is
  * `"garbage"`, one dated 9999-12-31T23:59:59+00:00 (the year 10000 in Berlin), one whose source time
  * itself is garbage, and a PSP batch paid out on 0000-01-05. Before, every period close answered
- * 400 `invalid_instant` (appending PeriodCloseStarted + PeriodCloseAborted each time) and the as-of
- * queue a 400 naming `occurredAt`.
+ * 400 `invalid_instant` (appending PeriodCloseStarted + PeriodCloseAborted each time), the as-of
+ * queue a 400 naming `occurredAt`, and the order's reconciliation a 400 blaming the request.
  */
 import { expect } from 'chai';
 import request from 'supertest';
@@ -118,4 +118,25 @@ describe('periods and queries over a log holding facts that cannot be read', () 
     expect(finance.body.exceptions.filter((e: { exceptionId: string }) => e.exceptionId.endsWith('/unreadable'))).to.deep.equal([]);
   });
 
+  it("the order's reconciliation is a 422 naming the stored event that cannot be read, live and as of a position", async () => {
+    const head = String(await storeOf(api.service).headPosition());
+    for (const query of [{}, { asOf: head }]) {
+      const res = await request(api.server).get('/v1/orders/603/reconciliation').query(query).set(auth('finance'));
+      expectResponseMatchesSpec(res, 'get', '/v1/orders/{orderId}/reconciliation');
+      expect(res.status, res.text).to.equal(422);
+      expect(res.body).to.include({ code: 'unreadable_order_stream', streamId: 'order-msde-DE-603', eventId: ids['603'], eventType: 'ScayleOrderConfirmed' });
+      expect(res.body.position).to.match(/^\d+$/);
+      expect(res.body.reason).to.equal('Not an ISO-8601 instant with offset: garbage');
+      expect(res.body).to.not.have.property('errors');
+    }
+    const outOfRange = await request(api.server).get('/v1/orders/604/reconciliation').set(auth('finance'));
+    expect(outOfRange.status).to.equal(422);
+    expect(outOfRange.body.eventId).to.equal(ids['604']);
+  });
+
+  it('a readable order still reconciles (200)', async () => {
+    const res = await request(api.server).get('/v1/orders/601/reconciliation').set(auth('finance'));
+    expect(res.status, res.text).to.equal(200);
+    expect(res.body.status).to.equal('matched');
+  });
 });
