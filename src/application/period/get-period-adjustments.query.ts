@@ -9,6 +9,12 @@
  * when the late facts changed something: its totals, period, status or findings (id, delta, reason,
  * auto-acceptance). Late facts that change nothing (an export request for a matched order, a
  * duplicate webhook kept as its own fact) are only counted in `unchangedOrders`.
+ *
+ * A stream with late facts that cannot be read now (a fact kept from before the ingest checked its
+ * times: the log is immutable) fails no answer: it is listed in `unreadable`, with the event that
+ * cannot be read, when it was an order of the period at the close or is dated in it (the month of
+ * its first ledger time, as the snapshot dates an unreadable stream); its figures move no total. One
+ * that could not be read at the close (the snapshot listed it) and can now counts as new.
  */
 import type { OrderEventEnvelope } from '../../domain/order/order.events';
 import { reconcileOrder, type OrderReconciliation } from '../../domain/order/order.reconcile';
@@ -23,6 +29,9 @@ import { nextPeriod, readPeriod } from './period-stream';
 import { pick } from './replay-period.handler';
 import { readStreamOrEmpty } from '../shared/read-stream';
 import { isOrderStream } from '../../domain/shared/streams';
+import { isDataError } from '../../domain/shared/errors';
+import { locateUnreadableOrder } from './log-replay.engine';
+import { unreadableStreamPeriod, type UnreadableStream } from '../order/unreadable-stream';
 
 /** A late fact. */
 export interface LateEvent {
@@ -59,6 +68,22 @@ export interface PeriodAdjustments {
   totals: SnapshotTotals;
   /** Orders of the period with late facts that changed none of their figures, status or findings (not listed). */
   unchangedOrders: number;
+  /** Streams with late facts that cannot be read now, each with the event that cannot be read (no figures). */
+  unreadable: UnreadableAdjustment[];
+}
+
+/** A stream of the period whose late facts make it unreadable. */
+export interface UnreadableAdjustment {
+  subject: string;
+  orderId?: string;
+  /** Period of the order at the cut, when it could be read then. */
+  periodAtClose?: string;
+  /** The event from which the stream cannot be read: id, type, position (decimal string) and why. */
+  eventId: string;
+  eventType: string;
+  position: string;
+  reason: string;
+  events: LateEvent[];
 }
 
 
@@ -97,14 +122,37 @@ export class GetPeriodAdjustmentsQuery {
     const adjustments: Adjustment[] = [];
     const sums = { scayle: new TotalsSum(), erp: new TotalsSum(), psp: new TotalsSum() };
     let unchangedOrders = 0;
+    const unreadable: UnreadableAdjustment[] = [];
+    const lateEvents = (streamId: string): LateEvent[] =>
+      late.get(streamId)!.map((e) => ({ eventId: e.id, type: e.type, position: String(e.position), occurredAt: String(e.metadata.occurredAt), recordedAt: ledgerTimeOf(e) }));
     for (const streamId of [...late.keys()].sort()) {
-      if (adjustments.length >= maxOrders) break;
+      if (adjustments.length + unreadable.length >= maxOrders) break;
       const events = (await readStreamOrEmpty(this.events, streamId)).filter((e) => e.position <= head);
       const before = events.filter((e) => e.position <= cut);
-      const then = this.reconcile(before, policy, cutAt);
-      const now = this.reconcile(events, policy, cutAt)!;
-      const periodAtClose = then ? periodOf(then, before, policy.timezone) : undefined;
-      const periodNow = periodOf(now, events, policy.timezone);
+      // Unreadable at the close: the snapshot listed the stream without figures, so it counts as new now.
+      const readThen = this.read(before, policy, cutAt);
+      const then = 'unreadable' in readThen ? undefined : readThen.result;
+      const periodAtClose = 'unreadable' in readThen ? undefined : readThen.period;
+      const readNow = this.read(events, policy, cutAt);
+      if ('unreadable' in readNow) {
+        if (periodAtClose === period || unreadableStreamPeriod(events, policy.timezone) === period) {
+          const u = readNow.unreadable;
+          unreadable.push({
+            subject: streamId,
+            ...(then?.orderId !== undefined ? { orderId: then.orderId } : {}),
+            ...(periodAtClose !== undefined ? { periodAtClose } : {}),
+            eventId: u.eventId,
+            eventType: u.eventType,
+            position: String(u.position),
+            reason: u.reason,
+            events: lateEvents(streamId),
+          });
+        }
+        continue;
+      }
+      if (!readNow.result) continue;
+      const now = readNow.result;
+      const periodNow = readNow.period;
       if (periodAtClose !== period && periodNow !== period) continue;
       const zero: SnapshotTotals = { scayle: {}, erp: {}, psp: {} };
       const a = periodAtClose === period ? then!.totals : zero;
@@ -123,7 +171,7 @@ export class GetPeriodAdjustmentsQuery {
         ...(then ? { statusAtClose: then.status } : {}),
         statusNow: now.status,
         totals,
-        events: late.get(streamId)!.map((e) => ({ eventId: e.id, type: e.type, position: String(e.position), occurredAt: String(e.metadata.occurredAt), recordedAt: ledgerTimeOf(e) })),
+        events: lateEvents(streamId),
       });
     }
     return {
@@ -135,13 +183,22 @@ export class GetPeriodAdjustmentsQuery {
       adjustments,
       totals: { scayle: sums.scayle.totals(), erp: sums.erp.totals(), psp: sums.psp.totals() },
       unchangedOrders,
+      unreadable,
     };
   }
 
-  private reconcile(events: RecordedEvent[], policy: Parameters<typeof reconcileOrder>[1], now: string): OrderReconciliation | undefined {
-    if (events.length === 0) return undefined;
-    const state = orderStateFrom(events as unknown as OrderEventEnvelope<{ type: string; data: unknown }>[]);
-    return state.kind === 'empty' ? undefined : reconcileOrder(state, policy, now);
+  /** The stream reconciled at `now` with its period (no result for no order fact), or the event from which it cannot be read. */
+  private read(events: RecordedEvent[], policy: Parameters<typeof reconcileOrder>[1], now: string): { result?: OrderReconciliation; period?: string } | { unreadable: UnreadableStream } {
+    if (events.length === 0) return {};
+    try {
+      const state = orderStateFrom(events as unknown as OrderEventEnvelope<{ type: string; data: unknown }>[]);
+      if (state.kind === 'empty') return {};
+      const result = reconcileOrder(state, policy, now);
+      return { result, period: periodOf(result, events, policy.timezone) };
+    } catch (err) {
+      if (!isDataError(err)) throw err;
+      return { unreadable: locateUnreadableOrder(events, err, policy, now) };
+    }
   }
 
   /** The first period after `period` that is not closed (looks up to 24 months ahead). */

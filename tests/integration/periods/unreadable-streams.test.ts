@@ -139,4 +139,24 @@ describe('periods and queries over a log holding facts that cannot be read', () 
     expect(res.status, res.text).to.equal(200);
     expect(res.body.status).to.equal('matched');
   });
+
+  it('a late fact that makes a closed order unreadable: the adjustments answer 200 and list it with the event, moving no total', async () => {
+    const key = 'wh-late-601';
+    const order = { ...mayOrder('601'), invoicedAt: 'garbage', updatedAt: '2024-06-02T10:00:00Z' };
+    const late: EventData = {
+      id: uuidv5(sourceEventName('scayle', key, 'ScayleOrderInvoiced'), LEDGER_EVENT_NAMESPACE),
+      type: 'ScayleOrderInvoiced',
+      data: { order, webhookKey: key, scayleEventType: 'order-invoiced', raw: {} },
+      metadata: { source: 'scayle', sourceEventId: key, occurredAt: '2024-06-02T10:00:00Z', recordedAt: '2024-06-02T10:00:01.000Z', schemaVersion: 1 },
+    };
+    const { position } = await storeOf(api.service).appendToStream(orderStreamId('msde', 'DE', '601'), [late], { expectedRevision: 'any' });
+    const res = await request(api.server).get('/v1/periods/2024-05/adjustments').set(auth('finance'));
+    expectResponseMatchesSpec(res, 'get', '/v1/periods/{period}/adjustments');
+    expect(res.status, res.text).to.equal(200);
+    expect(res.body.adjustments).to.deep.equal([]);
+    expect(res.body.totals).to.deep.equal({ scayle: {}, erp: {}, psp: {} });
+    expect(res.body.unreadable).to.have.length(1);
+    expect(res.body.unreadable[0]).to.deep.include({ subject: 'order-msde-DE-601', orderId: '601', periodAtClose: '2024-05', eventId: late.id, eventType: 'ScayleOrderInvoiced', position: String(position), reason: 'Not an ISO-8601 instant with offset: garbage' });
+    expect(res.body.unreadable[0].events.map((e: { eventId: string }) => e.eventId)).to.deep.equal([late.id]);
+  });
 });
