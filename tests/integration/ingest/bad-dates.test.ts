@@ -11,7 +11,7 @@ import request from 'supertest';
 import type { IngestUseCases } from '../../../src/infrastructure/di/modules/ingest.module';
 import { TOKENS } from '../../../src/infrastructure/di/tokens';
 import { LedgerService } from '../../../src/infrastructure/service';
-import { basicAuth, bearer, fixtureText, head, INGEST_ENV, localeEnvelope, scayleFixture, storeOf, streamEvents } from '../../support/ingest';
+import { basicAuth, bearer, fixtureText, head, INGEST_ENV, localeEnvelope, scayleFixture, streamEvents } from '../../support/ingest';
 import { tempDir } from '../../support/temp-dir';
 import { testConfig } from '../../support/test-config';
 
@@ -94,11 +94,19 @@ describe('ingest: timestamps and dates outside what a period can hold', () => {
       });
     }
 
-    it('the failed record is in the operations queue as a retriable SYNC_FAILURE', async () => {
+    it('the failed record is an open SYNC_FAILURE in the operations queue, and a retry fails again naming the field', async () => {
       const res = await webhook(localeEnvelope('wh-dates-8108', 'order-confirmed', order(8108, { confirmedAt: 'garbage' }))).expect(202);
-      const rows = await storeOf(service).readStream(`ingest-failure-${res.body.failureId}`);
-      expect(rows.map((e) => e.type)).to.deep.equal(['IngestionFailed']);
-      expect(rows[0]!.metadata).to.include({ ingestFormat: 'scayle_webhook', occurredAt: '2024-06-01T10:00:00Z' });
+      const queue = await request(service.server).get('/v1/exceptions').query({ owner: 'operations', code: 'SYNC_FAILURE', minPosition: res.body.position }).set('Authorization', bearer('operations'));
+      expect(queue.status, queue.text).to.equal(200);
+      const item = (queue.body.items as { status: string; failure?: { failureId: string; reason: string } }[]).find((e) => e.failure?.failureId === res.body.failureId);
+      expect(item, 'listed').to.not.equal(undefined);
+      expect(item!.status).to.equal('open');
+      expect(item!.failure!.reason).to.equal('invalid_timestamp');
+      const retried = await request(service.server).post(`/v1/ingest/failures/${res.body.failureId}/retry`).set('Authorization', bearer('operations'));
+      expect(retried.status, retried.text).to.equal(200);
+      expect(retried.body).to.include({ outcome: 'failed_again' });
+      expect(retried.body.message).to.match(/^invalid_timestamp: payload\.confirmedAt: /);
+      expect(await streamEvents(service, 'order-msde-DE-8108')).to.deep.equal([]);
     });
 
     it('a well-formed order with an offset other than UTC is accepted (the range is checked in UTC)', async () => {
