@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { cleanEnv, makeValidator, str } from 'envalid';
 import ms from 'ms';
 import { parseTradingHours, TradingSpan } from '../../application/freshness/trading-hours';
+import { isCountryCode, isShopKey } from '../../application/ingest/scayle/scayle-order-keys';
 import { isCurrencyCode } from '../../domain/shared/currency';
 import { FINDING_CODE_LIST, FINDING_CODES } from '../../domain/shared/findings';
 import { parseApiKeys, Role } from '../http/auth/api-keys';
@@ -99,9 +100,12 @@ export const syncShops = makeValidator<{ shopKey: string; countryCode: string }[
   const pairs = input.split(',').map((p) => p.trim()).filter(Boolean);
   if (pairs.length === 0) throw new Error('must list shopKey:countryCode pairs such as msde:DE,msch:CH');
   return pairs.map((pair) => {
-    const m = /^([^\s:]+):([A-Z]{2})$/.exec(pair);
-    if (!m) throw new Error(`must list shopKey:countryCode pairs such as msde:DE,msch:CH, got "${pair}"`);
-    return { shopKey: m[1]!, countryCode: m[2]! };
+    const [shopKey, countryCode, ...rest] = pair.split(':');
+    // The same forms the Scayle mappers take (scayle-order-keys.ts): the pair names order streams.
+    if (rest.length > 0 || !isShopKey(shopKey) || !isCountryCode(countryCode)) {
+      throw new Error(`must list shopKey:countryCode pairs such as msde:DE,msch:CH (shop key in lower case, ISO 3166-1 alpha-2 country in upper case), got "${pair}"`);
+    }
+    return { shopKey, countryCode };
   });
 });
 

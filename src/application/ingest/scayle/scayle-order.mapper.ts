@@ -19,11 +19,15 @@ import { Money } from '../../../domain/shared/money';
 import { normaliseRate } from '../../../domain/shared/tax';
 import { MappingFailure } from '../ingest-outcome';
 import { decimalText, minorUnits, obj, optionalId, optionalInstant, optionalString, requireId, requireObj, requireString } from './scayle-values';
+import { requireCountryCode, requireOrderId, requireShopKey } from './scayle-order-keys';
 
 /** What the caller knows when the order itself does not say (poll target, webhook `meta`). */
 export interface OrderMappingFallback {
   shopKey?: string;
   countryCode?: string;
+  /** Where the caller read `shopKey` / `countryCode` (`meta.shopKey`), for a failure naming the field. */
+  shopKeyPath?: string;
+  countryCodePath?: string;
   /** Used for `updatedAt` when the order carries no `updatedAt` (webhook `occurredAt`). */
   updatedAt?: string;
 }
@@ -48,15 +52,35 @@ export function orderKeys(raw: unknown, fallback: OrderMappingFallback = {}): { 
 }
 
 /**
+ * Shop key and country code of an order: its `shopCountry`, else what the caller knows (`fallback`),
+ * each checked as scayle-order-keys.ts says. A value the order gives is never replaced by the
+ * fallback, and a wrong one is never repaired.
+ * @param what `order` or `payment`, for the failure message.
+ * @throws MappingFailure `order_without_shop`, `invalid_shop_key`, `invalid_country_code`.
+ */
+export function orderShop(order: Record<string, unknown>, fallback: OrderMappingFallback, path: string, what = 'order'): { shopKey: string; countryCode: string } {
+  const shopCountry = obj(order.shopCountry);
+  const given = (v: unknown) => v !== undefined && v !== null && v !== '';
+  const pick = (field: 'shopKey' | 'countryCode', check: (v: unknown, p: string) => string): string | undefined => {
+    if (given(shopCountry?.[field])) return check(shopCountry![field], `${path}.shopCountry.${field}`);
+    const fromCaller = fallback[field];
+    return fromCaller === undefined ? undefined : check(fromCaller, (field === 'shopKey' ? fallback.shopKeyPath : fallback.countryCodePath) ?? field);
+  };
+  const shopKey = pick('shopKey', requireShopKey);
+  if (shopKey === undefined) throw new MappingFailure('order_without_shop', `the ${what} names no shop (shopCountry.shopKey) and the delivery gives none`, `${path}.shopCountry.shopKey`);
+  const countryCode = pick('countryCode', requireCountryCode);
+  if (countryCode === undefined) throw new MappingFailure('order_without_shop', `the ${what} names no shop country (shopCountry.countryCode)`, `${path}.shopCountry.countryCode`);
+  return { shopKey, countryCode };
+}
+
+/**
  * @param derived receives the paths of values derived rather than read (external-price orders).
  * @throws MappingFailure
  */
 export function mapScayleOrder(raw: unknown, fallback: OrderMappingFallback = {}, path = 'payload', derived?: string[]): ScayleOrderSnapshot {
   const order = requireObj(raw, path);
-  const orderId = requireId(order.id, `${path}.id`);
-  const keys = orderKeys(order, fallback);
-  if (!keys.shopKey) throw new MappingFailure('order_without_shop', 'the order names no shop (shopCountry.shopKey) and the delivery gives none', `${path}.shopCountry.shopKey`);
-  if (!keys.countryCode) throw new MappingFailure('order_without_shop', 'the order names no shop country (shopCountry.countryCode)', `${path}.shopCountry.countryCode`);
+  const orderId = requireOrderId(order.id, `${path}.id`);
+  const keys = orderShop(order, fallback, path);
   const currency = requireString(order.currencyCode, `${path}.currencyCode`);
   if (!isCurrencyCode(currency)) throw new MappingFailure('unknown_currency', `not an ISO 4217 code: ${currency}`, `${path}.currencyCode`);
   if (!Array.isArray(order.items) || order.items.length === 0) {

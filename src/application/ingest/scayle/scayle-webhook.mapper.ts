@@ -12,7 +12,8 @@ import { orderStreamId } from '../../../domain/shared/streams';
 import { Money } from '../../../domain/shared/money';
 import { DomainError } from '../../../domain/shared/errors';
 import { MappingFailure } from '../ingest-outcome';
-import { looksLikeOrder, mapScayleOrder, orderKeys, OrderMappingFallback } from './scayle-order.mapper';
+import { looksLikeOrder, mapScayleOrder, orderKeys, OrderMappingFallback, orderShop } from './scayle-order.mapper';
+import { isCountryCode, isShopKey, requireOrderId, scayleOrderId } from './scayle-order-keys';
 import { minorUnits, obj, optionalString, requireId, requireObj, requireString } from './scayle-values';
 import type { ScayleOrderSnapshot } from '../../../domain/order/scayle-order.snapshot';
 
@@ -60,9 +61,13 @@ export type MappedWebhook =
 export function envelopeFallback(envelope: ScayleWebhookEnvelope): OrderMappingFallback {
   const meta = envelope.meta ?? {};
   const str = (v: unknown) => (typeof v === 'string' && v.length > 0 && !/\s/.test(v) ? v : undefined);
+  const shopKeyPath = str(meta.shopKey) !== undefined ? 'meta.shopKey' : 'meta.shop.key';
+  const countryCodePath = str(meta.countryCode) !== undefined ? 'meta.countryCode' : 'meta.shop.countryCode';
   return {
     shopKey: str(meta.shopKey) ?? str(obj(meta.shop)?.key),
     countryCode: str(meta.countryCode) ?? str(obj(meta.shop)?.countryCode),
+    shopKeyPath,
+    countryCodePath,
     updatedAt: envelope.occurredAt,
   };
 }
@@ -113,8 +118,10 @@ export function mapScayleWebhook(envelope: ScayleWebhookEnvelope): MappedWebhook
   }
   const paymentType = PAYMENT_EVENT_BY_WEBHOOK[envelope.type];
   if (paymentType) return mapPayment(envelope, paymentType, fallback);
+  // Stored in the order's stream only when every part of its name is a valid Scayle value.
   const keys = orderKeys(orderOf(envelope.payload)?.order, fallback);
-  const streamId = keys.orderId && keys.shopKey && keys.countryCode ? orderStreamId(keys.shopKey, keys.countryCode, keys.orderId) : `scayle-webhook-${envelope.key}`;
+  const orderId = scayleOrderId(keys.orderId);
+  const streamId = orderId && isShopKey(keys.shopKey) && isCountryCode(keys.countryCode) ? orderStreamId(keys.shopKey, keys.countryCode, orderId) : `scayle-webhook-${envelope.key}`;
   return { kind: 'unknown', streamId, type: 'ScayleWebhookReceived' };
 }
 
@@ -123,10 +130,8 @@ function mapPayment(envelope: ScayleWebhookEnvelope, type: 'ScaylePaymentCapture
   const found = orderOf(payload);
   const order = found?.order ?? payload;
   const base = found?.path ?? 'payload';
-  const keys = orderKeys(order, fallback);
-  const orderId = keys.orderId ?? requireId(payload.orderId, 'payload.orderId');
-  if (!keys.shopKey) throw new MappingFailure('order_without_shop', 'the payment names no shop (shopCountry.shopKey) and the delivery gives none', `${base}.shopCountry.shopKey`);
-  if (!keys.countryCode) throw new MappingFailure('order_without_shop', 'the payment names no shop country', `${base}.shopCountry.countryCode`);
+  const orderId = order.id !== undefined && order.id !== null ? requireOrderId(order.id, `${base}.id`) : requireOrderId(payload.orderId, 'payload.orderId');
+  const keys = orderShop(order, fallback, base, 'payment');
   const transaction = requireObj(payload.transaction ?? order.transaction, 'payload.transaction');
   const currency = requireString(transaction.currencyCode ?? order.currencyCode, `${base}.currencyCode`);
   const rawAmount = transaction.amount ?? payload.amount ?? (type === 'ScaylePaymentCaptured' ? obj(order.cost)?.costCapture : undefined);
