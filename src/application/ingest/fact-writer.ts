@@ -1,4 +1,4 @@
-import { ConcurrencyConflictError, EventData, EventStore, ExpectedRevision, RecordedEvent } from '../ports/event-store.port';
+import { ConcurrencyConflictError, EventData, EventIdInOtherStreamError, EventStore, ExpectedRevision, RecordedEvent } from '../ports/event-store.port';
 import { KeyedMutex } from './keyed-mutex';
 import { readStreamOrEmpty } from '../shared/read-stream';
 
@@ -20,6 +20,21 @@ export interface AppendOnceResult {
   appended: number;
   /** Position of the last fact of the call (new or stored). */
   position: bigint;
+  /**
+   * Facts not appended because their id is stored in **another** stream (stores that keep ids unique
+   * across the log say so; see `EventIdInOtherStreamError`): the fact is in the log, elsewhere.
+   * Present only when there are such facts; what it means is the caller's to say (a webhook delivery
+   * key used for another order, an ERP document recorded under another order).
+   */
+  elsewhere?: StoredElsewhere[];
+}
+
+/** Where a fact's id is stored, when not in the stream it was appended to. */
+export interface StoredElsewhere {
+  id: string;
+  streamId: string;
+  revision: bigint;
+  position: bigint;
 }
 
 const MAX_CONFLICT_RETRIES = 5;
@@ -35,16 +50,21 @@ export class FactWriter {
 
   constructor(private readonly store: EventStore) {}
 
-  /** @throws ConcurrencyConflictError after {@link MAX_CONFLICT_RETRIES} conflicting attempts. */
+  /**
+   * A fact whose id the store reports in another stream is not appended (see
+   * {@link AppendOnceResult.elsewhere}); the others are.
+   * @throws ConcurrencyConflictError after {@link MAX_CONFLICT_RETRIES} conflicting attempts.
+   */
   async appendOnce(streamId: string, facts: readonly PendingFact[]): Promise<AppendOnceResult> {
     return this.mutex.run(streamId, async () => {
-      for (let attempt = 0; ; attempt++) {
+      const elsewhere = new Map<string, StoredElsewhere>();
+      for (let attempt = 0; ; ) {
         const { byId, expectedRevision } = await this.storedIds(streamId, facts);
         const fresh: EventData[] = [];
         const eventIds: string[] = [];
         let lastStored = 0n;
         for (const fact of facts) {
-          const hit = [fact.event.id, ...(fact.aliases ?? [])].map((id) => byId.get(id)).find((e) => e !== undefined);
+          const hit = [fact.event.id, ...(fact.aliases ?? [])].map((id) => byId.get(id) ?? elsewhere.get(id)).find((e) => e !== undefined);
           if (hit) {
             eventIds.push(hit.id);
             if (hit.position > lastStored) lastStored = hit.position;
@@ -53,12 +73,18 @@ export class FactWriter {
             fresh.push(fact.event);
           }
         }
-        if (fresh.length === 0) return { eventIds, appended: 0, position: lastStored };
+        const found = elsewhere.size > 0 ? { elsewhere: [...elsewhere.values()] } : {};
+        if (fresh.length === 0) return { eventIds, appended: 0, position: lastStored, ...found };
         try {
           const result = await this.store.appendToStream(streamId, fresh, { expectedRevision });
-          return { eventIds, appended: fresh.length, position: result.position };
+          return { eventIds, appended: fresh.length, position: result.position, ...found };
         } catch (err) {
-          if (!(err instanceof ConcurrencyConflictError) || attempt >= MAX_CONFLICT_RETRIES) throw err;
+          // Stored in another stream: that fact is in the log; append the others (retrying never moves it).
+          if (err instanceof EventIdInOtherStreamError && fresh.some((e) => e.id === err.eventId) && !elsewhere.has(err.eventId)) {
+            elsewhere.set(err.eventId, { id: err.eventId, ...err.stored });
+            continue;
+          }
+          if (!(err instanceof ConcurrencyConflictError) || err instanceof EventIdInOtherStreamError || attempt++ >= MAX_CONFLICT_RETRIES) throw err;
         }
       }
     });

@@ -126,13 +126,36 @@ export interface AllSubscription extends AsyncIterable<SubscriptionMessage> {
 
 /** Thrown when the expected revision does not match the stream's actual revision. */
 export class ConcurrencyConflictError extends Error {
-  override readonly name = 'ConcurrencyConflictError';
+  override readonly name: string = 'ConcurrencyConflictError';
   constructor(
     readonly streamId: string,
     readonly expected: ExpectedRevision,
     readonly actual: ActualRevision,
   ) {
     super(`Concurrency conflict on stream ${streamId}: expected ${String(expected)}, actual ${String(actual)}`);
+  }
+}
+
+/**
+ * Thrown by an adapter that keeps event ids unique across the whole log (SQLite) when an appended
+ * event's id is already stored in **another** stream: the fact is in the log already, elsewhere.
+ * Nothing of the append is written. Retrying never helps, so callers that retry on
+ * {@link ConcurrencyConflictError} (which this extends) should not retry on this one. EventStoreDB
+ * keeps ids unique per stream only and does not throw it.
+ */
+export class EventIdInOtherStreamError extends ConcurrencyConflictError {
+  override readonly name = 'EventIdInOtherStreamError';
+  constructor(
+    streamId: string,
+    expected: ExpectedRevision,
+    actual: ActualRevision,
+    /** The event id already stored. */
+    readonly eventId: string,
+    /** Where it is stored. */
+    readonly stored: { streamId: string; revision: bigint; position: bigint },
+  ) {
+    super(streamId, expected, actual);
+    this.message = `Event ${eventId} appended to ${streamId} is already stored in ${stored.streamId} (revision ${stored.revision})`;
   }
 }
 
@@ -180,6 +203,8 @@ export interface EventStore {
    * callers must not mutate them (or what their `data` and `metadata` reference) afterwards — an
    * in-process store may hand those very objects to its subscribers.
    * @throws ConcurrencyConflictError when the expected revision does not hold.
+   * @throws EventIdInOtherStreamError when an event's id is stored in another stream (adapters that
+   *   keep ids unique across the log).
    * @throws AppendOutcomeUnknownError when the store gave no definite answer (EventStoreDB).
    */
   appendToStream(streamId: string, events: readonly EventData[], options: AppendOptions): Promise<AppendResult>;

@@ -6,6 +6,7 @@ import {
   AppendOptions,
   AppendResult,
   ConcurrencyConflictError,
+  EventIdInOtherStreamError,
   EventData,
   EventStore,
   ExpectedRevision,
@@ -259,7 +260,7 @@ export class SqliteEventStore implements EventStore, CommitFeed {
       revision += 1n;
       const data = JSON.stringify(event.data);
       const metadata = JSON.stringify(event.metadata);
-      const info = this.stmt.insert.run(event.id, streamId, revision, event.type, data, metadata, created) as Database.RunResult;
+      const info = this.insertOrExplain(streamId, expected, event, revision, data, metadata, created);
       position = BigInt(info.lastInsertRowid);
       if (records && wellFormed(event.id) && wellFormed(event.type)) {
         const parsed: { data?: unknown; metadata?: unknown } = {};
@@ -269,6 +270,21 @@ export class SqliteEventStore implements EventStore, CommitFeed {
       } else records = undefined;
     }
     return { ok: true, written: true, result: { nextExpectedRevision: revision, position }, ...(records ? { records } : {}) };
+  }
+
+  /**
+   * Inserts one event; a later event of the append whose id is already stored (the first one is
+   * checked by {@link findIdempotentReplay}) is reported as the port's error instead of SQLite's.
+   */
+  private insertOrExplain(streamId: string, expected: ExpectedRevision, event: EventData, revision: bigint, data: string, metadata: string, created: string): Database.RunResult {
+    try {
+      return this.stmt.insert.run(event.id, streamId, revision, event.type, data, metadata, created) as Database.RunResult;
+    } catch (err) {
+      const row = (err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE' ? this.stmt.locateEvent.get(event.id) : undefined;
+      if (!row) throw err;
+      if (row.stream_id !== streamId) throw new EventIdInOtherStreamError(streamId, expected, this.currentRevision(streamId), event.id, { streamId: row.stream_id, revision: row.revision, position: row.position });
+      throw new ConcurrencyConflictError(streamId, expected, this.currentRevision(streamId));
+    }
   }
 
   /**
@@ -284,7 +300,7 @@ export class SqliteEventStore implements EventStore, CommitFeed {
     const first = this.stmt.byEventId.get(events[0]!.id);
     if (!first) return undefined;
     if (first.stream_id !== streamId) {
-      throw new ConcurrencyConflictError(streamId, expected, this.currentRevision(streamId));
+      throw new EventIdInOtherStreamError(streamId, expected, this.currentRevision(streamId), first.event_id, { streamId: first.stream_id, revision: first.revision, position: first.position });
     }
     const startOk =
       expected === 'any' ||

@@ -64,5 +64,22 @@ for (const [name, wrap] of [
       expect(r.appended).to.equal(1);
       expect((await store.readStream('s-4')).map((e) => e.id)).to.deep.equal([fact(21).id]);
     });
+
+    it('a fact whose id is stored in another stream is reported where, not appended, and not retried; the others are appended', async () => {
+      await writer.appendOnce('s-5', [{ event: fact(30) }]);
+      const [stored] = await store.readStream('s-5');
+      let appends = 0;
+      const counting = wrap(store);
+      const append = counting.appendToStream.bind(counting);
+      counting.appendToStream = (s, e, o) => (appends++, append(s, e, o));
+      const r = await new FactWriter(counting).appendOnce('s-6', [{ event: fact(31) }, { event: fact(30) }, { event: fact(32) }]);
+      expect(r).to.deep.include({ appended: 2, eventIds: [fact(31).id, fact(30).id, fact(32).id] });
+      expect(r.elsewhere).to.deep.equal([{ id: fact(30).id, streamId: 's-5', revision: 0n, position: stored!.position }]);
+      expect(appends).to.equal(2);
+      expect((await store.readStream('s-6')).map((e) => e.id)).to.deep.equal([fact(31).id, fact(32).id]);
+      const alone = await writer.appendOnce('s-7', [{ event: fact(30) }]);
+      expect(alone).to.deep.equal({ eventIds: [fact(30).id], appended: 0, position: stored!.position, elsewhere: r.elsewhere });
+      expect(await store.streamRevision('s-7')).to.equal('no_stream');
+    });
   });
 }
