@@ -2,8 +2,10 @@
  * `POST /v1/ingest/scayle/webhooks` use-case (DESIGN §8, issue 4 item 1): map the delivery, append
  * its fact once (id from the delivery `key`), teach the order directory and link facts that waited
  * for the order (case C6 refund before order lands in the order's stream directly: its payload names
- * the order). A delivery that cannot be mapped is kept as `IngestionFailed`.
+ * the order). A delivery that cannot be mapped is kept as `IngestionFailed`; a key already used for
+ * another order's delivery is refused (`delivery_key_reused`).
  */
+import { DomainError } from '../../domain/shared/errors';
 import type { Clock } from '../ports/clock.port';
 import type { IngestMetrics } from '../ports/ingest-metrics.port';
 import type { OrderDirectory, OrderDirectoryEntry } from '../ports/order-directory.port';
@@ -15,6 +17,21 @@ import type { OrderLinker } from './order-linker';
 import { mapScayleWebhook, ScayleWebhookEnvelope } from './scayle/scayle-webhook.mapper';
 import { orderKeys } from './scayle/scayle-order.mapper';
 import { obj } from './scayle/scayle-values';
+
+/**
+ * The delivery's fact id (from its `key` and type) is already stored in another stream: the key was
+ * used for a delivery about another order. Nothing is appended, and retrying cannot help — the key
+ * would name two facts. Only stores that keep ids unique across the log (SQLite) can tell.
+ */
+function deliveryKeyReused(envelope: ScayleWebhookEnvelope, type: string, streamId: string, storedIn: string): DomainError {
+  return new DomainError(
+    'conflict',
+    'delivery_key_reused',
+    `Delivery key ${envelope.key} was already used for another delivery (${type} recorded in ${storedIn}); this ${envelope.type} delivery is about ${streamId}. Nothing was recorded: a new delivery needs a key of its own, and retrying with this key will not help`,
+    'key',
+    { key: envelope.key, recordedIn: storedIn },
+  );
+}
 
 export class IngestScayleWebhookHandler {
   constructor(
@@ -60,6 +77,8 @@ export class IngestScayleWebhookHandler {
       }),
     };
     const result = await this.writer.appendOnce(mapped.streamId, [{ event }]);
+    const taken = result.elsewhere?.[0];
+    if (taken) throw deliveryKeyReused(envelope, event.type, mapped.streamId, taken.streamId);
     const { entry } = directoryUpdateOf({ streamId: mapped.streamId, type: event.type, data: event.data, metadata: event.metadata });
     if (entry) await this.learn(entry, ctx);
     if (result.appended === 0) this.metrics.duplicateDelivery('scayle_webhook', event.type);

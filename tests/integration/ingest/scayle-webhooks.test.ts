@@ -4,6 +4,7 @@ import type { InProcessIngestMetrics } from '../../../src/application/ports/inge
 import { TOKENS } from '../../../src/infrastructure/di/tokens';
 import { LedgerService } from '../../../src/infrastructure/service';
 import { basicAuth, head, INGEST_ENV, localeEnvelope, metaEnvelope, scayleFixture, streamEvents } from '../../support/ingest';
+import { expectResponseMatchesSpec } from '../../support/openapi-validator';
 import { tempDir } from '../../support/temp-dir';
 import { testConfig } from '../../support/test-config';
 
@@ -112,6 +113,24 @@ describe('ingest: Scayle webhooks', () => {
     const events = await streamEvents(service, 'order-msde-DE-6001');
     expect(events.map((e) => e.type)).to.deep.equal(['ScaylePaymentRefunded', 'ScayleOrderConfirmed']);
     expect(events[0]!.data).to.deep.include({ orderId: '6001', shopKey: 'msde', countryCode: 'DE', transactionId: 'tx-refund-1', operationStatus: 'successful', amount: '20.00', currency: 'EUR', webhookKey: 'wh-refund-6001' });
+  });
+
+  it('a delivery key reused for another order → 409 delivery-key-reused naming key (documented), nothing appended; the first delivery stays a duplicate', async () => {
+    const order = scayleFixture('OrderGetResponse.json');
+    const first = await post(localeEnvelope('wh-reused-key', 'order-confirmed', { ...order, id: 88801 })).expect(202);
+    expect(first.body.status).to.equal('accepted');
+    const before = await head(service);
+    const res = await post(localeEnvelope('wh-reused-key', 'order-confirmed', { ...order, id: 88899 }));
+    expect(res.status).to.equal(409);
+    expect(res.headers['content-type']).to.match(/^application\/problem\+json/);
+    expect(res.body).to.include({ type: '/problems/delivery-key-reused', status: 409, code: 'delivery_key_reused', key: 'wh-reused-key', recordedIn: 'order-msde-DE-88801' });
+    expect(res.body.errors).to.deep.equal([{ field: 'key', message: res.body.detail }]);
+    expect(res.body.detail).to.match(/already used/).and.to.match(/order-msde-DE-88899/).and.not.to.match(/read it again and retry/);
+    expectResponseMatchesSpec(res, 'post', ROUTE);
+    expect(await head(service)).to.equal(before);
+    expect(await streamEvents(service, 'order-msde-DE-88899')).to.deep.equal([]);
+    const again = await post(localeEnvelope('wh-reused-key', 'order-confirmed', { ...order, id: 88801 })).expect(202);
+    expect(again.body).to.deep.equal({ status: 'duplicate', eventIds: first.body.eventIds, position: first.body.position });
   });
 
   it('keeps unknown webhook types as stored facts (2xx, not an error)', async () => {
