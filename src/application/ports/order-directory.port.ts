@@ -41,8 +41,14 @@ export interface OrderDirectory {
   /** Records an order and its references; idempotent. Answers whether anything new was learnt. */
   record(entry: OrderDirectoryEntry): Promise<boolean>;
   /**
-   * Resolves a reference of one of `kinds` (tried in the given order). A reference that names
-   * several orders (publicKeys need not be unique) resolves to none.
+   * Resolves a reference of one of `kinds` (tried in the given order). A `referenceKey`, `publicKey`
+   * or payment reference that names several orders (publicKeys need not be unique) resolves to none.
+   * An order id several streams claim — Scayle order ids are unique per tenant (DESIGN §7), so only
+   * streams logged before the mappers checked shop keys and country codes (`order-ms/de-DE-901`
+   * beside `order-msde-DE-901`) or two shops' orders sharing an id can — resolves to one of them,
+   * always the same: the streams whose shop key, country code and order id are valid Scayle values
+   * first, then the one whose first event is earliest in the log. Reads by order id keep answering
+   * and redeliveries keep landing where the first delivery did (the log stays as it is).
    */
   resolve(reference: string, kinds: readonly OrderReferenceKind[]): Promise<OrderLocation | undefined>;
   /** Remembers a pending link; idempotent. */

@@ -1,4 +1,6 @@
 import Database from 'better-sqlite3';
+import { isCountryCode, isShopKey, scayleOrderId } from '../../application/ingest/scayle/scayle-order-keys';
+import { StreamNotFoundError, type EventStore } from '../../application/ports/event-store.port';
 import type { OrderDirectory, OrderDirectoryEntry, OrderLocation, OrderReferenceKind, PendingLink } from '../../application/ports/order-directory.port';
 
 const SCHEMA = `
@@ -28,6 +30,21 @@ interface RefRow {
   order_id: string;
 }
 
+/** Log position of a stream's first event, or undefined when it has none. */
+export type FirstPositionOf = (streamId: string) => Promise<bigint | undefined>;
+
+/** {@link FirstPositionOf} read from the log. */
+export function firstPositionIn(store: EventStore): FirstPositionOf {
+  return async (streamId) => {
+    try {
+      return (await store.readStream(streamId, { maxCount: 1 }))[0]?.position;
+    } catch (err) {
+      if (err instanceof StreamNotFoundError) return undefined;
+      throw err;
+    }
+  };
+}
+
 /**
  * The order directory in its own SQLite file (`LEDGER_DATA_DIR/order-directory.db`): a cache of the
  * log, rebuilt by the catch-up subscription when deleted, so it runs with `synchronous=NORMAL` (a
@@ -41,8 +58,14 @@ export class SqliteOrderDirectory implements OrderDirectory {
   private readonly recordTx: Database.Transaction<(batch: readonly PendingRecord[]) => number[]>;
   private pendingRecords: PendingRecord[] = [];
   private flushScheduled = false;
+  /** First positions of streams asked about (a stream's first event never changes). */
+  private readonly firstPositions = new Map<string, bigint | undefined>();
 
-  constructor(filename: string) {
+  /** @param firstPositionOf reads the log, to tell which of several streams claiming one order id came first. */
+  constructor(
+    filename: string,
+    private readonly firstPositionOf: FirstPositionOf,
+  ) {
     this.db = new Database(filename);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
@@ -53,6 +76,7 @@ export class SqliteOrderDirectory implements OrderDirectory {
         'INSERT OR IGNORE INTO order_refs (kind, ref, stream_id, shop_key, country_code, order_id) VALUES (?, ?, ?, ?, ?, ?)',
       ),
       findRef: this.db.prepare<[string, string], RefRow>('SELECT stream_id, shop_key, country_code, order_id FROM order_refs WHERE kind = ? AND ref = ? LIMIT 2'),
+      findAllRefs: this.db.prepare<[string, string], RefRow>('SELECT stream_id, shop_key, country_code, order_id FROM order_refs WHERE kind = ? AND ref = ?'),
       addPending: this.db.prepare<[string, string]>('INSERT OR IGNORE INTO pending_links (ref, source_stream_id) VALUES (?, ?)'),
       pendingFor: this.db.prepare<[string], { ref: string; source_stream_id: string }>('SELECT ref, source_stream_id FROM pending_links WHERE ref = ?'),
       deletePending: this.db.prepare<[string, string]>('DELETE FROM pending_links WHERE ref = ? AND source_stream_id = ?'),
@@ -111,13 +135,30 @@ export class SqliteOrderDirectory implements OrderDirectory {
   async resolve(reference: string, kinds: readonly OrderReferenceKind[]): Promise<OrderLocation | undefined> {
     for (const kind of kinds) {
       const rows = this.stmt.findRef.all(kind, reference);
-      if (rows.length === 1) {
-        const r = rows[0]!;
-        return { streamId: r.stream_id, shopKey: r.shop_key, countryCode: r.country_code, orderId: r.order_id };
-      }
-      if (rows.length > 1) return undefined;
+      if (rows.length === 1) return location(rows[0]!);
+      if (rows.length > 1) return kind === 'orderId' ? this.firstClaimant(this.stmt.findAllRefs.all(kind, reference)) : undefined;
     }
     return undefined;
+  }
+
+  /**
+   * The order among several streams that claim one order id (see the port's `resolve`): streams
+   * whose shop key, country code and order id are valid Scayle values before the others, then the
+   * one whose first event is earliest in the log; the stream id breaks a tie (a stream without events).
+   */
+  private async firstClaimant(rows: readonly RefRow[]): Promise<OrderLocation> {
+    const ranked = await Promise.all(
+      rows.map(async (r) => ({ r, valid: isShopKey(r.shop_key) && isCountryCode(r.country_code) && scayleOrderId(r.order_id) !== undefined, first: await this.firstPosition(r.stream_id) })),
+    );
+    ranked.sort((a, b) => Number(b.valid) - Number(a.valid) || comparePositions(a.first, b.first) || (a.r.stream_id < b.r.stream_id ? -1 : a.r.stream_id > b.r.stream_id ? 1 : 0));
+    return location(ranked[0]!.r);
+  }
+
+  private async firstPosition(streamId: string): Promise<bigint | undefined> {
+    if (this.firstPositions.has(streamId)) return this.firstPositions.get(streamId);
+    const first = await this.firstPositionOf(streamId);
+    if (first !== undefined) this.firstPositions.set(streamId, first);
+    return first;
   }
 
   async addPending(link: PendingLink): Promise<void> {
@@ -145,4 +186,14 @@ export class SqliteOrderDirectory implements OrderDirectory {
     this.flushRecords(); // records already requested are written (and answered) first
     if (this.db.open) this.db.close();
   }
+}
+
+const location = (r: RefRow): OrderLocation => ({ streamId: r.stream_id, shopKey: r.shop_key, countryCode: r.country_code, orderId: r.order_id });
+
+/** Earlier first; a stream without events last. */
+function comparePositions(a: bigint | undefined, b: bigint | undefined): number {
+  if (a === b) return 0;
+  if (a === undefined) return 1;
+  if (b === undefined) return -1;
+  return a < b ? -1 : 1;
 }

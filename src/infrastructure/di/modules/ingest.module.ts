@@ -26,7 +26,7 @@ import type { Config } from '../../config/config';
 import type { HttpRoutes } from '../../http/app';
 import { ScayleWebhookController } from '../../http/ingest/scayle-webhook.controller';
 import { OrderDirectoryLifecycle } from '../../ingest/order-directory.lifecycle';
-import { SqliteOrderDirectory } from '../../ingest/sqlite-order-directory';
+import { firstPositionIn, SqliteOrderDirectory } from '../../ingest/sqlite-order-directory';
 import type { Logger } from '../../logging/logger';
 import { Lifecycle, TOKENS } from '../tokens';
 
@@ -48,7 +48,8 @@ export const ingestModule = new ContainerModule(({ bind }) => {
     .toDynamicValue((ctx) => {
       const config = ctx.get<Config>(TOKENS.Config);
       ensureDirectory(config.dataDir, 'LEDGER_DATA_DIR');
-      return new SqliteOrderDirectory(join(config.dataDir, 'order-directory.db'));
+      const store = ctx.get<EventStore>(TOKENS.EventStore);
+      return new SqliteOrderDirectory(join(config.dataDir, 'order-directory.db'), firstPositionIn(store));
     })
     .inSingletonScope();
   bind<IngestUseCases>(TOKENS.IngestUseCases)
