@@ -103,6 +103,22 @@ export class FactWriter {
     return { byId: new Map(stored.map((e) => [e.id, e] as const)), expectedRevision: stored.length === 0 ? 'no_stream' : stored[stored.length - 1]!.revision };
   }
 
+  /**
+   * The events of `streamId` with one of `ids`, in stream order: by index lookups and single-event
+   * reads where the store offers {@link EventStore.findInStream}, else by reading the stream.
+   */
+  async findStored(streamId: string, ids: readonly string[]): Promise<RecordedEvent[]> {
+    if (!this.store.findInStream) return (await this.readOrEmpty(streamId)).filter((e) => ids.includes(e.id));
+    const { found } = await this.store.findInStream(streamId, ids);
+    const events = await Promise.all(found.map(async (f) => (await this.store.readStream(streamId, { fromRevision: f.revision, maxCount: 1 }))[0]!));
+    return events.sort((a, b) => (a.revision < b.revision ? -1 : 1));
+  }
+
+  /** The event stored at `revision` of `streamId`. */
+  async readOne(streamId: string, revision: bigint): Promise<RecordedEvent | undefined> {
+    return (await this.store.readStream(streamId, { fromRevision: revision, maxCount: 1 }))[0];
+  }
+
   /** The stream's events, or none. */
   async readOrEmpty(streamId: string): Promise<RecordedEvent[]> {
     return readStreamOrEmpty(this.store, streamId);

@@ -87,9 +87,7 @@ async function importOne(u: IngestUseCases, kind: ImportKind, bodyText: string, 
       return [await u.webhook.handle(parseEnvelope(raw), ACTOR, raw)];
     }
     case 'erp_document': {
-      const outcomes: IngestOutcome[] = [];
-      for (const input of await validateCanonicalDocuments(JSON.parse(bodyText))) outcomes.push(await u.erp.handle(input, ACTOR));
-      return outcomes;
+      return u.erp.handleAll(await validateCanonicalDocuments(JSON.parse(bodyText)), ACTOR);
     }
     case 'business_central_invoice':
       return ingestBusinessCentral(u.erp, mapBusinessCentralText(bodyText, 'sales_invoice', companyCurrency), 'sales_invoice', ACTOR);

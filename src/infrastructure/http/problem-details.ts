@@ -51,6 +51,8 @@ interface DomainErrorLike {
   message: string;
   field?: string;
   details?: Record<string, unknown>;
+  /** Every offending field, where an error names several (else `field`). */
+  errors?: readonly FieldError[];
 }
 
 function isDomainError(err: unknown): err is DomainErrorLike {
@@ -91,7 +93,7 @@ export function problemFromError(err: unknown): { problem: ProblemBody; internal
         status,
         detail: err.message,
         ...(err.code ? { code: err.code } : {}),
-        ...(err.field ? { errors: [{ field: err.field, message: err.message }] } : {}),
+        ...(err.errors?.length ? { errors: err.errors.map((e) => ({ field: e.field, message: e.message })) } : err.field ? { errors: [{ field: err.field, message: err.message }] } : {}),
       },
       internal: false,
     };

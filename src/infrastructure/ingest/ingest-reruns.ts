@@ -41,9 +41,7 @@ export function ingestReruns(
     scayle_webhook: async (raw, _m, ctx) => h.webhook.handle(await explain(() => parseEnvelope(raw)), ctx, raw),
     erp_document: async (raw, _m, ctx) => {
       const inputs = await explain(() => validateCanonicalDocuments(raw));
-      const outcomes: IngestOutcome[] = [];
-      for (const input of inputs) outcomes.push(await h.erp.handle(input, ctx));
-      return fold(outcomes);
+      return fold(await h.erp.handleAll(inputs, ctx));
     },
     business_central_invoice: async (raw, _m, ctx) =>
       fold(await ingestBusinessCentral(h.erp, await explain(() => mapBusinessCentralText(String(raw), 'sales_invoice', companyCurrency)), 'sales_invoice', ctx)),

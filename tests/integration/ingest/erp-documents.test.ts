@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { LedgerService } from '../../../src/infrastructure/service';
 import { basicAuth, bearer, fixtureText, head, INGEST_ENV, localeEnvelope, scayleFixture, streamEvents } from '../../support/ingest';
+import { expectResponseMatchesSpec } from '../../support/openapi-validator';
 import { tempDir } from '../../support/temp-dir';
 import { testConfig } from '../../support/test-config';
 
@@ -154,6 +155,83 @@ describe('ingest: ERP documents', () => {
     const [failure] = await streamEvents(service, `ingest-failure-${res.body.failureId}`);
     expect(failure!.data).to.deep.include({ recordKind: 'erp_document', subject: 'PS-CR-FRACTION', raw: text });
     expect(failure!.metadata.ingestFormat).to.equal('business_central_credit_memo');
+  });
+
+  describe('the same number and revision with other content: 409 document_already_recorded naming the fields, nothing appended', () => {
+    const conflict = async (path: string, body: unknown, fields: string[], specPath = path) => {
+      const before = await head(service);
+      const res = await post(path, body);
+      expect(res.status, JSON.stringify(res.body)).to.equal(409);
+      expect(res.headers['content-type']).to.match(/^application\/problem\+json/);
+      expect(res.body).to.include({ type: '/problems/document-already-recorded', status: 409, code: 'document_already_recorded' });
+      expect(res.body.errors.map((e: { field: string }) => e.field)).to.deep.equal(fields);
+      expect(res.body.detail).to.match(/Nothing was recorded/);
+      expectResponseMatchesSpec(res, 'post', specPath);
+      expect(await head(service)).to.equal(before);
+      return res;
+    };
+    const gross = (doc: Record<string, unknown>, value: string) => ({ ...doc, totals: { ...(doc.totals as object), gross: value } });
+
+    it('a canonical document: identical → duplicate; other figures → 409 naming documentNumber and revision', async () => {
+      const doc = invoice({ documentNumber: 'SI-3001', totals: { net: '10.00', tax: '1.90', gross: '11.90' }, lines: [] });
+      const first = await post(DOCS, doc).expect(202);
+      expect(first.body.status).to.equal('accepted');
+      expect((await post(DOCS, doc).expect(202)).body).to.deep.equal({ status: 'duplicate', eventIds: first.body.eventIds, position: first.body.position });
+      const res = await conflict(DOCS, gross(doc, '999.90'), ['documentNumber', 'revision']);
+      expect(res.body).to.include({ documentNumber: 'SI-3001', revision: '1' });
+      expect(res.body.detail).to.match(/SI-3001 revision 1 is already recorded with other content \(differs in totals; recorded gross 11\.90 EUR, this one 999\.90 EUR\)/);
+      // another order reference for the same number and revision is other content too
+      await conflict(DOCS, { ...doc, orderReference: 'ref-901' }, ['documentNumber', 'revision']);
+      expect((await post(DOCS, doc).expect(202)).body.status).to.equal('duplicate');
+      expect((await post(DOCS, { ...gross(doc, '999.90'), revision: 2 }).expect(202)).body.status).to.equal('accepted');
+    });
+
+    it('in an array the conflicting document is named by index and nothing of the request is recorded (also two versions in one request)', async () => {
+      await post(DOCS, invoice({ documentNumber: 'SI-3002' })).expect(202);
+      await conflict(DOCS, [invoice({ documentNumber: 'SI-3002-NEW' }), invoice({ documentNumber: 'SI-3002', status: 'cancelled' })], ['[1].documentNumber', '[1].revision'], DOCS);
+      expect(await streamEvents(service, 'erp-unlinked-SI-3002-NEW')).to.deep.equal([]);
+      expect((await streamEvents(service, 'order-msde-DE-901')).filter((e) => (e.data as { document?: { documentNumber: string } }).document?.documentNumber === 'SI-3002-NEW')).to.deep.equal([]);
+      const twice = await conflict(DOCS, [invoice({ documentNumber: 'SI-3003' }), invoice({ documentNumber: 'SI-3003', postingDate: '2024-07-01' })], ['[1].documentNumber', '[1].revision']);
+      expect(twice.body.detail).to.match(/earlier in this request.*differs in postingDate/);
+    });
+
+    it('a document parked for an unknown order is compared too', async () => {
+      const parked = invoice({ documentNumber: 'SI-3004', orderReference: '3004' });
+      expect((await post(DOCS, parked).expect(202)).body.status).to.equal('accepted');
+      await conflict(DOCS, { ...parked, lines: [] }, ['documentNumber', 'revision']);
+      expect(await streamEvents(service, 'erp-unlinked-SI-3004')).to.have.length(1);
+    });
+
+    it('Business Central: the same number and lastModifiedDateTime with other totals → 409 naming number and lastModifiedDateTime', async () => {
+      const text = fixtureText('business-central', 'sales-invoice.json').replace('"PS-INV-103001"', '"PS-INV-CONFLICT"');
+      expect((await post(BC_INVOICES, text).expect(202)).body.status).to.equal('accepted');
+      expect((await post(BC_INVOICES, text).expect(202)).body.status).to.equal('duplicate');
+      const changed = text.replace('"totalAmountIncludingTax": 1678.835', '"totalAmountIncludingTax": 1778.835');
+      expect(changed).to.not.equal(text);
+      const res = await conflict(BC_INVOICES, changed, ['number', 'lastModifiedDateTime']);
+      expect(res.body.detail).to.match(/PS-INV-CONFLICT .*differs in totals, quantisedAmounts; recorded gross 1678\.84 EUR, this one 1778\.84 EUR/);
+      const other = JSON.parse(text) as Record<string, unknown>;
+      await conflict(BC_INVOICES, JSON.stringify({ value: [{ ...other, number: 'PS-INV-CONFLICT-2' }, JSON.parse(changed)] }), ['value[1].number', 'value[1].lastModifiedDateTime']);
+      expect((await streamEvents(service, 'order-msde-DE-901')).filter((e) => (e.data as { document?: { documentNumber: string } }).document?.documentNumber === 'PS-INV-CONFLICT-2')).to.deep.equal([]);
+      // a sub-cent difference BC sent that quantises to the same figures is other content as well
+      await conflict(BC_INVOICES, text.replace('"totalAmountIncludingTax": 1678.835', '"totalAmountIncludingTax": 1678.8351'), ['number', 'lastModifiedDateTime']);
+    });
+
+    it('a document recorded under an order its reference no longer resolves to: re-sent → duplicate (not a retry-forever 409); changed → 409', async () => {
+      await webhook('erp-moved-3005', 'order-confirmed', { ...scayleFixture('OrderGetResponse.json'), id: 3005, referenceKey: 'ref-3005', publicKey: 'pub-3005', payment: [] });
+      const doc = invoice({ documentNumber: 'SI-3005', orderReference: 'ref-3005', lines: [] });
+      const first = await post(DOCS, doc).expect(202);
+      expect((await streamEvents(service, 'order-msde-DE-3005')).map((e) => e.id)).to.include(first.body.eventIds[0]);
+      // a second order with the same referenceKey: the reference now names two orders and resolves to none
+      await webhook('erp-moved-3006', 'order-confirmed', { ...scayleFixture('OrderGetResponse.json'), id: 3006, referenceKey: 'ref-3005', publicKey: 'pub-3006', payment: [] });
+      const before = await head(service);
+      const again = await post(DOCS, doc);
+      expect(again.status, JSON.stringify(again.body)).to.equal(202);
+      expect(again.body).to.deep.equal({ status: 'duplicate', eventIds: first.body.eventIds, position: first.body.position });
+      expect(await head(service)).to.equal(before);
+      expect(await streamEvents(service, 'erp-unlinked-SI-3005')).to.deep.equal([]);
+      await conflict(DOCS, gross(doc, '999.90'), ['documentNumber', 'revision']);
+    });
   });
 
   describe('bad input: 4xx problem naming the field, nothing appended', () => {

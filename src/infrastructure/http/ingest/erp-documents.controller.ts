@@ -63,7 +63,7 @@ export async function validateCanonicalDocuments(body: unknown): Promise<ErpDocu
     if (!dto) continue;
     const document = JSON.parse(JSON.stringify(dto)) as ErpDocument;
     errors.push(...scaleErrors(document, prefix));
-    inputs.push({ document, raw: item, format: 'erp_document' });
+    inputs.push({ document, raw: item, format: 'erp_document', fields: { documentNumber: `${prefix}documentNumber`, revision: `${prefix}revision` } });
   }
   if (errors.length > 0) throw HttpProblem.validation(errors);
   return inputs;
@@ -88,8 +88,10 @@ export function mapBusinessCentralText(text: string, kind: BusinessCentralKind, 
   items.forEach((item, i) => {
     const raw = stringifyLossless(item);
     try {
-      const mapped = mapBusinessCentralDocument(item, kind, companyCurrency, collection ? `value[${i}].` : '');
-      out.push({ input: { document: mapped.document, raw, warnings: mapped.warnings, ...(mapped.modifiedAt ? { modifiedAt: mapped.modifiedAt } : {}), format } });
+      const prefix = collection ? `value[${i}].` : '';
+      const mapped = mapBusinessCentralDocument(item, kind, companyCurrency, prefix);
+      const fields = { documentNumber: `${prefix}number`, revision: `${prefix}lastModifiedDateTime` };
+      out.push({ input: { document: mapped.document, raw, warnings: mapped.warnings, ...(mapped.modifiedAt ? { modifiedAt: mapped.modifiedAt } : {}), format, fields } });
     } catch (err) {
       if (err instanceof InputRejected) errors.push(...err.errors);
       else if (err instanceof MappingFailure) {
@@ -102,9 +104,14 @@ export function mapBusinessCentralText(text: string, kind: BusinessCentralKind, 
   return out;
 }
 
-/** Ingests mapped BC documents (failures kept). */
+/**
+ * Ingests mapped BC documents (failures kept). A document whose number and lastModifiedDateTime are
+ * recorded with other content refuses the whole request before anything is recorded.
+ * @throws ErpDocumentAlreadyRecorded
+ */
 export async function ingestBusinessCentral(handler: IngestErpDocumentHandler, mapped: BcMapped[], kind: BusinessCentralKind, ctx: IngestContext): Promise<IngestOutcome[]> {
   const format: IngestFormat = kind === 'sales_invoice' ? 'business_central_invoice' : 'business_central_credit_memo';
+  await handler.refuseConflicts(mapped.flatMap((m) => ('input' in m ? [m.input] : [])));
   const outcomes: IngestOutcome[] = [];
   for (const m of mapped) {
     outcomes.push('input' in m ? await handler.handle(m.input, ctx) : await handler.fail(format, m.raw, m.failure, ctx, m.documentNumber));
@@ -131,10 +138,7 @@ export class ErpDocumentsController implements HttpRoutes {
     const json = requireContentType('application/json');
     router.post('/v1/ingest/erp/documents', guard(this.apiKeys, 'POST /v1/ingest/erp/documents'), json, async (req, res) => {
       const inputs = await validateCanonicalDocuments(req.body);
-      const ctx = ingestContext(res, actorOf(res));
-      const outcomes: IngestOutcome[] = [];
-      for (const input of inputs) outcomes.push(await this.handler.handle(input, ctx));
-      res.status(202).json(outcomesBody(outcomes));
+      res.status(202).json(outcomesBody(await this.handler.handleAll(inputs, ingestContext(res, actorOf(res)))));
     });
     for (const [path, kind] of [
       ['/v1/ingest/erp/business-central/sales-invoices', 'sales_invoice'],
