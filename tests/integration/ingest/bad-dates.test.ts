@@ -12,6 +12,7 @@ import type { IngestUseCases } from '../../../src/infrastructure/di/modules/inge
 import { TOKENS } from '../../../src/infrastructure/di/tokens';
 import { LedgerService } from '../../../src/infrastructure/service';
 import { basicAuth, bearer, fixtureText, head, INGEST_ENV, localeEnvelope, scayleFixture, streamEvents } from '../../support/ingest';
+import { erpInvoice } from '../../support/ops';
 import { tempDir } from '../../support/temp-dir';
 import { testConfig } from '../../support/test-config';
 
@@ -21,22 +22,8 @@ const BC_INVOICES = '/v1/ingest/erp/business-central/sales-invoices';
 const BC_CREDIT_MEMOS = '/v1/ingest/erp/business-central/sales-credit-memos';
 const PSP = '/v1/ingest/psp/settlements';
 
-function erpDocument(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    documentType: 'invoice',
-    documentNumber: 'SI-DATES-1',
-    revision: 1,
-    status: 'posted',
-    orderReference: '901',
-    postingDate: '2024-06-03',
-    documentDate: '2024-06-03',
-    currency: 'EUR',
-    pricesIncludeTax: false,
-    totals: { net: '10.00', tax: '1.90', gross: '11.90' },
-    lines: [{ lineNumber: 1, kind: 'item', orderItemIds: ['10976510'], quantity: '1', taxCode: 'VAT19', taxRate: '0.19', net: '10.00', tax: '1.90', gross: '11.90' }],
-    ...overrides,
-  };
-}
+/** The shared ERP invoice fixture (support/ops.ts) with these fields replaced. */
+const erpDocument = (overrides: Record<string, unknown> = {}): Record<string, unknown> => erpInvoice('SI-DATES-1', '901', overrides);
 
 function pspBatch(overrides: Record<string, unknown> = {}, line: Record<string, unknown> = {}): Record<string, unknown> {
   return {
