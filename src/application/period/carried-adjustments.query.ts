@@ -86,7 +86,7 @@ export class CarriedAdjustmentsQuery {
     if (await this.closed(period)) return [];
     const sources: [string, ClosedPeriod][] = [];
     let p = previousPeriod(period);
-    for (let i = 0; i < MAX_MONTHS; i++, p = previousPeriod(p)) {
+    for (let i = 0; i < MAX_MONTHS && p !== undefined; i++, p = previousPeriod(p)) {
       const closed = await this.closed(p);
       if (!closed) break;
       sources.push([p, closed]);

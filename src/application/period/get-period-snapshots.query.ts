@@ -4,7 +4,7 @@
  */
 import type { PeriodStatus } from '../../domain/period/period.state';
 import type { EventStore } from '../ports/event-store.port';
-import { previousPeriod, readPeriod, type StoredSnapshot } from './period-stream';
+import { previousPeriodSnapshots, readPeriod, type StoredSnapshot } from './period-stream';
 import { pick } from './replay-period.handler';
 import { snapshotHash } from './snapshot-hash';
 
@@ -39,7 +39,7 @@ export class GetPeriodSnapshotsQuery {
       let expected: string | null;
       if (i > 0) expected = history.snapshots[i - 1]!.hash;
       else {
-        const before = (await readPeriod(this.events, previousPeriod(period), cut)).snapshots;
+        const before = await previousPeriodSnapshots(this.events, period, cut);
         expected = before.length > 0 ? before[before.length - 1]!.hash : null;
       }
       checks.push({

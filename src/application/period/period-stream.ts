@@ -67,10 +67,17 @@ export async function readPeriod(events: EventStore, period: string, upTo?: bigi
 /** Four-digit year of a period (`0999`): `String(999)` would be `999-12`, not a period. */
 const yearText = (y: number): string => String(y).padStart(4, '0');
 
-/** `YYYY-MM` of the calendar month before `period`. */
-export function previousPeriod(period: string): string {
+/** `YYYY-MM` of the calendar month before `period`; `undefined` before 0001-01, the first period there is. */
+export function previousPeriod(period: string): string | undefined {
   const [y, m] = period.split('-').map(Number) as [number, number];
+  if (y === 1 && m === 1) return undefined;
   return m === 1 ? `${yearText(y - 1)}-12` : `${yearText(y)}-${String(m - 1).padStart(2, '0')}`;
+}
+
+/** The snapshots of the month before `period` recorded up to `cut` (none before 0001-01). */
+export async function previousPeriodSnapshots(events: EventStore, period: string, cut: bigint): Promise<StoredSnapshot[]> {
+  const before = previousPeriod(period);
+  return before === undefined ? [] : (await readPeriod(events, before, cut)).snapshots;
 }
 
 
@@ -88,6 +95,6 @@ export function nextPeriod(period: string): string {
 export async function previousHashAt(events: EventStore, period: string, cut: bigint): Promise<string | null> {
   const own = (await readPeriod(events, period, cut)).snapshots;
   if (own.length > 0) return own[own.length - 1]!.hash;
-  const before = (await readPeriod(events, previousPeriod(period), cut)).snapshots;
+  const before = await previousPeriodSnapshots(events, period, cut);
   return before.length > 0 ? before[before.length - 1]!.hash : null;
 }
