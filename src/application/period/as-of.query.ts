@@ -11,7 +11,7 @@
  */
 import type { OrderReconciliation } from '../../domain/order/order.reconcile';
 import { DomainError, invalid } from '../../domain/shared/errors';
-import { instantMs } from '../../domain/shared/period';
+import { instantMs, isCalendarDate } from '../../domain/shared/period';
 import type { Clock } from '../ports/clock.port';
 import type { EventStore } from '../ports/event-store.port';
 import type { OrderDirectory } from '../ports/order-directory.port';
@@ -34,6 +34,10 @@ export function parseAsOf(text: string): AsOf {
     instantMs(text, 'asOf');
   } catch {
     throw invalid('invalid_as_of', 'asOf must be a log position (digits) or an ISO-8601 instant with offset, e.g. 2024-06-30T22:00:00Z', 'asOf');
+  }
+  // Date.parse rolls 2024-02-30 into March and T24:00 into the next day: a time that never was.
+  if (!isCalendarDate(text.slice(0, 10)) || !/T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?/.test(text)) {
+    throw invalid('invalid_as_of', `asOf ${text} names a date or time of day that does not exist`, 'asOf');
   }
   return { time: new Date(text).toISOString() };
 }

@@ -85,8 +85,24 @@ export function isPeriodDate(value: unknown): boolean {
   return isCalendarDate(value) && !(value as string).startsWith('0000');
 }
 
-/** RFC 3339 date-time (ISO-8601 extended, seconds required, `Z` or `±hh:mm`): what the ledger accepts from sources. */
-const SOURCE_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+/**
+ * RFC 3339 date-time (ISO-8601 extended, seconds required, `Z` or `±hh:mm`): what the ledger accepts
+ * from sources. Hours 00–23 and minutes and seconds 00–59, in the time and the offset, or ISO-8601's
+ * end of day `24:00:00` (the next day's midnight); other hour-24 times and leap seconds are refused,
+ * since `Date.parse` would roll them into a later minute or day.
+ */
+const SOURCE_INSTANT = /^\d{4}-\d{2}-\d{2}T(([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?|24:00:00(\.0+)?)(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
+const SOURCE_INSTANT_FORM = 'must be an ISO-8601 date-time with seconds and an offset (Z or ±hh:mm), e.g. 2024-06-01T10:00:00+02:00';
+
+/**
+ * Why `value` is not a real instant in the form sources and queries send (RFC 3339, {@link SOURCE_INSTANT}),
+ * or undefined: the form, then a date that exists in the calendar (`2024-02-30` does not).
+ */
+export function instantFormProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string' || !SOURCE_INSTANT.test(value) || Number.isNaN(Date.parse(value))) return SOURCE_INSTANT_FORM;
+  if (!isCalendarDate(value.slice(0, 10))) return `names a date that does not exist (${value.slice(0, 10)})`;
+  return undefined;
+}
 /** First and last instants (UTC) whose local date is within 0001-01-01…9999-12-31 in every timezone (offsets stay under a day). */
 const FIRST_PERIOD_INSTANT_MS = Date.parse('0001-01-02T00:00:00Z');
 const LAST_PERIOD_INSTANT_MS = Date.parse('9999-12-30T23:59:59.999Z');
@@ -102,11 +118,9 @@ const LAST_PERIOD_INSTANT_MS = Date.parse('9999-12-30T23:59:59.999Z');
  * The one check every ingest path uses (DTOs, the Scayle and Business Central mappers).
  */
 export function sourceInstantProblem(value: unknown): string | undefined {
-  if (typeof value !== 'string' || !SOURCE_INSTANT.test(value) || !isCalendarDate(value.slice(0, 10))) {
-    return 'must be an ISO-8601 date-time with seconds and an offset (Z or ±hh:mm), e.g. 2024-06-01T10:00:00+02:00';
-  }
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) return 'must be an ISO-8601 date-time with seconds and an offset (Z or ±hh:mm), e.g. 2024-06-01T10:00:00+02:00';
+  const form = instantFormProblem(value);
+  if (form) return form;
+  const ms = Date.parse(value as string);
   if (ms < FIRST_PERIOD_INSTANT_MS || ms > LAST_PERIOD_INSTANT_MS) return 'must lie between 0001-01-02 and 9999-12-30 (UTC), so that its accounting period has a year from 0001 to 9999 in every timezone';
   return undefined;
 }

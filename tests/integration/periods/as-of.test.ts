@@ -149,5 +149,16 @@ describe('as-of queries: the state as the ledger knew it then (HTTP)', () => {
       expect(now.status, `${path}: ${now.text}`).to.equal(200);
     }
   });
+
+  it('asOf a date or time of day that never was (2024-02-30, T24:00) is a 400 naming asOf, not rolled into the next day', async () => {
+    for (const asOf of ['2024-02-30T00:00:00Z', '2024-06-01T24:00:00Z', '2023-02-29T12:00Z']) {
+      for (const path of ['/v1/orders/701/reconciliation', '/v1/exceptions']) {
+        const res = await request(api.server).get(path).query({ asOf }).set(auth('auditor'));
+        expect(res.status, `${path} ${asOf}: ${res.text}`).to.equal(400);
+        expect(res.body.errors.map((e: { field: string }) => e.field)).to.deep.equal(['asOf']);
+      }
+    }
+    expect((await request(api.server).get('/v1/orders/701/reconciliation').query({ asOf: '2024-02-29T23:00Z' }).set(auth('auditor'))).status).to.equal(404);
+  });
 });
 

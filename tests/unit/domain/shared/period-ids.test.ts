@@ -61,9 +61,10 @@ describe('isPeriodDate and sourceInstantProblem (the ingest checks)', () => {
     for (const t of ['2024-06-01T10:00:00Z', '2024-06-01T10:00:00+02:00', '2024-06-01T10:00:00.123456-05:30', '0001-01-02T00:00:00Z', '9999-12-30T23:59:59Z', '2024-05-31T24:00:00Z']) expect(sourceInstantProblem(t), t).to.equal(undefined);
   });
   it('sourceInstantProblem: says why for malformed, non-existent and out-of-range instants', () => {
-    for (const t of ['garbage', '', 1717236000, null, '2024-06-01', '2024-06-01T10:00Z', '2024-06-01T10:00:00', '2024-06-01T10:00:00+0200', '2024-02-30T10:00:00Z', '2024-06-01T25:00:00Z', '2024-06-01T10:00:00+24:00', 'NaN']) {
+    for (const t of ['garbage', '', 1717236000, null, '2024-06-01', '2024-06-01T10:00Z', '2024-06-01T10:00:00', '2024-06-01T10:00:00+0200', '2024-06-01T25:00:00Z', '2024-06-01T10:00:00+24:00', 'NaN', '2024-06-01T24:00:01Z', '2024-06-01T10:60:00Z', '2024-06-30T23:59:60Z', '2024-06-01T10:00:00+02:60']) {
       expect(sourceInstantProblem(t), String(t)).to.match(/ISO-8601/);
     }
+    for (const t of ['2024-02-30T10:00:00Z', '2023-02-29T00:00:00Z', '2024-04-31T12:00:00+02:00']) expect(sourceInstantProblem(t), t).to.equal(`names a date that does not exist (${t.slice(0, 10)})`);
     for (const t of ['9999-12-31T23:59:59+00:00', '9999-12-31T00:00:00Z', '0000-01-01T00:00:00+00:00', '0001-01-01T23:59:59Z', '0001-01-02T00:00:00+00:01']) {
       expect(sourceInstantProblem(t), t).to.match(/between 0001-01-02 and 9999-12-30/);
     }
