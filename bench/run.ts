@@ -168,6 +168,7 @@ async function main(): Promise<void> {
     return;
   }
   const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
+  if (only && only.length === 0) throw new UsageError(`--only needs suite names separated by commas; known: ${SUITE_NAMES.join(', ')}`);
   const unknown = only?.filter((n) => !SUITE_NAMES.includes(n) && !(n in EXPECTED_SUITES));
   if (unknown && unknown.length) throw new UsageError(`unknown suite(s) ${unknown.join(', ')}; known: ${[...new Set([...SUITE_NAMES, ...Object.keys(EXPECTED_SUITES)])].join(', ')}`);
   const rows = runSuitesIsolated(SUITE_NAMES.filter((n) => !only || only.includes(n)), quick);

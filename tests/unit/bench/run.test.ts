@@ -59,6 +59,7 @@ describe('bench command line', () => {
     for (const [args, message] of [
       [['--only', 'nosuch'], /^bench: unknown suite\(s\) nosuch; known: eventstore, /],
       [['--onyl', 'reconcile'], /^bench: Unknown option '--onyl'/],
+      [['--only', ''], /^bench: --only needs suite names separated by commas; known: eventstore, /],
     ] as const) {
       const r = run(...args);
       expect(r.status, args.join(' ')).to.equal(2);

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { ConfigError } from '../../../src/infrastructure/config/config';
 import { ensureDirectory } from '../../../src/infrastructure/config/directories';
+import { createEventStoreAdapter } from '../../../src/infrastructure/di/modules/event-store.module';
 import { tempDir } from '../../support/temp-dir';
+import { testConfig } from '../../support/test-config';
 
 const problemOf = (fn: () => void): string => {
   try {
@@ -37,5 +39,15 @@ describe('ensureDirectory (LEDGER_DATA_DIR and other directories)', () => {
   it('fails at once where it can never create the directory (recursive mkdir retries there without end)', function () {
     if (!existsSync('/proc/self')) this.skip();
     expect(problemOf(() => ensureDirectory('/proc/no-such-dir/ledger', 'LEDGER_DATA_DIR'))).to.equal('LEDGER_DATA_DIR: cannot create /proc/no-such-dir (ENOENT)');
+  });
+});
+
+describe('opening the event log names the setting behind a failure', () => {
+  it('LEDGER_DATA_DIR where SQLite cannot create the log (/proc), EVENTSTORE_CONNECTION_STRING that does not parse (password blanked)', function () {
+    if (!existsSync('/proc/self')) this.skip();
+    expect(problemOf(() => createEventStoreAdapter(testConfig('/proc')))).to.equal('LEDGER_DATA_DIR: cannot use /proc/events.db: unable to open database file');
+    const problem = problemOf(() => createEventStoreAdapter(testConfig('/tmp', { EVENTSTORE_CONNECTION_STRING: 'bogus://ledger:s3cret-pass@db:2113' })));
+    expect(problem).to.match(/^EVENTSTORE_CONNECTION_STRING: cannot use the EventStoreDB connection string: /);
+    expect(problem).to.not.contain('s3cret-pass');
   });
 });

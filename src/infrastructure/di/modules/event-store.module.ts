@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { ensureDirectory } from '../../config/directories';
+import { ConfigError } from '../../config/config-error';
 import { ContainerModule } from 'inversify';
 import type { EventStore } from '../../../application/ports/event-store.port';
 import { UpcastingEventStore } from '../../../application/shared/upcasting-event-store';
@@ -25,11 +26,29 @@ export function createEventStoreAdapter(config: Config, options: { sharedTail?: 
     // Loaded only when configured: the EventStoreDB client (gRPC) adds about 20 MiB to a process.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { EsdbEventStore } = require('../../event-store/esdb/esdb-event-store') as typeof import('../../event-store/esdb/esdb-event-store');
-    return EsdbEventStore.fromConnectionString(config.eventStoreConnectionString);
+    const connection = config.eventStoreConnectionString;
+    return opening('EVENTSTORE_CONNECTION_STRING', 'the EventStoreDB connection string', () => EsdbEventStore.fromConnectionString(connection), connection);
   }
   ensureDirectory(config.dataDir, 'LEDGER_DATA_DIR');
-  if (options.sharedTail === false) return new SqliteEventStore({ filename: eventLogPath(config), synchronous: config.sqliteSynchronous, pageSize: 2000 });
-  return new SharedTailEventStore(new SqliteEventStore({ filename: eventLogPath(config), synchronous: config.sqliteSynchronous }));
+  const file = eventLogPath(config);
+  const adapter = opening('LEDGER_DATA_DIR', file, () => new SqliteEventStore({ filename: file, synchronous: config.sqliteSynchronous, ...(options.sharedTail === false ? { pageSize: 2000 } : {}) }));
+  return options.sharedTail === false ? adapter : new SharedTailEventStore(adapter);
+}
+
+/**
+ * Opens a store, turning a failure into a ConfigError that names the setting behind it (a data
+ * directory SQLite cannot write in, say `/proc`, or a connection string that does not parse), with the
+ * driver's reason; `secret` (a connection string, which may hold a password) is blanked from it.
+ * @throws ConfigError naming `setting`.
+ */
+function opening<T>(setting: string, what: string, open: () => T, secret?: string): T {
+  try {
+    return open();
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new ConfigError([`${setting}: cannot use ${what}: ${secret ? reason.split(secret).join('…') : reason}`]);
+  }
 }
 
 /**
