@@ -112,6 +112,7 @@ describe('ingest: PSP settlements', () => {
       { name: 'wrong content type', body: 'a,b', status: 415, field: 'Content-Type', contentType: 'text/plain' },
       { name: 'CSV with an unknown column', body: 'lineId,colour\nL1,red', status: 400, field: 'colour', contentType: 'text/csv' },
       { name: 'CSV batch column differing between rows', body: 'provider,batchId,batchCurrency,payoutDate,payoutAmount,lineId,type,paymentReference,gross,fee,net,currency,bookedAt\nadyen,B-9,EUR,2024-06-06,2.00,L1,capture,t1,1.00,0.00,1.00,EUR,2024-06-06T09:00:00Z\nadyen,B-10,EUR,2024-06-06,2.00,L2,capture,t2,1.00,0.00,1.00,EUR,2024-06-06T09:00:00Z', status: 400, field: 'batchId', contentType: 'text/csv' },
+      { name: 'CSV with a column given twice (the last cell would win)', body: 'provider,batchId,batchCurrency,payoutDate,payoutAmount,lineId,type,paymentReference,gross,fee,net,currency,bookedAt,gross\nadyen,B-11,EUR,2024-06-06,1.00,L1,capture,t1,1.00,0.00,1.00,EUR,2024-06-06T09:00:00Z,99.00', status: 400, field: 'gross', message: /given twice/, contentType: 'text/csv' },
       { name: 'CSV without batch fields', body: 'lineId,type,paymentReference,gross,fee,net,currency,bookedAt\nL1,capture,t1,1.00,0.00,1.00,EUR,2024-06-06T09:00:00Z', status: 400, field: 'provider', contentType: 'text/csv' },
     ];
     for (const c of cases) {

@@ -26,16 +26,23 @@ const QUERY_FOR_COLUMN: Record<(typeof PSP_CSV_BATCH_COLUMNS)[number], string> =
  * CSV → the JSON batch shape. Header row required; columns {@link PSP_CSV_LINE_COLUMNS} per line and
  * the batch columns {@link PSP_CSV_BATCH_COLUMNS} repeated (identically) on every row, or given as
  * query parameters (`provider`, `batchId`, `currency`, `payoutDate`, `payoutAmount`). Empty cells are
- * absent values. Field errors name `lines[i]` for data row i+1.
+ * absent values; a column given twice is refused. Field errors name `lines[i]` for data row i+1.
  * @throws HttpProblem 400.
  */
 export function batchFromCsv(text: string, query: Record<string, unknown>): Record<string, unknown> {
   let rows: Record<string, string>[];
+  let twice: string[] = [];
   try {
-    rows = parseCsv(text, { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];
+    // A column named twice would have its last cell win without a word: note it, refuse it below.
+    const columns = (header: string[]) => {
+      twice = [...new Set(header.filter((name, i) => header.indexOf(name) !== i))];
+      return header;
+    };
+    rows = parseCsv(text, { columns, skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];
   } catch (err) {
     throw HttpProblem.validation([{ field: 'body', message: `not valid CSV: ${err instanceof Error ? err.message : String(err)}` }]);
   }
+  if (twice.length > 0) throw HttpProblem.validation(twice.map((c) => ({ field: c, message: 'CSV column given twice; give each column once' })));
   if (rows.length === 0) throw HttpProblem.validation([{ field: 'body', message: 'needs a header row and at least one line' }]);
   const known = new Set<string>([...PSP_CSV_LINE_COLUMNS, ...PSP_CSV_BATCH_COLUMNS]);
   const unknown = Object.keys(rows[0]!).filter((c) => !known.has(c));
