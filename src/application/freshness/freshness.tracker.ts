@@ -88,8 +88,11 @@ export function foldFreshness(state: FreshnessState, event: RecordedEvent, reten
   const { occurredAt, recordedAt } = event.metadata;
   const s = state.sources[source];
   s.total += 1;
-  if (typeof occurredAt === 'string' && !Number.isNaN(Date.parse(occurredAt))) s.lastOccurredAt = later(s.lastOccurredAt, occurredAt);
   const recordedMs = Date.parse(recordedAt);
+  const occurredMs = typeof occurredAt === 'string' ? Date.parse(occurredAt) : Number.NaN;
+  // A source time after the ledger recorded the fact (a sender's clock ahead, a date in 2999) cannot be
+  // the newest thing the source did: capped at the recording, so one such fact does not hide silence.
+  if (!Number.isNaN(occurredMs)) s.lastOccurredAt = later(s.lastOccurredAt, !Number.isNaN(recordedMs) && occurredMs > recordedMs ? (recordedAt as string) : (occurredAt as string));
   if (!Number.isNaN(recordedMs)) {
     s.lastRecordedAt = later(s.lastRecordedAt, recordedAt);
     const minute = Math.floor(recordedMs / 60_000);
