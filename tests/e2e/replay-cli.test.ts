@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
@@ -50,4 +52,52 @@ describe('scayle-ledger replay (CLI)', function () {
       await api.dispose();
     }
   });
+
+  it('refuses a data directory without an event log (exit 2) instead of creating an empty ledger there', async () => {
+    const dir = join(tmpdir(), `no-ledger-${process.pid}-${Date.now()}`);
+    try {
+      await run(process.execPath, [BIN, 'replay', '--period', '2024-05'], { env: { ...process.env, LEDGER_DATA_DIR: dir, LOG_LEVEL: 'silent' } });
+      expect.fail('replay should have failed');
+    } catch (err) {
+      const e = err as { code: number; stderr: string };
+      expect(e.code).to.equal(2);
+      expect(e.stderr.trim()).to.equal(`no event log at ${join(dir, 'events.db')}: set LEDGER_DATA_DIR to the service's data directory (or EVENTSTORE_CONNECTION_STRING)`);
+    }
+    expect(existsSync(dir), 'nothing created').to.equal(false);
+  });
 });
+
+describe('scayle-ledger simulate and evaluate (CLI arguments)', function () {
+  this.timeout(30_000);
+  const cli = async (...args: string[]): Promise<{ code: number; stderr: string }> => {
+    try {
+      await run(process.execPath, [BIN, ...args], { env: { ...process.env, LOG_LEVEL: 'silent' } });
+      return { code: 0, stderr: '' };
+    } catch (err) {
+      const e = err as { code: number; stderr: string };
+      return { code: e.code, stderr: e.stderr };
+    }
+  };
+
+  it('refuses counts that are not whole or out of bounds and shares above 1, in one line, before generating anything', async () => {
+    const out = join(tmpdir(), `sim-args-${process.pid}`);
+    for (const [args, message] of [
+      [['--orders', '1.5'], '--orders must be a whole number from 1 to 1,000,000, got 1.5'],
+      [['--orders', '1e9'], '--orders must be a whole number from 1 to 1,000,000, got 1e9'],
+      [['--orders', '3', '--bc-share', '5'], '--bc-share must be between 0 and 1, got 5'],
+      [['--orders', '3', '--seed', '-1'], '--seed must be a whole number from 0 to 9,007,199,254,740,991, got -1'],
+    ] as const) {
+      const r = await cli('simulate', ...args, '--out', out);
+      expect(r.code, args.join(' ')).to.equal(1);
+      expect(r.stderr.trim()).to.equal(message);
+    }
+    expect(existsSync(out)).to.equal(false);
+  });
+
+  it('evaluate takes one source: --in-process with --target is refused', async () => {
+    const r = await cli('evaluate', '--truth', 'truth.json', '--in-process', '--target', 'http://localhost:1');
+    expect(r.code).to.equal(1);
+    expect(r.stderr.trim()).to.equal('--target and --in-process exclude each other: evaluate one source at a time');
+  });
+});
+

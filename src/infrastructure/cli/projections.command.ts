@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Clock } from '../../application/ports/clock.port';
@@ -7,7 +6,7 @@ import type { ReconciliationPolicyProvider } from '../../application/ports/recon
 import { rebuildProjections, type RebuildResult } from '../../projections/rebuild';
 import { loadConfig } from '../config/config';
 import { buildContainer } from '../di/container';
-import { createEventStore, eventLogPath } from '../di/modules/event-store.module';
+import { createEventStore, missingEventLog } from '../di/modules/event-store.module';
 import { createProjections } from '../di/modules/projections.module';
 import { TOKENS } from '../di/tokens';
 import { createLogger } from '../logging/logger';
@@ -53,10 +52,10 @@ export function registerProjections(program: Command): void {
     .option('--batch-size <n>', 'events per batch, 1–100000 (default: LEDGER_PROJECTION_BATCH_SIZE × 4)', batchSizeOption)
     .action(async (name: string | undefined, options: { dryRun?: boolean; batchSize?: number }) => {
       const config = loadConfig(process.env);
-      const log = eventLogPath(config);
-      if (!config.eventStoreConnectionString && !existsSync(log)) {
+      const missing = missingEventLog(config);
+      if (missing) {
         // A mistyped LEDGER_DATA_DIR would otherwise create an empty log and swap in empty read models.
-        process.stderr.write(`no event log at ${log}: set LEDGER_DATA_DIR to the service's data directory (or EVENTSTORE_CONNECTION_STRING)\n`);
+        process.stderr.write(`${missing}\n`);
         process.exitCode = 2;
         return;
       }

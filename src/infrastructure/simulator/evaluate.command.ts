@@ -68,6 +68,8 @@ export function registerEvaluate(program: Command): void {
     .option('--min-position <n>', 'with --target: wait until the read models have reached this log position')
     .option('--json <file>', 'also write the report as JSON')
     .action(async (o: { truth: string; events?: string; target?: string; inProcess?: boolean; minPosition?: string; json?: string }) => {
+      const sources = [o.events && '--events', o.target && '--target', o.inProcess && '--in-process'].filter(Boolean);
+      if (sources.length > 1) throw new Error(`${sources.join(' and ')} exclude each other: evaluate one source at a time`);
       const truth = JSON.parse(readFileSync(o.truth, 'utf8')) as TruthFile;
       let findings: ObservedFinding[];
       if (o.inProcess) {

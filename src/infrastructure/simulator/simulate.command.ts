@@ -48,20 +48,36 @@ const num = (v: string | undefined, name: string, fallback: number): number => {
   return n;
 };
 
+/** A whole number from `min` to `max` (`1.5`, `1e9` beyond the bound, `ten` are refused, not rounded). */
+const whole = (v: string | undefined, name: string, fallback: number, min: number, max: number): number => {
+  if (v === undefined) return fallback;
+  if (!/^\d+$/.test(v.trim()) || Number(v) < min || Number(v) > max) throw new Error(`${name} must be a whole number from ${min} to ${max.toLocaleString('en')}, got ${v}`);
+  return Number(v);
+};
+
+/** Most orders one simulation makes: a month of a large store; the generator holds them in memory. */
+export const MAX_SIMULATED_ORDERS = 1_000_000;
+
+/** A share from 0 to 1. */
+const share = (v: string | undefined, name: string, fallback: number): number => {
+  const n = num(v, name, fallback);
+  if (n > 1) throw new Error(`${name} must be between 0 and 1, got ${v}`);
+  return n;
+};
+
 export function simulationConfig(o: SimulateOptions): SimulationConfig {
   const month = o.month ?? DEFAULT_SIMULATION.month;
   if (!PERIOD_PATTERN.test(month)) throw new Error(`--month must be YYYY-MM (year 0001 to 9999), got ${month}`);
-  const faultRate = num(o.faultRate, '--fault-rate', DEFAULT_SIMULATION.faultRate);
-  if (faultRate > 1) throw new Error('--fault-rate must be between 0 and 1');
+  const faultRate = share(o.faultRate, '--fault-rate', DEFAULT_SIMULATION.faultRate);
   return {
     ...DEFAULT_SIMULATION,
-    orders: Math.floor(num(o.orders, '--orders', 1000)),
-    seed: Math.floor(num(o.seed, '--seed', 1)),
+    orders: whole(o.orders, '--orders', 1000, 1, MAX_SIMULATED_ORDERS),
+    seed: whole(o.seed, '--seed', 1, 0, Number.MAX_SAFE_INTEGER),
     faultRate,
     month,
     timezone: o.timezone ?? DEFAULT_SIMULATION.timezone,
     erpProfile: o.erpProfile ? parseProfile(o.erpProfile) : DEFAULT_SIMULATION.erpProfile,
-    businessCentralShare: num(o.bcShare, '--bc-share', DEFAULT_SIMULATION.businessCentralShare),
+    businessCentralShare: share(o.bcShare, '--bc-share', DEFAULT_SIMULATION.businessCentralShare),
   };
 }
 
