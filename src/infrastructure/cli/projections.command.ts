@@ -6,7 +6,8 @@ import type { ReconciliationPolicyProvider } from '../../application/ports/recon
 import { rebuildProjections, type RebuildResult } from '../../projections/rebuild';
 import { loadConfig } from '../config/config';
 import { buildContainer } from '../di/container';
-import { createEventStore, missingEventLog } from '../di/modules/event-store.module';
+import { createEventStore } from '../di/modules/event-store.module';
+import { hasEventLog } from './existing-ledger';
 import { createProjections } from '../di/modules/projections.module';
 import { TOKENS } from '../di/tokens';
 import { createLogger } from '../logging/logger';
@@ -52,13 +53,7 @@ export function registerProjections(program: Command): void {
     .option('--batch-size <n>', 'events per batch, 1–100000 (default: LEDGER_PROJECTION_BATCH_SIZE × 4)', batchSizeOption)
     .action(async (name: string | undefined, options: { dryRun?: boolean; batchSize?: number }) => {
       const config = loadConfig(process.env);
-      const missing = missingEventLog(config);
-      if (missing) {
-        // A mistyped LEDGER_DATA_DIR would otherwise create an empty log and swap in empty read models.
-        process.stderr.write(`${missing}\n`);
-        process.exitCode = 2;
-        return;
-      }
+      if (!hasEventLog(config)) return;
       const container = buildContainer(config, { logger: createLogger('warn') });
       // The rebuild is the only reader of the log here: no shared tail window (see createEventStore).
       const events = createEventStore(config, { sharedTail: false });

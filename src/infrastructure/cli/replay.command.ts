@@ -5,7 +5,7 @@ import type { ReplayReport } from '../../application/period/replay-period.handle
 import { periodStreamId } from '../../domain/shared/streams';
 import { Config, loadConfig } from '../config/config';
 import { buildContainer } from '../di/container';
-import { missingEventLog } from '../di/modules/event-store.module';
+import { hasEventLog } from './existing-ledger';
 import type { PeriodsServices } from '../http/periods/periods.controller';
 import { Lifecycle, TOKENS } from '../di/tokens';
 import { createLogger } from '../logging/logger';
@@ -75,13 +75,7 @@ export function registerReplay(program: Command): void {
     .option('--json', 'print the report as JSON')
     .action(async (options: { period: string; snapshot?: string; json?: boolean }) => {
       const config = loadConfig(process.env);
-      const missing = missingEventLog(config);
-      if (missing) {
-        // A mistyped LEDGER_DATA_DIR would otherwise create an empty ledger and report "never closed".
-        process.stderr.write(`${missing}\n`);
-        process.exitCode = 2;
-        return;
-      }
+      if (!hasEventLog(config)) return;
       const report = await runReplay(config, options.period, options.snapshot ? { snapshotId: options.snapshot } : {});
       process.stdout.write(`${options.json ? JSON.stringify({ ...report, replayed: undefined }) : formatReplay(report)}\n`);
       if (!report.match) process.exitCode = 1;

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDirectory } from '../../config/directories';
 import { ConfigError } from '../../config/config-error';
@@ -13,17 +12,6 @@ import { HealthCheck, Lifecycle, TOKENS } from '../tokens';
 
 /** The embedded event log's file: `LEDGER_DATA_DIR/events.db`. */
 export const eventLogPath = (config: Config): string => join(config.dataDir, 'events.db');
-
-/**
- * For commands that read an existing ledger (`projections rebuild`, `replay`): the reason there is
- * no event log to read — the embedded log's file is missing, so a mistyped `LEDGER_DATA_DIR` would
- * otherwise create an empty ledger and answer from it — or undefined when there is one (or
- * EventStoreDB is configured).
- */
-export function missingEventLog(config: Config): string | undefined {
-  if (config.eventStoreConnectionString || existsSync(eventLogPath(config))) return undefined;
-  return `no event log at ${eventLogPath(config)}: set LEDGER_DATA_DIR to the service's data directory (or EVENTSTORE_CONNECTION_STRING)`;
-}
 
 /**
  * Picks the event-log adapter from configuration: EventStoreDB when a connection string is set, else
