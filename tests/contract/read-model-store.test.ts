@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { MongoClient } from 'mongodb';
-import { encodePosition } from '../../src/application/ports/read-model-store.port';
+import { encodePosition, shadowName } from '../../src/application/ports/read-model-store.port';
 import { MongoReadModelStore } from '../../src/infrastructure/read-models/mongo/mongo-read-model-store';
 import { SqliteReadModelStore } from '../../src/infrastructure/read-models/sqlite/sqlite-read-model-store';
 import { tempDir } from '../support/temp-dir';
@@ -68,6 +68,90 @@ if (mongoUri) {
       } finally {
         await reopened.dropDatabase();
         await reopened.close();
+      }
+    });
+  });
+}
+
+if (mongoUri) {
+  describe('MongoDB read models: a shadow swap interrupted by a crash', () => {
+    const items = [{ name: 'items', indexes: [{ fields: ['seq'] }] }];
+    let n = 0;
+
+    /** A live `items` at position 5 and its rebuilt shadow at position 9, ready to swap. */
+    async function rebuilt(database: string): Promise<void> {
+      const store = MongoReadModelStore.fromUri(mongoUri!, database);
+      await store.dropDatabase();
+      await store.ensureCollections(items);
+      await store.commit([{ kind: 'upsert', collection: 'items', id: 'old', position: 5n, doc: { seq: 1 } }], [{ name: 'proj', position: 5n, generation: 0 }]);
+      await store.prepareShadow(['items'], 'proj');
+      await store.commit([{ kind: 'upsert', collection: shadowName('items'), id: 'new', position: 9n, doc: { seq: 2 } }], [{ name: shadowName('proj'), position: 9n, generation: 0 }]);
+      await store.close();
+    }
+
+    /** Raw access to the database, as the crashed process left it. */
+    async function raw<T>(database: string, act: (db: ReturnType<MongoClient['db']>) => Promise<T>): Promise<T> {
+      const client = new MongoClient(mongoUri!);
+      try {
+        return await act(client.db(database));
+      } finally {
+        await client.close();
+      }
+    }
+
+    const recordIntent = (database: string) =>
+      raw(database, (db) =>
+        db.collection<{ _id: string }>('rm_meta_swaps').insertOne({ _id: 'proj', collections: ['items'], position: encodePosition(9n), generation: 1, createdAt: new Date() } as { _id: string }),
+      );
+
+    async function expectSwapped(database: string, open: (store: MongoReadModelStore) => Promise<void>): Promise<void> {
+      const store = MongoReadModelStore.fromUri(mongoUri!, database);
+      try {
+        await open(store);
+        expect(await store.get('items', 'new')).to.deep.equal({ _id: 'new', position: 9n, doc: { seq: 2 } });
+        expect(await store.get('items', 'old')).to.equal(undefined);
+        expect(await store.getCheckpoint('proj')).to.deep.equal({ name: 'proj', position: 9n, generation: 1 });
+        const left = await raw(database, async (db) => ({
+          collections: (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name).filter((c) => c.includes('shadow')),
+          swaps: await db.collection('rm_meta_swaps').countDocuments(),
+          shadowCheckpoint: await db.collection<{ _id: string }>('rm_meta_checkpoints').countDocuments({ _id: shadowName('proj') }),
+        }));
+        expect(left).to.deep.equal({ collections: [], swaps: 0, shadowCheckpoint: 0 });
+      } finally {
+        await store.dropDatabase();
+        await store.close();
+      }
+    }
+
+    it('is completed when the store is opened again, when the crash came before the first rename', async () => {
+      const database = `ledger_swap_${process.pid}_${n++}`;
+      await rebuilt(database);
+      await recordIntent(database);
+      await expectSwapped(database, (store) => store.ensureCollections(items));
+    });
+
+    it('is completed when the live collection was already dropped and the shadow not yet renamed', async () => {
+      const database = `ledger_swap_${process.pid}_${n++}`;
+      await rebuilt(database);
+      await recordIntent(database);
+      await raw(database, (db) => db.collection('items').drop());
+      await expectSwapped(database, (store) => store.ensureCollections(items));
+    });
+
+    it('is completed, not thrown away, by the next rebuild preparing its shadows', async () => {
+      const database = `ledger_swap_${process.pid}_${n++}`;
+      await rebuilt(database);
+      await recordIntent(database);
+      const store = MongoReadModelStore.fromUri(mongoUri!, database);
+      try {
+        await store.prepareShadow(['items'], 'proj');
+        expect(await store.get('items', 'new')).to.deep.equal({ _id: 'new', position: 9n, doc: { seq: 2 } });
+        expect(await store.getCheckpoint('proj')).to.deep.equal({ name: 'proj', position: 9n, generation: 1 });
+        expect(await store.count(shadowName('items')), 'the new rebuild starts from an empty shadow').to.equal(0);
+        expect(await raw(database, (db) => db.collection('rm_meta_swaps').countDocuments())).to.equal(0);
+      } finally {
+        await store.dropDatabase();
+        await store.close();
       }
     });
   });

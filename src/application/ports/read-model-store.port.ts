@@ -198,9 +198,11 @@ export interface ReadModelStore {
   prepareShadow(collections: readonly string[], checkpoint: string): Promise<void>;
 
   /**
-   * Atomically (per adapter: SQLite one transaction; MongoDB renames with `dropTarget`) replaces each
-   * live collection by its shadow, sets the live checkpoint to the shadow's position and bumps its
-   * generation, so a runner still writing under the old generation restarts from the new checkpoint.
+   * Replaces each live collection by its shadow, sets the live checkpoint to the shadow's position
+   * and bumps its generation, so a runner still writing under the old generation restarts from the
+   * new checkpoint. All or nothing: SQLite in one transaction; MongoDB records the swap first and
+   * completes an interrupted one when the store is opened again (one `renameCollection` with
+   * `dropTarget` per collection, so readers see old or new documents, one collection at a time).
    */
   swapShadow(collections: readonly string[], checkpoint: string): Promise<Checkpoint>;
 

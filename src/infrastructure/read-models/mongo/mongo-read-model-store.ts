@@ -33,6 +33,10 @@ const SPECS = 'rm_meta_collections';
 const CHECKPOINTS = 'rm_meta_checkpoints';
 const DEAD_LETTERS = 'rm_meta_dead_letters';
 const REDO = 'rm_meta_redo';
+/** Shadow swaps begun and not yet completed ({@link SwapIntent}). */
+const SWAPS = 'rm_meta_swaps';
+/** MongoDB's `NotImplemented` error code: FerretDB v1 answers it to `renameCollection` with `dropTarget`. */
+const NOT_IMPLEMENTED = 238;
 /** Redo chunks stay well under MongoDB's 16 MiB document limit. */
 const CHUNK_BYTES = 4 * 1024 * 1024;
 
@@ -55,6 +59,22 @@ interface RedoChunk {
   kind: 'chunk';
   commitId: string;
   ops: string;
+}
+
+/**
+ * A shadow swap in progress, recorded before its first rename (`_id` = the live checkpoint's name):
+ * what it replaces and the live checkpoint it ends with, both fixed when it began. Completing it
+ * again after a crash therefore gives the same result: renaming what is still a shadow, then
+ * setting the checkpoint to `position` and `generation`.
+ */
+interface SwapIntent {
+  _id: string;
+  collections: string[];
+  /** Encoded position of the shadow checkpoint when the swap began. */
+  position: string;
+  /** The live checkpoint's generation after the swap (one above the one before it). */
+  generation: number;
+  createdAt: Date;
 }
 
 /** A stored document: string ids, any fields. */
@@ -129,7 +149,7 @@ export class MongoReadModelStore implements ReadModelStore {
     return spec;
   }
 
-  /** Completes batches whose commit document was written but whose writes may not all be. */
+  /** Completes batches whose commit document was written but whose writes may not all be, then interrupted shadow swaps. */
   private async recover(): Promise<void> {
     const redo = this.db.collection<RedoCommit | RedoChunk>(REDO);
     const commits = (await redo.find({ kind: 'commit' }).sort({ createdAt: 1 }).toArray()) as RedoCommit[];
@@ -158,6 +178,7 @@ export class MongoReadModelStore implements ReadModelStore {
     const live = new Set((await redo.find({ kind: 'commit' }).project<{ _id: string }>({ _id: 1 }).toArray()).map((c) => c._id));
     const stale = [...new Set(orphans.map((o) => o.commitId))].filter((id) => !live.has(id));
     if (stale.length > 0) await redo.deleteMany({ kind: 'chunk', commitId: { $in: stale } });
+    await this.completeRecordedSwaps();
   }
 
   async commit(writes: readonly WriteOp[], checkpoints: readonly Checkpoint[] = []): Promise<CommitResult> {
@@ -361,6 +382,7 @@ export class MongoReadModelStore implements ReadModelStore {
 
   async prepareShadow(collections: readonly string[], checkpoint: string): Promise<void> {
     this.assertOpen();
+    await this.completeRecordedSwaps(checkpoint); // an interrupted swap's shadows are complete: swap them in, do not drop them
     for (const name of collections) {
       const spec = await this.spec(name);
       await this.dropIfExists(shadowName(name));
@@ -375,24 +397,74 @@ export class MongoReadModelStore implements ReadModelStore {
     this.specs.delete(name);
   }
 
+  /**
+   * Replaces each live collection by its shadow and sets the live checkpoint to the shadow's
+   * position with the next generation (see the port).
+   *
+   * - Crash-safe: the swap is recorded first ({@link SwapIntent}); {@link ensureCollections} and
+   *   {@link prepareShadow} complete a recorded swap, so an interrupted one ends exactly as an
+   *   uninterrupted one would.
+   * - Each collection is replaced by one `renameCollection` with `dropTarget`, so a reader finds
+   *   either the old or the new documents, never a missing collection. FerretDB v1 does not
+   *   implement `dropTarget`; there the live collection is dropped and the shadow renamed, and a
+   *   reader in between finds the collection empty.
+   * - Collections are replaced one after the other: a reader of two of them in the middle of a swap
+   *   may find one replaced and the other not yet.
+   * @throws InvalidQueryError when a collection or its shadow is unknown (nothing is changed then).
+   */
   async swapShadow(collections: readonly string[], checkpoint: string): Promise<Checkpoint> {
     this.assertOpen();
     for (const name of collections) {
-      const spec = await this.spec(name);
+      await this.spec(name);
       await this.spec(shadowName(name));
-      await this.dropIfExists(name);
-      await this.db.renameCollection(shadowName(name), name);
-      await this.db.collection<RawDoc>(SPECS).deleteOne({ _id: shadowName(name) });
-      this.specs.delete(shadowName(name));
-      await this.createCollection(name, spec);
     }
     const cps = this.db.collection<CheckpointDoc>(CHECKPOINTS);
     const live = await cps.findOne({ _id: checkpoint });
     const rebuilt = await cps.findOne({ _id: shadowName(checkpoint) });
-    const next: Checkpoint = { name: checkpoint, position: rebuilt ? decodePosition(rebuilt.position) : 0n, generation: (live?.generation ?? 0) + 1 };
-    await cps.replaceOne({ _id: checkpoint }, { position: encodePosition(next.position), generation: next.generation }, { upsert: true });
-    await cps.deleteOne({ _id: shadowName(checkpoint) });
-    return next;
+    const intent: SwapIntent = {
+      _id: checkpoint,
+      collections: [...collections],
+      position: rebuilt?.position ?? encodePosition(0n),
+      generation: (live?.generation ?? 0) + 1,
+      createdAt: new Date(),
+    };
+    await this.db.collection<SwapIntent>(SWAPS).replaceOne({ _id: checkpoint }, intent, { upsert: true });
+    return this.completeSwap(intent);
+  }
+
+  /** Carries out (or finishes) a recorded swap; every step can be repeated. */
+  private async completeSwap(intent: SwapIntent): Promise<Checkpoint> {
+    const existing = new Set((await this.db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
+    for (const name of intent.collections) {
+      const shadow = shadowName(name);
+      const spec = await this.spec(name);
+      if (existing.has(shadow)) await this.replaceCollection(shadow, name, existing.has(name));
+      await this.db.collection<{ _id: string }>(SPECS).deleteOne({ _id: shadow });
+      this.specs.delete(shadow);
+      await this.createCollection(name, spec); // the shadow's indexes already match; this records the spec again
+    }
+    const cps = this.db.collection<CheckpointDoc>(CHECKPOINTS);
+    await cps.replaceOne({ _id: intent._id }, { position: intent.position, generation: intent.generation }, { upsert: true });
+    await cps.deleteOne({ _id: shadowName(intent._id) });
+    await this.db.collection<SwapIntent>(SWAPS).deleteOne({ _id: intent._id });
+    return { name: intent._id, position: decodePosition(intent.position), generation: intent.generation };
+  }
+
+  /** `renameCollection(from → to)` replacing `to`: in one step where the server can (see {@link swapShadow}). */
+  private async replaceCollection(from: string, to: string, targetExists: boolean): Promise<void> {
+    try {
+      await this.db.renameCollection(from, to, { dropTarget: true });
+    } catch (err) {
+      if (!(err instanceof MongoServerError && err.code === NOT_IMPLEMENTED)) throw err;
+      if (targetExists) await this.dropIfExists(to);
+      await this.db.renameCollection(from, to);
+    }
+  }
+
+  /** Completes the recorded swaps (of `checkpoint` only, when given). */
+  private async completeRecordedSwaps(checkpoint?: string): Promise<void> {
+    const swaps = await this.db.collection<SwapIntent>(SWAPS).find(checkpoint === undefined ? {} : { _id: checkpoint }).toArray();
+    for (const intent of swaps) await this.completeSwap(intent);
   }
 
   async ping(): Promise<{ ok: boolean; detail?: string }> {
