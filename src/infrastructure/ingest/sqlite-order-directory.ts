@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { LRUCache } from 'lru-cache';
 import { isCountryCode, isShopKey, scayleOrderId } from '../../application/ingest/scayle/scayle-order-keys';
 import { StreamNotFoundError, type EventStore } from '../../application/ports/event-store.port';
 import type { OrderDirectory, OrderDirectoryEntry, OrderLocation, OrderReferenceKind, PendingLink } from '../../application/ports/order-directory.port';
@@ -46,14 +47,22 @@ export function firstPositionIn(store: EventStore): FirstPositionOf {
 }
 
 /**
+ * How many recorded directory entries (order id, reference key, public key or payment reference of
+ * one stream) {@link SqliteOrderDirectory} remembers: about 40 MiB. Unbounded, they grew by about
+ * 400 MiB per million orders.
+ */
+export const KNOWN_ENTRIES = 100_000;
+
+/**
  * The order directory in its own SQLite file (`LEDGER_DATA_DIR/order-directory.db`): a cache of the
  * log, rebuilt by the catch-up subscription when deleted, so it runs with `synchronous=NORMAL` (a
- * lost tail is re-indexed from its checkpoint). Entries already recorded are remembered in memory
- * so the webhook hot path does not write them again.
+ * lost tail is re-indexed from its checkpoint). The most recently recorded entries (up to
+ * {@link KNOWN_ENTRIES}) are remembered in memory so the webhook hot path does not write them again;
+ * an entry forgotten from there is written again as `INSERT OR IGNORE`, which changes nothing.
  */
 export class SqliteOrderDirectory implements OrderDirectory {
   private readonly db: Database.Database;
-  private readonly known = new Set<string>();
+  private readonly known: LRUCache<string, true>;
   private readonly stmt;
   private readonly recordTx: Database.Transaction<(batch: readonly PendingRecord[]) => number[]>;
   private pendingRecords: PendingRecord[] = [];
@@ -65,7 +74,9 @@ export class SqliteOrderDirectory implements OrderDirectory {
   constructor(
     filename: string,
     private readonly firstPositionOf: FirstPositionOf,
+    knownEntries: number = KNOWN_ENTRIES,
   ) {
+    this.known = new LRUCache({ max: knownEntries });
     this.db = new Database(filename);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
@@ -102,7 +113,7 @@ export class SqliteOrderDirectory implements OrderDirectory {
     if (entry.referenceKey) rows.push(['referenceKey', entry.referenceKey, entry]);
     if (entry.publicKey) rows.push(['publicKey', entry.publicKey, entry]);
     for (const p of entry.paymentReferences ?? []) rows.push(['paymentReference', p, entry]);
-    const unknown = rows.filter(([kind, ref]) => !this.known.has(`${kind}\u0000${ref}\u0000${entry.streamId}`));
+    const unknown = rows.filter(([kind, ref]) => this.known.get(`${kind}\u0000${ref}\u0000${entry.streamId}`) === undefined); // get: a hit counts as recent use
     if (unknown.length === 0) return false;
     return new Promise<boolean>((resolve, reject) => {
       this.pendingRecords.push({ rows: unknown, resolve, reject });
@@ -127,7 +138,7 @@ export class SqliteOrderDirectory implements OrderDirectory {
       return;
     }
     batch.forEach((p, i) => {
-      for (const [kind, ref, e] of p.rows) this.known.add(`${kind}\u0000${ref}\u0000${e.streamId}`);
+      for (const [kind, ref, e] of p.rows) this.known.set(`${kind}\u0000${ref}\u0000${e.streamId}`, true);
       p.resolve(changes[i]! > 0);
     });
   }

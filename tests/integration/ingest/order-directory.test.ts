@@ -6,6 +6,7 @@ import type { OrderDirectory } from '../../../src/application/ports/order-direct
 import { TOKENS } from '../../../src/infrastructure/di/tokens';
 import { LedgerService } from '../../../src/infrastructure/service';
 import { basicAuth, bearer, INGEST_ENV, localeEnvelope, scayleFixture, streamEvents } from '../../support/ingest';
+import { SqliteOrderDirectory } from '../../../src/infrastructure/ingest/sqlite-order-directory';
 import { tempDir } from '../../support/temp-dir';
 import { testConfig } from '../../support/test-config';
 
@@ -65,6 +66,25 @@ describe('ingest: the order directory is a cache of the log', () => {
       expect((await streamEvents(service, 'order-msde-DE-4103')).map((e) => e.type)).to.deep.equal(['ScayleOrderConfirmed']);
     } finally {
       await service.stop();
+    }
+  });
+});
+
+describe('SqliteOrderDirectory: the entries it remembers are bounded', () => {
+  const dir = tempDir();
+  after(() => dir.remove());
+
+  it('keeps at most the configured number of entries in memory and still answers for forgotten ones', async () => {
+    const directory = new SqliteOrderDirectory(join(dir.path, 'bounded.db'), async () => undefined, 4);
+    try {
+      const entry = (id: number) => ({ streamId: `order-msde-DE-${id}`, shopKey: 'msde', countryCode: 'DE', orderId: String(id), referenceKey: `ref-${id}` });
+      for (let id = 1; id <= 10; id++) expect(await directory.record(entry(id)), `order ${id} is new`).to.equal(true);
+      expect((directory as unknown as { known: { size: number } }).known.size).to.equal(4);
+      expect(await directory.record(entry(1)), 'order 1 was forgotten in memory, but the store already has it').to.equal(false);
+      expect(await directory.record(entry(10)), 'order 10 is remembered').to.equal(false);
+      expect(await directory.resolve('ref-1', ['referenceKey'])).to.deep.equal({ streamId: 'order-msde-DE-1', shopKey: 'msde', countryCode: 'DE', orderId: '1' });
+    } finally {
+      directory.close();
     }
   });
 });
