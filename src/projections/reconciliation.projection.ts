@@ -27,7 +27,7 @@ import { readStreamOrEmpty } from '../application/shared/read-stream';
 import type { JsonObject } from '../application/ports/read-model-store.port';
 import type { ReconciliationPolicyProvider } from '../application/ports/reconciliation-policy.port';
 import { isExceptionEvent } from '../domain/exception/exception.events';
-import type { IngestionFailed, IngestionFailureDismissed, IngestionRetried } from '../domain/ingest/ingest.events';
+import { ingestFailureExceptionId, ingestFailureStep, isIngestFailureStream } from '../domain/ingest/ingest-failure.exception';
 import { FRESHNESS_STREAM, type FreshnessEvent, type StaleSyncDetected } from '../domain/freshness/freshness.events';
 import type { OrderEventEnvelope } from '../domain/order/order.events';
 import { reconcileOrder } from '../domain/order/order.reconcile';
@@ -45,7 +45,6 @@ import { ERP_UNLINKED_PREFIX, isOrderStream } from '../domain/shared/streams';
 
 export const RECONCILIATIONS = 'reconciliations';
 
-const isFailureStream = (s: string) => s.startsWith('ingest-failure-');
 const isFreshnessStream = (s: string) => s === FRESHNESS_STREAM;
 const isSettlementStream = (s: string) => s.startsWith('settlement-');
 /**
@@ -160,7 +159,7 @@ export class ReconciliationProjection implements Projection {
       const linkedFrom = linkedFromOf(e);
       if (linkedFrom) keys.push({ collection: RECONCILIATIONS, id: linkedFrom });
       if (isExceptionEvent(e)) keys.push({ collection: EXCEPTIONS, id: e.data.exceptionId });
-      if (isFailureStream(e.streamId)) keys.push({ collection: EXCEPTIONS, id: failureExceptionId(e.streamId) });
+      if (isIngestFailureStream(e.streamId)) keys.push({ collection: EXCEPTIONS, id: ingestFailureExceptionId(e.streamId) });
       if (isFreshnessStream(e.streamId) && typeof (e.data as { checkId?: unknown } | null)?.checkId === 'string') keys.push({ collection: EXCEPTIONS, id: staleSyncExceptionId((e.data as { checkId: string }).checkId) });
     }
     return keys;
@@ -319,7 +318,7 @@ export class ReconciliationProjection implements Projection {
     const units: ProjectionUnit[] = [];
     for (const [streamId, list] of byStream) {
       if (isOrderStream(streamId)) units.push({ events: list, run: (ctx) => this.runOrder(ctx, streamId, list) });
-      else if (isFailureStream(streamId)) units.push({ events: list, run: (ctx) => this.runFailure(ctx, streamId, list) });
+      else if (isIngestFailureStream(streamId)) units.push({ events: list, run: (ctx) => this.runFailure(ctx, streamId, list) });
       else if (isFreshnessStream(streamId)) units.push({ events: list, run: (ctx) => this.runFreshness(ctx, streamId, list) });
       else if (isSettlementStream(streamId) && this.batchEvaluations.has(streamId)) units.push({ events: list, run: (ctx) => this.runSettlementBatch(ctx, streamId, list) });
       // Decisions on the SYNC_FAILURE of an event dead-lettered in any other stream (settlement-…, period-…).
@@ -536,32 +535,36 @@ export class ReconciliationProjection implements Projection {
     for (const e of events) if (isExceptionEvent(e)) decide(ctx, e, ledgerTime(e));
   }
 
+  /** A failed record's stream: its events folded into its `SYNC_FAILURE` exception by the rules of {@link ingestFailureStep}. */
   private runFailure(ctx: BatchContext, streamId: string, events: readonly RecordedEvent[]): void {
-    const exceptionId = failureExceptionId(streamId);
+    const exceptionId = ingestFailureExceptionId(streamId);
     for (const e of events) {
       const at = ledgerTime(e);
-      if (isExceptionEvent(e)) {
-        decide(ctx, e, at);
-        continue;
-      }
-      const info = FINDING_CODES.SYNC_FAILURE;
-      const base = { exceptionId, streamId, subject: streamId, code: 'SYNC_FAILURE', owner: info.owner, severity: info.severity, component: 'order' };
-      if (e.type === 'IngestionFailed') {
-        const d = (e as unknown as IngestionFailed).data;
-        observe(ctx, this.sla, true, at, {
-          ...base,
-          explanation: d.message,
-          extra: { failure: { failureId: d.failureId, source: d.source, recordKind: d.recordKind, reason: d.reason, ...(d.subject ? { subject: d.subject } : {}) } },
-        });
-      } else if (e.type === 'IngestionRetried') {
-        const d = (e as unknown as IngestionRetried).data;
-        const doc = ctx.get<ExceptionDoc>(EXCEPTIONS, exceptionId);
-        if (!doc) continue;
-        if (d.outcome === 'succeeded') observe(ctx, this.sla, false, at, { ...subjectOf(doc), extra: {} });
-        else ctx.put(EXCEPTIONS, exceptionId, { ...doc, lastChangedAt: at, history: [...doc.history, { at, what: 'retry_failed', by: d.retriedBy, ...(d.message ? { note: d.message } : {}) }].slice(-50) });
-      } else if (e.type === 'IngestionFailureDismissed') {
-        const d = (e as unknown as IngestionFailureDismissed).data;
-        decide(ctx, { type: 'ExceptionResolved', data: { exceptionId, decidedAt: d.dismissedAt, decidedBy: d.dismissedBy, resolution: 'accepted', note: `dismissed: ${d.reason}` } }, at);
+      const step = ingestFailureStep(streamId, e);
+      if (!step) continue;
+      switch (step.kind) {
+        case 'failed': {
+          const { failure, ...subject } = step.exception;
+          observe(ctx, this.sla, true, at, { ...subject, extra: { failure: { ...failure } } });
+          break;
+        }
+        case 'retried': {
+          const doc = ctx.get<ExceptionDoc>(EXCEPTIONS, exceptionId);
+          if (doc) observe(ctx, this.sla, false, at, { ...subjectOf(doc), extra: {} });
+          break;
+        }
+        case 'retry_failed': {
+          const doc = ctx.get<ExceptionDoc>(EXCEPTIONS, exceptionId);
+          if (doc) ctx.put(EXCEPTIONS, exceptionId, { ...doc, lastChangedAt: at, history: [...doc.history, { at, what: 'retry_failed', by: step.by, ...(step.message ? { note: step.message } : {}) }].slice(-50) });
+          break;
+        }
+        case 'decided':
+          decide(ctx, step.decision, at);
+          break;
+        default: {
+          const unreachable: never = step;
+          return unreachable;
+        }
       }
     }
   }
@@ -569,9 +572,6 @@ export class ReconciliationProjection implements Projection {
 
 /** Exception id of a STALE_SYNC check: one per check (`erp_behind_scayle`, `projection_lag:<name>`…). */
 export const staleSyncExceptionId = (checkId: string) => `freshness/STALE_SYNC/${checkId}`;
-
-/** Exception id of a failed record: one per `ingest-failure-…` stream. */
-export const failureExceptionId = (streamId: string) => `${streamId}/SYNC_FAILURE/order/ingest`;
 
 function subjectOf(doc: ExceptionDoc) {
   return {

@@ -95,7 +95,9 @@ export class AsOfQuery {
 
   /**
    * Open exceptions as of `asOf`, optionally of one period and only those matching `filter` (owner,
-   * finding code, queue status at that point), at most `limit` of them (sorted by id).
+   * finding code, queue status at that point), at most `limit` of them (sorted by id). Without a
+   * period they include the failed records active then (operations `SYNC_FAILURE` with `failure`),
+   * as the live queue lists them; a failed record has no period, so `period` leaves them out.
    */
   async exceptions(asOf: AsOf, options: { period?: string; limit: number; filter?: ExceptionFilter }): Promise<ExceptionsAsOf> {
     const point = await this.point(asOf);

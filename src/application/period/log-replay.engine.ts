@@ -50,6 +50,12 @@
  * cannot be read. Since rules version `reconcile/2025.7`; before, the whole replay failed (and a
  * close with it, for every period).
  *
+ * Failed records (`ingest-failure-<failureId>` streams, `IngestionFailed`) are listed as the live
+ * queue lists them — an operations `SYNC_FAILURE` per record, folded with its retries, dismissal and
+ * decisions by the live queue's own rules ({@link foldIngestFailure}) — but only by a replay that is
+ * not limited to a period: a failed record belongs to no accounting period (the live queue gives its
+ * row none, so `period=` leaves it out there too), and so counts in no close snapshot or audit replay.
+ *
  * The result is a pure function of (log up to the bound, cut time, policy, rules version).
  */
 import { ExceptionFold, isActiveStatus } from '../../domain/exception/exception.fold';
@@ -70,6 +76,8 @@ import { type EventStore, type RecordedEvent } from '../ports/event-store.port';
 import { readStreamOrEmpty } from '../shared/read-stream';
 import { locateUnreadable, unreadableStreamExceptionId, unreadableStreamPeriod, type UnreadableStream } from '../order/unreadable-stream';
 import { ERP_UNLINKED_PREFIX, isOrderStream } from '../../domain/shared/streams';
+import { isIngestFailureStream } from '../../domain/ingest/ingest-failure.exception';
+import { foldIngestFailure, type IngestFailureAtBound } from './ingest-failure.replay';
 
 /** Where a replay stops: at a log position (inclusive), or at the last event recorded at or before a ledger time. */
 export type ReplayBound = { position: bigint } | { time: string };
@@ -87,7 +95,7 @@ export interface ReplayOptions {
   /** `now` of the reconciliation: the cut time. */
   now: string;
   policy: ReconciliationPolicy;
-  /** Only figures of this period (`YYYY-MM`); absent: every period. */
+  /** Only figures of this period (`YYYY-MM`); absent: every period, and the failed records (which have none). */
   period?: string;
   onProgress?: (p: ReplayProgress) => void;
   /** Stop collecting exceptions after this many (as-of queries); default unbounded. */
@@ -158,6 +166,7 @@ export class LogReplayEngine {
       eventsReplayed++;
       position = e.position;
       if (isSettlementStream(e.streamId) && e.type === 'PspSettlementBatchRecorded') streams.add(e.streamId);
+      if (options.period === undefined && e.type === 'IngestionFailed' && isIngestFailureStream(e.streamId)) streams.add(e.streamId);
       if (isOrderStream(e.streamId)) {
         streams.add(e.streamId);
         if (e.streamId.startsWith('order-') && e.type.startsWith('Erp')) {
@@ -185,6 +194,11 @@ export class LogReplayEngine {
       if (streamId.startsWith(ERP_UNLINKED_PREFIX) && linkedDocuments.has(streamId.slice(ERP_UNLINKED_PREFIX.length))) continue;
       const recorded = (await readStreamOrEmpty(this.events, streamId)).filter((e) => e.position <= position);
       if (recorded.length === 0) continue;
+      if (isIngestFailureStream(streamId)) {
+        const failure = foldIngestFailure(streamId, recorded, ledgerTimeOf);
+        if (failure) figures.addIngestFailure(failure);
+        continue;
+      }
       let evaluated: StreamEvaluation | undefined;
       try {
         evaluated = isSettlementStream(streamId) ? evaluateBatchStream(recorded, options.now) : evaluateOrderStream(recorded, options.policy, options.now);
@@ -383,18 +397,22 @@ export class FiguresAccumulator {
   }
 
   /**
+   * Adds a failed record's `SYNC_FAILURE` ({@link foldIngestFailure}) when it is active and matches
+   * the filter. No figures: a failed record is no order, and no finding of a period.
+   */
+  addIngestFailure(e: IngestFailureAtBound): void {
+    if (!isActiveStatus(e.status) || !this.admits(e)) return;
+    this.exceptions.push(e);
+  }
+
+  /**
    * Adds a stream that cannot be folded or evaluated: no figures, one in `unreadableStreams`, and an
    * open operations `SYNC_FAILURE` naming the event (see the module docs).
    */
   addUnreadable(u: UnreadableStream, component: 'order' | 'settlement', orderId?: string): void {
     this.unreadableStreams++;
     const info = FINDING_CODES.SYNC_FAILURE;
-    const { owner, code, status } = this.exceptionFilter;
-    if ((owner !== undefined && info.owner !== owner) || (code !== undefined && code !== 'SYNC_FAILURE') || (status !== undefined && status !== 'open')) return;
-    if (this.exceptions.length >= this.exceptionLimit) {
-      this.truncated = true;
-      return;
-    }
+    if (!this.admits({ owner: info.owner, code: 'SYNC_FAILURE', status: 'open' })) return;
     this.exceptions.push({
       exceptionId: unreadableStreamExceptionId(u.streamId, component),
       code: 'SYNC_FAILURE',
@@ -416,12 +434,7 @@ export class FiguresAccumulator {
       if (f.autoAccepted) continue;
       const decided = decisions?.get(f.findingId);
       if (decided && !isActiveStatus(decided.state.status)) continue;
-      const { owner, code, status } = this.exceptionFilter;
-      if ((owner !== undefined && f.owner !== owner) || (code !== undefined && f.code !== code) || (status !== undefined && (decided?.state.status ?? 'open') !== status)) continue;
-      if (this.exceptions.length >= this.exceptionLimit) {
-        this.truncated = true;
-        continue;
-      }
+      if (!this.admits({ owner: f.owner, code: f.code, status: decided?.state.status ?? 'open' })) continue;
       const times = f.eventIds.map((id) => recordedAt.get(id)).filter((t): t is string => t !== undefined);
       const openedAt = decided?.reopenedAt ?? (times.length > 0 ? times.reduce((a, b) => (Date.parse(a) >= Date.parse(b) ? a : b)) : ledgerTimeOf(events[events.length - 1]!));
       this.exceptions.push({
@@ -439,6 +452,17 @@ export class FiguresAccumulator {
         explanation: f.explanation,
       });
     }
+  }
+
+  /** Whether an active exception of this owner, code and status is listed: it matches the filter and the limit is not reached (else `truncated`). */
+  private admits(e: { owner: string; code: string; status: string }): boolean {
+    const { owner, code, status } = this.exceptionFilter;
+    if ((owner !== undefined && e.owner !== owner) || (code !== undefined && e.code !== code) || (status !== undefined && e.status !== status)) return false;
+    if (this.exceptions.length >= this.exceptionLimit) {
+      this.truncated = true;
+      return false;
+    }
+    return true;
   }
 
   result(): PeriodFigures {

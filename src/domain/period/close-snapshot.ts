@@ -26,6 +26,7 @@ import { instantMs } from '../shared/period';
 import type { ReconciliationStatus, SideTotals } from '../order/reconciliation.types';
 import type { GraceWindows } from '../order/reconciliation.policy';
 import type { ErpRoundingProfile } from '../shared/rounding';
+import type { IngestFailureRef } from '../ingest/ingest-failure.exception';
 
 // Moved to their own modules; re-exported so branches written against the old home still build.
 export { subtractTotals } from './post-close-adjustments';
@@ -75,6 +76,12 @@ export interface SnapshotException {
   ageSeconds: number;
   delta?: FindingSide;
   explanation: string;
+  /**
+   * The failed record a `SYNC_FAILURE` of an `ingest-failure-…` stream is about, as the live queue
+   * names it. Only the as-of queue lists such exceptions: a failed record belongs to no accounting
+   * period (the live queue gives it none), so no close snapshot holds one.
+   */
+  failure?: IngestFailureRef;
 }
 
 /** Totals of both sides (and the PSP) per currency and component: decimal strings, major units. */
