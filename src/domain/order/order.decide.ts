@@ -52,7 +52,8 @@ function requireText(value: unknown, field: string): void {
 }
 
 /**
- * `RequestRefund` rules: currency = order currency; `amount` > 0 and = Σ `items[].amount`; every item
+ * `RequestRefund` rules: currency = order currency; amounts written on its scale (new input:
+ * `"19.990"` EUR is `too_many_decimals`); `amount` > 0 and = Σ `items[].amount`; every item
  * belongs to the order, appears once, and is refundable up to what was paid for it (its gross after
  * allocated reductions, or its corrected gross) minus earlier refunds of it (ledger refunds of that
  * item, and Scayle refunds naming it, counted at the item's full gross); the total ≤ captured −
@@ -74,7 +75,7 @@ function decideRefund(command: RequestRefund, state: OrderState): RefundRequeste
   const cur = view.currency!;
   if (!isCurrencyCode(c.currency)) throw invalid('unknown_currency', `Not an ISO 4217 currency code: ${String(c.currency)}`, 'currency');
   if (c.currency !== cur) throw businessRule('currency_mismatch', `The order is in ${cur}, the refund in ${c.currency}`, 'currency', { expected: cur });
-  const amount = Money.parse(c.amount, cur, 'amount');
+  const amount = Money.parseInput(c.amount, cur, 'amount');
   if (!amount.isPositive()) throw invalid('not_positive', 'amount must be greater than zero', 'amount');
   if (!Array.isArray(c.items) || c.items.length === 0) throw invalid('required', 'refund_items must name at least one item', 'refund_items');
 
@@ -83,7 +84,7 @@ function decideRefund(command: RequestRefund, state: OrderState): RefundRequeste
   let sum = Money.zero(cur);
   c.items.forEach((it, i) => {
     const field = `refund_items[${i}]`;
-    const itemAmount = Money.parse(it.amount, cur, `${field}.amount`);
+    const itemAmount = Money.parseInput(it.amount, cur, `${field}.amount`);
     if (!itemAmount.isPositive()) throw invalid('not_positive', `${field}.amount must be greater than zero`, `${field}.amount`);
     if (seen.has(it.orderItemId)) throw invalid('duplicate_item', `Item ${it.orderItemId} appears twice`, `${field}.orderItemId`);
     seen.add(it.orderItemId);
@@ -123,7 +124,8 @@ function earlierItemRefunds(view: OrderView): Map<string, Money> {
 }
 
 /**
- * `CorrectLineItems` rules: items exist and appear once; gross = net + tax in the order currency; rate a
+ * `CorrectLineItems` rules: items exist and appear once; gross = net + tax in the order currency,
+ * written on its scale (the command is new input: `"100.000"` EUR is `too_many_decimals`); rate a
  * fraction; tax = net × rate up to (1 + rate) minor units of rounding (`tax_inconsistent_with_rate`).
  */
 function decideCorrection(command: CorrectLineItems, state: OrderState): LineItemsCorrected[] {
@@ -145,9 +147,9 @@ function decideCorrection(command: CorrectLineItems, state: OrderState): LineIte
     if (seen.has(it.orderItemId)) throw invalid('duplicate_item', `Item ${it.orderItemId} appears twice`, `${field}.orderItemId`);
     seen.add(it.orderItemId);
     if (!view.items.some((x) => x.itemId === it.orderItemId)) throw businessRule('item_not_in_order', `Item ${it.orderItemId} does not belong to this order`, `${field}.orderItemId`, { orderItemId: it.orderItemId });
-    const gross = Money.parse(it.gross, cur, `${field}.gross`);
-    const net = Money.parse(it.net, cur, `${field}.net`);
-    const tax = Money.parse(it.tax, cur, `${field}.tax`);
+    const gross = Money.parseInput(it.gross, cur, `${field}.gross`);
+    const net = Money.parseInput(it.net, cur, `${field}.net`);
+    const tax = Money.parseInput(it.tax, cur, `${field}.tax`);
     const rate = parseRate(it.taxRate, `${field}.taxRate`);
     if (!net.add(tax).equals(gross)) throw businessRule('gross_not_net_plus_tax', `${field}: gross ${gross.toString()} ≠ net ${net.toString()} + tax ${tax.toString()}`, `${field}.gross`);
     // One unit's tax is net × rate up to rounding: at most (1 + rate) minor units off when net was

@@ -1,7 +1,7 @@
 /**
  * Money as text (DESIGN §5): decimal strings in major units ↔ integer minor units on a currency's
- * scale, boundary parsing (magnitude guard, scale check or quantisation with a warning), and the
- * shapes money takes in events and JSON. No arithmetic here: `money.ts` builds `Money` values on
+ * scale, boundary parsing (magnitude guard, scale check or quantisation with a warning, the written
+ * scale a client may use), and the shapes money takes in events and JSON. No arithmetic here: `money.ts` builds `Money` values on
  * top of these helpers.
  */
 import { type Currency, minorUnit } from './currency';
@@ -104,6 +104,26 @@ export function parseMajorText(value: string, c: Currency, field: string | undef
     return { minor: rounded, warning: { code: 'SUB_MINOR_UNIT_AMOUNT', original: value, quantised: formatMinor(rounded, c.exponent), currency: c.code, mode: quantise } };
   }
   throw invalid('too_many_decimals', `${value} has more decimals than ${c.code} allows (${c.exponent})`, field, {
+    value,
+    currency: c.code,
+  });
+}
+
+/**
+ * Refuses an amount a client wrote with more fractional digits than the currency's exponent (ISO
+ * 4217: EUR 2, JPY 0, KWD 3) when the extra digits are zeros (`"11.680"` EUR, `"5.000"` CHF,
+ * `"1390.0"` JPY): the value is on scale, the text is not, and the API contract (the OpenAPI amount
+ * patterns per currency) allows no more digits than the exponent. Extra non-zero digits are
+ * {@link parseMajorText}'s `too_many_decimals`; call this after it. Boundaries only: facts already in
+ * the log may hold such text and are read without this check.
+ * @param minor the value in minor units, as {@link parseMajorText} returned it (names the on-scale spelling).
+ * @throws DomainError `invalid`/`too_many_decimals`, naming `field` and the spelling to use instead.
+ */
+export function assertWrittenOnScale(value: string, c: Currency, minor: bigint, field: string | undefined): void {
+  const m = PLAIN.exec(value);
+  const written = m?.[3]?.length ?? 0;
+  if (written <= c.exponent) return;
+  throw invalid('too_many_decimals', `${value} has more decimals than ${c.code} allows (${c.exponent}): write it as ${formatMinor(minor, c.exponent)}`, field, {
     value,
     currency: c.code,
   });

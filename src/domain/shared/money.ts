@@ -15,7 +15,7 @@ import { type Currency, type CurrencyLike, minorUnit, toCurrency } from './curre
 import { Dec, dec, decInteger, type DecimalString } from './decimal';
 import { CurrencyMismatchError, invalid } from './errors';
 import { allocateMinor, allocationWeights, evenWeights } from './money-allocation';
-import { formatMinor, onScaleMinor, parseMajorText, type MoneyDto, type QuantisationWarning } from './money-text';
+import { assertWrittenOnScale, formatMinor, onScaleMinor, parseMajorText, type MoneyDto, type QuantisationWarning } from './money-text';
 import { roundTo, type RoundingMode } from './rounding';
 
 export { MAX_AMOUNT_MAGNITUDE, type MoneyDto, type QuantisationWarning } from './money-text';
@@ -87,10 +87,12 @@ export class Money {
   }
 
   /**
-   * Parses a decimal string in major units at a boundary (ERP documents, REST).
-   * Without options, more decimals than the currency's exponent are rejected; with
-   * `{ quantise: mode }` they are rounded with `mode` and a {@link QuantisationWarning} comes back.
-   * Trailing zeros beyond the exponent (`"19.900"` for EUR) are not extra precision and pass.
+   * Parses a decimal string in major units: facts read from the log, values the ledger computed, and
+   * (with `quantise`) source amounts a mapper rounds, as Business Central's; a client's input goes
+   * through {@link Money.parseInput}. Without options, more decimals than the currency's exponent
+   * are rejected; with `{ quantise: mode }` they are rounded with `mode` and a {@link QuantisationWarning} comes back.
+   * Trailing zeros beyond the exponent (`"19.900"` for EUR) are not extra precision and pass (logs
+   * may hold them).
    * Amounts of {@link MAX_AMOUNT_MAGNITUDE} major units or more are input faults, not money.
    * @throws DomainError `invalid`/`not_a_decimal`, `invalid`/`too_many_decimals`, `invalid`/`unknown_currency`,
    *   `invalid`/`amount_out_of_range`.
@@ -108,6 +110,23 @@ export class Money {
     const money = new Money(parsed.minor, null, c);
     if (!options) return money;
     return parsed.warning ? { money, warning: parsed.warning } : { money };
+  }
+
+  /**
+   * Parses an amount as a client writes it at a boundary (REST commands, canonical ERP documents, PSP
+   * settlements, the import CLI): {@link Money.parse}, and more fractional digits than the currency's
+   * exponent are refused even when they are zeros (`"11.680"` EUR, `"5.000"` CHF) — the API contract
+   * (the OpenAPI amount patterns per ISO 4217 exponent) allows no more. Facts already in the log are
+   * read with {@link Money.parse}, which keeps taking such text, so logs written before this check
+   * still replay. Business Central amounts are JSON numbers quantised by their mapper (DESIGN §9) and
+   * do not come through here.
+   * @throws DomainError as {@link Money.parse}; `invalid`/`too_many_decimals` also for extra zeros
+   *   (the message names the on-scale spelling, `write it as 11.68`).
+   */
+  static parseInput(value: string, currency: CurrencyLike, field?: string): Money {
+    const money = Money.parse(value, currency, field);
+    assertWrittenOnScale(value, money.currency, money.toMinorUnits(), field);
+    return money;
   }
 
   /** From a {@link MoneyDto}, strictly on scale. @throws as {@link Money.parse}. */

@@ -97,6 +97,15 @@ describe('POST /v1/orders/{orderId}/line-item-corrections', () => {
       const missing = await send({ items: [] }).expect(400);
       expect(missing.body.errors.map((e: { field: string }) => e.field)).to.include.members(['reason', 'items']);
     });
+    it('zeros beyond the order currency\'s scale ("100.000" EUR) → 400 too_many_decimals naming items[0].gross_amount (user trial: they were taken)', async () => {
+      const res = await send({ reason: 'r', items: [item({ gross_amount: '100.000' })] }).expect(400);
+      expectResponseMatchesSpec(res, 'post', PATH);
+      expect(res.headers['content-type']).to.match(/^application\/problem\+json/);
+      expect(res.body.code).to.equal('too_many_decimals');
+      expect(res.body.errors).to.deep.equal([{ field: 'items[0].gross_amount', message: '100.000 has more decimals than EUR allows (2): write it as 100.00' }]);
+      const tax = await send({ reason: 'r', items: [item(), item({ order_item_id: '9202', gross_amount: '50.00', net_amount: '42.02', tax_amount: '7.980' })] }).expect(400);
+      expect(tax.body.errors[0].field).to.equal('items[1].tax_amount');
+    });
     it('null for an optional field (tax_code) → 400 naming it; the spec does not declare it nullable', async () => {
       const res = await send({ reason: 'r', items: [item({ tax_code: null })] }).expect(400);
       expectResponseMatchesSpec(res, 'post', PATH);

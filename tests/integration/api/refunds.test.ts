@@ -157,6 +157,23 @@ describe('POST /v1/orders/{orderId}/refunds', () => {
       await expect400(jpy, ['refund_items[0].amount']);
     });
 
+    it('zeros beyond the scale ("19.990" EUR, "5.000" CHF) → 400 too_many_decimals naming each amount (user trial: they were taken)', async () => {
+      const eur = await post('904', 'v-zeros', body({ amount: '19.990', refund_items: [{ order_item_id: '9041', amount: '19.990' }] }));
+      await expect400(eur, ['amount', 'refund_items[0].amount']);
+      expect(eur.headers['content-type']).to.match(/^application\/problem\+json/);
+      expect(eur.body.code).to.equal('too_many_decimals');
+      expect(eur.body.errors).to.deep.equal([
+        { field: 'amount', message: '19.990 has more decimals than EUR allows (2): write it as 19.99' },
+        { field: 'refund_items[0].amount', message: '19.990 has more decimals than EUR allows (2): write it as 19.99' },
+      ]);
+      const item = await post('904', 'v-zeros-item', body({ amount: '19.99', refund_items: [{ order_item_id: '9041', amount: '19.9900' }] }));
+      await expect400(item, ['refund_items[0].amount']);
+      expect(item.body.errors.map((e: { field: string }) => e.field)).to.deep.equal(['refund_items[0].amount']);
+      const chf = await post('904', 'v-zeros-chf', body({ currency: 'CHF', amount: '5.000', refund_items: [{ order_item_id: '9041', amount: '5.00' }] }));
+      await expect400(chf, ['amount']);
+      expect(chf.body.errors[0].message).to.match(/more decimals than CHF allows/);
+    });
+
     it('every invalid field at once: the amounts off the scale with each other and with the fields the DTO refuses', async () => {
       const both = await post('904', 'v-dec2', body({ amount: '19.999', refund_items: [{ order_item_id: '9041', amount: '19.999' }] }));
       await expect400(both, []);

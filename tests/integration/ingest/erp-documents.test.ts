@@ -241,6 +241,10 @@ describe('ingest: ERP documents', () => {
       { name: 'more decimals than the currency allows', path: DOCS, body: invoice({ totals: { net: '11.685', tax: '2.22', gross: '13.90' } }), status: 400, field: 'totals.net', message: /more decimals than EUR allows/ },
       { name: 'more decimals than JPY allows', path: DOCS, body: invoice({ currency: 'JPY', totals: { net: '1168', tax: '222', gross: '1390.5' }, lines: [] }), status: 400, field: 'totals.gross' },
       { name: 'unknown currency', path: DOCS, body: invoice({ currency: 'EUX' }), status: 400, field: 'currency' },
+      // user trial: zeros beyond the scale were stored verbatim, though the spec refuses more decimals than the currency has
+      { name: 'zeros beyond the scale in a header total ("11.680" EUR)', path: DOCS, body: invoice({ totals: { net: '11.680', tax: '2.22', gross: '13.90' } }), status: 400, field: 'totals.net', message: /^11\.680 has more decimals than EUR allows \(2\): write it as 11\.68$/ },
+      { name: 'zeros beyond the scale in a line ("2.000" CHF)', path: DOCS, body: invoice({ currency: 'CHF', lines: (invoice().lines as object[]).map((l, i) => (i === 1 ? { ...l, gross: '2.000' } : l)) }), status: 400, field: 'lines[1].gross', message: /more decimals than CHF allows/ },
+      { name: 'zeros beyond the scale in an array\'s document ("1390.0" JPY)', path: DOCS, body: [invoice({ documentNumber: 'SI-OK-2' }), invoice({ documentNumber: 'SI-JPY', currency: 'JPY', totals: { net: '1168', tax: '222', gross: '1390.0' }, lines: [] })], status: 400, field: '[1].totals.gross', message: /more decimals than JPY allows/ },
       { name: 'negative quantity', path: DOCS, body: invoice({ lines: [{ lineNumber: 1, kind: 'item', quantity: '-1', net: '1.00', tax: '0.19', gross: '1.19' }] }), status: 400, field: 'lines[0].quantity', message: /must not be negative/ },
       { name: 'missing document number', path: DOCS, body: { ...invoice(), documentNumber: undefined }, status: 400, field: 'documentNumber' },
       { name: 'wrong type (revision as a string)', path: DOCS, body: invoice({ revision: '1' }), status: 400, field: 'revision' },

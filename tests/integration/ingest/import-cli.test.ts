@@ -64,3 +64,27 @@ describe('scayle-ledger import <file.ndjson>', function () {
     expect(summary.unknown!.rejected).to.equal(1);
   });
 });
+
+describe('scayle-ledger import: amounts beyond the currency scale', function () {
+  this.timeout(30_000);
+  const dir = tempDir();
+  after(() => dir.remove());
+
+  it('rejects a line whose amounts carry zeros beyond the scale ("11.680" EUR, "5.000" CHF), naming the field; nothing of it is appended', async () => {
+    const file = join(dir.path, 'zeros.ndjson');
+    const document = { documentType: 'invoice', documentNumber: 'IMP-Z-1', revision: 0, status: 'posted', orderReference: '901', postingDate: '2024-06-03', documentDate: '2024-06-03', currency: 'EUR', pricesIncludeTax: false, totals: { net: '11.680', tax: '2.22', gross: '13.90' }, lines: [] };
+    const settlement = { provider: 'adyen', batchId: 'IMP-Z-2', currency: 'CHF', payoutAmount: '5.000', payoutDate: '2024-06-05', lines: [{ lineId: 'L1', type: 'capture', paymentReference: 'tx-z', gross: '5.00', fee: '0.00', net: '5.00', currency: 'CHF', bookedAt: '2024-06-04T10:00:00Z' }] };
+    writeFileSync(file, `${JSON.stringify({ kind: 'erp_document', body: document })}\n${JSON.stringify({ kind: 'psp_settlement', body: settlement })}\n`);
+    const reported: string[] = [];
+    const summary = await runImport(testConfig(dir.path), file, { progress: false, report: (l) => reported.push(l) });
+    expect(summary.erp_document).to.deep.equal({ accepted: 0, duplicate: 0, failed: 0, rejected: 1 });
+    expect(summary.psp_settlement).to.deep.equal({ accepted: 0, duplicate: 0, failed: 0, rejected: 1 });
+    expect(reported).to.deep.equal([
+      'line 1 (erp_document): Request validation failed: totals.net 11.680 has more decimals than EUR allows (2): write it as 11.68',
+      'line 2 (psp_settlement): Request validation failed: payoutAmount 5.000 has more decimals than CHF allows (2): write it as 5.00',
+    ]);
+    const store = new SqliteEventStore({ filename: join(dir.path, 'events.db') });
+    expect(await store.headPosition()).to.equal(0n);
+    await store.close();
+  });
+});

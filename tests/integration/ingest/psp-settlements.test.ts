@@ -105,6 +105,11 @@ describe('ingest: PSP settlements', () => {
     const cases: { name: string; body: unknown; status: number; field?: string; message?: RegExp; contentType?: string; query?: string }[] = [
       { name: 'amount as a JSON number', body: batch({ batchId: 'X1', lines: [{ ...line, gross: 100 }] }), status: 400, field: 'lines[0].gross', message: /decimal string/ },
       { name: 'more decimals than the currency allows', body: batch({ batchId: 'X2', payoutAmount: '145.055' }), status: 400, field: 'payoutAmount' },
+      // user trial: zeros beyond the scale were stored verbatim, though the spec refuses more decimals than the currency has
+      { name: 'zeros beyond the scale in a line ("100.000" EUR)', body: batch({ batchId: 'Z1', lines: [{ ...line, gross: '100.000' }] }), status: 400, field: 'lines[0].gross', message: /^100\.000 has more decimals than EUR allows \(2\): write it as 100\.00$/ },
+      { name: 'zeros beyond the scale in the payout ("5.000" CHF)', body: batch({ batchId: 'Z2', currency: 'CHF', payoutAmount: '5.000', lines: [{ ...line, currency: 'CHF' }] }), status: 400, field: 'payoutAmount', message: /more decimals than CHF allows/ },
+      { name: 'CSV: zeros beyond the scale in a cell', body: 'provider,batchId,batchCurrency,payoutDate,payoutAmount,lineId,type,paymentReference,gross,fee,net,currency,bookedAt\nadyen,Z3,EUR,2024-06-06,0.97,L1,capture,t1,1.00,0.030,0.97,EUR,2024-06-06T09:00:00Z', status: 400, field: 'lines[0].fee', message: /more decimals than EUR allows/, contentType: 'text/csv' },
+      { name: 'CSV: zeros beyond the scale in the payoutAmount query parameter', body: 'lineId,type,paymentReference,gross,fee,net,currency,bookedAt\nL1,capture,t1,1.00,0.03,0.97,EUR,2024-06-06T09:00:00Z', status: 400, field: 'payoutAmount', message: /more decimals than EUR allows/, contentType: 'text/csv', query: '?provider=adyen&batchId=Z4&currency=EUR&payoutDate=2024-06-07&payoutAmount=0.970' },
       { name: 'unknown currency', body: batch({ batchId: 'X3', lines: [{ ...line, currency: 'ABC' }] }), status: 400, field: 'lines[0].currency' },
       { name: 'missing line id', body: batch({ batchId: 'X4', lines: [{ ...line, lineId: undefined }] }), status: 400, field: 'lines[0].lineId' },
       { name: 'duplicate line id', body: batch({ batchId: 'X5', lines: [line, line] }), status: 400, field: 'lines[1].lineId' },

@@ -29,12 +29,15 @@ async function validateAt(body: unknown, prefix: string): Promise<{ dto?: ErpDoc
   }
 }
 
-/** Amounts on the currency's scale (the canonical API never quantises: it rejects). */
+/**
+ * Amounts on the currency's scale as written (the canonical API never quantises: it rejects, also
+ * zeros beyond the scale such as `"11.680"` EUR; {@link Money.parseInput}).
+ */
 function scaleErrors(doc: ErpDocument, prefix: string): FieldError[] {
   const errors: FieldError[] = [];
   const check = (value: string, field: string) => {
     try {
-      Money.parse(value, doc.currency, field);
+      Money.parseInput(value, doc.currency, field);
     } catch (err) {
       if (err instanceof DomainError) errors.push({ field: `${prefix}${field}`, message: err.message });
       else throw err;

@@ -63,13 +63,17 @@ export function batchFromCsv(text: string, query: Record<string, unknown>): Reco
   return batch;
 }
 
-/** Validates a batch body (JSON shape) including amount scales. @throws HttpProblem 400. */
+/**
+ * Validates a batch body (JSON shape, or CSV turned into it) including amount scales as written:
+ * more fractional digits than the currency has are refused, zeros too ({@link Money.parseInput}).
+ * @throws HttpProblem 400 naming every invalid field.
+ */
 export async function validateSettlement(body: unknown): Promise<PspSettlementBatch> {
   const dto = await validateDto(PspSettlementBatchDto, body);
   const errors: FieldError[] = [];
   const check = (value: string, currency: string, field: string) => {
     try {
-      Money.parse(value, currency, field);
+      Money.parseInput(value, currency, field);
     } catch (err) {
       if (err instanceof DomainError) errors.push({ field, message: err.message });
       else throw err;

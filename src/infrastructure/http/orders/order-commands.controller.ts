@@ -31,9 +31,9 @@ function idempotencyKey(req: Request, required: boolean): string | undefined {
   return value;
 }
 
-/** Money checked on the currency's scale (400 `too_many_decimals` naming the field). */
+/** Money checked on the currency's scale as written, zeros beyond it too (400 `too_many_decimals` naming the field). */
 function onScale(amount: string, currency: string, field: string): string {
-  return Money.parse(amount, currency, field).toString();
+  return Money.parseInput(amount, currency, field).toString();
 }
 
 const orderIdOf = (req: Request): string => String(req.params.orderId);

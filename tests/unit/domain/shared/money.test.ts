@@ -60,6 +60,31 @@ describe('domain/shared/money', () => {
       throwsDomain(() => Money.parse('1e3', 'EUR'), 'not_a_decimal');
       throwsDomain(() => Money.parse(' 1.00', 'EUR'), 'not_a_decimal');
     });
+    it('boundary input (Money.parseInput): more fractional digits than the currency has are refused even when they are zeros', () => {
+      const eur = throwsDomain(() => Money.parseInput('11.680', 'EUR', 'lines[2].net'), 'too_many_decimals');
+      expect(eur.kind).to.equal('invalid');
+      expect(eur.field).to.equal('lines[2].net');
+      expect(eur.message).to.equal('11.680 has more decimals than EUR allows (2): write it as 11.68');
+      expect(throwsDomain(() => Money.parseInput('5.000', 'CHF', 'amount'), 'too_many_decimals').message).to.equal('5.000 has more decimals than CHF allows (2): write it as 5.00');
+      expect(throwsDomain(() => Money.parseInput('1390.0', 'JPY'), 'too_many_decimals').message).to.equal('1390.0 has more decimals than JPY allows (0): write it as 1390');
+      throwsDomain(() => Money.parseInput('1.2340', 'KWD'), 'too_many_decimals');
+      throwsDomain(() => Money.parseInput('-0.000', 'EUR'), 'too_many_decimals');
+      // non-zero extra digits keep the message they always had
+      expect(throwsDomain(() => Money.parseInput('19.995', 'EUR'), 'too_many_decimals').message).to.equal('19.995 has more decimals than EUR allows (2)');
+      throwsDomain(() => Money.parseInput('1e3', 'EUR'), 'not_a_decimal');
+      throwsDomain(() => Money.parseInput('1000000000000000.000', 'EUR'), 'amount_out_of_range');
+      expect(Money.parseInput('11.68', 'EUR').toString()).to.equal('11.68');
+      expect(Money.parseInput('11.6', 'EUR').toString()).to.equal('11.60');
+      expect(Money.parseInput('11', 'EUR').toString()).to.equal('11.00');
+      expect(Money.parseInput('1390', 'JPY').toString()).to.equal('1390');
+      expect(Money.parseInput('1.230', 'KWD').toString()).to.equal('1.230');
+      expect(Money.parseInput('-4.95', 'EUR').toString()).to.equal('-4.95');
+    });
+    it('the reader of recorded facts (Money.parse) keeps taking trailing zeros beyond the scale, so old logs replay', () => {
+      expect(Money.parse('11.680', 'EUR', 'lines[2].net').toString()).to.equal('11.68');
+      expect(Money.parse('5.000', 'CHF').toMinorUnits()).to.equal(500n);
+      expect(Money.parse('1390.0', 'JPY').toString()).to.equal('1390');
+    });
     it('quantises on request and returns a data-quality warning', () => {
       const r = Money.parse('19.995', 'EUR', { quantise: 'half_even' });
       expect(r.money.toString()).to.equal('20.00');
