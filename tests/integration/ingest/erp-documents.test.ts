@@ -217,6 +217,40 @@ describe('ingest: ERP documents', () => {
       await conflict(BC_INVOICES, text.replace('"totalAmountIncludingTax": 1678.835', '"totalAmountIncludingTax": 1678.8351'), ['number', 'lastModifiedDateTime']);
     });
 
+    it('amounts compare by value: "13.9" re-sent for a recorded "13.90" is a duplicate (the raw payload stays as first sent); another amount, line, currency or reference is a 409', async () => {
+      const doc = invoice({ documentNumber: 'SI-3010', totals: { net: '11.68', tax: '2.22', gross: '13.90' } });
+      const first = await post(DOCS, doc).expect(202);
+      expect(first.body.status).to.equal('accepted');
+      const before = await head(service);
+      const shorter = { ...doc, totals: { net: '11.68', tax: '2.22', gross: '13.9' }, lines: (doc.lines as Record<string, unknown>[]).map((l) => ({ ...l, net: String(l.net).replace(/0+$/, '').replace(/\.$/, '') })) };
+      expect(JSON.stringify(shorter)).to.not.equal(JSON.stringify(doc));
+      const again = await post(DOCS, shorter);
+      expect(again.status, JSON.stringify(again.body)).to.equal(202);
+      expect(again.body).to.deep.equal({ status: 'duplicate', eventIds: first.body.eventIds, position: first.body.position });
+      expect(await head(service)).to.equal(before);
+      const [stored] = (await streamEvents(service, 'order-msde-DE-901')).filter((e) => (e.data as { document?: { documentNumber: string } }).document?.documentNumber === 'SI-3010');
+      expect((stored!.data as { raw: unknown }).raw).to.deep.equal(doc);
+      expect((stored!.data as { document: { totals: unknown } }).document.totals).to.deep.equal({ net: '11.68', tax: '2.22', gross: '13.90' });
+      // the same in one request: two spellings of one document are one document
+      expect((await post(DOCS, [invoice({ documentNumber: 'SI-3011' }), invoice({ documentNumber: 'SI-3011', totals: { net: '11.68', tax: '2.22', gross: '13.9' } })]).expect(202)).body.records.map((r: { status: string }) => r.status)).to.deep.equal(['accepted', 'duplicate']);
+      await conflict(DOCS, gross(shorter, '13.91'), ['documentNumber', 'revision']);
+      await conflict(DOCS, { ...shorter, lines: [(shorter.lines as object[])[0]] }, ['documentNumber', 'revision']);
+      await conflict(DOCS, { ...shorter, currency: 'CHF' }, ['documentNumber', 'revision']);
+      await conflict(DOCS, { ...shorter, orderReference: 'ref-901' }, ['documentNumber', 'revision']);
+    });
+
+    it('Business Central: a quantised amount re-sent with a trailing zero (1678.8350 for 1678.835) is a duplicate', async () => {
+      const text = fixtureText('business-central', 'sales-invoice.json').replace('"PS-INV-103001"', '"PS-INV-ZEROS"');
+      expect((await post(BC_INVOICES, text).expect(202)).body.status).to.equal('accepted');
+      const zeros = text.replace('"totalAmountIncludingTax": 1678.835', '"totalAmountIncludingTax": 1678.8350');
+      expect(zeros).to.not.equal(text);
+      const before = await head(service);
+      const res = await post(BC_INVOICES, zeros);
+      expect(res.status, JSON.stringify(res.body)).to.equal(202);
+      expect(res.body.status).to.equal('duplicate');
+      expect(await head(service)).to.equal(before);
+    });
+
     it('a document recorded under an order its reference no longer resolves to: re-sent → duplicate (not a retry-forever 409); changed → 409', async () => {
       await webhook('erp-moved-3005', 'order-confirmed', { ...scayleFixture('OrderGetResponse.json'), id: 3005, referenceKey: 'ref-3005', publicKey: 'pub-3005', payment: [] });
       const doc = invoice({ documentNumber: 'SI-3005', orderReference: 'ref-3005', lines: [] });

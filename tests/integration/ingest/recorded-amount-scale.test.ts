@@ -1,7 +1,8 @@
 /**
  * The boundaries refuse amounts written with more fractional digits than the currency has ("11.680"
  * EUR), but logs written before they did may hold such facts: reading them (the reconciliation
- * query, the projections, the event history) must not break.
+ * query, the projections, the event history) must not break, and the same document posted again on
+ * scale is the same document (a duplicate, not a 409).
  */
 import { expect } from 'chai';
 import request from 'supertest';
@@ -53,5 +54,15 @@ describe('a recorded ERP fact with amounts written beyond the currency scale ("1
     const history = await request(api.server).get('/v1/orders/980/events?type=ErpInvoicePosted').set(auth('auditor')).expect(200);
     expect(history.body.events).to.have.length(1);
     expect(history.body.events[0].data.document.totals).to.deep.equal({ net: '154.160', tax: '29.290', gross: '183.450' });
+  });
+
+  it('the same document posted now, on scale, is a duplicate of it; with a real difference it is a 409', async () => {
+    const post = (body: unknown) => request(api.server).post('/v1/ingest/erp/documents').set(auth('integrator')).set('content-type', 'application/json').send(JSON.stringify(body));
+    const again = await post(onScale);
+    expect(again.status, JSON.stringify(again.body)).to.equal(202);
+    expect(again.body.status).to.equal('duplicate');
+    const changed = await post({ ...onScale, totals: { ...onScale.totals, gross: '183.46' } });
+    expect(changed.status, JSON.stringify(changed.body)).to.equal(409);
+    expect(changed.body.code).to.equal('document_already_recorded');
   });
 });

@@ -3,11 +3,15 @@
  * names one fact. The same document posted again is a `duplicate`; one with the same number and
  * revision but other content is refused, as PSP batches are (`batch_already_recorded`) — answering it
  * `duplicate` would silently drop the new figures. A changed document needs a new revision
- * (Business Central: a later `lastModifiedDateTime`).
+ * (Business Central: a later `lastModifiedDateTime`). "Other content" is judged by value for amounts
+ * (`"13.9"` and `"13.90"` EUR are one amount) and as sent for everything else ({@link differences}).
  */
-import type { ErpDocument } from '../../../domain/erp/erp-document';
+import type { ErpAmounts, ErpDocument } from '../../../domain/erp/erp-document';
 import type { ErpDocumentData, ErpQuantisedAmount } from '../../../domain/order/order.events';
+import { isCurrencyCode } from '../../../domain/shared/currency';
+import { isDecimalString } from '../../../domain/shared/decimal';
 import { DomainError } from '../../../domain/shared/errors';
+import { Money } from '../../../domain/shared/money';
 import type { RecordedEvent } from '../../ports/event-store.port';
 import { canonicalJson } from '../../shared/canonical-json';
 
@@ -39,13 +43,44 @@ function asPosted(stored: RecordedEvent): PostedDocument & { referenceKnown: boo
   return { document: data.document, warnings: data.quantisedAmounts, referenceKnown: stored.metadata.linkedFrom === undefined };
 }
 
-/** Top-level fields in which two postings of one document differ (`totals`, `lines`, `quantisedAmounts`…); none when equal. */
+/**
+ * An amount in one spelling of its value in `currency` (`"13.9"`, `"13.90"` and `"13.900"` EUR are
+ * `"13.90"`; an amount off the scale keeps its digits, `"1.0050"` → `"1.005"`). Text that is no
+ * amount in a known currency stays as it is, so it still compares (and differs) as text.
+ */
+function amountValue(text: unknown, currency: string): unknown {
+  if (typeof text !== 'string' || !isDecimalString(text) || !isCurrencyCode(currency)) return text;
+  return Money.of(text, currency).toString();
+}
+
+/** The document with every amount (header totals, line net/tax/gross) in one spelling of its value. */
+function byAmountValue(d: ErpDocument): ErpDocument {
+  const amounts = (a: ErpAmounts): ErpAmounts => ({ ...a, net: amountValue(a.net, d.currency), tax: amountValue(a.tax, d.currency), gross: amountValue(a.gross, d.currency) } as ErpAmounts);
+  const lines = Array.isArray(d.lines) ? d.lines.map((l) => (l !== null && typeof l === 'object' ? { ...l, ...amounts(l) } : l)) : d.lines;
+  return { ...d, ...(d.totals !== null && typeof d.totals === 'object' ? { totals: amounts(d.totals) } : {}), lines };
+}
+
+/** Quantised amounts with their original and quantised figures by value (`1245.885` = `1245.8850`). */
+function warningsByValue(ws: readonly ErpQuantisedAmount[]): unknown[] {
+  return ws.map((w) => ({ ...w, original: amountValue(w.original, w.currency), quantised: amountValue(w.quantised, w.currency) }));
+}
+
+/**
+ * Top-level fields in which two postings of one document differ (`totals`, `lines`,
+ * `quantisedAmounts`…); none when equal. The one comparison of canonical and Business Central
+ * postings, against the log and within a request. Amounts compare by value in the document currency
+ * (`"13.9"` re-sent for a recorded `"13.90"` is the same document, as is a recorded `"13.900"` from
+ * before the boundaries refused extra zeros); every other field, rates and quantities included
+ * (they are not money), compares as sent, so another amount, line, currency or order reference text
+ * is a difference.
+ */
 export function differences(a: PostedDocument, b: PostedDocument, withReference = true): string[] {
-  const keys = new Set([...Object.keys(a.document), ...Object.keys(b.document)]);
+  const [da, db] = [byAmountValue(a.document), byAmountValue(b.document)];
+  const keys = new Set([...Object.keys(da), ...Object.keys(db)]);
   if (!withReference) keys.delete('orderReference');
   const get = (d: ErpDocument, k: string) => canonicalJson((d as unknown as Record<string, unknown>)[k] ?? null);
-  const fields = [...keys].filter((k) => get(a.document, k) !== get(b.document, k)).sort();
-  if (canonicalJson(a.warnings ?? []) !== canonicalJson(b.warnings ?? [])) fields.push('quantisedAmounts');
+  const fields = [...keys].filter((k) => get(da, k) !== get(db, k)).sort();
+  if (canonicalJson(warningsByValue(a.warnings ?? [])) !== canonicalJson(warningsByValue(b.warnings ?? []))) fields.push('quantisedAmounts');
   return fields;
 }
 
