@@ -8,6 +8,7 @@
 import type { PspSettlementBatch } from '../../domain/settlement/psp-settlement-batch.events';
 import { DomainError } from '../../domain/shared/errors';
 import { settlementStreamId } from '../../domain/shared/streams';
+import { amountValue } from '../shared/amount-value';
 import { canonicalJson } from '../shared/canonical-json';
 import type { Clock } from '../ports/clock.port';
 import type { IngestMetrics } from '../ports/ingest-metrics.port';
@@ -31,7 +32,8 @@ export class IngestPspSettlementHandler {
    * @param batch validated (amounts decimal strings on scale). @param raw as received (JSON or CSV text).
    * @throws DomainError `conflict`/`batch_already_recorded` (nothing appended) when the provider's
    *   batch id is already recorded with other content: a batch is one fact, so a corrected report
-   *   answered "duplicate" would be silently lost.
+   *   answered "duplicate" would be silently lost. Amounts compare by value (`"13.9"` re-sent for a
+   *   recorded `"13.90"` is a duplicate).
    */
   async handle(batch: PspSettlementBatch, raw: unknown, ctx: IngestContext): Promise<IngestOutcome> {
     await this.refuseConflictingReport(batch);
@@ -87,7 +89,7 @@ export class IngestPspSettlementHandler {
     const stored = (await this.writer.readOrEmpty(settlementStreamId(batch.provider, batch.batchId))).find((e) => e.id === id);
     if (!stored) return;
     const before = (stored.data as { batch: PspSettlementBatch }).batch;
-    if (canonicalJson(before) === canonicalJson(batch)) return;
+    if (canonicalJson(batchByValue(before)) === canonicalJson(batchByValue(batch))) return;
     throw new DomainError(
       'conflict',
       'batch_already_recorded',
@@ -96,4 +98,19 @@ export class IngestPspSettlementHandler {
       { provider: batch.provider, batchId: batch.batchId },
     );
   }
+}
+
+/**
+ * The batch with its payout and every line's gross, fee and net in one spelling of their value (see
+ * {@link amountValue}): a report re-sent with `"13.9"` for a recorded `"13.90"` is the same report.
+ * Everything else (ids, dates, rates, references) compares as sent.
+ */
+function batchByValue(b: PspSettlementBatch): PspSettlementBatch {
+  return {
+    ...b,
+    payoutAmount: amountValue(b.payoutAmount, b.currency) as PspSettlementBatch['payoutAmount'],
+    lines: Array.isArray(b.lines)
+      ? b.lines.map((l) => ({ ...l, gross: amountValue(l.gross, l.currency), fee: amountValue(l.fee, l.currency), net: amountValue(l.net, l.currency) }) as PspSettlementBatch['lines'][number])
+      : b.lines,
+  };
 }

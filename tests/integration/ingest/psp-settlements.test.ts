@@ -78,6 +78,19 @@ describe('ingest: PSP settlements', () => {
     expect(await post(batch({ batchId: 'B-CONFLICT' })).expect(202).then((r) => r.body.status)).to.equal('duplicate');
   });
 
+  it('a report re-sent with amounts spelled otherwise ("145.1" for "145.10") is a duplicate; another value is a 409', async () => {
+    const first = await post(batch({ batchId: 'B-SPELLING', payoutAmount: '145.10' })).expect(202);
+    const before = await head(service);
+    const lines = (batch().lines as Record<string, unknown>[]).map((l, i) => (i === 0 ? { ...l, gross: '100', fee: '3.2', net: '96.8' } : l));
+    const again = await post(batch({ batchId: 'B-SPELLING', payoutAmount: '145.1', lines })).expect(202);
+    expect(again.body).to.deep.equal({ status: 'duplicate', eventIds: first.body.eventIds, position: first.body.position });
+    const changed = await post(batch({ batchId: 'B-SPELLING', payoutAmount: '145.11', lines })).expect(409);
+    expect(changed.body.code).to.equal('batch_already_recorded');
+    expect(await head(service)).to.equal(before);
+    const [recorded] = await streamEvents(service, 'settlement-adyen-B-SPELLING');
+    expect((recorded!.data as { batch: { payoutAmount: string } }).batch.payoutAmount, 'the report as first recorded').to.equal('145.10');
+  });
+
   it('takes CSV with the batch fields as columns or as query parameters', async () => {
     const header = 'provider,batchId,batchCurrency,payoutDate,payoutAmount,lineId,type,paymentReference,orderId,gross,fee,net,currency,bookedAt,fxRate,settlementCurrency';
     const csv = [header, 'adyen,B-8,EUR,2024-06-06,-100.00,R1,refund,tx-9001,,-100.00,0.00,-100.00,EUR,2024-06-06T09:00:00Z,,'].join('\n');

@@ -8,11 +8,9 @@
  */
 import type { ErpAmounts, ErpDocument } from '../../../domain/erp/erp-document';
 import type { ErpDocumentData, ErpQuantisedAmount } from '../../../domain/order/order.events';
-import { isCurrencyCode } from '../../../domain/shared/currency';
-import { isDecimalString } from '../../../domain/shared/decimal';
 import { DomainError } from '../../../domain/shared/errors';
-import { Money } from '../../../domain/shared/money';
 import type { RecordedEvent } from '../../ports/event-store.port';
+import { amountValue } from '../../shared/amount-value';
 import { canonicalJson } from '../../shared/canonical-json';
 
 /** The request fields that carry a document's number and revision (for a problem naming them). */
@@ -41,16 +39,6 @@ function asPosted(stored: RecordedEvent): PostedDocument & { referenceKnown: boo
   const sent = stored.metadata.orderReferenceAsSent;
   if (typeof sent === 'string' || sent === null) return { document: { ...data.document, orderReference: sent }, warnings: data.quantisedAmounts, referenceKnown: true };
   return { document: data.document, warnings: data.quantisedAmounts, referenceKnown: stored.metadata.linkedFrom === undefined };
-}
-
-/**
- * An amount in one spelling of its value in `currency` (`"13.9"`, `"13.90"` and `"13.900"` EUR are
- * `"13.90"`; an amount off the scale keeps its digits, `"1.0050"` → `"1.005"`). Text that is no
- * amount in a known currency stays as it is, so it still compares (and differs) as text.
- */
-function amountValue(text: unknown, currency: string): unknown {
-  if (typeof text !== 'string' || !isDecimalString(text) || !isCurrencyCode(currency)) return text;
-  return Money.of(text, currency).toString();
 }
 
 /** The document with every amount (header totals, line net/tax/gross) in one spelling of its value. */
