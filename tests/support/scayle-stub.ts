@@ -19,6 +19,8 @@ export interface StubAnswer {
   body?: unknown;
   /** Answer after this many ms (to provoke client timeouts). */
   delayMs?: number;
+  /** Never answer: the request hangs until the client gives up or {@link ScayleStub.stop} (Scayle unreachable). */
+  hang?: boolean;
 }
 
 /**
@@ -30,6 +32,13 @@ export class ScayleStub {
   script: StubAnswer[] = [];
   fallback: StubAnswer = { status: 200, body: {} };
   private server: Server | undefined;
+  private waiters: { count: number; resolve: () => void }[] = [];
+
+  /** Resolves once the stub has received `count` requests in all (no polling, no sleeps). */
+  receivedRequests(count: number): Promise<void> {
+    if (this.requests.length >= count) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ count, resolve }));
+  }
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
@@ -44,7 +53,9 @@ export class ScayleStub {
           // keep the text
         }
         this.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, at: Date.now() });
+        this.waiters = this.waiters.filter((w) => (this.requests.length >= w.count ? (w.resolve(), false) : true));
         const answer = this.script.shift() ?? this.fallback;
+        if (answer.hang) return;
         const send = () => {
           if (res.destroyed) return;
           res.writeHead(answer.status, { 'content-type': 'application/json', ...(answer.headers ?? {}) });

@@ -46,15 +46,26 @@ export class SyncScayleOrdersUseCase {
     private readonly pageSize = 100,
   ) {}
 
-  /** Pages through every order of one shop country. @throws ScayleApiError when Scayle keeps refusing. */
-  async syncShop(shopKey: string, countryCode: string, ctx: IngestContext = { actor: 'scayle-sync' }): Promise<SyncSummary> {
+  /**
+   * Pages through every order of one shop country, from the first page each time: the sync keeps no
+   * cursor between runs (Scayle's cursors are per listing), and an order already in the log is
+   * `unchanged`, so a run cut short is simply repeated in full by the next one.
+   * @param options.signal stops the run (service shutdown): the Admin API call in flight and its
+   *   back-off waits end at once, and no further order is ingested. Each order is ingested whole or
+   *   not at all; the orders of a page not yet ingested are fetched again next run.
+   * @throws ScayleApiError when Scayle keeps refusing, `aborted` when the signal fired during a call;
+   *   the signal's reason when it fired between orders.
+   */
+  async syncShop(shopKey: string, countryCode: string, ctx: IngestContext = { actor: 'scayle-sync' }, options: { signal?: AbortSignal } = {}): Promise<SyncSummary> {
+    const { signal } = options;
     const summary: SyncSummary = { shopKey, countryCode, pages: 0, orders: 0, synced: 0, unchanged: 0, failed: 0 };
     let cursor: string | undefined;
     const seen = new Set<string>();
     do {
-      const page = await this.gateway.listOrders({ shopKey, countryCode, limit: this.pageSize, ...(cursor ? { cursor } : {}) });
+      const page = await this.gateway.listOrders({ shopKey, countryCode, limit: this.pageSize, ...(cursor ? { cursor } : {}) }, signal ? { signal } : {});
       summary.pages++;
       for (const raw of page.orders) {
+        signal?.throwIfAborted();
         summary.orders++;
         const outcome = await this.ingestOrder(raw, shopKey, countryCode, ctx);
         summary[outcome.status === 'failed' ? 'failed' : outcome.status === 'accepted' ? 'synced' : 'unchanged']++;

@@ -55,11 +55,14 @@ export interface BillingStatusUpdate {
   items: { id: string; code: ScayleBillingCode }[];
 }
 
-/** Per-call options of the write side. */
+/** Per-call options. */
 export interface ScayleCallOptions {
-  /** Abort the call after this many milliseconds (the outcome is then unknown and retriable). */
+  /** Write side: abort the call after this many milliseconds (the outcome is then unknown and retriable). */
   timeoutMs?: number;
-  /** Cancels the call (service shutdown). */
+  /**
+   * Cancels the call (service shutdown): the request in flight and, on the read side, any back-off or
+   * rate-limit wait end at once with a non-retriable {@link ScayleApiError} `aborted`.
+   */
   signal?: AbortSignal;
 }
 
@@ -104,9 +107,12 @@ export interface ScayleGateway {
   /**
    * Lists one page of orders. The adapter honours `X-RateLimit-*` (waits for the reset when nothing
    * remains) and retries 429 with back-off (`Retry-After`, else exponential).
-   * @throws ScayleApiError on a non-retriable error answer.
+   * @param options.signal ends the request and any wait at once (`timeoutMs` is not used here: the
+   *   adapter's configured timeout applies to each attempt).
+   * @throws ScayleApiError on a non-retriable error answer; `aborted` (status 0, not retriable)
+   *   when `options.signal` fired.
    */
-  listOrders(query: ListOrdersQuery): Promise<ScayleOrderPage>;
+  listOrders(query: ListOrdersQuery, options?: Pick<ScayleCallOptions, 'signal'>): Promise<ScayleOrderPage>;
 
   /**
    * `PATCH /shops/{shopKey}/countries/{countryCode}/orders/{orderId}/billing-status`, one attempt.

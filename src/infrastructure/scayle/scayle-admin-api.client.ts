@@ -8,6 +8,7 @@ import {
   ScayleOrderRef,
   ScayleWriteResult,
 } from '../../application/ports/scayle-gateway.port';
+import { setTimeout as delay } from 'node:timers/promises';
 import { retryAfterMs } from '../http-client/retry-after';
 
 /** Settings of the Admin API client. */
@@ -26,8 +27,11 @@ export interface ScayleAdminClientOptions {
   readBackoffMs?: number;
   /** Read side: longest single wait; default 60 s. */
   readMaxWaitMs?: number;
-  /** Waits (back-off, rate-limit resets); injectable for tests. Default `setTimeout`. */
-  sleep?: (ms: number) => Promise<void>;
+  /**
+   * Waits (back-off, rate-limit resets); injectable for tests. Default `setTimeout` of
+   * `node:timers/promises`, which rejects at once when `signal` fires.
+   */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /** Scayle ids are integers in JSON; keep them integers when they are (`"10976510"` → 10976510). */
@@ -58,14 +62,14 @@ export class ScayleAdminClient implements ScayleGateway {
   readonly configured = true;
   private readonly base: string;
   private readonly now: () => number;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Read side: no list call before this time (a rate-limit window with nothing remaining). */
   private readNotBefore = 0;
 
   constructor(private readonly options: ScayleAdminClientOptions) {
     this.base = options.baseUrl.replace(/\/+$/, '');
     this.now = options.now ?? Date.now;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.sleep = options.sleep ?? ((ms, signal) => delay(ms, undefined, signal ? { signal } : {}));
   }
 
   /**
@@ -73,24 +77,37 @@ export class ScayleAdminClient implements ScayleGateway {
    * Honours `X-RateLimit-*`: when an answer says nothing remains, the next call waits for the reset.
    * Retries 429, 5xx and no-answer with the wait Scayle names (`Retry-After`, `X-RateLimit-Reset`),
    * else exponential back-off, up to `readMaxAttempts`.
-   * @throws ScayleApiError when Scayle refuses (4xx) or keeps failing.
+   * @param options.signal (service shutdown) aborts the request in flight and any wait at once.
+   * @throws ScayleApiError when Scayle refuses (4xx) or keeps failing; `aborted` (status 0, not
+   *   retriable) when `options.signal` fired — no page is returned, so nothing of it is appended.
    */
-  async listOrders(query: ListOrdersQuery): Promise<ScayleOrderPage> {
+  async listOrders(query: ListOrdersQuery, options: Pick<ScayleCallOptions, 'signal'> = {}): Promise<ScayleOrderPage> {
     const params = new URLSearchParams({ limit: String(query.limit) });
     if (query.cursor) params.set('cursor', query.cursor);
     const path = `/shops/${encodeURIComponent(query.shopKey)}/countries/${encodeURIComponent(query.countryCode)}/orders?${params}`;
     const maxAttempts = this.options.readMaxAttempts ?? 5;
     const maxWait = this.options.readMaxWaitMs ?? 60_000;
+    const { signal } = options;
+    const aborted = (): ScayleApiError => new ScayleApiError(0, 'aborted', `GET ${path}: aborted (the sync was stopped)`, false);
+    const pause = async (ms: number): Promise<void> => {
+      await this.sleep(ms, signal).catch((err: unknown) => {
+        if (!signal?.aborted) throw err;
+      });
+      if (signal?.aborted) throw aborted();
+    };
     for (let attempt = 1; ; attempt++) {
+      if (signal?.aborted) throw aborted();
       const wait = this.readNotBefore - this.now();
-      if (wait > 0) await this.sleep(Math.min(wait, maxWait));
+      if (wait > 0) await pause(Math.min(wait, maxWait));
       let failure: ScayleApiError;
       try {
+        const timeout = AbortSignal.timeout(this.options.timeoutMs);
         const res = await fetch(`${this.base}${path}`, {
           headers: { 'X-Access-Token': this.options.token, Accept: 'application/json' },
-          signal: AbortSignal.timeout(this.options.timeoutMs),
+          signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
         });
         const text = await res.text().catch(() => '');
+        if (signal?.aborted) throw aborted(); // the body was cut off: not a page
         const limit = res.headers.get('x-ratelimit-limit');
         const remaining = res.headers.get('x-ratelimit-remaining');
         const reset = retryAfterMs(new Headers(res.headers.get('x-ratelimit-reset') ? { 'x-ratelimit-reset': res.headers.get('x-ratelimit-reset')! } : {}), this.now());
@@ -118,11 +135,12 @@ export class ScayleAdminClient implements ScayleGateway {
         const { errorKey, message } = scayleError(text);
         failure = new ScayleApiError(res.status, errorKey ?? `http_${res.status}`, `GET ${path}: HTTP ${res.status}${message ? ` ${message}` : ''}`, undefined, retryAfterMs(res.headers, this.now()));
       } catch (err) {
+        if (signal?.aborted) throw aborted();
         if (err instanceof ScayleApiError) throw err;
         failure = new ScayleApiError(0, 'network_error', `GET ${path}: ${err instanceof Error ? err.message : String(err)}`);
       }
       if (!failure.retriable || attempt >= maxAttempts) throw failure;
-      await this.sleep(Math.min(failure.retryAfterMs ?? (this.options.readBackoffMs ?? 1000) * 2 ** (attempt - 1), maxWait));
+      await pause(Math.min(failure.retryAfterMs ?? (this.options.readBackoffMs ?? 1000) * 2 ** (attempt - 1), maxWait));
     }
   }
 
