@@ -103,7 +103,7 @@ export const syncShops = makeValidator<{ shopKey: string; countryCode: string }[
     const [shopKey, countryCode, ...rest] = pair.split(':');
     // The same forms the Scayle mappers take (scayle-order-keys.ts): the pair names order streams.
     if (rest.length > 0 || !isShopKey(shopKey) || !isCountryCode(countryCode)) {
-      throw new Error(`must list shopKey:countryCode pairs such as msde:DE,msch:CH (shop key in lower case, ISO 3166-1 alpha-2 country in upper case), got "${pair}"`);
+      throw new Error(`must list shopKey:countryCode pairs such as msde:DE,msch:CH (shop key in lower case, an assigned ISO 3166-1 alpha-2 country in upper case, or XK), got "${pair}"`);
     }
     return { shopKey, countryCode };
   });

@@ -88,6 +88,23 @@ describe('mappings API', () => {
     expect(await store().readStream('mappings-tax-codes')).to.have.length(before);
   });
 
+  it('takes only assigned ISO 3166-1 alpha-2 countries (and XK): XX, EU and UK are 400s naming the entry', async () => {
+    const before = (await store().readStream('mappings-tax-codes')).length;
+    const res = await request(api.server)
+      .put(TAX)
+      .set(auth('finance'))
+      .send({ entries: [{ country_code: 'XX', rate: '0.19', tax_code: 'X19' }, { country_code: 'EU', rate: '0.19', tax_code: 'EU19' }, { country_code: 'DE', rate: '0.19', tax_code: 'DE19' }, { country_code: 'UK', rate: '0.2', tax_code: 'UK20' }] })
+      .expect(400);
+    expectResponseMatchesSpec(res, 'put', TAX);
+    expect(res.body.errors.map((e: { field: string }) => e.field)).to.deep.equal(['entries[0].country_code', 'entries[1].country_code', 'entries[3].country_code']);
+    expect(res.body.errors[0].message).to.equal('must be an assigned ISO 3166-1 alpha-2 country code in upper case such as "DE" (or XK), got "XX"');
+    expect(await store().readStream('mappings-tax-codes')).to.have.length(before);
+    const xk = await request(api.server).get(TAX).set(auth('finance')).expect(200);
+    const ok = await request(api.server).put(TAX).set(auth('finance')).set('If-Match', xk.headers.etag as string).send({ entries: [{ country_code: 'XK', rate: '0.18', tax_code: 'XK18' }] });
+    expect(ok.status, JSON.stringify(ok.body)).to.equal(200);
+    expect(ok.body.entries).to.deep.equal([{ country_code: 'XK', rate: '0.18', tax_code: 'XK18' }]);
+  });
+
   it('item mappings: unique on both sides, readable by the reconciliation policy', async () => {
     const dup = await request(api.server)
       .put(ITEMS)

@@ -1,11 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import request from 'supertest';
 import type { IngestUseCases } from '../../../src/infrastructure/di/modules/ingest.module';
 import { TOKENS } from '../../../src/infrastructure/di/tokens';
 import { ConfigError, loadConfig } from '../../../src/infrastructure/config/config';
 import { mapScayleOrder } from '../../../src/application/ingest/scayle/scayle-order.mapper';
+import { directoryUpdateOf } from '../../../src/application/ingest/order-directory.indexer';
+import type { OrderDirectory } from '../../../src/application/ports/order-directory.port';
 import { LedgerService } from '../../../src/infrastructure/service';
-import { basicAuth, head, INGEST_ENV, localeEnvelope, metaEnvelope, scayleFixture, storeOf, streamEvents } from '../../support/ingest';
+import { basicAuth, bearer, head, INGEST_ENV, localeEnvelope, metaEnvelope, scayleFixture, storeOf, streamEvents } from '../../support/ingest';
 import { tempDir } from '../../support/temp-dir';
 import { testConfig } from '../../support/test-config';
 
@@ -39,6 +42,10 @@ describe('ingest: order id, shop key and country code are checked where Scayle p
     { name: 'a country code with an accent', body: () => localeEnvelope('keys-country-accent', 'order-confirmed', order({ id: 3901, shopCountry: shopCountry({ countryCode: 'Dé' }) })), reason: 'invalid_country_code', path: 'payload.shopCountry.countryCode' },
     { name: 'a country code in lower case', body: () => localeEnvelope('keys-country-lower', 'order-confirmed', order({ id: 3901, shopCountry: shopCountry({ countryCode: 'de' }) })), reason: 'invalid_country_code', path: 'payload.shopCountry.countryCode' },
     { name: 'an alpha-3 country code', body: () => localeEnvelope('keys-country-alpha3', 'order-confirmed', order({ id: 3901, shopCountry: shopCountry({ countryCode: 'DEU' }) })), reason: 'invalid_country_code', path: 'payload.shopCountry.countryCode' },
+    { name: 'an unassigned country code (XX)', body: () => localeEnvelope('keys-country-xx', 'order-confirmed', order({ id: 3901, shopCountry: shopCountry({ countryCode: 'XX' }) })), reason: 'invalid_country_code', path: 'payload.shopCountry.countryCode' },
+    { name: 'a user-assigned country code (QZ)', body: () => localeEnvelope('keys-country-qz', 'order-confirmed', order({ id: 3901, shopCountry: shopCountry({ countryCode: 'QZ' }) })), reason: 'invalid_country_code', path: 'payload.shopCountry.countryCode' },
+    { name: 'an exceptionally reserved country code (EU)', body: () => localeEnvelope('keys-country-eu', 'order-confirmed', order({ id: 3901, shopCountry: shopCountry({ countryCode: 'EU' }) })), reason: 'invalid_country_code', path: 'payload.shopCountry.countryCode' },
+    { name: 'an exceptionally reserved country code (UK)', body: () => localeEnvelope('keys-country-uk', 'order-confirmed', order({ id: 3901, shopCountry: shopCountry({ countryCode: 'UK' }) })), reason: 'invalid_country_code', path: 'payload.shopCountry.countryCode' },
     { name: 'an order id with a slash', body: () => localeEnvelope('keys-id-slash', 'order-confirmed', order({ id: '9/../1' })), reason: 'invalid_order_id', path: 'payload.id' },
     { name: 'a negative order id', body: () => localeEnvelope('keys-id-negative', 'order-confirmed', order({ id: -901 })), reason: 'invalid_order_id', path: 'payload.id' },
     { name: 'an order id with a leading zero', body: () => localeEnvelope('keys-id-zero', 'order-confirmed', order({ id: '0901' })), reason: 'invalid_order_id', path: 'payload.id' },
@@ -48,6 +55,18 @@ describe('ingest: order id, shop key and country code are checked where Scayle p
       body: () => ({ ...metaEnvelope('keys-meta-shop', 'order-confirmed', order({ id: 3901, shopCountry: undefined })), meta: { shopKey: 'ms.de', countryCode: 'DE' } }),
       reason: 'invalid_shop_key',
       path: 'meta.shopKey',
+    },
+    {
+      name: 'an unassigned country code from meta (ZZ)',
+      body: () => ({ ...metaEnvelope('keys-meta-country', 'order-confirmed', order({ id: 3901, shopCountry: undefined })), meta: { shopKey: 'msde', countryCode: 'ZZ' } }),
+      reason: 'invalid_country_code',
+      path: 'meta.countryCode',
+    },
+    {
+      name: 'a payment naming an unassigned country code',
+      body: () => localeEnvelope('keys-payment-country', 'payment-capture', order({ id: 3901, shopCountry: shopCountry({ countryCode: 'XX' }), transaction: { transactionId: 'tx-keys-3', operationStatus: 'successful', amount: 1390 } })),
+      reason: 'invalid_country_code',
+      path: 'payload.shopCountry.countryCode',
     },
     {
       name: 'a payment naming a bad shop key',
@@ -102,6 +121,41 @@ describe('ingest: order id, shop key and country code are checked where Scayle p
     expect(await streamEvents(service, 'order-msde-Dé-3903')).to.deep.equal([]);
     const negative = await sync.ingestOrder(order({ id: -3903 }), 'msde', 'DE', { actor: 'scayle-sync' });
     expect(negative).to.include({ status: 'failed', reason: 'invalid_order_id' });
+    const unassigned = await sync.ingestOrder(order({ id: 3903, shopCountry: shopCountry({ countryCode: 'XX' }) }), 'msde', 'DE', { actor: 'scayle-sync' });
+    expect(unassigned).to.include({ status: 'failed', reason: 'invalid_country_code' });
+    expect(await streamEvents(service, 'order-msde-XX-3903')).to.deep.equal([]);
+  });
+
+  it('XK (Kosovo, the user-assigned code shops use) opens the order stream like an assigned code', async () => {
+    const res = await post(localeEnvelope('keys-country-xk', 'order-confirmed', order({ id: 3904, shopCountry: shopCountry({ shopKey: 'msxk', countryCode: 'XK' }) }))).expect(202);
+    expect(res.body.status).to.equal('accepted');
+    expect((await streamEvents(service, 'order-msxk-XK-3904')).map((e) => e.type)).to.deep.equal(['ScayleOrderConfirmed']);
+  });
+
+  it('an order stream already in the log with an unassigned country (XX) still reads, and new facts still link to it', async () => {
+    await post(localeEnvelope('keys-legacy-source', 'order-confirmed', order({ id: 3905 }))).expect(202);
+    const [like] = await streamEvents(service, 'order-msde-DE-3905');
+    // written straight through the event store, as releases before the assigned-code check wrote it
+    const data = like!.data as { order: Record<string, unknown> };
+    const legacy = { ...data, order: { ...data.order, orderId: '3906', countryCode: 'XX' }, webhookKey: 'keys-legacy-3906' };
+    await storeOf(service).appendToStream('order-msde-XX-3906', [{ id: randomUUID(), type: like!.type, data: legacy, metadata: like!.metadata }], { expectedRevision: 'no_stream' });
+    const { entry } = directoryUpdateOf({ streamId: 'order-msde-XX-3906', type: like!.type, data: legacy, metadata: like!.metadata });
+    await service.container.get<OrderDirectory>(TOKENS.OrderDirectory).record(entry!);
+
+    const events = await request(service.server).get('/v1/orders/3906/events').set('Authorization', bearer('finance'));
+    expect(events.status, JSON.stringify(events.body)).to.equal(200);
+    expect(events.body.streamId).to.equal('order-msde-XX-3906');
+    const reconciliation = await request(service.server).get('/v1/orders/3906/reconciliation').set('Authorization', bearer('finance'));
+    expect(reconciliation.status, JSON.stringify(reconciliation.body)).to.equal(200);
+    expect(reconciliation.body.orderId).to.equal('3906');
+    const erp = await request(service.server)
+      .post('/v1/ingest/erp/documents')
+      .set('Authorization', bearer('integrator'))
+      .set('content-type', 'application/json')
+      .send(JSON.stringify({ documentType: 'invoice', documentNumber: 'SI-3906', revision: 1, status: 'posted', orderReference: '3906', postingDate: '2024-06-03', documentDate: '2024-06-03', currency: 'EUR', pricesIncludeTax: false, totals: { net: '10.00', tax: '1.90', gross: '11.90' }, lines: [] }))
+      .expect(202);
+    expect(erp.body.status).to.equal('accepted');
+    expect((await streamEvents(service, 'order-msde-XX-3906')).map((e) => e.type)).to.deep.equal(['ScayleOrderConfirmed', 'ErpInvoicePosted']);
   });
 
   it('SCAYLE_SYNC_SHOPS takes only shop keys and country codes of the same forms', () => {
@@ -110,7 +164,8 @@ describe('ingest: order id, shop key and country code are checked where Scayle p
       { shopKey: 'ay', countryCode: 'CH' },
       { shopKey: 'my_shop-2', countryCode: 'AT' },
     ]);
-    for (const value of ['ms/de:DE', 'MSDE:DE', 'msde:de', 'msde:DEU', 'msde:DE:x']) {
+    expect(loadConfig({ SCAYLE_SYNC_SHOPS: 'msxk:XK', SCAYLE_ADMIN_API_BASE_URL: 'http://127.0.0.1:1/api/admin/v1', SCAYLE_ADMIN_API_TOKEN: 't' }).ingest.syncShops).to.deep.equal([{ shopKey: 'msxk', countryCode: 'XK' }]);
+    for (const value of ['ms/de:DE', 'MSDE:DE', 'msde:de', 'msde:DEU', 'msde:DE:x', 'msde:XX', 'msde:DE,msuk:UK', 'mseu:EU', 'msde:ZZ']) {
       expect(() => loadConfig({ SCAYLE_SYNC_SHOPS: value, SCAYLE_ADMIN_API_BASE_URL: 'http://127.0.0.1:1/api/admin/v1', SCAYLE_ADMIN_API_TOKEN: 't' }), value).to.throw(ConfigError, /SCAYLE_SYNC_SHOPS/);
     }
   });

@@ -51,7 +51,7 @@ describe('configuration', () => {
       expect.fail('expected ConfigError');
     } catch (err) {
       expect(err).to.be.instanceOf(ConfigError);
-      expect((err as ConfigError).problems).to.deep.equal(['SCAYLE_SYNC_SHOPS: must list shopKey:countryCode pairs such as msde:DE,msch:CH (shop key in lower case, ISO 3166-1 alpha-2 country in upper case), got "msde"']);
+      expect((err as ConfigError).problems).to.deep.equal(['SCAYLE_SYNC_SHOPS: must list shopKey:countryCode pairs such as msde:DE,msch:CH (shop key in lower case, an assigned ISO 3166-1 alpha-2 country in upper case, or XK), got "msde"']);
     }
   });
 

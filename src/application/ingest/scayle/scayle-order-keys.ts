@@ -11,17 +11,28 @@
  * - **Shop key**: Scayle's shop keys are short lower-case identifiers (`ms`, `msde`, `ay` in the
  *   Admin API samples): a lower-case letter or digit, then up to 63 lower-case letters, digits,
  *   `_` or `-`.
- * - **Country code**: ISO 3166-1 alpha-2, upper case (`DE`), as `shopCountry.countryCode` reads.
+ * - **Country code**: ISO 3166-1 alpha-2, upper case (`DE`), as `shopCountry.countryCode` reads,
+ *   and assigned: `XX`, the user-assigned `AA`, `QM`–`QZ`, `XA`–`XZ`, `ZZ` and the reserved `UK`,
+ *   `EU`, `UN`… name no country (see {@link isCountryCode}). The one exception is `XK` (Kosovo).
  *
  * With the shop key in lower case and the country in upper case, no two orders can share a stream
  * name. A value outside these forms is a {@link MappingFailure} naming the field: the record is kept
  * as `IngestionFailed`, never guessed at (no case folding, no trimming).
+ *
+ * These checks guard the way in (webhooks, the Admin API sync, `SCAYLE_SYNC_SHOPS`); streams already
+ * in the log are read whatever their name.
  */
+import { isISO31661Alpha2 } from 'class-validator';
 import { MappingFailure } from '../ingest-outcome';
 import { describe } from './scayle-values';
 
 export const SHOP_KEY_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 export const COUNTRY_CODE_PATTERN = /^[A-Z]{2}$/;
+/**
+ * User-assigned codes accepted as countries: `XK`, Kosovo, which ISO 3166 has not assigned but the
+ * European Commission, SWIFT and CLDR use, and so do shops that sell there.
+ */
+export const USER_ASSIGNED_COUNTRY_CODES: ReadonlySet<string> = new Set(['XK']);
 export const ORDER_ID_PATTERN = /^[1-9][0-9]{0,19}$/;
 
 /** The order id as Scayle writes it (`901`), or undefined when `value` is not a Scayle order id. */
@@ -31,7 +42,17 @@ export function scayleOrderId(value: unknown): string | undefined {
 }
 
 export const isShopKey = (value: unknown): value is string => typeof value === 'string' && SHOP_KEY_PATTERN.test(value);
-export const isCountryCode = (value: unknown): value is string => typeof value === 'string' && COUNTRY_CODE_PATTERN.test(value);
+/**
+ * Whether `value` is a country code Scayle can send: two upper-case letters that ISO 3166-1 has
+ * assigned to a country or territory (249 codes), or one of {@link USER_ASSIGNED_COUNTRY_CODES}.
+ *
+ * The list of assigned codes is validator.js's (through class-validator's `isISO31661Alpha2`), not
+ * Node's `Intl` region data: `Intl.DisplayNames` also names `EU`, `EZ`, `UN`, `ZZ`, `QO`, `XA`, `XB`
+ * and the exceptionally reserved `AC`, `CP`, `CQ`, `DG`, `EA`, `IC`, `TA`, and takes aliases such as
+ * `UK` → GB, and which of those it names depends on the ICU build Node was compiled with.
+ */
+export const isCountryCode = (value: unknown): value is string =>
+  typeof value === 'string' && COUNTRY_CODE_PATTERN.test(value) && (USER_ASSIGNED_COUNTRY_CODES.has(value) || isISO31661Alpha2(value));
 
 /** @throws MappingFailure `missing_field` when absent, `invalid_order_id` when not a positive integer. */
 export function requireOrderId(value: unknown, path: string): string {
@@ -47,8 +68,8 @@ export function requireShopKey(value: unknown, path: string): string {
   throw new MappingFailure('invalid_shop_key', `must be a Scayle shop key (lower-case letters, digits, _ or -, at most 64), got ${describe(value)}`, path);
 }
 
-/** @throws MappingFailure `invalid_country_code`. */
+/** @throws MappingFailure `invalid_country_code` when `value` is not {@link isCountryCode}. */
 export function requireCountryCode(value: unknown, path: string): string {
   if (isCountryCode(value)) return value;
-  throw new MappingFailure('invalid_country_code', `must be an ISO 3166-1 alpha-2 country code in upper case (DE), got ${describe(value)}`, path);
+  throw new MappingFailure('invalid_country_code', `must be an assigned ISO 3166-1 alpha-2 country code in upper case (DE; or XK), got ${describe(value)}`, path);
 }

@@ -1,11 +1,12 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
 import { CODE_TEXT, CODE_TEXT_MESSAGE } from '../dto/calendar.validators';
+import { IsCountryCode } from '../dto/country.validators';
 import { IsDecimalString } from '../dto/decimal.validators';
 
 /** One tax-code mapping: shop country + VAT rate (fraction) → ERP tax code. */
 export class TaxCodeMappingDto {
-  @Matches(/^[A-Z]{2}$/, { message: 'must be an ISO 3166 alpha-2 code such as "DE"' })
+  @IsCountryCode()
   country_code!: string;
 
   @IsDecimalString('0.19')
