@@ -57,7 +57,7 @@ export class LedgerService {
       version: packageVersion(),
       observe: httpMetrics(metrics),
       ingestLimiter: ingestRateLimit(config.ops.ingestRateLimit),
-      authenticateBeforeBody: authenticateBeforeBody(apiKeys, config.ingest.webhookCredentials),
+      authenticateBeforeBody: (routeOf) => authenticateBeforeBody(apiKeys, config.ingest.webhookCredentials, routeOf),
     });
     const server = createServer(app);
     const service = new LedgerService(container, app, server, started, logger, config);

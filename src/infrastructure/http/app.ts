@@ -6,7 +6,8 @@ import { correlationId } from './correlation';
 import { healthRouter } from './health.routes';
 import { limitJsonDepth } from './json-depth';
 import { openApiRouter } from './openapi';
-import { notFoundHandler, problemErrorHandler } from './problem-details';
+import { noRouteHandler, problemErrorHandler } from './problem-details';
+import { RouteTable } from './route-table';
 import { requestLog } from './request-log';
 
 /** A concept's HTTP routes (controllers), multi-bound under `TOKENS.HttpRoutes`. */
@@ -26,8 +27,11 @@ export interface AppOptions {
   observe?: RequestHandler;
   /** Request limit of `/v1/ingest/*` (see rate-limit.ts); runs before the body is parsed. */
   ingestLimiter?: RequestHandler;
-  /** Authenticates requests with a body before it is parsed (see authenticate-before-body.ts). */
-  authenticateBeforeBody?: RequestHandler;
+  /**
+   * Authenticates (and authorises) requests with a body before it is parsed (see
+   * authenticate-before-body.ts), given the route a request will be dispatched to (`routeOf`).
+   */
+  authenticateBeforeBody?: (routeOf: RouteTable['routeOf']) => RequestHandler;
 }
 
 declare module 'http' {
@@ -63,7 +67,7 @@ export function constantHeaders(middleware: (req: Request, res: Response, next: 
 /**
  * Builds the express application: security headers, correlation ids, request logs, JSON bodies
  * (raw bytes kept on `req.rawBody`), the concept routes, then RFC 7807 problems for everything
- * that fails or matches no route.
+ * that fails or matches no route (405 with `Allow` for a path served with other methods).
  */
 export function createApp(options: AppOptions): Express {
   const app = express();
@@ -78,7 +82,13 @@ export function createApp(options: AppOptions): Express {
   if (options.observe) app.use(options.observe);
   app.use(requestLog(options.logger, { ignore: (url) => url === '/v1/health' || url === '/metrics' }));
   if (options.ingestLimiter) app.use('/v1/ingest', options.ingestLimiter);
-  if (options.authenticateBeforeBody) app.use(options.authenticateBeforeBody);
+  // The routes are registered first so that authentication before the body knows the route's roles.
+  const router = Router();
+  router.use(healthRouter(options.healthChecks, options.version));
+  router.use(openApiRouter(options.version));
+  for (const routes of [...options.routes].sort((a, b) => (a.order ?? 100) - (b.order ?? 100))) routes.register(router);
+  const table = new RouteTable(router);
+  if (options.authenticateBeforeBody) app.use(options.authenticateBeforeBody((method, path) => table.routeOf(method, path)));
   app.use(
     express.json({
       limit: options.bodyLimit,
@@ -90,12 +100,8 @@ export function createApp(options: AppOptions): Express {
     }),
   );
   app.use(limitJsonDepth());
-  const router = Router();
-  router.use(healthRouter(options.healthChecks, options.version));
-  router.use(openApiRouter(options.version));
-  for (const routes of [...options.routes].sort((a, b) => (a.order ?? 100) - (b.order ?? 100))) routes.register(router);
   app.use(router);
-  app.use(notFoundHandler);
+  app.use(noRouteHandler((path) => table.methodsAt(path)));
   app.use(problemErrorHandler(options.logger));
   return app;
 }

@@ -192,7 +192,25 @@ export function problemErrorHandler(logger: Logger): ErrorRequestHandler {
   };
 }
 
-/** Answers unknown routes with a 404 problem. */
-export const notFoundHandler: RequestHandler = (req, res) => {
-  sendProblem(res, { type: problemType('not-found'), title: 'Not found', status: 404, detail: `No route for ${req.method} ${req.path}.` });
-};
+/**
+ * Answers requests no route took: 405 `method-not-allowed` with `Allow` (RFC 9110 §15.5.6) when the
+ * path is served with other methods — `methodsAt` gives them, from the registered routes (see
+ * route-table.ts) — else a 404 problem.
+ */
+export function noRouteHandler(methodsAt: (path: string) => string[]): RequestHandler {
+  return (req, res) => {
+    const allowed = methodsAt(req.path);
+    if (allowed.length === 0) {
+      sendProblem(res, { type: problemType('not-found'), title: 'Not found', status: 404, detail: `No route for ${req.method} ${req.path}.` });
+      return;
+    }
+    res.setHeader('Allow', allowed.join(', '));
+    sendProblem(res, {
+      type: problemType('method-not-allowed'),
+      title: 'Method not allowed',
+      status: 405,
+      detail: `${req.method} is not a method of ${req.path}; it serves ${allowed.join(', ')}.`,
+      allow: allowed,
+    });
+  };
+}

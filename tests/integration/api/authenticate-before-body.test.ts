@@ -4,6 +4,8 @@
  */
 import { expect } from 'chai';
 import request from 'supertest';
+import type { ApiKeyRegistry } from '../../../src/infrastructure/http/auth/api-keys';
+import { TOKENS } from '../../../src/infrastructure/di/tokens';
 import { auth, startApiService, type ApiTestService } from '../../support/api-service';
 import { basicAuth, head, WEBHOOK_PASSWORD, WEBHOOK_USER } from '../../support/ingest';
 import { expectResponseMatchesSpec } from '../../support/openapi-validator';
@@ -50,6 +52,49 @@ describe('authentication before the body is read', () => {
     expect(webhook.status, webhook.text).to.equal(400);
     const forbidden = await request(api.server).post('/v1/ingest/erp/documents').set(auth('cx')).set('Content-Type', 'application/json').send('{"documentNumber":"X"}');
     expect(forbidden.status, forbidden.text).to.equal(403);
+  });
+
+  it('a valid key of a role the route does not admit is a 403 before the body is read: a 1.2 MB or malformed body is never parsed', async () => {
+    const before = await head(api.service);
+    for (const [role, path, body] of [
+      ['auditor', '/v1/ingest/erp/documents', bigBody],
+      ['auditor', '/v1/ingest/erp/documents', '{'],
+      ['cx', '/V1/Ingest/ERP/Documents/', bigBody],
+      ['integrator', '/v1/periods/2024-05/close', bigBody],
+      ['auditor', '/v1/orders/901/refunds', '{"amount": 1e999'],
+      ['auditor', '/v1/exceptions/x%2FAMOUNT_MISMATCH/resolve', bigBody],
+    ] as const) {
+      const res = await request(api.server).post(path).set(auth(role)).set('Content-Type', 'application/json').send(body);
+      expect(res.status, `${role} ${path}: ${res.text.slice(0, 200)}`).to.equal(403);
+      expect(res.type).to.equal('application/problem+json');
+      expect(res.body.type).to.equal('/problems/forbidden');
+      expect(res.body.requiredRoles, path).to.be.an('array').that.includes('admin').and.not.includes(role);
+    }
+    const res = await request(api.server).post('/v1/ingest/erp/documents').set(auth('auditor')).set('Content-Type', 'application/json').send(bigBody);
+    expectResponseMatchesSpec(res, 'post', '/v1/ingest/erp/documents');
+    expect(res.body.detail).to.equal('Role auditor may not POST this resource; allowed: admin, integrator.');
+    expect(await head(api.service), 'nothing appended').to.equal(before);
+  });
+
+  it('an admitted request is checked once: one key lookup per request, whether or not it has a body', async () => {
+    const registry = api.service.container.get<ApiKeyRegistry>(TOKENS.ApiKeys);
+    const original = registry.authenticate.bind(registry);
+    let lookups = 0;
+    registry.authenticate = (presented: string) => {
+      lookups += 1;
+      return original(presented);
+    };
+    try {
+      const withBody = await request(api.server).put('/v1/mappings/tax-codes').set(auth('finance')).set('Content-Type', 'application/json').send('{');
+      expect(withBody.status, withBody.text).to.equal(400);
+      expect(lookups, 'PUT with a body').to.equal(1);
+      lookups = 0;
+      const withoutBody = await request(api.server).get('/v1/reconciliations').set(auth('finance'));
+      expect(withoutBody.status, withoutBody.text).to.equal(200);
+      expect(lookups, 'GET').to.equal(1);
+    } finally {
+      registry.authenticate = original;
+    }
   });
 
   it('requests without a body are left to their routes (GETs, health)', async () => {

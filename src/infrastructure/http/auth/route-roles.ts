@@ -77,7 +77,22 @@ export function rolesOf(route: GuardedRoute): Role[] {
   return ['admin', ...ROUTE_ROLES[route]];
 }
 
-/** `requireRole` with the roles of `route` from {@link ROUTE_ROLES}. */
+/** Whether `route` (`METHOD /path/{param}`) is an entry of {@link ROUTE_ROLES}. */
+export const isGuardedRoute = (route: string): route is GuardedRoute => Object.hasOwn(ROUTE_ROLES, route);
+
+/**
+ * `requireRole` with the roles of `route` from {@link ROUTE_ROLES}. A request already admitted to
+ * this very route before its body was read (authenticate-before-body.ts runs the same guard and
+ * records `res.locals.admittedRoute`) passes on without a second check; one admitted to no route or
+ * another route is checked here.
+ */
 export function guard(registry: ApiKeyRegistry, route: GuardedRoute): RequestHandler {
-  return requireRole(registry, ...ROUTE_ROLES[route]);
+  const check = requireRole(registry, ...ROUTE_ROLES[route]);
+  return (req, res, next) => {
+    if (res.locals.admittedRoute === route) return next();
+    check(req, res, (err?: unknown) => {
+      if (!err) res.locals.admittedRoute = route;
+      next(err);
+    });
+  };
 }
