@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { HealthCheck } from '../di/tokens';
 import { HttpProblem } from './problem-details';
+import { queryParam } from './validation';
 
 /**
  * `GET /v1/health`: liveness (the process answers) and readiness (each store answers), naming the
@@ -13,7 +14,7 @@ import { HttpProblem } from './problem-details';
 export function healthRouter(checks: readonly HealthCheck[], version: string): Router {
   const router = Router();
   router.get('/v1/health', async (req, res, next) => {
-    const probe = req.query.probe;
+    const probe = queryParam(req, 'probe');
     if (probe !== undefined && probe !== 'live' && probe !== 'ready') {
       next(HttpProblem.validation([{ field: 'probe', message: 'must be live or ready' }]));
       return;

@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { HttpProblem } from './problem-details';
+import { queryParam } from './validation';
 
 /** What a query needs of the projection runner: wait (bounded) until the read models reach a position. */
 export interface PositionWaiter {
@@ -21,12 +22,12 @@ export interface LogHead {
  * the log names no write that happened and is never reached by waiting, so it is refused at once —
  * on read-model queries and on the routes that read the log itself (where `minPosition` is otherwise
  * always met) alike.
- * @throws HttpProblem 400 (`errors[].field` = `minPosition`) for a malformed position or one beyond the log head.
+ * @throws HttpProblem 400 (`errors[].field` = `minPosition`) for a malformed position, one given twice, or one beyond the log head.
  */
 export async function checkMinPosition(req: Request, log: LogHead): Promise<bigint | undefined> {
-  const raw = req.query.minPosition;
+  const raw = queryParam(req, 'minPosition');
   if (raw === undefined) return undefined;
-  if (typeof raw !== 'string' || !/^\d{1,40}$/.test(raw)) {
+  if (!/^\d{1,40}$/.test(raw)) {
     throw HttpProblem.validation([{ field: 'minPosition', message: 'must be a log position (a decimal string)' }]);
   }
   const position = BigInt(raw);

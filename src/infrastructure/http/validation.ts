@@ -1,6 +1,6 @@
 import { ClassConstructor, plainToInstance } from 'class-transformer';
 import { ValidationError, validate } from 'class-validator';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { nullFieldErrors } from './dto/nullable.validators';
 import { FieldError, HttpProblem } from './problem-details';
 
@@ -56,6 +56,56 @@ export async function dtoFieldErrors<T extends object>(dto: ClassConstructor<T>,
   // A required field's own validators already name a null; add the ones `@IsOptional` let through.
   const extra = nulls.filter((n) => !fields.some((f) => f.field === n.field));
   return { instance, errors: [...hiddenKeyErrors(body), ...fields, ...extra] };
+}
+
+/** What a query parameter given more than once is told (`?limit=1&limit=2`). */
+export const GIVEN_ONCE = 'must be given once';
+
+/**
+ * The query parameters of a request split by how often they were given: `values` holds each one given
+ * once (name → value), `repeated` names each one given more than once (the `simple` query parser makes
+ * those arrays, e.g. `?period=2025-01&period=2025-02`), in query order. No route guesses which of two
+ * values was meant: every route that reads query parameters goes through this (directly, or through
+ * {@link queryParam}, {@link validateQuery} or `queryOf`) and answers a repeated one with 400
+ * {@link GIVEN_ONCE}.
+ */
+export function queryParamsOnce(req: Pick<Request, 'query'>): { values: Record<string, string>; repeated: string[] } {
+  const values: Record<string, string> = {};
+  const repeated: string[] = [];
+  for (const [name, value] of Object.entries(req.query)) {
+    if (typeof value === 'string') values[name] = value;
+    else repeated.push(name);
+  }
+  return { values, repeated };
+}
+
+/**
+ * One query parameter read by hand: its value, or undefined when absent.
+ * @throws HttpProblem 400 naming `name` ({@link GIVEN_ONCE}) when it is given more than once.
+ */
+export function queryParam(req: Pick<Request, 'query'>, name: string): string | undefined {
+  const value = req.query[name];
+  if (value === undefined || typeof value === 'string') return value;
+  throw HttpProblem.validation([{ field: name, message: GIVEN_ONCE }]);
+}
+
+/**
+ * {@link validateDto} for a request's query string: the query DTO's checks (an unknown parameter is
+ * `… should not exist`), and {@link GIVEN_ONCE} for a known parameter given more than once, all in one
+ * 400, in query order.
+ * @throws HttpProblem 400 with one entry per invalid or repeated parameter.
+ */
+export async function validateQuery<T extends object>(dto: ClassConstructor<T>, req: Pick<Request, 'query'>): Promise<T> {
+  const { values, repeated } = queryParamsOnce(req);
+  // A repeated parameter is validated with an empty value only to learn whether the DTO knows it at all.
+  const { instance, errors } = await dtoFieldErrors(dto, { ...values, ...Object.fromEntries(repeated.map((name) => [name, ''])) }, 'query');
+  const unknown = (name: string) => errors.some((e) => e.field === name && e.message === `${name} should not exist`);
+  const out = [...errors.filter((e) => !repeated.includes(e.field) || unknown(e.field)), ...repeated.filter((name) => !unknown(name)).map((field) => ({ field, message: GIVEN_ONCE }))];
+  // In query order, as `queryOf` lists them (a stable sort keeps each field's own messages in order).
+  const order = Object.keys(req.query);
+  out.sort((a, b) => order.indexOf(a.field) - order.indexOf(b.field));
+  if (out.length > 0) throw HttpProblem.validation(out);
+  return instance;
 }
 
 /** Keys that class-transformer skips without a word (prototype-pollution guard), so whitelisting never sees them. */

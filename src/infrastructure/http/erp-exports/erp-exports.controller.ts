@@ -8,7 +8,7 @@ import { guard } from '../auth/route-roles';
 import { sendJsonWithEtag } from '../etag';
 import { decodeCursor, encodeCursor, PAGE, POSITION_MAX } from '../pagination';
 import { HttpProblem } from '../problem-details';
-import { validateDto } from '../validation';
+import { validateDto, validateQuery } from '../validation';
 import { ErpExportsQueryDto, RunErpExportsDto } from './erp-exports.dto';
 
 /** JSON of one export entry (positions as decimal strings). */
@@ -55,7 +55,7 @@ export class ErpExportsController implements HttpRoutes {
 
   register(router: Router): void {
     router.get('/v1/erp/exports', guard(this.keys, 'GET /v1/erp/exports'), async (req, res) => {
-      const query = await validateDto(ErpExportsQueryDto, req.query, 'query');
+      const query = await validateQuery(ErpExportsQueryDto, req);
       const after = decodeCursor(query.cursor, { after: POSITION_MAX });
       const limit = query.limit ? Math.min(Number(query.limit), PAGE.max) : PAGE.default;
       const [page, counts] = await Promise.all([

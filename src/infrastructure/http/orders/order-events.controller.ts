@@ -9,7 +9,7 @@ import { guard } from '../auth/route-roles';
 import { sendJsonWithEtag } from '../etag';
 import { decodeCursor, encodeCursor, INT64_MAX, PAGE, POSITION_MAX } from '../pagination';
 import { checkMinPosition } from '../read-your-writes';
-import { validateDto } from '../validation';
+import { validateQuery } from '../validation';
 import { OrderEventsQueryDto } from './order-queries.dto';
 
 /**
@@ -49,7 +49,7 @@ export class OrderEventsController implements HttpRoutes {
 
   register(router: Router): void {
     router.get('/v1/orders/:orderId/events', guard(this.keys, 'GET /v1/orders/{orderId}/events'), async (req, res) => {
-      const query = await validateDto(OrderEventsQueryDto, req.query, 'query');
+      const query = await validateQuery(OrderEventsQueryDto, req);
       await checkMinPosition(req, this.events);
       const orderId = String(req.params.orderId);
       const source = await reconciliationSource(this.directory, orderId);

@@ -10,7 +10,7 @@ import type { ApiKeyRegistry } from '../auth/api-keys';
 import { guard } from '../auth/route-roles';
 import { bodyEtag, ifNoneMatchHits } from '../etag';
 import { checkMinPosition } from '../read-your-writes';
-import { validateDto } from '../validation';
+import { validateQuery } from '../validation';
 import { ReconciliationQueryDto } from './order-queries.dto';
 
 /**
@@ -30,7 +30,7 @@ export class OrderReconciliationController implements HttpRoutes {
 
   register(router: Router): void {
     router.get('/v1/orders/:orderId/reconciliation', guard(this.keys, 'GET /v1/orders/{orderId}/reconciliation'), async (req, res) => {
-      const query = await validateDto(ReconciliationQueryDto, req.query, 'query');
+      const query = await validateQuery(ReconciliationQueryDto, req);
       await checkMinPosition(req, this.events);
       const view = query.asOf
         ? await this.asOf.orderReconciliation(String(req.params.orderId), parseAsOf(query.asOf))

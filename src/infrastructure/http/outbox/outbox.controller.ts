@@ -8,7 +8,7 @@ import { guard } from '../auth/route-roles';
 import { commandContext, runCommand } from '../commands';
 import { sendJsonWithEtag } from '../etag';
 import { decodeCursor, encodeCursor, PAGE, POSITION_MAX } from '../pagination';
-import { validateDto } from '../validation';
+import { validateQuery } from '../validation';
 import { OutboxQueryDto } from './outbox.dto';
 
 /** JSON of one outbox entry (positions as decimal strings). */
@@ -42,7 +42,7 @@ export class OutboxController implements HttpRoutes {
 
   register(router: Router): void {
     router.get('/v1/outbox', guard(this.keys, 'GET /v1/outbox'), async (req, res) => {
-      const query = await validateDto(OutboxQueryDto, req.query, 'query');
+      const query = await validateQuery(OutboxQueryDto, req);
       // The outbox keeps positions in a SQLite INTEGER column: a cursor beyond it names no entry (was a 500).
       const after = decodeCursor(query.cursor, { after: POSITION_MAX });
       const limit = query.limit ? Math.min(Number(query.limit), PAGE.max) : PAGE.default;

@@ -13,7 +13,7 @@ import { guard } from '../auth/route-roles';
 import { commandContext } from '../commands';
 import { HttpProblem } from '../problem-details';
 import { checkMinPosition, type LogHead } from '../read-your-writes';
-import { requireContentType, validateDto } from '../validation';
+import { queryParam, requireContentType, validateDto } from '../validation';
 import { ClosePeriodDto, ReopenPeriodDto, ReplayPeriodDto } from './periods.dto';
 import { closeJson, snapshotJson, snapshotsJson } from './periods.json';
 import { snapshotCsv, snapshotXlsx } from './snapshot-export';
@@ -92,7 +92,7 @@ export class PeriodsController implements HttpRoutes {
       res.json(snapshotJson(await s.snapshots.get(periodParam(req), String(req.params.snapshotId))));
     });
     router.get('/v1/periods/:period/snapshots/:snapshotId/export', guard(this.keys, 'GET /v1/periods/{period}/snapshots/{snapshotId}/export'), async (req, res) => {
-      const format = req.query.format === undefined ? 'csv' : String(req.query.format);
+      const format = queryParam(req, 'format') ?? 'csv';
       if (format !== 'csv' && format !== 'xlsx') throw HttpProblem.validation([{ field: 'format', message: 'must be csv or xlsx' }]);
       await checkMinPosition(req, this.log);
       const snapshot = await s.snapshots.get(periodParam(req), String(req.params.snapshotId));
@@ -105,7 +105,7 @@ export class PeriodsController implements HttpRoutes {
     });
     router.get('/v1/periods/:period/adjustments', guard(this.keys, 'GET /v1/periods/{period}/adjustments'), async (req, res) => {
       await checkMinPosition(req, this.log);
-      const snapshotId = req.query.snapshotId === undefined ? undefined : String(req.query.snapshotId);
+      const snapshotId = queryParam(req, 'snapshotId');
       res.json(await s.adjustments.adjustments(periodParam(req), snapshotId));
     });
     router.post('/v1/periods/:period/replay', guard(this.keys, 'POST /v1/periods/{period}/replay'), optionalJson, async (req, res) => {

@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import { FINDING_CODE_LIST } from '../../../domain/shared/findings';
 import { CURSOR_MESSAGE, CURSOR_PATTERN, PAGE } from '../pagination';
 import { HttpProblem } from '../problem-details';
+import { GIVEN_ONCE, queryParamsOnce } from '../validation';
 import { PERIOD_PATTERN } from '../../../domain/shared/streams';
 
 /** A query parameter's check and what it expects (the message when the check fails). */
@@ -11,17 +12,20 @@ export interface ParamCheck {
 }
 
 /**
- * Reads the allowed query parameters, 400 naming every bad or unknown one and what it expects.
+ * Reads the allowed query parameters, 400 naming every bad, unknown or repeated ({@link GIVEN_ONCE})
+ * one and what it expects.
  * `minPosition` is left to the read-your-writes checks (`read-your-writes.ts`).
  */
 export function queryOf(req: Request, allowed: Record<string, ParamCheck>): Record<string, string> {
   const out: Record<string, string> = {};
   const errors: { field: string; message: string }[] = [];
-  for (const [key, value] of Object.entries(req.query)) {
+  const { values } = queryParamsOnce(req);
+  for (const key of Object.keys(req.query)) {
     if (key === 'minPosition') continue;
     const check = allowed[key];
+    const value = values[key];
     if (!check) errors.push({ field: key, message: 'is not a parameter of this query' });
-    else if (typeof value !== 'string') errors.push({ field: key, message: 'must be given once' });
+    else if (value === undefined) errors.push({ field: key, message: GIVEN_ONCE });
     else if (!check.ok(value)) errors.push({ field: key, message: check.expected });
     else out[key] = value;
   }
