@@ -6,6 +6,9 @@ import { tempDir } from '../../support/temp-dir';
 import { testConfig } from '../../support/test-config';
 
 const ROUTE = '/v1/ingest/psp/settlements';
+/** A CSV of lines only, its batch given as query parameters ({@link CSV_BATCH_QUERY}). */
+const CSV_LINE_ONLY = ['lineId,type,paymentReference,gross,fee,net,currency,bookedAt', 'Q1,capture,tx-9101,10.00,0.30,9.70,EUR,2024-06-06T09:00:00Z'].join('\n');
+const CSV_BATCH_QUERY = '?provider=paypal&batchId=P-Q&currency=EUR&payoutDate=2024-06-07&payoutAmount=9.70';
 
 /** The real order fixture as order `id` paid with transaction `tx`. */
 function order(id: number, tx: string): Record<string, unknown> {
@@ -131,6 +134,10 @@ describe('ingest: PSP settlements', () => {
       { name: 'CSV with an unknown column', body: 'lineId,colour\nL1,red', status: 400, field: 'colour', contentType: 'text/csv' },
       { name: 'CSV batch column differing between rows', body: 'provider,batchId,batchCurrency,payoutDate,payoutAmount,lineId,type,paymentReference,gross,fee,net,currency,bookedAt\nadyen,B-9,EUR,2024-06-06,2.00,L1,capture,t1,1.00,0.00,1.00,EUR,2024-06-06T09:00:00Z\nadyen,B-10,EUR,2024-06-06,2.00,L2,capture,t2,1.00,0.00,1.00,EUR,2024-06-06T09:00:00Z', status: 400, field: 'batchId', contentType: 'text/csv' },
       { name: 'CSV with a column given twice (the last cell would win)', body: 'provider,batchId,batchCurrency,payoutDate,payoutAmount,lineId,type,paymentReference,gross,fee,net,currency,bookedAt,gross\nadyen,B-11,EUR,2024-06-06,1.00,L1,capture,t1,1.00,0.00,1.00,EUR,2024-06-06T09:00:00Z,99.00', status: 400, field: 'gross', message: /given twice/, contentType: 'text/csv' },
+      { name: 'CSV with an unknown query parameter (it was ignored)', body: CSV_LINE_ONLY, status: 400, field: 'colour', message: /^is not a parameter of this query$/, contentType: 'text/csv', query: `${CSV_BATCH_QUERY}&colour=red` },
+      { name: 'CSV with a query parameter given twice (it was taken as absent)', body: CSV_LINE_ONLY, status: 400, field: 'provider', message: /^must be given once$/, contentType: 'text/csv', query: `${CSV_BATCH_QUERY}&provider=adyen` },
+      { name: 'JSON batch with a query parameter of CSV batches (it was ignored)', body: batch({ batchId: 'X7' }), status: 400, field: 'provider', message: /CSV batches only/, query: '?provider=paypal' },
+      { name: 'JSON batch with an unknown query parameter (it was ignored)', body: batch({ batchId: 'X8' }), status: 400, field: 'colour', message: /^is not a parameter of this query$/, query: '?colour=red' },
       { name: 'CSV without batch fields', body: 'lineId,type,paymentReference,gross,fee,net,currency,bookedAt\nL1,capture,t1,1.00,0.00,1.00,EUR,2024-06-06T09:00:00Z', status: 400, field: 'provider', contentType: 'text/csv' },
     ];
     for (const c of cases) {

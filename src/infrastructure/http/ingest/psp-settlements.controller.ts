@@ -10,6 +10,7 @@ import { actorOf } from '../auth/auth.middleware';
 import { guard } from '../auth/route-roles';
 import { FieldError, HttpProblem } from '../problem-details';
 import { requireContentType, validateDto } from '../validation';
+import { queryOf, type ParamCheck } from '../queries/query-params';
 import { ingestContext, sendOutcome } from './ingest-response';
 import { PSP_CSV_BATCH_COLUMNS, PSP_CSV_LINE_COLUMNS, PspSettlementBatchDto } from './psp-settlement.dto';
 
@@ -21,6 +22,16 @@ const QUERY_FOR_COLUMN: Record<(typeof PSP_CSV_BATCH_COLUMNS)[number], string> =
   payoutDate: 'payoutDate',
   payoutAmount: 'payoutAmount',
 };
+
+/**
+ * The query parameters of a CSV batch: its batch columns (values are checked with the batch, see
+ * {@link validateSettlement}). Any other parameter — and on a JSON batch, which carries these in its
+ * body, any parameter — is a 400 naming it, as on every other route that takes query parameters.
+ */
+const CSV_QUERY: Record<string, ParamCheck> = Object.fromEntries(Object.values(QUERY_FOR_COLUMN).map((name) => [name, { ok: () => true, expected: '' }]));
+const JSON_QUERY: Record<string, ParamCheck> = Object.fromEntries(
+  Object.values(QUERY_FOR_COLUMN).map((name) => [name, { ok: () => false, expected: 'is a parameter of CSV batches only: a JSON batch gives it in the body' }]),
+);
 
 /**
  * CSV → the JSON batch shape. Header row required; columns {@link PSP_CSV_LINE_COLUMNS} per line and
@@ -90,7 +101,7 @@ export async function validateSettlement(body: unknown): Promise<PspSettlementBa
   return JSON.parse(JSON.stringify(dto)) as PspSettlementBatch;
 }
 
-/** `POST /v1/ingest/psp/settlements` (JSON or CSV; role `integrator`). */
+/** `POST /v1/ingest/psp/settlements` (JSON or CSV; role `integrator`). Unknown or repeated query parameters are a 400 (`queryOf`). */
 export class PspSettlementsController implements HttpRoutes {
   constructor(
     private readonly handler: IngestPspSettlementHandler,
@@ -106,7 +117,8 @@ export class PspSettlementsController implements HttpRoutes {
       express.text({ type: 'text/csv', limit: this.bodyLimit }),
       async (req, res) => {
         const csv = Boolean(req.is('text/csv'));
-        const body = csv ? batchFromCsv(typeof req.body === 'string' ? req.body : '', req.query as Record<string, unknown>) : req.body;
+        const query = queryOf(req, csv ? CSV_QUERY : JSON_QUERY);
+        const body = csv ? batchFromCsv(typeof req.body === 'string' ? req.body : '', query) : req.body;
         const batch = await validateSettlement(body);
         sendOutcome(res, await this.handler.handle(batch, req.body, ingestContext(res, actorOf(res))));
       },
