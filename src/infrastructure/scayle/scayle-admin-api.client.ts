@@ -54,9 +54,14 @@ function scayleError(text: string): { errorKey?: string; message?: string } {
 }
 
 /**
- * HTTP adapter of {@link ScayleGateway} (DESIGN §8): JSON over `fetch`, `X-Access-Token`, one
- * attempt per call with a timeout. Retries and back-off belong to the caller (the outbox
- * dispatcher), which gets a {@link ScayleApiError} saying whether and when to retry.
+ * HTTP adapter of {@link ScayleGateway} (DESIGN §8): JSON over `fetch`, `X-Access-Token`, a
+ * timeout per request.
+ * - Writes (refunds, cancellations, billing status): one attempt per call. Retries and back-off
+ *   belong to the caller (the outbox dispatcher), which gets a {@link ScayleApiError} saying whether
+ *   and when to retry.
+ * - Reads (`listOrders`, the sync): up to `readMaxAttempts` per page on 429, 5xx or no answer,
+ *   waiting out `X-RateLimit-Reset` / `Retry-After` or doubling `readBackoffMs`; an `AbortSignal`
+ *   ends the request and any wait at once.
  */
 export class ScayleAdminClient implements ScayleGateway {
   readonly configured = true;
