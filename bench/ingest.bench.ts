@@ -28,6 +28,8 @@ interface LoadResult {
   non2xx: number;
   errors: number;
   timeouts: number;
+  /** CPU the load generator itself used per request, ms (it shares the machine's cores with the server). */
+  loadCpuMsPerRequest: number;
 }
 
 function load(url: string, template: string, opts: { connections: number; durationSeconds: number; overallRate?: number; runId: string }): Promise<LoadResult> {
@@ -79,7 +81,7 @@ export const suite: BenchSuite = {
       const ledgerMax = await withPeakRss(() => measured(url, template, { connections: 50, durationSeconds: seconds, runId: '2' }));
       const bareFixed = await measured(bare.url, template, { connections: 20, durationSeconds: seconds, overallRate: 500, runId: '3' });
       const ledgerFixed = await measured(url, template, { connections: 20, durationSeconds: seconds, overallRate: 500, runId: '4' });
-      const cpu = (r: { cpuMsPerRequest: number }) => `${r.cpuMsPerRequest.toFixed(2)} ms server CPU/req`;
+      const cpu = (r: { cpuMsPerRequest: number; loadCpuMsPerRequest: number }) => `${r.cpuMsPerRequest.toFixed(2)} ms server CPU/req, ${r.loadCpuMsPerRequest.toFixed(2)} ms load generator`;
       const failures = (r: LoadResult) => r.non2xx + r.errors + r.timeouts;
       for (const [name, r] of [['max', ledgerMax.result], ['500/s', ledgerFixed]] as const) {
         if (failures(r) > 0) process.stderr.write(`ingest bench (${name}): ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts\n`);
