@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { HealthCheck } from '../di/tokens';
 import { HttpProblem } from './problem-details';
+import { refuseUndeclaredQueryParameters } from './query-parameters';
 import { queryParam } from './validation';
 
 /**
@@ -9,11 +10,12 @@ import { queryParam } from './validation';
  *
  * `?probe=live` is the liveness probe: 200 whenever the process answers HTTP, without asking the
  * stores (an orchestrator must not restart the service because a database is away). `?probe=ready`
- * (the default) asks every store.
+ * (the default) asks every store. Any other query parameter is a 400 naming it, as on every route
+ * (`refuseUndeclaredQueryParameters`).
  */
 export function healthRouter(checks: readonly HealthCheck[], version: string): Router {
   const router = Router();
-  router.get('/v1/health', async (req, res, next) => {
+  router.get('/v1/health', refuseUndeclaredQueryParameters('GET /v1/health'), async (req, res, next) => {
     const probe = queryParam(req, 'probe');
     if (probe !== undefined && probe !== 'live' && probe !== 'ready') {
       next(HttpProblem.validation([{ field: 'probe', message: 'must be live or ready' }]));

@@ -89,10 +89,16 @@ export function queryParam(req: Pick<Request, 'query'>, name: string): string | 
   throw HttpProblem.validation([{ field: name, message: GIVEN_ONCE }]);
 }
 
+/** What a value outside `values` is told (`must be one of pending, sent, failed`); the field is named in `errors[].field`. */
+export const oneOfMessage = (values: readonly string[]): string => `must be one of ${values.join(', ')}`;
+
 /**
- * {@link validateDto} for a request's query string: the query DTO's checks (an unknown parameter is
- * `… should not exist`), and {@link GIVEN_ONCE} for a known parameter given more than once, all in one
- * 400, in query order.
+ * {@link validateDto} for a request's query string: the query DTO's checks, and {@link GIVEN_ONCE}
+ * for a known parameter given more than once, all in one 400, in query order. Messages do not repeat
+ * the parameter's name, which `errors[].field` gives (class-validator's `orderId must be shorter…`
+ * is `must be shorter…`), as on the routes that read their parameters with `queryOf`. A parameter the
+ * operation does not declare is refused before this by the route's guard
+ * (`refuseUndeclaredQueryParameters`); one the DTO lacks is still refused here (`should not exist`).
  * @throws HttpProblem 400 with one entry per invalid or repeated parameter.
  */
 export async function validateQuery<T extends object>(dto: ClassConstructor<T>, req: Pick<Request, 'query'>): Promise<T> {
@@ -100,7 +106,9 @@ export async function validateQuery<T extends object>(dto: ClassConstructor<T>, 
   // A repeated parameter is validated with an empty value only to learn whether the DTO knows it at all.
   const { instance, errors } = await dtoFieldErrors(dto, { ...values, ...Object.fromEntries(repeated.map((name) => [name, ''])) }, 'query');
   const unknown = (name: string) => errors.some((e) => e.field === name && e.message === `${name} should not exist`);
-  const out = [...errors.filter((e) => !repeated.includes(e.field) || unknown(e.field)), ...repeated.filter((name) => !unknown(name)).map((field) => ({ field, message: GIVEN_ONCE }))];
+  const out = [...errors.filter((e) => !repeated.includes(e.field) || unknown(e.field)), ...repeated.filter((name) => !unknown(name)).map((field) => ({ field, message: GIVEN_ONCE }))].map((e) =>
+    e.message.startsWith(`${e.field} `) ? { field: e.field, message: e.message.slice(e.field.length + 1) } : e,
+  );
   // In query order, as `queryOf` lists them (a stable sort keeps each field's own messages in order).
   const order = Object.keys(req.query);
   out.sort((a, b) => order.indexOf(a.field) - order.indexOf(b.field));

@@ -45,13 +45,15 @@ describe('a query parameter given twice is named as such on every route', () => 
   }
 
   it('lists a repeated parameter with the other invalid ones in one 400; an unknown one stays unknown however often it is given', async () => {
-    const res = await request(api.server).get('/v1/outbox?limit=1&limit=2&status=bogus&colour=red&colour=blue').set(auth('admin'));
+    const res = await request(api.server).get('/v1/outbox?limit=1&limit=2&status=bogus').set(auth('admin'));
     expect(res.status, res.text).to.equal(400);
     expect(res.body.errors).to.deep.equal([
       { field: 'limit', message: 'must be given once' },
-      { field: 'status', message: 'status must be one of the following values: pending, sent, failed' },
-      { field: 'colour', message: 'colour should not exist' },
+      { field: 'status', message: 'must be one of pending, sent, failed' },
     ]);
+    const unknown = await request(api.server).get('/v1/outbox?limit=1&limit=2&colour=red&colour=blue').set(auth('admin'));
+    expect(unknown.status, unknown.text).to.equal(400);
+    expect(unknown.body.errors).to.deep.equal([{ field: 'colour', message: 'is not a parameter of this operation; it takes status, orderId, cursor, limit' }]);
   });
 
   it('a parameter given once still works', async () => {

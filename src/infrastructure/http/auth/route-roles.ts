@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { ApiKeyRegistry, Role } from './api-keys';
+import { refuseUndeclaredQueryParameters } from '../query-parameters';
 import { requireRole } from './auth.middleware';
 
 /** Every role that reads reconciliation data (DESIGN §10): all but `integrator`. `admin` is implicit. */
@@ -81,18 +82,27 @@ export function rolesOf(route: GuardedRoute): Role[] {
 export const isGuardedRoute = (route: string): route is GuardedRoute => Object.hasOwn(ROUTE_ROLES, route);
 
 /**
- * `requireRole` with the roles of `route` from {@link ROUTE_ROLES}. A request already admitted to
- * this very route before its body was read (authenticate-before-body.ts runs the same guard and
- * records `res.locals.admittedRoute`) passes on without a second check; one admitted to no route or
- * another route is checked here.
+ * Admits a request to `route`: `requireRole` with the roles of `route` from {@link ROUTE_ROLES}, then
+ * the query parameters `route` declares in openapi/openapi.yaml and no other
+ * (`refuseUndeclaredQueryParameters`: 400 naming each unknown one). So on every guarded route a
+ * missing key is a 401 and a role it does not admit a 403 whatever the query, and an unknown
+ * parameter is a 400 before the body is read. A request already admitted to this very route before
+ * its body was read (authenticate-before-body.ts runs the same guard and records
+ * `res.locals.admittedRoute`) passes on without a second check; one admitted to no route or another
+ * route is checked here.
+ * @throws Error at construction when `route` is not an operation of openapi/openapi.yaml.
  */
 export function guard(registry: ApiKeyRegistry, route: GuardedRoute): RequestHandler {
   const check = requireRole(registry, ...ROUTE_ROLES[route]);
+  const query = refuseUndeclaredQueryParameters(route);
   return (req, res, next) => {
     if (res.locals.admittedRoute === route) return next();
     check(req, res, (err?: unknown) => {
-      if (!err) res.locals.admittedRoute = route;
-      next(err);
+      if (err) return next(err);
+      query(req, res, (queryErr?: unknown) => {
+        if (!queryErr) res.locals.admittedRoute = route;
+        next(queryErr);
+      });
     });
   };
 }

@@ -1,15 +1,18 @@
 import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../pagination';
 import { PERIOD_PATTERN } from '../../../domain/shared/streams';
+import { oneOfMessage } from '../validation';
+
+const EXPORT_STATUSES = ['pending', 'blocked', 'exported', 'failed'];
 
 /** Query of `GET /v1/erp/exports`. */
 export class ErpExportsQueryDto extends PageQueryDto {
   @IsOptional()
-  @IsIn(['pending', 'blocked', 'exported', 'failed'])
+  @IsIn(EXPORT_STATUSES, { message: oneOfMessage(EXPORT_STATUSES) })
   status?: 'pending' | 'blocked' | 'exported' | 'failed';
 
   @IsOptional()
-  @Matches(PERIOD_PATTERN, { message: 'period must be an accounting period YYYY-MM (year 0001 to 9999)' })
+  @Matches(PERIOD_PATTERN, { message: 'must be YYYY-MM' })
   period?: string;
 
   @IsOptional()

@@ -89,8 +89,6 @@ export class ExceptionsController implements HttpRoutes {
   register(router: Router): void {
     router.get('/v1/exceptions/:exceptionId', guard(this.keys, 'GET /v1/exceptions/{exceptionId}'), async (req, res) => {
       const id = exceptionIdOf(req);
-      const unknown = Object.keys(req.query).filter((k) => k !== 'minPosition');
-      if (unknown.length > 0) throw HttpProblem.validation(unknown.map((field) => ({ field, message: 'is not a parameter of this query' })));
       await awaitMinPosition(req, res, this.waiter, this.minPositionTimeoutMs);
       const doc = await this.queries.exceptionView(id);
       if (!doc) throw new DomainError('not_found', 'exception_not_found', `No exception ${id}`, 'exceptionId');

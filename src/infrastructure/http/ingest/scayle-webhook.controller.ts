@@ -5,7 +5,7 @@ import type { HttpRoutes } from '../app';
 import { FieldError, HttpProblem } from '../problem-details';
 import { sourceIdPattern, sourceInstantProblem } from '../dto/calendar.validators';
 import { requireContentType } from '../validation';
-import { webhookBasicAuth } from './webhook-basic-auth';
+import { webhookGuard } from './webhook-basic-auth';
 import { ingestContext, sendOutcome } from './ingest-response';
 
 const WEBHOOK_KEY = sourceIdPattern(200);
@@ -44,7 +44,7 @@ export class ScayleWebhookController implements HttpRoutes {
   ) {}
 
   register(router: Router): void {
-    router.post('/v1/ingest/scayle/webhooks', webhookBasicAuth(this.credentials), requireContentType('application/json'), async (req, res) => {
+    router.post('/v1/ingest/scayle/webhooks', webhookGuard(this.credentials), requireContentType('application/json'), async (req, res) => {
       const envelope = parseEnvelope(req.body);
       sendOutcome(res, await this.handler.handle(envelope, ingestContext(res, 'scayle-webhook')));
     });

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { HttpProblem } from '../problem-details';
+import { refuseUndeclaredQueryParameters } from '../query-parameters';
 
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
@@ -35,5 +36,30 @@ export function webhookBasicAuth(credentials: { username: string; password: stri
     }
     res.locals.webhookAuthenticated = true;
     next();
+  };
+}
+
+/** The webhook route, `METHOD /path` as openapi/openapi.yaml spells it. */
+export const WEBHOOK_ROUTE = 'POST /v1/ingest/scayle/webhooks';
+
+/**
+ * Admits a request to the webhook route, as `guard` does on the API-key routes: Scayle's Basic
+ * credentials ({@link webhookBasicAuth}), then no query parameter (the contract declares none; any is
+ * a 400 naming it). Runs before the body is read (authenticate-before-body.ts) and again on the route
+ * for a request without a body; a request admitted before (`res.locals.admittedRoute`) passes on at
+ * once, so Scayle's webhooks (no query string) pay one `String.includes` on the URL for it.
+ */
+export function webhookGuard(credentials: { username: string; password: string } | undefined): RequestHandler {
+  const basic = webhookBasicAuth(credentials);
+  const query = refuseUndeclaredQueryParameters(WEBHOOK_ROUTE);
+  return (req, res, next) => {
+    if (res.locals.admittedRoute === WEBHOOK_ROUTE) return next();
+    basic(req, res, (err?: unknown) => {
+      if (err) return next(err);
+      query(req, res, (queryErr?: unknown) => {
+        if (!queryErr) res.locals.admittedRoute = WEBHOOK_ROUTE;
+        next(queryErr);
+      });
+    });
   };
 }

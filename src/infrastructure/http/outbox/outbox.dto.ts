@@ -1,10 +1,13 @@
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../pagination';
+import { oneOfMessage } from '../validation';
+
+const OUTBOX_STATUSES = ['pending', 'sent', 'failed'];
 
 /** Query of `GET /v1/outbox`. */
 export class OutboxQueryDto extends PageQueryDto {
   @IsOptional()
-  @IsIn(['pending', 'sent', 'failed'])
+  @IsIn(OUTBOX_STATUSES, { message: oneOfMessage(OUTBOX_STATUSES) })
   status?: 'pending' | 'sent' | 'failed';
 
   @IsOptional()

@@ -2,7 +2,8 @@ import type { Request } from 'express';
 import { FINDING_CODE_LIST } from '../../../domain/shared/findings';
 import { CURSOR_MESSAGE, CURSOR_PATTERN, PAGE } from '../pagination';
 import { HttpProblem } from '../problem-details';
-import { GIVEN_ONCE, queryParamsOnce } from '../validation';
+import { notAParameterMessage } from '../query-parameters';
+import { GIVEN_ONCE, oneOfMessage, queryParamsOnce } from '../validation';
 import { PERIOD_PATTERN } from '../../../domain/shared/streams';
 
 /** A query parameter's check and what it expects (the message when the check fails). */
@@ -12,9 +13,13 @@ export interface ParamCheck {
 }
 
 /**
- * Reads the allowed query parameters, 400 naming every bad, unknown or repeated ({@link GIVEN_ONCE})
- * one and what it expects.
- * `minPosition` is left to the read-your-writes checks (`read-your-writes.ts`).
+ * Reads the allowed query parameters, 400 naming every bad or repeated ({@link GIVEN_ONCE}) one and
+ * what it expects. A name the operation does not declare never gets here: the route's `guard` refuses
+ * it first (`refuseUndeclaredQueryParameters`, from openapi/openapi.yaml). A declared name that this
+ * form of the operation does not take (`allowed` lacks it) is refused in the same words, listing
+ * `allowed`. `minPosition` is left to the read-your-writes checks (`read-your-writes.ts`) of the
+ * routes that declare it.
+ * @throws HttpProblem 400 with one entry per bad, repeated or not-taken parameter, in query order.
  */
 export function queryOf(req: Request, allowed: Record<string, ParamCheck>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -24,7 +29,7 @@ export function queryOf(req: Request, allowed: Record<string, ParamCheck>): Reco
     if (key === 'minPosition') continue;
     const check = allowed[key];
     const value = values[key];
-    if (!check) errors.push({ field: key, message: 'is not a parameter of this query' });
+    if (!check) errors.push({ field: key, message: notAParameterMessage(Object.keys(allowed)) });
     else if (value === undefined) errors.push({ field: key, message: GIVEN_ONCE });
     else if (!check.ok(value)) errors.push({ field: key, message: check.expected });
     else out[key] = value;
@@ -34,7 +39,7 @@ export function queryOf(req: Request, allowed: Record<string, ParamCheck>): Reco
 }
 
 /** One of `values`, spelled exactly. */
-export const oneOf = (values: readonly string[]): ParamCheck => ({ ok: (v) => values.includes(v), expected: `must be one of ${values.join(', ')}` });
+export const oneOf = (values: readonly string[]): ParamCheck => ({ ok: (v) => values.includes(v), expected: oneOfMessage(values) });
 
 /** A whole number of items from 1 to `max`. */
 export const limitUpTo = (max: number): ParamCheck => ({ ok: (v) => /^[1-9]\d{0,3}$/.test(v) && Number(v) <= max, expected: `must be a whole number from 1 to ${max}` });

@@ -56,7 +56,6 @@ export class ReadModelController implements HttpRoutes {
     router.get('/v1/periods/:period', guard(this.keys, 'GET /v1/periods/{period}'), async (req, res) => {
       const period = String(req.params.period);
       if (!PERIOD_PATTERN.test(period)) throw HttpProblem.validation([{ field: 'period', message: 'must be YYYY-MM' }]);
-      queryOf(req, {});
       await awaitMinPosition(req, res, this.monitor, this.minPositionTimeoutMs);
       let postCloseAdjustments: CarriedAdjustment[] = [];
       try {
