@@ -102,12 +102,13 @@ export class ReadModelQueries {
 
   /**
    * An order stream's history from the read model, in revision order: up to `limit` entries after
-   * the cursor (which names the last revision of the previous page), read page document by page
-   * document from the first page that can hold the next revision.
-   * @throws DomainError `invalid`/`invalid_cursor` for a cursor this list did not hand out.
+   * revision `afterRevision` (none: from revision 0), read page document by page document from the
+   * first page that can hold the next revision. `nextAfterRevision` is the last revision answered
+   * when more may follow. It hands out positions, not cursors: a list that pages it over HTTP signs
+   * them into cursors there (`ListCursors`), as every other list does.
    */
-  async orderHistory(streamId: string, request: PageRequest): Promise<ListAnswer<Answer>> {
-    const after = request.cursor === undefined ? -1 : historyCursorRevision(request.cursor);
+  async orderHistory(streamId: string, request: { limit: number; afterRevision?: number }): Promise<{ items: Answer[]; nextAfterRevision?: number }> {
+    const after = request.afterRevision ?? -1;
     const items: Answer[] = [];
     let fromPage = historyPageOf(after + 1);
     for (;;) {
@@ -115,7 +116,7 @@ export class ReadModelQueries {
       for (const { doc } of pages.items) {
         for (const entry of doc.entries) {
           if (entry.revision <= after) continue;
-          if (items.length === request.limit) return { items, nextCursor: historyCursor(Number(items[items.length - 1]!.revision)) };
+          if (items.length === request.limit) return { items, nextAfterRevision: Number(items[items.length - 1]!.revision) };
           items.push({ ...entry });
         }
         fromPage = doc.page + 1;
@@ -123,22 +124,6 @@ export class ReadModelQueries {
       if (!pages.next) return { items };
     }
   }
-}
-
-/** Cursor of an order-history page that ended at `revision`. */
-const historyCursor = (revision: number): string => Buffer.from(JSON.stringify({ afterRevision: revision }), 'utf8').toString('base64url');
-
-/** The revision a history cursor names. @throws DomainError `invalid`/`invalid_cursor`. */
-function historyCursorRevision(cursor: string): number {
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    value = undefined;
-  }
-  const revision = (value as { afterRevision?: unknown } | undefined)?.afterRevision;
-  if (typeof revision !== 'number' || !Number.isSafeInteger(revision) || revision < 0) throw invalid('invalid_cursor', 'cursor is not a cursor of this list; pass nextCursor of the previous page unchanged', 'cursor');
-  return revision;
 }
 
 /** An exception answer with its age in whole seconds at `now` (ms) and whether it is past `dueAt`. */
