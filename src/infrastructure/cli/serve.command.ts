@@ -24,6 +24,9 @@ export function registerServe(program: Command): void {
       if (!config.apiKeys) {
         logger.info({ apiKeysFile: join(config.dataDir, 'api-keys.json') }, 'LEDGER_API_KEYS is unset: one API key per role is in the api-keys file (owner-only permissions)');
       }
+      if (!config.cursorSecret) {
+        logger.info('LEDGER_CURSOR_SECRET is unset: list cursors are signed with a key made at start, so cursors handed out before a restart are refused (400) and clients page again from the first page');
+      }
       let stopping = false;
       const shutdown = (signal: string) => {
         if (stopping) return;

@@ -51,6 +51,12 @@ export const mongoUri = makeValidator<string>((input) => {
   return input;
 });
 
+/** `LEDGER_CURSOR_SECRET`: at least 32 characters (e.g. `openssl rand -base64 32`); the value is never echoed. */
+export const cursorSecret = makeValidator<string>((input) => {
+  if (input.length < 32) throw new Error(`must be at least 32 characters, e.g. from openssl rand -base64 32 (got ${input.length}; value not shown)`);
+  return input;
+});
+
 /** A non-negative decimal string (`0.05`). */
 export const decimalString = makeValidator<string>((input) => {
   if (!/^\d+(\.\d+)?$/.test(input)) throw new Error(`must be a non-negative decimal such as 0.05, got "${input}"`);
@@ -154,6 +160,10 @@ export const ENV_SPECS = {
     default: undefined,
     desc: 'API keys as role:key pairs separated by commas (roles admin, finance, operations, cx, auditor, integrator). Unset: one random key per role is generated into LEDGER_DATA_DIR/api-keys.json (mode 0600).',
   }),
+  LEDGER_CURSOR_SECRET: cursorSecret({
+    default: undefined,
+    desc: 'Key that signs list paging cursors (HMAC-SHA256), at least 32 characters; give every instance behind one address the same. Unset: a random key per start, so a cursor handed out before a restart is a 400 naming cursor and the client pages again from the first page.',
+  }),
   // ── ingest (issue 4) ──
   SCAYLE_WEBHOOK_USERNAME: str({ default: undefined, desc: 'HTTP Basic user name Scayle webhooks must send. Unset (or no password): the webhook route answers 503.' }),
   SCAYLE_WEBHOOK_PASSWORD: str({ default: undefined, desc: 'HTTP Basic password Scayle webhooks must send (compared in constant time).' }),
@@ -239,6 +249,8 @@ export interface Config {
     tradingHours: TradingSpan[];
     staleProjectionLagMs: number;
   };
+  /** `LEDGER_CURSOR_SECRET`: the key list cursors are signed with; undefined → a random key per start. Never log it. */
+  cursorSecret: string | undefined;
   /** Parsed `LEDGER_API_KEYS`; undefined → generated local keys. Never log these. */
   apiKeys: { role: Role; key: string }[] | undefined;
   /** Ingestion (issue 4). Never log the secrets. */
@@ -336,6 +348,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       staleProjectionLagMs: clean.LEDGER_STALE_PROJECTION_LAG,
     },
     apiKeys,
+    cursorSecret: clean.LEDGER_CURSOR_SECRET || undefined,
     periodClose: { blockingCodes: clean.LEDGER_CLOSE_BLOCKING_CODES, catchUpTimeoutMs: clean.LEDGER_CLOSE_CATCHUP_TIMEOUT },
     ingest: {
       webhookCredentials:

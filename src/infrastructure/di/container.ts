@@ -15,6 +15,7 @@ import { outboxModule } from './modules/outbox.module';
 import { periodsModule } from './modules/periods.module';
 import { projectionsModule } from './modules/projections.module';
 import { TOKENS } from './tokens';
+import { ListCursors } from '../http/pagination';
 
 /**
  * Concept modules, in load order. Each binds its ports, handlers, lifecycles and HTTP routes;
@@ -34,6 +35,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   container.bind<Logger>(TOKENS.Logger).toConstantValue(overrides.logger ?? createLogger(config.logLevel));
   container.bind<LedgerMetrics>(TOKENS.Metrics).toConstantValue(new LedgerMetrics());
   container.bind<Clock>(TOKENS.Clock).toConstantValue(overrides.clock ?? systemClock);
+  container.bind<ListCursors>(TOKENS.ListCursors).toConstantValue(ListCursors.withSecret(config.cursorSecret));
   container
     .bind<ApiKeyRegistry>(TOKENS.ApiKeys)
     .toDynamicValue(() => new ApiKeyRegistry(config.apiKeys ?? loadOrCreateLocalKeys(config.dataDir).keys));

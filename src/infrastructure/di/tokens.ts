@@ -20,6 +20,8 @@ export const TOKENS = {
   CorrectLineItemsHandler: Symbol.for('CorrectLineItemsHandler'),
   /** `ApiKeyRegistry`: API keys and their roles (LEDGER_API_KEYS or generated local keys). */
   ApiKeys: Symbol.for('ApiKeys'),
+  /** `ListCursors`: signs and checks the paging cursors of every list (LEDGER_CURSOR_SECRET or a random key per start). */
+  ListCursors: Symbol.for('ListCursors'),
   // ── ingest (issue 4) ──
   /** `OrderDirectory`: reference → order stream (a rebuildable cache of the log). */
   OrderDirectory: Symbol.for('OrderDirectory'),

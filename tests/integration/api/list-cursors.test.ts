@@ -2,14 +2,15 @@ import { expect } from 'chai';
 import request from 'supertest';
 import type { EventStore } from '../../../src/application/ports/event-store.port';
 import { TOKENS } from '../../../src/infrastructure/di/tokens';
+import { cursorList, type ListCursors } from '../../../src/infrastructure/http/pagination';
 import { auth, startApiService, type ApiTestService } from '../../support/api-service';
 import { expectResponseMatchesSpec } from '../../support/openapi-validator';
 import { appendErpInvoice, orderSnapshot, seedKnownOrder } from '../../support/order-fixtures';
 
-/** A cursor as a client could forge one: base64url of any JSON. */
+/** base64url of any JSON: a cursor's payload as the list would write it. */
 const forge = (payload: unknown): string => Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url');
-/** What a cursor this service handed out holds (tests only: the content is not part of the contract). */
-const payloadOf = (cursor: string): unknown => JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+/** What a cursor this service handed out holds (tests only: the content, payload then a 43-character signature, is not part of the contract). */
+const payloadOf = (cursor: string): unknown => JSON.parse(Buffer.from(cursor.slice(0, -43), 'base64url').toString('utf8'));
 
 /** The 400 every refused cursor gets: a problem naming `cursor`, as the spec documents for the operation. */
 function expectCursorRefused(res: request.Response, path: string, template: string, what: string): void {
@@ -32,6 +33,17 @@ describe('list cursors: a list pages only from a nextCursor it handed out', () =
     }
   });
   after(() => api.dispose());
+
+  /**
+   * `payload` signed by the service for the unfiltered list at `path` (`template` its spec path): a
+   * cursor that passes the signature, so what is checked is the payload's shape behind it (unsigned
+   * cursors are refused before that: signed-cursors.test.ts).
+   */
+  function signed(path: string, template: string, payload: unknown): string {
+    const orderId = /^\/v1\/orders\/([^/]+)\/events$/.exec(path)?.[1];
+    const list = cursorList(`GET ${template}`, orderId ? { orderId } : {}, {});
+    return api.service.container.get<ListCursors>(TOKENS.ListCursors).seal(list, forge(payload));
+  }
 
   /** Every item id of a read-model list, one page of `limit` at a time, following nextCursor. */
   async function walk(path: string, id: string, limit: number): Promise<{ ids: string[]; cursors: string[] }> {
@@ -67,7 +79,7 @@ describe('list cursors: a list pages only from a nextCursor it handed out', () =
       ['an empty array', []],
     ];
     for (const [what, payload] of forged) {
-      const res = await request(api.server).get('/v1/exceptions').query({ cursor: forge(payload) }).set(auth('finance'));
+      const res = await request(api.server).get('/v1/exceptions').query({ cursor: signed('/v1/exceptions', '/v1/exceptions', payload) }).set(auth('finance'));
       expectCursorRefused(res, '/v1/exceptions', '/v1/exceptions', what);
     }
   });
@@ -85,7 +97,7 @@ describe('list cursors: a list pages only from a nextCursor it handed out', () =
       ['an object', { _id: streamId }],
     ];
     for (const [what, payload] of forged) {
-      const res = await request(api.server).get('/v1/reconciliations').query({ cursor: forge(payload) }).set(auth('finance'));
+      const res = await request(api.server).get('/v1/reconciliations').query({ cursor: signed('/v1/reconciliations', '/v1/reconciliations', payload) }).set(auth('finance'));
       expectCursorRefused(res, '/v1/reconciliations', '/v1/reconciliations', what);
     }
   });
@@ -108,19 +120,19 @@ describe('list cursors: a list pages only from a nextCursor it handed out', () =
         ['an array', ['5']],
       ];
       for (const [what, payload] of forged) {
-        const res = await request(api.server).get(path).query({ cursor: forge(payload) }).set(auth('finance'));
+        const res = await request(api.server).get(path).query({ cursor: signed(path, template, payload) }).set(auth('finance'));
         expectCursorRefused(res, path, template, what);
       }
-      const ok = await request(api.server).get(path).query({ cursor: forge({ [key]: '1' }) }).set(auth('finance'));
+      const ok = await request(api.server).get(path).query({ cursor: signed(path, template, { [key]: '1' }) }).set(auth('finance'));
       expect(ok.status, `${path}: ${ok.text}`).to.equal(200);
     }
   });
 
   it('GET /v1/outbox: positions beyond signed 64 bits (EventStoreDB\'s) page; beyond 40 digits is a 400 naming cursor, not a 500', async () => {
-    const res = await request(api.server).get('/v1/outbox').query({ cursor: forge({ after: '1'.padEnd(41, '0') }) }).set(auth('finance'));
+    const res = await request(api.server).get('/v1/outbox').query({ cursor: signed('/v1/outbox', '/v1/outbox', { after: '1'.padEnd(41, '0') }) }).set(auth('finance'));
     expectCursorRefused(res, '/v1/outbox', '/v1/outbox', 'beyond 10^40 - 1');
     for (const after of ['9223372036854775808', '9'.repeat(40)]) {
-      const last = await request(api.server).get('/v1/outbox').query({ cursor: forge({ after }) }).set(auth('finance'));
+      const last = await request(api.server).get('/v1/outbox').query({ cursor: signed('/v1/outbox', '/v1/outbox', { after }) }).set(auth('finance'));
       expect(last.status, last.text).to.equal(200);
       expect(last.body.items).to.deep.equal([]);
     }

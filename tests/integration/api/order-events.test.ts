@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
+import { TOKENS } from '../../../src/infrastructure/di/tokens';
+import { cursorList, type ListCursors } from '../../../src/infrastructure/http/pagination';
 import { auth, startApiService, type ApiTestService } from '../../support/api-service';
 import { expectResponseMatchesSpec } from '../../support/openapi-validator';
 import { orderSnapshot, seedKnownOrder } from '../../support/order-fixtures';
@@ -54,7 +56,9 @@ describe('GET /v1/orders/{orderId}/events', () => {
     const cursor = await request(api.server).get('/v1/orders/930/events?cursor=abc').set(auth('finance')).expect(400);
     expect(cursor.body.errors[0].field).to.equal('cursor');
     // A revision beyond the stores' signed 64 bits (was a 500 from the SQLite driver); the last one that fits still pages.
-    const encode = (afterRevision: string) => Buffer.from(JSON.stringify({ afterRevision }), 'utf8').toString('base64url');
+    // Signed by the service, so it is the revision behind a valid signature that is judged.
+    const cursors = api.service.container.get<ListCursors>(TOKENS.ListCursors);
+    const encode = (afterRevision: string) => cursors.encode(cursorList(`GET ${PATH}`, { orderId: '930' }, {}), { afterRevision: BigInt(afterRevision) });
     for (const r of ['9223372036854775807', '18446744073709551615', '99999999999999999999999']) {
       const huge = await request(api.server).get(`/v1/orders/930/events?cursor=${encode(r)}`).set(auth('finance')).expect(400);
       expectResponseMatchesSpec(huge, 'get', PATH);

@@ -67,6 +67,19 @@ describe('configuration', () => {
     expect(loadConfig({ LEDGER_API_KEYS: 'admin:aaaaaaaaaaaaaaaaaaaa,admin:bbbbbbbbbbbbbbbbbbbb' }).apiKeys).to.have.length(2);
   });
 
+  it('takes LEDGER_CURSOR_SECRET of 32 characters or more; a shorter one is refused by name without echoing it; unset is undefined', () => {
+    expect(loadConfig({}).cursorSecret).to.equal(undefined);
+    expect(loadConfig({ LEDGER_CURSOR_SECRET: 's'.repeat(32) }).cursorSecret).to.equal('s'.repeat(32));
+    try {
+      loadConfig({ LEDGER_CURSOR_SECRET: 'short-secret-xyz' });
+      expect.fail('expected ConfigError');
+    } catch (err) {
+      expect(err).to.be.instanceOf(ConfigError);
+      expect((err as ConfigError).problems).to.deep.equal(['LEDGER_CURSOR_SECRET: must be at least 32 characters, e.g. from openssl rand -base64 32 (got 16; value not shown)']);
+      expect((err as Error).message).to.not.contain('short-secret-xyz');
+    }
+  });
+
   it('README documents every environment variable the service reads', () => {
     const readme = readFileSync(join(__dirname, '../../../../README.md'), 'utf8');
     const missing = Object.keys(ENV_SPECS).filter((name) => !readme.includes(`\`${name}\``));

@@ -27,6 +27,7 @@ import type { Logger } from '../../logging/logger';
 import { ErpExportMetrics } from '../../observability/erp-export-metrics';
 import type { MetricsSource } from '../../observability/metrics';
 import { Lifecycle, TOKENS } from '../tokens';
+import type { ListCursors } from '../../http/pagination';
 
 /** The ERP gateway of `LEDGER_ERP_EXPORT_TARGET`. */
 export function createErpGateway(config: Config): ErpGateway {
@@ -92,6 +93,12 @@ export const erpExportModule = new ContainerModule(({ bind }) => {
     return { name: 'erp-export', position: () => scheduler.indexedTo };
   });
   bind<HttpRoutes>(TOKENS.HttpRoutes).toDynamicValue(
-    (ctx) => new ErpExportsController(ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys), ctx.get<ErpExportStore>(TOKENS.ErpExportStore), ctx.get<ErpExportScheduler>(TOKENS.ErpExportScheduler)),
+    (ctx) =>
+      new ErpExportsController(
+        ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys),
+        ctx.get<ErpExportStore>(TOKENS.ErpExportStore),
+        ctx.get<ErpExportScheduler>(TOKENS.ErpExportScheduler),
+        ctx.get<ListCursors>(TOKENS.ListCursors),
+      ),
   );
 });

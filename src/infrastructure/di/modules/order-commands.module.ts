@@ -12,6 +12,7 @@ import { OrderReconciliationController } from '../../http/orders/order-reconcili
 import type { ReconciliationPolicyProvider } from '../../../application/ports/reconciliation-policy.port';
 import type { AsOfQuery } from '../../../application/period/as-of.query';
 import { TOKENS } from '../tokens';
+import type { ListCursors } from '../../http/pagination';
 
 /** Refunds and line-item corrections (handlers and routes), and the order's audit history. */
 export const orderCommandsModule = new ContainerModule(({ bind }) => {
@@ -32,7 +33,8 @@ export const orderCommandsModule = new ContainerModule(({ bind }) => {
       ),
   );
   bind<HttpRoutes>(TOKENS.HttpRoutes).toDynamicValue(
-    (ctx) => new OrderEventsController(ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys), ctx.get<EventStore>(TOKENS.EventStore), ctx.get<OrderDirectory>(TOKENS.OrderDirectory)),
+    (ctx) =>
+      new OrderEventsController(ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys), ctx.get<EventStore>(TOKENS.EventStore), ctx.get<OrderDirectory>(TOKENS.OrderDirectory), ctx.get<ListCursors>(TOKENS.ListCursors)),
   );
   bind<HttpRoutes>(TOKENS.HttpRoutes).toDynamicValue(
     (ctx) =>

@@ -15,6 +15,7 @@ import type { Logger } from '../../logging/logger';
 import { SqliteOutboxStore } from '../../outbox/sqlite-outbox-store';
 import { ScayleAdminClient, UnconfiguredScayleGateway } from '../../scayle/scayle-admin-api.client';
 import { Lifecycle, TOKENS } from '../tokens';
+import type { ListCursors } from '../../http/pagination';
 
 /** The Scayle gateway from configuration: the HTTP client when a base URL is set, else a refusing stub. */
 export function createScayleGateway(config: Config): ScayleGateway {
@@ -64,6 +65,7 @@ export const outboxModule = new ContainerModule(({ bind }) => {
         ctx.get<OutboxStore>(TOKENS.OutboxStore),
         ctx.get<OutboxDispatcher>(TOKENS.OutboxDispatcher),
         new RetryDispatchHandler(ctx.get<EventStore>(TOKENS.EventStore), ctx.get<OutboxStore>(TOKENS.OutboxStore), ctx.get<Clock>(TOKENS.Clock)),
+        ctx.get<ListCursors>(TOKENS.ListCursors),
       ),
   );
 });

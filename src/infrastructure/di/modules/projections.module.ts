@@ -28,6 +28,7 @@ import type { Config } from '../../config/config';
 import type { Logger } from '../../logging/logger';
 import { SqliteReadModelStore } from '../../read-models/sqlite/sqlite-read-model-store';
 import { HealthCheck, Lifecycle, TOKENS } from '../tokens';
+import type { ListCursors } from '../../http/pagination';
 
 /** Picks the read-model adapter: MongoDB when `MONGODB_URI` is set, else `LEDGER_DATA_DIR/read-models.db`. */
 export function createReadModelStore(config: Config): ReadModelStore {
@@ -132,7 +133,7 @@ export const projectionsModule = new ContainerModule(({ bind }) => {
     (ctx) => {
       const runner = ctx.get<ProjectionRunner>(TOKENS.ProjectionRunner);
       const queries = ctx.get<ReadModelQueries>(TOKENS.ReadModelQueries);
-      return new ReadModelController(ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys), queries, runner, new CarriedAdjustmentsQuery(ctx.get<EventStore>(TOKENS.EventStore), queries, runner));
+      return new ReadModelController(ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys), queries, ctx.get<ListCursors>(TOKENS.ListCursors), runner, new CarriedAdjustmentsQuery(ctx.get<EventStore>(TOKENS.EventStore), queries, runner));
     },
   );
   bind<MetricsSource>(TOKENS.MetricsSource).toDynamicValue((ctx) => new ExceptionMetrics(new QueueMetricsQuery(ctx.get<ReadModelStore>(TOKENS.ReadModelStore), ctx.get<Clock>(TOKENS.Clock))));

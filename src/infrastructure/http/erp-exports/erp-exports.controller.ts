@@ -6,7 +6,7 @@ import type { ApiKeyRegistry } from '../auth/api-keys';
 import { actorOf } from '../auth/auth.middleware';
 import { guard } from '../auth/route-roles';
 import { sendJsonWithEtag } from '../etag';
-import { decodeCursor, encodeCursor, PAGE, POSITION_MAX } from '../pagination';
+import { cursorList, type ListCursors, PAGE, POSITION_MAX } from '../pagination';
 import { HttpProblem } from '../problem-details';
 import { validateDto, validateQuery } from '../validation';
 import { ErpExportsQueryDto, RunErpExportsDto } from './erp-exports.dto';
@@ -51,12 +51,14 @@ export class ErpExportsController implements HttpRoutes {
     private readonly keys: ApiKeyRegistry,
     private readonly store: ErpExportStore,
     private readonly scheduler: ErpExportScheduler,
+    private readonly cursors: ListCursors,
   ) {}
 
   register(router: Router): void {
     router.get('/v1/erp/exports', guard(this.keys, 'GET /v1/erp/exports'), async (req, res) => {
       const query = await validateQuery(ErpExportsQueryDto, req);
-      const after = decodeCursor(query.cursor, { after: POSITION_MAX });
+      const list = cursorList('GET /v1/erp/exports', {}, query);
+      const after = this.cursors.decode(list, query.cursor, { after: POSITION_MAX });
       const limit = query.limit ? Math.min(Number(query.limit), PAGE.max) : PAGE.default;
       const [page, counts] = await Promise.all([
         this.store.list({
@@ -78,7 +80,7 @@ export class ErpExportsController implements HttpRoutes {
         },
         counts,
         items: page.entries.map(erpExportJson),
-        ...(page.nextAfter !== undefined ? { nextCursor: encodeCursor({ after: page.nextAfter }) } : {}),
+        ...(page.nextAfter !== undefined ? { nextCursor: this.cursors.encode(list, { after: page.nextAfter }) } : {}),
       });
     });
 

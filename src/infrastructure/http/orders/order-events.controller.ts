@@ -7,7 +7,7 @@ import type { HttpRoutes } from '../app';
 import type { ApiKeyRegistry } from '../auth/api-keys';
 import { guard } from '../auth/route-roles';
 import { sendJsonWithEtag } from '../etag';
-import { decodeCursor, encodeCursor, INT64_MAX, PAGE, POSITION_MAX } from '../pagination';
+import { cursorList, type CursorList, INT64_MAX, type ListCursors, PAGE, POSITION_MAX } from '../pagination';
 import { checkMinPosition } from '../read-your-writes';
 import { validateQuery } from '../validation';
 import { OrderEventsQueryDto } from './order-queries.dto';
@@ -25,12 +25,12 @@ const CURSORS = {
 } as const;
 
 /** The revision or position a cursor of this paging names; `undefined` without one. @throws HttpProblem 400 naming `cursor`. */
-function decodeHistoryCursor(cursor: string | undefined, paging: HistoryPaging): bigint | undefined {
-  return paging === 'revision' ? decodeCursor(cursor, CURSORS.revision)?.afterRevision : decodeCursor(cursor, CURSORS.position)?.afterPosition;
+function decodeHistoryCursor(cursors: ListCursors, list: CursorList, cursor: string | undefined, paging: HistoryPaging): bigint | undefined {
+  return paging === 'revision' ? cursors.decode(list, cursor, CURSORS.revision)?.afterRevision : cursors.decode(list, cursor, CURSORS.position)?.afterPosition;
 }
 
-const encodeHistoryCursor = (paging: HistoryPaging, after: bigint): string =>
-  encodeCursor(paging === 'revision' ? { afterRevision: after } : { afterPosition: after });
+const encodeHistoryCursor = (cursors: ListCursors, list: CursorList, paging: HistoryPaging, after: bigint): string =>
+  cursors.encode(list, paging === 'revision' ? { afterRevision: after } : { afterPosition: after });
 
 /**
  * `GET /v1/orders/{orderId}/events`: the audit history of what `GET /v1/orders/{orderId}/reconciliation`
@@ -45,6 +45,7 @@ export class OrderEventsController implements HttpRoutes {
     private readonly keys: ApiKeyRegistry,
     private readonly events: EventStore,
     private readonly directory: OrderDirectory,
+    private readonly cursors: ListCursors,
   ) {}
 
   register(router: Router): void {
@@ -54,7 +55,8 @@ export class OrderEventsController implements HttpRoutes {
       const orderId = String(req.params.orderId);
       const source = await reconciliationSource(this.directory, orderId);
       const paging = historyPaging(source);
-      const after = decodeHistoryCursor(query.cursor, paging);
+      const list = cursorList('GET /v1/orders/{orderId}/events', { orderId }, query);
+      const after = decodeHistoryCursor(this.cursors, list, query.cursor, paging);
       const page = await getOrderEvents(this.events, source, {
         orderId,
         limit: query.limit ? Math.min(Number(query.limit), PAGE.max) : PAGE.default,
@@ -66,7 +68,7 @@ export class OrderEventsController implements HttpRoutes {
         streamId: page.streamId,
         ...(page.streamIds ? { streamIds: page.streamIds } : {}),
         events: page.events.map((e) => ({ ...e, revision: String(e.revision), position: String(e.position) })),
-        ...(page.nextAfter !== undefined ? { nextCursor: encodeHistoryCursor(paging, page.nextAfter) } : {}),
+        ...(page.nextAfter !== undefined ? { nextCursor: encodeHistoryCursor(this.cursors, list, paging, page.nextAfter) } : {}),
       });
     });
   }

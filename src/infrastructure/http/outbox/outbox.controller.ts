@@ -7,7 +7,7 @@ import type { ApiKeyRegistry } from '../auth/api-keys';
 import { guard } from '../auth/route-roles';
 import { commandContext, runCommand } from '../commands';
 import { sendJsonWithEtag } from '../etag';
-import { decodeCursor, encodeCursor, PAGE, POSITION_MAX } from '../pagination';
+import { cursorList, type ListCursors, PAGE, POSITION_MAX } from '../pagination';
 import { validateQuery } from '../validation';
 import { OutboxQueryDto } from './outbox.dto';
 
@@ -38,13 +38,15 @@ export class OutboxController implements HttpRoutes {
     private readonly store: OutboxStore,
     private readonly dispatcher: OutboxDispatcher,
     private readonly retry: RetryDispatchHandler,
+    private readonly cursors: ListCursors,
   ) {}
 
   register(router: Router): void {
     router.get('/v1/outbox', guard(this.keys, 'GET /v1/outbox'), async (req, res) => {
       const query = await validateQuery(OutboxQueryDto, req);
+      const list = cursorList('GET /v1/outbox', {}, query);
       // The outbox keeps positions in a SQLite INTEGER column: a cursor beyond it names no entry (was a 500).
-      const after = decodeCursor(query.cursor, { after: POSITION_MAX });
+      const after = this.cursors.decode(list, query.cursor, { after: POSITION_MAX });
       const limit = query.limit ? Math.min(Number(query.limit), PAGE.max) : PAGE.default;
       const page = await this.store.list({
         limit,
@@ -55,7 +57,7 @@ export class OutboxController implements HttpRoutes {
       sendJsonWithEtag(req, res, {
         dispatch: { sending: this.dispatcher.sending },
         items: page.entries.map(outboxEntryJson),
-        ...(page.nextAfter !== undefined ? { nextCursor: encodeCursor({ after: page.nextAfter }) } : {}),
+        ...(page.nextAfter !== undefined ? { nextCursor: this.cursors.encode(list, { after: page.nextAfter }) } : {}),
       });
     });
     router.post('/v1/outbox/:commandId/retry', guard(this.keys, 'POST /v1/outbox/{commandId}/retry'), async (req, res) => {

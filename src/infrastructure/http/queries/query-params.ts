@@ -48,7 +48,7 @@ export const limitUpTo = (max: number): ParamCheck => ({ ok: (v) => /^[1-9]\d{0,
 export const PERIOD_PARAM: ParamCheck = { ok: (v) => PERIOD_PATTERN.test(v), expected: 'must be YYYY-MM' };
 /** `limit` of the paged lists: 1–{@link PAGE}.max. */
 export const LIMIT = limitUpTo(PAGE.max);
-/** The cursor's form; whether it is one of the list's cursors is the read-model store's check when it pages. */
+/** The cursor's form; whether this list handed it out is `ListCursors.open`'s check (its signature), then the read-model store's when it pages. */
 export const CURSOR: ParamCheck = { ok: (v) => CURSOR_PATTERN.test(v), expected: CURSOR_MESSAGE };
 /** A finding code the rules can report (`FINDING_CODE_LIST`). */
 export const FINDING_CODE: ParamCheck = { ok: (v) => (FINDING_CODE_LIST as readonly string[]).includes(v), expected: 'must be a finding code such as AMOUNT_MISMATCH' };

@@ -1,12 +1,13 @@
 import type { Router } from 'express';
 import type { ProjectionMonitor } from '../../../application/ports/projection-monitor.port';
-import type { ReadModelQueries } from '../../../application/read-models/read-model.queries';
+import type { ListAnswer, ReadModelQueries } from '../../../application/read-models/read-model.queries';
 import { CarriedAdjustmentsBehindError, type CarriedAdjustment, type CarriedAdjustmentsQuery } from '../../../application/period/carried-adjustments.query';
 import type { HttpRoutes } from '../app';
 import type { ApiKeyRegistry } from '../auth/api-keys';
 import { guard } from '../auth/route-roles';
 import { sendJsonWithEtag } from '../etag';
 import { HttpProblem } from '../problem-details';
+import { cursorList, type CursorList, type ListCursors } from '../pagination';
 import { awaitMinPosition } from '../read-your-writes';
 import { withEtag } from '../exceptions/exception-json';
 import { CURSOR, EXCEPTION_FILTERS, FINDING_CODE, LIMIT, limitOf, oneOf, PERIOD_PARAM, queryOf, RECONCILIATION_STATUSES } from './query-params';
@@ -27,6 +28,7 @@ export class ReadModelController implements HttpRoutes {
   constructor(
     private readonly keys: ApiKeyRegistry,
     private readonly queries: ReadModelQueries,
+    private readonly cursors: ListCursors,
     private readonly monitor: ProjectionMonitor,
     private readonly carried?: CarriedAdjustmentsQuery,
     private readonly minPositionTimeoutMs = 5_000,
@@ -41,16 +43,20 @@ export class ReadModelController implements HttpRoutes {
         limit: LIMIT,
         cursor: CURSOR,
       });
+      const list = cursorList('GET /v1/reconciliations', {}, q);
+      const cursor = this.cursors.open(list, q.cursor);
       await awaitMinPosition(req, res, this.monitor, this.minPositionTimeoutMs);
-      const page = await this.queries.listReconciliations({ ...q, limit: limitOf(q) });
-      sendJsonWithEtag(req, res, page);
+      const page = await this.queries.listReconciliations({ ...q, limit: limitOf(q), ...(cursor !== undefined ? { cursor } : {}) });
+      sendJsonWithEtag(req, res, this.signed(list, page));
     });
 
     router.get('/v1/exceptions', guard(this.keys, 'GET /v1/exceptions'), async (req, res) => {
       const q = queryOf(req, { ...EXCEPTION_FILTERS, limit: LIMIT, cursor: CURSOR });
+      const list = cursorList('GET /v1/exceptions', {}, q);
+      const cursor = this.cursors.open(list, q.cursor);
       await awaitMinPosition(req, res, this.monitor, this.minPositionTimeoutMs);
-      const page = await this.queries.listExceptions({ ...q, limit: limitOf(q) });
-      sendJsonWithEtag(req, res, { ...page, items: page.items.map(withEtag) });
+      const page = await this.queries.listExceptions({ ...q, limit: limitOf(q), ...(cursor !== undefined ? { cursor } : {}) });
+      sendJsonWithEtag(req, res, this.signed(list, { ...page, items: page.items.map(withEtag) }));
     });
 
     router.get('/v1/periods/:period', guard(this.keys, 'GET /v1/periods/{period}'), async (req, res) => {
@@ -67,5 +73,10 @@ export class ReadModelController implements HttpRoutes {
       }
       sendJsonWithEtag(req, res, { ...(await this.queries.periodSummary(period)), postCloseAdjustments });
     });
+  }
+
+  /** The page with its `nextCursor` (the read-model store's keyset cursor) signed for `list`. */
+  private signed<P extends ListAnswer<unknown>>(list: CursorList, page: P): P {
+    return page.nextCursor === undefined ? page : { ...page, nextCursor: this.cursors.seal(list, page.nextCursor) };
   }
 }
