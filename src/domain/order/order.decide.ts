@@ -8,7 +8,7 @@
  */
 import { assertNever, type Decider } from '../shared/decider';
 import { isCurrencyCode } from '../shared/currency';
-import { businessRule, DomainError, invalid } from '../shared/errors';
+import { businessRule, DomainError, invalid, InvalidFieldsError } from '../shared/errors';
 import { Money } from '../shared/money';
 import { instantMs } from '../shared/period';
 import { parseRate } from '../shared/tax';
@@ -127,6 +127,9 @@ function earlierItemRefunds(view: OrderView): Map<string, Money> {
  * `CorrectLineItems` rules: items exist and appear once; gross = net + tax in the order currency,
  * written on its scale (the command is new input: `"100.000"` EUR is `too_many_decimals`); rate a
  * fraction; tax = net × rate up to (1 + rate) minor units of rounding (`tax_inconsistent_with_rate`).
+ * Input faults (an item twice, an amount off the scale, a rate that is no fraction) are all collected
+ * before any rule on state: one is thrown as is, several as one {@link InvalidFieldsError} naming
+ * each (README "400s list every invalid field").
  */
 function decideCorrection(command: CorrectLineItems, state: OrderState): LineItemsCorrected[] {
   const c = command.data;
@@ -141,16 +144,32 @@ function decideCorrection(command: CorrectLineItems, state: OrderState): LineIte
   instantMs(c.correctedAt, 'correctedAt');
   if (!Array.isArray(c.items) || c.items.length === 0) throw invalid('required', 'items must name at least one item', 'items');
   const cur = view.currency!;
+  const faults: DomainError[] = [];
+  const checked = <T>(parse: () => T): T | undefined => {
+    try {
+      return parse();
+    } catch (err) {
+      if (!(err instanceof DomainError) || err.kind !== 'invalid') throw err;
+      faults.push(err);
+      return undefined;
+    }
+  };
   const seen = new Set<string>();
-  const items = c.items.map((it, i) => {
+  const parsed = c.items.map((it, i) => {
     const field = `items[${i}]`;
-    if (seen.has(it.orderItemId)) throw invalid('duplicate_item', `Item ${it.orderItemId} appears twice`, `${field}.orderItemId`);
+    if (seen.has(it.orderItemId)) faults.push(invalid('duplicate_item', `Item ${it.orderItemId} appears twice`, `${field}.orderItemId`));
     seen.add(it.orderItemId);
+    const gross = checked(() => Money.parseInput(it.gross, cur, `${field}.gross`));
+    const net = checked(() => Money.parseInput(it.net, cur, `${field}.net`));
+    const tax = checked(() => Money.parseInput(it.tax, cur, `${field}.tax`));
+    const rate = checked(() => parseRate(it.taxRate, `${field}.taxRate`));
+    return { it, field, gross, net, tax, rate };
+  });
+  if (faults.length === 1) throw faults[0]!;
+  if (faults.length > 1) throw new InvalidFieldsError(faults.map((f) => ({ field: f.field ?? 'items', code: f.code, message: f.message })));
+  const items = parsed.map(({ it, field, gross, net, tax, rate }) => {
     if (!view.items.some((x) => x.itemId === it.orderItemId)) throw businessRule('item_not_in_order', `Item ${it.orderItemId} does not belong to this order`, `${field}.orderItemId`, { orderItemId: it.orderItemId });
-    const gross = Money.parseInput(it.gross, cur, `${field}.gross`);
-    const net = Money.parseInput(it.net, cur, `${field}.net`);
-    const tax = Money.parseInput(it.tax, cur, `${field}.tax`);
-    const rate = parseRate(it.taxRate, `${field}.taxRate`);
+    if (!gross || !net || !tax || !rate) throw new Error('unreachable: input faults are thrown above');
     if (!net.add(tax).equals(gross)) throw businessRule('gross_not_net_plus_tax', `${field}: gross ${gross.toString()} ≠ net ${net.toString()} + tax ${tax.toString()}`, `${field}.gross`);
     // One unit's tax is net × rate up to rounding: at most (1 + rate) minor units off when net was
     // extracted from a rounded gross and the ERP distributed a per-document remainder (DESIGN §5).

@@ -38,6 +38,29 @@ export class CurrencyMismatchError extends DomainError {
   }
 }
 
+/** One invalid field of an {@link InvalidFieldsError}: its path, its stable code and why. */
+export interface FieldProblem {
+  field: string;
+  code: string;
+  message: string;
+}
+
+/**
+ * Several fields of one input are invalid, each named with its own code (README "400s list every
+ * invalid field"): thrown where a check runs past the first fault, e.g. every amount of a line-item
+ * correction off the order currency's scale. `code` is the fields' common code when they share one
+ * (`too_many_decimals`), else `invalid_fields`; `field` and the message are the first problem's.
+ * The HTTP mapper answers one 400 listing `errors` (problem-details.ts `fieldErrorsProblem`).
+ */
+export class InvalidFieldsError extends DomainError {
+  override readonly name = 'InvalidFieldsError';
+  constructor(readonly errors: readonly FieldProblem[]) {
+    const first = errors[0];
+    if (!first) throw new RangeError('InvalidFieldsError needs at least one field');
+    super('invalid', errors.every((e) => e.code === first.code) ? first.code : 'invalid_fields', first.message, first.field);
+  }
+}
+
 /** Shorthand for an `invalid` error on one field. */
 export function invalid(code: string, message: string, field?: string, details?: Record<string, string>): DomainError {
   return new DomainError('invalid', code, message, field, details);

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { PreconditionFailedError, type CommandContext } from '../../application/shared/command-context';
-import { DomainError } from '../../domain/shared/errors';
+import { DomainError, InvalidFieldsError } from '../../domain/shared/errors';
 import { actorOf } from './auth/auth.middleware';
 import { preconditionFailed, versionEtag } from './etag';
 
@@ -19,6 +19,10 @@ export async function runCommand<T>(fn: () => Promise<T>, options: { etagPrefix?
     return await fn();
   } catch (err) {
     if (err instanceof PreconditionFailedError) throw preconditionFailed(versionEtag(err.current, options.etagPrefix));
+    if (err instanceof InvalidFieldsError && options.fieldNames) {
+      const names = options.fieldNames;
+      throw new InvalidFieldsError(err.errors.map((e) => ({ ...e, field: renameField(e.field, names) })));
+    }
     if (err instanceof DomainError && err.field && options.fieldNames) {
       const field = renameField(err.field, options.fieldNames);
       if (field !== err.field) throw new DomainError(err.kind, err.code, err.message, field, err.details);

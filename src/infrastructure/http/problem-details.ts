@@ -7,6 +7,11 @@ export interface FieldError {
   /** Path of the field in the request body or query, e.g. `refund_items[0].amount`. */
   field: string;
   message: string;
+  /**
+   * Machine-readable code of this field's fault (`too_many_decimals`), where the check has one. Sent
+   * on an entry only when the problem's fields have different faults ({@link fieldErrorsProblem}).
+   */
+  code?: string;
 }
 
 /** RFC 7807 problem body as this API sends it (`application/problem+json`). */
@@ -42,6 +47,29 @@ export class HttpProblem extends Error {
   static validation(errors: FieldError[], detail = 'The request has invalid fields.'): HttpProblem {
     return new HttpProblem(400, 'validation-error', 'Request validation failed', detail, { errors });
   }
+
+  /** The 400 of several invalid fields, on one rule for every route: see {@link fieldErrorsProblem}. */
+  static invalidFields(errors: FieldError[]): HttpProblem {
+    const p = fieldErrorsProblem(errors);
+    const { type: _type, title, status, detail, ...extensions } = p;
+    return new HttpProblem(status, p.type.replace(/^\/problems\//, ''), title, detail, extensions as HttpProblem['extensions']);
+  }
+}
+
+/**
+ * The one shape of a 400 naming several fields, whichever route or layer found them (refunds,
+ * line-item corrections, ERP documents, PSP settlements in JSON or CSV): when every field has the same
+ * `code`, the problem is of that code — `type` `/problems/too-many-decimals`, `code`
+ * `too_many_decimals`, `detail` the first field's message — and the entries carry `field` and
+ * `message`; otherwise `type` `/problems/validation-error` without a top-level `code`, each entry
+ * keeping its own `code` where it has one. `errors` must not be empty.
+ */
+export function fieldErrorsProblem(errors: readonly FieldError[]): ProblemBody {
+  const code = errors[0]?.code;
+  if (code !== undefined && errors.every((e) => e.code === code)) {
+    return { type: problemType(code.toLowerCase().replace(/_/g, '-')), title: 'Invalid request', status: 400, detail: errors[0]!.message, code, errors: errors.map((e) => ({ field: e.field, message: e.message })) };
+  }
+  return { type: problemType('validation-error'), title: 'Request validation failed', status: 400, detail: 'The request has invalid fields.', errors: errors.map((e) => ({ ...e })) };
 }
 
 /** Domain errors are recognised by shape (`kind`), so this mapper needs no import from each concept. */
@@ -81,6 +109,9 @@ export function problemFromError(err: unknown): { problem: ProblemBody; internal
       problem: { type: problemType(err.slug), title: err.title, status: err.status, ...(err.detail ? { detail: err.detail } : {}), ...err.extensions },
       internal: false,
     };
+  }
+  if (isDomainError(err) && err.kind === 'invalid' && err.errors?.length && err.errors.every((e) => e.code !== undefined)) {
+    return { problem: fieldErrorsProblem(err.errors), internal: false };
   }
   if (isDomainError(err)) {
     const status = DOMAIN_STATUS[err.kind];
@@ -163,7 +194,7 @@ function withCappedEchoes(problem: ProblemBody): ProblemBody {
   for (const [key, value] of Object.entries(problem)) {
     if (key !== 'type' && key !== 'title' && typeof value === 'string') out[key] = capEchoes(value);
   }
-  if (problem.errors) out.errors = problem.errors.map((e) => ({ field: capEchoes(e.field), message: capEchoes(e.message) }));
+  if (problem.errors) out.errors = problem.errors.map((e) => ({ field: capEchoes(e.field), message: capEchoes(e.message), ...(e.code !== undefined ? { code: e.code } : {}) }));
   return out;
 }
 

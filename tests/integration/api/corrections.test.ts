@@ -106,6 +106,31 @@ describe('POST /v1/orders/{orderId}/line-item-corrections', () => {
       const tax = await send({ reason: 'r', items: [item(), item({ order_item_id: '9202', gross_amount: '50.00', net_amount: '42.02', tax_amount: '7.980' })] }).expect(400);
       expect(tax.body.errors[0].field).to.equal('items[1].tax_amount');
     });
+    it('every amount off the scale is named in one 400, across items (user trial: only items[0].gross_amount was named)', async () => {
+      const res = await send({
+        reason: 'r',
+        items: [item({ gross_amount: '10.700', net_amount: '10.000', tax_amount: '0.700' }), item({ order_item_id: '9202', gross_amount: '19.990', net_amount: '16.80', tax_amount: '3.19' })],
+      }).expect(400);
+      expectResponseMatchesSpec(res, 'post', PATH);
+      expect(res.body).to.include({ type: '/problems/too-many-decimals', code: 'too_many_decimals' });
+      expect(res.body.errors).to.deep.equal([
+        { field: 'items[0].gross_amount', message: '10.700 has more decimals than EUR allows (2): write it as 10.70' },
+        { field: 'items[0].net_amount', message: '10.000 has more decimals than EUR allows (2): write it as 10.00' },
+        { field: 'items[0].tax_amount', message: '0.700 has more decimals than EUR allows (2): write it as 0.70' },
+        { field: 'items[1].gross_amount', message: '19.990 has more decimals than EUR allows (2): write it as 19.99' },
+      ]);
+    });
+    it('amounts off the scale with another invalid field (an item twice) → one validation-error listing all, each entry with its code', async () => {
+      const res = await send({ reason: 'r', items: [item({ gross_amount: '100.000' }), item({ net_amount: '84.030' })] }).expect(400);
+      expectResponseMatchesSpec(res, 'post', PATH);
+      expect(res.body.type).to.equal('/problems/validation-error');
+      expect(res.body).to.not.have.property('code');
+      expect(res.body.errors.map((e: { field: string; code?: string }) => [e.field, e.code])).to.deep.equal([
+        ['items[0].gross_amount', 'too_many_decimals'],
+        ['items[1].order_item_id', 'duplicate_item'],
+        ['items[1].net_amount', 'too_many_decimals'],
+      ]);
+    });
     it('null for an optional field (tax_code) → 400 naming it; the spec does not declare it nullable', async () => {
       const res = await send({ reason: 'r', items: [item({ tax_code: null })] }).expect(400);
       expectResponseMatchesSpec(res, 'post', PATH);

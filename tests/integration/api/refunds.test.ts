@@ -183,10 +183,11 @@ describe('POST /v1/orders/{orderId}/refunds', () => {
       const mixed = await post('904', 'v-mixed', noReason);
       await expect400(mixed, []);
       expect(mixed.body.type).to.equal('/problems/validation-error');
+      expect(mixed.body).to.not.have.property('code');
       expect(mixed.body.errors).to.deep.equal([
         { field: 'reason', message: 'is required' },
-        { field: 'amount', message: both.body.errors[0].message.replace('19.999', '1.001') },
-        { field: 'refund_items[0].amount', message: both.body.errors[1].message.replace('19.999', '1.001') },
+        { field: 'amount', message: both.body.errors[0].message.replace('19.999', '1.001'), code: 'too_many_decimals' },
+        { field: 'refund_items[0].amount', message: both.body.errors[1].message.replace('19.999', '1.001'), code: 'too_many_decimals' },
       ]);
       expect(mixed.body.errors[1].message).to.match(/1\.001/);
     });

@@ -268,6 +268,28 @@ describe('ingest: ERP documents', () => {
     });
   });
 
+  describe('amounts off the currency scale: the same problem as on refunds and corrections', () => {
+    it('only amounts off the scale → 400 type /problems/too-many-decimals, code too_many_decimals, every amount named (user trial: validation-error without code)', async () => {
+      const before = await head(service);
+      const res = await post(DOCS, [invoice({ documentNumber: 'SI-TMD-1', totals: { net: '11.680', tax: '2.22', gross: '13.90' } }), invoice({ documentNumber: 'SI-TMD-2', currency: 'JPY', totals: { net: '1168', tax: '222', gross: '1390.0' }, lines: [] })]).expect(400);
+      expectResponseMatchesSpec(res, 'post', DOCS);
+      expect(res.body).to.include({ type: '/problems/too-many-decimals', status: 400, code: 'too_many_decimals', detail: '11.680 has more decimals than EUR allows (2): write it as 11.68' });
+      expect(res.body.errors).to.deep.equal([
+        { field: '[0].totals.net', message: '11.680 has more decimals than EUR allows (2): write it as 11.68' },
+        { field: '[1].totals.gross', message: '1390.0 has more decimals than JPY allows (0): write it as 1390' },
+      ]);
+      expect(await head(service)).to.equal(before);
+    });
+    it('with another invalid field → 400 validation-error listing all, the amount entry with its code', async () => {
+      const res = await post(DOCS, [invoice({ documentNumber: 'SI-TMD-3', totals: { net: '11.680', tax: '2.22', gross: '13.90' } }), invoice({ documentNumber: 'SI-TMD-4', postingDate: '03.06.2024' })]).expect(400);
+      expectResponseMatchesSpec(res, 'post', DOCS);
+      expect(res.body.type).to.equal('/problems/validation-error');
+      expect(res.body).to.not.have.property('code');
+      expect(res.body.errors.find((e: { field: string }) => e.field === '[0].totals.net')).to.deep.equal({ field: '[0].totals.net', message: '11.680 has more decimals than EUR allows (2): write it as 11.68', code: 'too_many_decimals' });
+      expect(res.body.errors.find((e: { field: string }) => e.field === '[1].postingDate')).to.not.have.property('code');
+    });
+  });
+
   describe('bad input: 4xx problem naming the field, nothing appended', () => {
     const bc = JSON.parse(fixtureText('business-central', 'sales-invoice.json')) as { salesInvoiceLines: Record<string, unknown>[] };
     const cases: { name: string; path: string; body: unknown; status: number; field?: string; message?: RegExp; role?: 'finance'; contentType?: string; noAuth?: boolean }[] = [

@@ -80,8 +80,8 @@ describe('scayle-ledger import: amounts beyond the currency scale', function () 
     expect(summary.erp_document).to.deep.equal({ accepted: 0, duplicate: 0, failed: 0, rejected: 1 });
     expect(summary.psp_settlement).to.deep.equal({ accepted: 0, duplicate: 0, failed: 0, rejected: 1 });
     expect(reported).to.deep.equal([
-      'line 1 (erp_document): Request validation failed: totals.net 11.680 has more decimals than EUR allows (2): write it as 11.68',
-      'line 2 (psp_settlement): Request validation failed: payoutAmount 5.000 has more decimals than CHF allows (2): write it as 5.00',
+      'line 1 (erp_document): Invalid request: totals.net 11.680 has more decimals than EUR allows (2): write it as 11.68',
+      'line 2 (psp_settlement): Invalid request: payoutAmount 5.000 has more decimals than CHF allows (2): write it as 5.00',
     ]);
     const store = new SqliteEventStore({ filename: join(dir.path, 'events.db') });
     expect(await store.headPosition()).to.equal(0n);

@@ -116,6 +116,28 @@ describe('ingest: PSP settlements', () => {
     expect((p!.data as { batch: { lines: unknown[] } }).batch.lines[0]).to.deep.include({ fxRate: '0.9213', settlementCurrency: 'EUR', currency: 'USD' });
   });
 
+  it('amounts off the currency scale alone → 400 type /problems/too-many-decimals, code too_many_decimals, in JSON and CSV alike (user trial: validation-error without code)', async () => {
+    const before = await head(service);
+    const line = (batch().lines as Record<string, unknown>[])[0]!;
+    const json = await post(batch({ batchId: 'TMD-1', payoutAmount: '145.050', lines: [{ ...line, fee: '3.200' }] })).expect(400);
+    expect(json.body).to.include({ type: '/problems/too-many-decimals', code: 'too_many_decimals', detail: '145.050 has more decimals than EUR allows (2): write it as 145.05' });
+    expect(json.body.errors).to.deep.equal([
+      { field: 'payoutAmount', message: '145.050 has more decimals than EUR allows (2): write it as 145.05' },
+      { field: 'lines[0].fee', message: '3.200 has more decimals than EUR allows (2): write it as 3.20' },
+    ]);
+    const csv = await post('provider,batchId,batchCurrency,payoutDate,payoutAmount,lineId,type,paymentReference,gross,fee,net,currency,bookedAt\nadyen,TMD-2,EUR,2024-06-06,0.97,L1,capture,t1,1.00,0.030,0.97,EUR,2024-06-06T09:00:00Z', 'text/csv').expect(400);
+    expect(csv.body).to.include({ type: '/problems/too-many-decimals', code: 'too_many_decimals' });
+    expect(csv.body.errors).to.deep.equal([{ field: 'lines[0].fee', message: '0.030 has more decimals than EUR allows (2): write it as 0.03' }]);
+    const mixed = await post(batch({ batchId: 'TMD-3', lines: [{ ...line, fee: '3.200' }, { ...line }] })).expect(400);
+    expect(mixed.body.type).to.equal('/problems/validation-error');
+    expect(mixed.body).to.not.have.property('code');
+    expect(mixed.body.errors).to.deep.equal([
+      { field: 'lines[0].fee', message: '3.200 has more decimals than EUR allows (2): write it as 3.20', code: 'too_many_decimals' },
+      { field: 'lines[1].lineId', message: 'duplicate lineId L1 in the batch' },
+    ]);
+    expect(await head(service)).to.equal(before);
+  });
+
   describe('bad input: 4xx problem naming the field, nothing appended', () => {
     const line = (batch().lines as Record<string, unknown>[])[0]!;
     const cases: { name: string; body: unknown; status: number; field?: string; message?: RegExp; contentType?: string; query?: string }[] = [

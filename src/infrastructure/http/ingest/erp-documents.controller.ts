@@ -39,7 +39,7 @@ function scaleErrors(doc: ErpDocument, prefix: string): FieldError[] {
     try {
       Money.parseInput(value, doc.currency, field);
     } catch (err) {
-      if (err instanceof DomainError) errors.push({ field: `${prefix}${field}`, message: err.message });
+      if (err instanceof DomainError) errors.push({ field: `${prefix}${field}`, message: err.message, code: err.code });
       else throw err;
     }
   };
@@ -50,7 +50,8 @@ function scaleErrors(doc: ErpDocument, prefix: string): FieldError[] {
 
 /**
  * Validates canonical documents (one object or an array): every field checked before anything is
- * appended. @throws HttpProblem 400 naming every invalid field.
+ * appended. @throws HttpProblem 400 naming every invalid field ({@link HttpProblem.invalidFields}:
+ * `too_many_decimals` when only amounts are off the scale, as on refunds and corrections).
  */
 export async function validateCanonicalDocuments(body: unknown): Promise<ErpDocumentInput[]> {
   const many = Array.isArray(body);
@@ -68,7 +69,7 @@ export async function validateCanonicalDocuments(body: unknown): Promise<ErpDocu
     errors.push(...scaleErrors(document, prefix));
     inputs.push({ document, raw: item, format: 'erp_document', fields: { documentNumber: `${prefix}documentNumber`, revision: `${prefix}revision` } });
   }
-  if (errors.length > 0) throw HttpProblem.validation(errors);
+  if (errors.length > 0) throw HttpProblem.invalidFields(errors);
   return inputs;
 }
 

@@ -77,7 +77,8 @@ export function batchFromCsv(text: string, query: Record<string, unknown>): Reco
 /**
  * Validates a batch body (JSON shape, or CSV turned into it) including amount scales as written:
  * more fractional digits than the currency has are refused, zeros too ({@link Money.parseInput}).
- * @throws HttpProblem 400 naming every invalid field.
+ * @throws HttpProblem 400 naming every invalid field ({@link HttpProblem.invalidFields}:
+ * `too_many_decimals` when only amounts are off the scale, as on refunds and corrections).
  */
 export async function validateSettlement(body: unknown): Promise<PspSettlementBatch> {
   const dto = await validateDto(PspSettlementBatchDto, body);
@@ -86,7 +87,7 @@ export async function validateSettlement(body: unknown): Promise<PspSettlementBa
     try {
       Money.parseInput(value, currency, field);
     } catch (err) {
-      if (err instanceof DomainError) errors.push({ field, message: err.message });
+      if (err instanceof DomainError) errors.push({ field, message: err.message, code: err.code });
       else throw err;
     }
   };
@@ -97,7 +98,7 @@ export async function validateSettlement(body: unknown): Promise<PspSettlementBa
     if (ids.has(l.lineId)) errors.push({ field: `lines[${i}].lineId`, message: `duplicate lineId ${l.lineId} in the batch` });
     ids.add(l.lineId);
   });
-  if (errors.length > 0) throw HttpProblem.validation(errors);
+  if (errors.length > 0) throw HttpProblem.invalidFields(errors);
   return JSON.parse(JSON.stringify(dto)) as PspSettlementBatch;
 }
 

@@ -42,8 +42,9 @@ const orderIdOf = (req: Request): string => String(req.params.orderId);
  * The refund body, every field checked at once: the DTO's constraints and, for each amount the DTO
  * takes, the currency's scale — so a 400 lists a missing `reason` and an `amount` of `"1.001"`
  * together instead of one per round trip.
- * @throws HttpProblem 400 `validation-error` listing every invalid field; when the amounts alone are
- *   wrong, the money error as before (`too_many_decimals`, …), naming each amount it concerns.
+ * @throws HttpProblem 400 listing every invalid field ({@link HttpProblem.invalidFields}): of the
+ *   amounts' code (`too_many_decimals`, …) when they alone are wrong, else `validation-error` with
+ *   each amount entry's `code`.
  */
 async function validRefund(body: unknown): Promise<RequestRefundDto> {
   const { instance: dto, errors } = await dtoFieldErrors(RequestRefundDto, body);
@@ -61,14 +62,9 @@ async function validRefund(body: unknown): Promise<RequestRefundDto> {
       }
     }
   }
-  const moneyFields: FieldError[] = money.map((m) => ({ field: m.field ?? 'amount', message: m.message }));
-  if (errors.length > 0) throw HttpProblem.validation([...errors, ...moneyFields]);
-  if (money.length === 1) throw money[0]!;
-  if (money.length > 1) {
-    const code = money[0]!.code;
-    if (!money.every((m) => m.code === code)) throw HttpProblem.validation(moneyFields);
-    throw new HttpProblem(400, code.replace(/_/g, '-'), 'Invalid request', money[0]!.message, { code, errors: moneyFields });
-  }
+  if (errors.length === 0 && money.length === 1) throw money[0]!;
+  const moneyFields: FieldError[] = money.map((m) => ({ field: m.field ?? 'amount', message: m.message, code: m.code }));
+  if (errors.length + money.length > 0) throw HttpProblem.invalidFields([...errors, ...moneyFields]);
   return dto;
 }
 

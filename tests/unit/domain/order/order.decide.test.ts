@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { orderDecider, type RequestRefund, type CorrectLineItems } from '../../../../src/domain/order/order.decide';
 import { reconcileOrder } from '../../../../src/domain/order/order.reconcile';
+import { InvalidFieldsError } from '../../../../src/domain/shared/errors';
 import { deciderSpec } from '../../../support/decider-spec';
 import { env, erpFact, LATER, payment, policy, scayleFact, state, type Env } from '../support/builders';
 
@@ -86,6 +87,23 @@ describe('order deciders', () => {
       spec.given([order]).when(correct([{ orderItemId: '2', gross: '17.85', net: '15.00', tax: '2.85', taxRate: '19' }])).thenThrows({ kind: 'invalid', code: 'invalid_tax_rate', field: 'items[0].taxRate' });
       spec.given([order]).when(correct([{ orderItemId: '7', gross: '1.00', net: '1.00', tax: '0.00', taxRate: '0' }])).thenThrows({ kind: 'business_rule', code: 'item_not_in_order', field: 'items[0].orderItemId' });
       spec.given([]).when(correct([{ orderItemId: '2', gross: '1.00', net: '1.00', tax: '0.00', taxRate: '0' }])).thenThrows({ kind: 'not_found', code: 'order_not_found' });
+    });
+    it('names every invalid amount and rate of every item at once, before any business rule (user trial: only the first was named)', () => {
+      const cmd = correct([
+        { orderItemId: '2', gross: '10.700', net: '10.000', tax: '0.700', taxRate: '0.07' },
+        { orderItemId: '7', gross: '19.990', net: '16.80', tax: '3.19', taxRate: '19' },
+      ]);
+      const err = spec.given([order]).when(cmd).thenThrows({ kind: 'invalid', code: 'invalid_fields', field: 'items[0].gross' }) as InvalidFieldsError;
+      expect(err).to.be.instanceOf(InvalidFieldsError);
+      expect(err.errors.map((e) => [e.field, e.code])).to.deep.equal([
+        ['items[0].gross', 'too_many_decimals'],
+        ['items[0].net', 'too_many_decimals'],
+        ['items[0].tax', 'too_many_decimals'],
+        ['items[1].gross', 'too_many_decimals'],
+        ['items[1].taxRate', 'invalid_tax_rate'],
+      ]);
+      const amounts = spec.given([order]).when(correct([{ orderItemId: '2', gross: '10.700', net: '10.000', tax: '0.70', taxRate: '0.07' }])).thenThrows({ kind: 'invalid', code: 'too_many_decimals', field: 'items[0].gross' }) as InvalidFieldsError;
+      expect(amounts.errors.map((e) => e.field)).to.deep.equal(['items[0].gross', 'items[0].net']);
     });
     it('rejects a tax that is not net × rate up to rounding, and takes one that is', () => {
       spec.given([order]).when(correct([{ orderItemId: '2', gross: '1000.00', net: '1.00', tax: '999.00', taxRate: '0.19' }])).thenThrows({ kind: 'business_rule', code: 'tax_inconsistent_with_rate', field: 'items[0].tax' });
