@@ -8,8 +8,7 @@
 import type { PspSettlementBatch } from '../../domain/settlement/psp-settlement-batch.events';
 import { DomainError } from '../../domain/shared/errors';
 import { settlementStreamId } from '../../domain/shared/streams';
-import { amountValue } from '../shared/amount-value';
-import { canonicalJson } from '../shared/canonical-json';
+import { amountValue, decimalValue, describeDifferences, instantValue, type LeafReading, valueDifferences } from '../shared/value-comparison';
 import type { Clock } from '../ports/clock.port';
 import type { IngestMetrics } from '../ports/ingest-metrics.port';
 import type { OrderDirectory, OrderLocation } from '../ports/order-directory.port';
@@ -32,8 +31,9 @@ export class IngestPspSettlementHandler {
    * @param batch validated (amounts decimal strings on scale). @param raw as received (JSON or CSV text).
    * @throws DomainError `conflict`/`batch_already_recorded` (nothing appended) when the provider's
    *   batch id is already recorded with other content: a batch is one fact, so a corrected report
-   *   answered "duplicate" would be silently lost. Amounts compare by value (`"13.9"` re-sent for a
-   *   recorded `"13.90"` is a duplicate).
+   *   answered "duplicate" would be silently lost. Numbers and times compare by value (`"13.9"`
+   *   re-sent for a recorded `"13.90"`, `fxRate` `"1.10"` for `"1.1"`, a `bookedAt` of the same
+   *   instant in another offset are duplicates); the detail names the fields that differ, both values.
    */
   async handle(batch: PspSettlementBatch, raw: unknown, ctx: IngestContext): Promise<IngestOutcome> {
     await this.refuseConflictingReport(batch);
@@ -89,28 +89,33 @@ export class IngestPspSettlementHandler {
     const stored = (await this.writer.readOrEmpty(settlementStreamId(batch.provider, batch.batchId))).find((e) => e.id === id);
     if (!stored) return;
     const before = (stored.data as { batch: PspSettlementBatch }).batch;
-    if (canonicalJson(batchByValue(before)) === canonicalJson(batchByValue(batch))) return;
+    const differs = valueDifferences(before, batch, readBatch);
+    if (differs.length === 0) return;
     throw new DomainError(
       'conflict',
       'batch_already_recorded',
-      `${batch.provider} batch ${batch.batchId} is already recorded with other content (payout ${before.payoutAmount} ${before.currency}, ${before.lines.length} lines; this report: payout ${batch.payoutAmount} ${batch.currency}, ${batch.lines.length} lines); nothing was recorded. A corrected report needs its own batch id`,
+      `${batch.provider} batch ${batch.batchId} is already recorded with other content (${describeDifferences(differs)}); nothing was recorded. A corrected report needs its own batch id`,
       'batchId',
       { provider: batch.provider, batchId: batch.batchId },
     );
   }
 }
 
+const LINE_AMOUNTS = new Set(['gross', 'fee', 'net']);
+
 /**
- * The batch with its payout and every line's gross, fee and net in one spelling of their value (see
- * {@link amountValue}): a report re-sent with `"13.9"` for a recorded `"13.90"` is the same report.
- * Everything else (ids, dates, rates, references) compares as sent.
+ * How a leaf of a settlement batch compares ({@link valueDifferences}): `payoutAmount` as an amount in
+ * the batch currency, a line's gross, fee and net in the line's; a line's `fxRate` as a decimal
+ * (`"1.10"` = `"1.1"`) and its `bookedAt` as the instant it names (`…T12:00:00+02:00` =
+ * `…T10:00:00Z`). Everything else — ids, references, `payoutDate` (a date) — compares as sent.
  */
-function batchByValue(b: PspSettlementBatch): PspSettlementBatch {
-  return {
-    ...b,
-    payoutAmount: amountValue(b.payoutAmount, b.currency) as PspSettlementBatch['payoutAmount'],
-    lines: Array.isArray(b.lines)
-      ? b.lines.map((l) => ({ ...l, gross: amountValue(l.gross, l.currency), fee: amountValue(l.fee, l.currency), net: amountValue(l.net, l.currency) }) as PspSettlementBatch['lines'][number])
-      : b.lines,
-  };
-}
+const readBatch: LeafReading = (path, value, root) => {
+  const b = root as { currency?: unknown; lines?: { currency?: unknown }[] };
+  const [top, index, key] = path;
+  if (top === 'payoutAmount' && path.length === 1) return amountValue(value, b.currency);
+  if (top !== 'lines' || typeof index !== 'number' || typeof key !== 'string' || path.length !== 3) return value;
+  if (LINE_AMOUNTS.has(key)) return amountValue(value, Array.isArray(b.lines) ? b.lines[index]?.currency : undefined);
+  if (key === 'fxRate') return decimalValue(value);
+  if (key === 'bookedAt') return instantValue(value);
+  return value;
+};

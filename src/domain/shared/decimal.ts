@@ -61,6 +61,17 @@ export function decInteger(value: string | bigint, field?: string): Dec {
   throw invalid('not_an_integer', `Expected an integer string or bigint, got ${describe(value)}`, field);
 }
 
+/**
+ * The one spelling of a decimal string's value, exactly (construction never rounds): `"0.190"` →
+ * `"0.19"`, `"01"` → `"1"`, `"1.0"` → `"1"`, `"-0.00"` → `"0"`. For telling a value written
+ * otherwise from another value (rates, quantities, FX rates of a re-sent record).
+ * @throws DomainError `invalid`/`not_a_decimal` when `value` is no {@link DecimalString}.
+ */
+export function normaliseDecimal(value: DecimalString, field?: string): DecimalString {
+  const d = dec(value, field);
+  return d.isZero() ? '0' : d.toFixed();
+}
+
 /** Number of digits after the decimal point that are needed to write `d` exactly. */
 export function scaleOf(d: Dec): number {
   return d.decimalPlaces();

@@ -76,7 +76,7 @@ describe('ingest: PSP settlements', () => {
     expect(res.headers['content-type']).to.match(/application\/problem\+json/);
     expect(res.body).to.include({ code: 'batch_already_recorded', provider: 'adyen', batchId: 'B-CONFLICT' });
     expect(res.body.errors[0].field).to.equal('batchId');
-    expect(res.body.detail).to.match(/payout 145\.05 EUR.*this report: payout 145\.00 EUR/);
+    expect(res.body.detail).to.contain('already recorded with other content (payoutAmount: 145.05 vs 145.00)');
     expect(await head(service)).to.equal(before);
     expect(await post(batch({ batchId: 'B-CONFLICT' })).expect(202).then((r) => r.body.status)).to.equal('duplicate');
   });
@@ -92,6 +92,25 @@ describe('ingest: PSP settlements', () => {
     expect(await head(service)).to.equal(before);
     const [recorded] = await streamEvents(service, 'settlement-adyen-B-SPELLING');
     expect((recorded!.data as { batch: { payoutAmount: string } }).batch.payoutAmount, 'the report as first recorded').to.equal('145.10');
+  });
+
+  it('a report re-sent with an FX rate or a booking time written otherwise ("1.10" for "1.1", +02:00 for Z) is a duplicate; a changed fee is a 409 naming it (user trial: 409s, and a detail that named no difference)', async () => {
+    const lines = (batch().lines as Record<string, unknown>[]).map((l, i) => (i === 0 ? { ...l, fxRate: '1.1', settlementCurrency: 'EUR' } : l));
+    const first = await post(batch({ batchId: 'B-FORMS', lines })).expect(202);
+    const before = await head(service);
+    const respelled = lines.map((l, i) => (i === 0 ? { ...l, fxRate: '1.10', bookedAt: '2024-06-04T12:00:00+02:00' } : { ...l, bookedAt: '2024-06-04T11:00:00.000Z' }));
+    const again = await post(batch({ batchId: 'B-FORMS', lines: respelled })).expect(202);
+    expect(again.body).to.deep.equal({ status: 'duplicate', eventIds: first.body.eventIds, position: first.body.position });
+    expect(await head(service)).to.equal(before);
+    const [recorded] = await streamEvents(service, 'settlement-adyen-B-FORMS');
+    expect((recorded!.data as { batch: { lines: unknown[] } }).batch.lines[0], 'the report as first recorded').to.deep.include({ fxRate: '1.1', bookedAt: '2024-06-04T10:00:00Z' });
+    const laterInstant = await post(batch({ batchId: 'B-FORMS', lines: lines.map((l, i) => (i === 0 ? { ...l, bookedAt: '2024-06-04T10:00:00+02:00' } : l)) })).expect(409);
+    expect(laterInstant.body.detail).to.contain('(lines[0].bookedAt: 2024-06-04T10:00:00Z vs 2024-06-04T10:00:00+02:00)');
+    const fees = lines.map((l, i) => (i === 0 ? { ...l, fee: '3.25', net: '96.75', fxRate: '1.2' } : l));
+    const changed = await post(batch({ batchId: 'B-FORMS', lines: fees })).expect(409);
+    expect(changed.body.code).to.equal('batch_already_recorded');
+    expect(changed.body.detail).to.contain('(lines[0].fee: 3.20 vs 3.25, lines[0].fxRate: 1.1 vs 1.2, lines[0].net: 96.80 vs 96.75)');
+    expect(await head(service)).to.equal(before);
   });
 
   it('takes CSV with the batch fields as columns or as query parameters', async () => {

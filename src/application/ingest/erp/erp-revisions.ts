@@ -4,14 +4,14 @@
  * revision but other content is refused, as PSP batches are (`batch_already_recorded`) — answering it
  * `duplicate` would silently drop the new figures. A changed document needs a new revision
  * (Business Central: a later `lastModifiedDateTime`). "Other content" is judged by value for amounts
- * (`"13.9"` and `"13.90"` EUR are one amount) and as sent for everything else ({@link differences}).
+ * (`"13.9"` and `"13.90"` EUR are one amount), rates and quantities (`"0.190"` = `"0.19"`) and as
+ * sent for everything else ({@link differences}).
  */
-import type { ErpAmounts, ErpDocument } from '../../../domain/erp/erp-document';
+import type { ErpDocument } from '../../../domain/erp/erp-document';
 import type { ErpDocumentData, ErpQuantisedAmount } from '../../../domain/order/order.events';
 import { DomainError } from '../../../domain/shared/errors';
 import type { RecordedEvent } from '../../ports/event-store.port';
-import { amountValue } from '../../shared/amount-value';
-import { canonicalJson } from '../../shared/canonical-json';
+import { amountValue, decimalValue, describeDifferences, type LeafReading, valueDifferences, type ValueDifference } from '../../shared/value-comparison';
 
 /** The request fields that carry a document's number and revision (for a problem naming them). */
 export interface ErpDocumentFields {
@@ -41,39 +41,48 @@ function asPosted(stored: RecordedEvent): PostedDocument & { referenceKnown: boo
   return { document: data.document, warnings: data.quantisedAmounts, referenceKnown: stored.metadata.linkedFrom === undefined };
 }
 
-/** The document with every amount (header totals, line net/tax/gross) in one spelling of its value. */
-function byAmountValue(d: ErpDocument): ErpDocument {
-  const amounts = (a: ErpAmounts): ErpAmounts => ({ ...a, net: amountValue(a.net, d.currency), tax: amountValue(a.tax, d.currency), gross: amountValue(a.gross, d.currency) } as ErpAmounts);
-  const lines = Array.isArray(d.lines) ? d.lines.map((l) => (l !== null && typeof l === 'object' ? { ...l, ...amounts(l) } : l)) : d.lines;
-  return { ...d, ...(d.totals !== null && typeof d.totals === 'object' ? { totals: amounts(d.totals) } : {}), lines };
-}
-
-/** Quantised amounts with their original and quantised figures by value (`1245.885` = `1245.8850`). */
-function warningsByValue(ws: readonly ErpQuantisedAmount[]): unknown[] {
-  return ws.map((w) => ({ ...w, original: amountValue(w.original, w.currency), quantised: amountValue(w.quantised, w.currency) }));
-}
+const AMOUNT_KEYS = new Set(['net', 'tax', 'gross']);
+const DECIMAL_LINE_KEYS = new Set(['quantity', 'taxRate']);
 
 /**
- * Top-level fields in which two postings of one document differ (`totals`, `lines`,
- * `quantisedAmounts`…); none when equal. The one comparison of canonical and Business Central
- * postings, against the log and within a request. Amounts compare by value in the document currency
- * (`"13.9"` re-sent for a recorded `"13.90"` is the same document, as is a recorded `"13.900"` from
- * before the boundaries refused extra zeros); every other field, rates and quantities included
- * (they are not money), compares as sent, so another amount, line, currency or order reference text
- * is a difference.
+ * How a leaf of a posting (the document's fields plus `quantisedAmounts`) compares: header and line
+ * net/tax/gross as amounts in the document currency; line `quantity` and `taxRate` and the
+ * document's `exchangeRate` as decimals; a quantised amount's `original` and `quantised` as amounts
+ * in its currency; everything else — dates (`postingDate`), codes, references — as sent.
  */
-export function differences(a: PostedDocument, b: PostedDocument, withReference = true): string[] {
-  const [da, db] = [byAmountValue(a.document), byAmountValue(b.document)];
-  const keys = new Set([...Object.keys(da), ...Object.keys(db)]);
-  if (!withReference) keys.delete('orderReference');
-  const get = (d: ErpDocument, k: string) => canonicalJson((d as unknown as Record<string, unknown>)[k] ?? null);
-  const fields = [...keys].filter((k) => get(da, k) !== get(db, k)).sort();
-  if (canonicalJson(warningsByValue(a.warnings ?? [])) !== canonicalJson(warningsByValue(b.warnings ?? []))) fields.push('quantisedAmounts');
-  return fields;
+const readPosting: LeafReading = (path, value, root) => {
+  const r = root as { currency?: unknown; quantisedAmounts?: { currency?: unknown }[] };
+  const [top, second, third] = path;
+  if (top === 'totals' && typeof second === 'string' && AMOUNT_KEYS.has(second)) return amountValue(value, r.currency);
+  if (top === 'lines' && typeof third === 'string' && path.length === 3) {
+    if (AMOUNT_KEYS.has(third)) return amountValue(value, r.currency);
+    if (DECIMAL_LINE_KEYS.has(third)) return decimalValue(value);
+  }
+  if (top === 'exchangeRate' && path.length === 1) return decimalValue(value);
+  if (top === 'quantisedAmounts' && typeof second === 'number' && (third === 'original' || third === 'quantised')) return amountValue(value, r.quantisedAmounts?.[second]?.currency);
+  return value;
+};
+
+/**
+ * Where two postings of one document differ, field by field with both values (`lines[0].taxRate`,
+ * `totals.gross`, `quantisedAmounts[1].original`); none when they are the same document. The one
+ * comparison of canonical and Business Central postings, against the log and within a request
+ * ({@link valueDifferences}). Numbers compare by value — amounts in the document currency (`"13.9"`
+ * re-sent for a recorded `"13.90"` is the same document, as is a recorded `"13.900"` from before the
+ * boundaries refused extra zeros), rates and quantities as decimals (`"0.190"` = `"0.19"`, `"01"` =
+ * `"1"`); every other field, dates included, compares as sent, so another amount, rate, line,
+ * currency or order reference text is a difference.
+ */
+export function differences(a: PostedDocument, b: PostedDocument, withReference = true): ValueDifference[] {
+  const posting = (p: PostedDocument): Record<string, unknown> => {
+    const { orderReference, ...rest } = p.document;
+    return { ...rest, ...(withReference ? { orderReference } : {}), quantisedAmounts: p.warnings ?? [] };
+  };
+  return valueDifferences(posting(a), posting(b), readPosting);
 }
 
 /** Where a stored fact differs from a posted document (see {@link differences}). */
-export function differencesFromStored(stored: RecordedEvent, posted: PostedDocument): string[] {
+export function differencesFromStored(stored: RecordedEvent, posted: PostedDocument): ValueDifference[] {
   const before = asPosted(stored);
   return differences(before, posted, before.referenceKnown);
 }
@@ -83,7 +92,8 @@ export interface RevisionConflict {
   posted: ErpDocument;
   /** The recorded document (or the earlier one of the same request). */
   recorded: ErpDocument;
-  differs: string[];
+  /** Where the two differ, with both values. */
+  differs: ValueDifference[];
   fields: ErpDocumentFields;
   /** Where the recorded one is: a stream, or `this request`. */
   recordedIn: string;
@@ -102,7 +112,7 @@ export class ErpDocumentAlreadyRecorded extends DomainError {
   constructor(readonly conflicts: readonly RevisionConflict[]) {
     const first = conflicts[0]!;
     const describe = (c: RevisionConflict) =>
-      `ERP ${LABEL[c.posted.documentType]} ${c.posted.documentNumber} revision ${c.posted.revision} is already recorded${c.recordedIn === 'this request' ? ' earlier in this request' : ''} with other content (differs in ${c.differs.join(', ')}; recorded gross ${c.recorded.totals.gross} ${c.recorded.currency}, this one ${c.posted.totals.gross} ${c.posted.currency})`;
+      `ERP ${LABEL[c.posted.documentType]} ${c.posted.documentNumber} revision ${c.posted.revision} is already recorded${c.recordedIn === 'this request' ? ' earlier in this request' : ''} with other content (differs in ${describeDifferences(c.differs)})`;
     super(
       'conflict',
       'document_already_recorded',
@@ -111,7 +121,7 @@ export class ErpDocumentAlreadyRecorded extends DomainError {
       { documentNumber: first.posted.documentNumber, revision: String(first.posted.revision) },
     );
     this.errors = conflicts.flatMap((c) => [
-      { field: c.fields.documentNumber, message: `${c.posted.documentNumber} revision ${c.posted.revision} is already recorded with other content (differs in ${c.differs.join(', ')})` },
+      { field: c.fields.documentNumber, message: `${c.posted.documentNumber} revision ${c.posted.revision} is already recorded with other content (differs in ${describeDifferences(c.differs)})` },
       { field: c.fields.revision, message: 'a changed document needs a higher revision' },
     ]);
   }
