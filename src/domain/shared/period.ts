@@ -87,11 +87,13 @@ export function isPeriodDate(value: unknown): boolean {
 
 /**
  * RFC 3339 date-time (ISO-8601 extended, seconds required, `Z` or `±hh:mm`): what the ledger accepts
- * from sources. Hours 00–23 and minutes and seconds 00–59, in the time and the offset, or ISO-8601's
- * end of day `24:00:00` (the next day's midnight); other hour-24 times and leap seconds are refused,
- * since `Date.parse` would roll them into a later minute or day.
+ * from sources. Hours 00–23 and minutes and seconds 00–59, in the time and the offset. RFC 3339 §5.6
+ * has no hour 24 (ISO-8601's end of day `24:00:00` is the next day's `00:00:00`, which a source can
+ * send as such) and leap seconds are refused, since `Date.parse` would roll them into a later minute
+ * or day — as `asOf` is refused (`parseAsOf`). Facts stored before with `T24:00:00` still read: the
+ * readers ({@link localDate}, {@link instantMs}) take them as the next midnight.
  */
-const SOURCE_INSTANT = /^\d{4}-\d{2}-\d{2}T(([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?|24:00:00(\.0+)?)(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
+const SOURCE_INSTANT = /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
 const SOURCE_INSTANT_FORM = 'must be an ISO-8601 date-time with seconds and an offset (Z or ±hh:mm), e.g. 2024-06-01T10:00:00+02:00';
 
 /**

@@ -61,6 +61,7 @@ describe('ingest: timestamps and dates outside what a period can hold', () => {
       { name: 'confirmedAt 0000-01-01T00:00:00+00:00 (no year 0)', id: 8103, payload: (id) => order(id, { confirmedAt: '0000-01-01T00:00:00+00:00' }), field: 'payload.confirmedAt' },
       { name: 'invoicedAt on 30 February', id: 8104, type: 'order-invoiced', payload: (id) => order(id, { invoicedAt: '2024-02-30T10:00:00+00:00' }), field: 'payload.invoicedAt' },
       { name: 'updatedAt without an offset', id: 8105, payload: (id) => order(id, { updatedAt: '2024-06-01T10:00:00' }), field: 'payload.updatedAt' },
+      { name: 'confirmedAt 2024-05-31T24:00:00+02:00 (RFC 3339 has no hour 24)', id: 8106, payload: (id) => order(id, { confirmedAt: '2024-05-31T24:00:00+02:00' }), field: 'payload.confirmedAt' },
       { name: 'a wrapped order (item event) with confirmedAt "garbage"', id: 8107, type: 'order-item-cancelled', payload: (id) => ({ order: order(id, { confirmedAt: 'garbage' }), itemIds: [10976510] }), field: 'payload.order.confirmedAt' },
     ];
     for (const c of cases) {
@@ -119,9 +120,9 @@ describe('ingest: timestamps and dates outside what a period can hold', () => {
     }
   });
 
-  describe('ERP, Business Central and PSP: 400 naming the field, nothing appended', () => {
+  describe('ERP, Business Central, PSP and the webhook envelope: 400 naming the field, nothing appended', () => {
     const bc = () => JSON.parse(fixtureText('business-central', 'sales-invoice.json')) as Record<string, unknown>;
-    const cases: { name: string; path: string; body: unknown; field: string; contentType?: string }[] = [
+    const cases: { name: string; path: string; body: unknown; field: string; contentType?: string; auth?: 'basic' }[] = [
       { name: 'ERP postingDate 0000-01-01', path: DOCS, body: erpDocument({ postingDate: '0000-01-01' }), field: 'postingDate' },
       { name: 'ERP documentDate 0000-06-30', path: DOCS, body: erpDocument({ documentDate: '0000-06-30' }), field: 'documentDate' },
       { name: 'ERP array with one document in year 0000', path: DOCS, body: [erpDocument({ documentNumber: 'SI-DATES-OK' }), erpDocument({ documentNumber: 'SI-DATES-Y0', postingDate: '0000-12-01' })], field: '[1].postingDate' },
@@ -130,6 +131,10 @@ describe('ingest: timestamps and dates outside what a period can hold', () => {
       { name: 'Business Central credit memo postingDate 0000-05-01', path: BC_CREDIT_MEMOS, body: { ...bc(), number: 'SCM-Y0', salesInvoiceLines: undefined, salesCreditMemoLines: bc().salesInvoiceLines, postingDate: '0000-05-01' }, field: 'postingDate' },
       { name: 'Business Central lastModifiedDateTime 9999-12-31T23:59:59Z', path: BC_INVOICES, body: { ...bc(), lastModifiedDateTime: '9999-12-31T23:59:59Z' }, field: 'lastModifiedDateTime' },
       { name: 'Business Central lastModifiedDateTime that is no ISO instant', path: BC_INVOICES, body: { ...bc(), lastModifiedDateTime: 'Mon, 03 Jun 2024 10:00:00 GMT' }, field: 'lastModifiedDateTime' },
+      { name: 'Business Central lastModifiedDateTime at hour 24 (2024-06-03T24:00:00Z)', path: BC_INVOICES, body: { ...bc(), lastModifiedDateTime: '2024-06-03T24:00:00Z' }, field: 'lastModifiedDateTime' },
+      { name: 'PSP bookedAt at hour 24 (2024-05-31T24:00:00+02:00)', path: PSP, body: pspBatch({}, { bookedAt: '2024-05-31T24:00:00+02:00' }), field: 'lines[0].bookedAt' },
+      { name: 'PSP CSV bookedAt at hour 24', path: PSP, body: pspCsv('2024-06-05', '2024-06-04T24:00:00Z'), field: 'lines[0].bookedAt', contentType: 'text/csv' },
+      { name: 'Scayle webhook envelope occurredAt at hour 24', path: WEBHOOKS, body: localeEnvelope('wh-dates-t24', 'order-confirmed', scayleFixture('OrderGetResponse.json'), '2024-05-31T24:00:00+02:00'), field: 'occurredAt', auth: 'basic' },
       { name: 'PSP payoutDate 0000-01-05', path: PSP, body: pspBatch({ payoutDate: '0000-01-05' }), field: 'payoutDate' },
       { name: 'PSP bookedAt 9999-12-31T23:59:59+00:00', path: PSP, body: pspBatch({}, { bookedAt: '9999-12-31T23:59:59+00:00' }), field: 'lines[0].bookedAt' },
       { name: 'PSP bookedAt 0000-01-01T00:00:00Z', path: PSP, body: pspBatch({}, { bookedAt: '0000-01-01T00:00:00Z' }), field: 'lines[0].bookedAt' },
@@ -142,7 +147,7 @@ describe('ingest: timestamps and dates outside what a period can hold', () => {
         const before = await head(service);
         const res = await request(service.server)
           .post(c.path)
-          .set('Authorization', bearer('integrator'))
+          .set('Authorization', c.auth === 'basic' ? basicAuth() : bearer('integrator'))
           .set('content-type', c.contentType ?? 'application/json')
           .send(typeof c.body === 'string' ? c.body : JSON.stringify(c.body));
         expect(res.status, JSON.stringify(res.body)).to.equal(400);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { isCalendarDate, isPeriodDate, periodOfInstant, periodOfDate, localDate, sourceInstantProblem } from '../../../../src/domain/shared/period';
+import { instantMs, isCalendarDate, isPeriodDate, periodOfInstant, periodOfDate, localDate, sourceInstantProblem } from '../../../../src/domain/shared/period';
 import { sourceEventName, LEDGER_EVENT_NAMESPACE } from '../../../../src/domain/shared/ids';
 import { DomainError } from '../../../../src/domain/shared/errors';
 
@@ -58,15 +58,21 @@ describe('isPeriodDate and sourceInstantProblem (the ingest checks)', () => {
     for (const d of ['0000-01-01', '0000-05-01', '2024-02-30', '2024-13-01', '', '20240101', 20240101, null]) expect(isPeriodDate(d), String(d)).to.equal(false);
   });
   it('sourceInstantProblem: takes RFC 3339 instants whose period is readable in every timezone', () => {
-    for (const t of ['2024-06-01T10:00:00Z', '2024-06-01T10:00:00+02:00', '2024-06-01T10:00:00.123456-05:30', '0001-01-02T00:00:00Z', '9999-12-30T23:59:59Z', '2024-05-31T24:00:00Z']) expect(sourceInstantProblem(t), t).to.equal(undefined);
+    for (const t of ['2024-06-01T10:00:00Z', '2024-06-01T10:00:00+02:00', '2024-06-01T10:00:00.123456-05:30', '0001-01-02T00:00:00Z', '9999-12-30T23:59:59Z']) expect(sourceInstantProblem(t), t).to.equal(undefined);
   });
   it('sourceInstantProblem: says why for malformed, non-existent and out-of-range instants', () => {
-    for (const t of ['garbage', '', 1717236000, null, '2024-06-01', '2024-06-01T10:00Z', '2024-06-01T10:00:00', '2024-06-01T10:00:00+0200', '2024-06-01T25:00:00Z', '2024-06-01T10:00:00+24:00', 'NaN', '2024-06-01T24:00:01Z', '2024-06-01T10:60:00Z', '2024-06-30T23:59:60Z', '2024-06-01T10:00:00+02:60']) {
+    for (const t of ['garbage', '', 1717236000, null, '2024-06-01', '2024-06-01T10:00Z', '2024-06-01T10:00:00', '2024-06-01T10:00:00+0200', '2024-06-01T25:00:00Z', '2024-06-01T10:00:00+24:00', 'NaN', '2024-06-01T24:00:01Z', '2024-05-31T24:00:00Z', '2024-05-31T24:00:00+02:00', '2024-05-31T24:00:00.000Z', '2024-06-01T10:60:00Z', '2024-06-30T23:59:60Z', '2024-06-01T10:00:00+02:60']) {
       expect(sourceInstantProblem(t), String(t)).to.match(/ISO-8601/);
     }
     for (const t of ['2024-02-30T10:00:00Z', '2023-02-29T00:00:00Z', '2024-04-31T12:00:00+02:00']) expect(sourceInstantProblem(t), t).to.equal(`names a date that does not exist (${t.slice(0, 10)})`);
     for (const t of ['9999-12-31T23:59:59+00:00', '9999-12-31T00:00:00Z', '0000-01-01T00:00:00+00:00', '0001-01-01T23:59:59Z', '0001-01-02T00:00:00+00:01']) {
       expect(sourceInstantProblem(t), t).to.match(/between 0001-01-02 and 9999-12-30/);
     }
+  });
+  it('an hour 24 (RFC 3339 has none) is refused at ingest, but a fact stored with one still reads: its instant and period are the next midnight', () => {
+    expect(sourceInstantProblem('2024-05-31T24:00:00+02:00')).to.match(/ISO-8601 date-time/);
+    expect(instantMs('2024-05-31T24:00:00+02:00')).to.equal(Date.parse('2024-05-31T22:00:00Z'));
+    expect(periodOfInstant('2024-05-31T24:00:00+02:00', 'Europe/Berlin')).to.equal('2024-06');
+    expect(localDate('2024-05-31T24:00:00Z', 'UTC')).to.equal('2024-06-01');
   });
 });
