@@ -41,9 +41,13 @@ export class MappingFailure extends Error {
   }
 }
 
-/** Deterministic event id (DESIGN §4): UUID v5 of `source|sourceEventId|type`. */
+/**
+ * Deterministic event id (DESIGN §4): UUID v5 of `source|sourceEventId|type`.
+ * @throws DomainError `invalid`/`malformed_text` (field `sourceEventId`) when the id holds a lone
+ *   UTF-16 surrogate (HTTP bodies are refused before this, see json-body.ts).
+ */
 export function eventId(source: FactSource, sourceEventId: string, type: string): string {
-  return uuidV5(sourceEventName(source, sourceEventId, type), LEDGER_EVENT_NAMESPACE);
+  return uuidV5(sourceEventName(source, sourceEventId, type), LEDGER_EVENT_NAMESPACE, 'sourceEventId');
 }
 
 /** Who and why, for event metadata. */

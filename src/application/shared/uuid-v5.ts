@@ -1,22 +1,25 @@
 import { createHash } from 'node:crypto';
-import { parse as parseUuid, v5 as uuidPackageV5 } from 'uuid';
+import { parse as parseUuid } from 'uuid';
+import { invalid } from '../../domain/shared/errors';
 
 /** Namespaces as bytes (a handful of constants in practice; bounded all the same). */
 const namespaceBytes = new Map<string, Buffer>();
 const MAX_CACHED_NAMESPACES = 64;
 
-/** A lone surrogate: `uuid` refuses such a name (URIError from its UTF-8 encoding), so it decides. */
-const LONE_SURROGATE = /\p{Cs}/u;
-
 /**
  * RFC 4122 version-5 UUID of `name` (UTF-8) in `namespace` — the id `uuid`'s `v5(name, namespace)`
  * answers, computed with one SHA-1 over cached namespace bytes instead of the package's per-call
  * namespace parse and byte copy (the webhook path derives an id per delivery).
- * @throws TypeError for a namespace that is not a UUID, URIError for a name with a lone surrogate
- * (both from `uuid`, as before).
+ * @param field what the name is made of, for the error (`documentNumber`, `sourceEventId`).
+ * @throws DomainError `invalid`/`malformed_text` naming `field` for a name that is not well-formed
+ *   Unicode (a lone UTF-16 surrogate has no UTF-8 bytes to hash; `uuid` itself throws a bare
+ *   `URIError: URI malformed`); TypeError (from `uuid`) for a namespace that is not a UUID.
  */
-export function uuidV5(name: string, namespace: string): string {
-  if (LONE_SURROGATE.test(name)) return uuidPackageV5(name, namespace);
+export function uuidV5(name: string, namespace: string, field = 'name'): string {
+  if (!name.isWellFormed()) {
+    const unit = /\p{Cs}/u.exec(name)![0].charCodeAt(0).toString(16).toUpperCase();
+    throw invalid('malformed_text', `${field} is not well-formed Unicode text: it holds a lone UTF-16 surrogate (U+${unit})`, field);
+  }
   let ns = namespaceBytes.get(namespace);
   if (!ns) {
     ns = Buffer.from(parseUuid(namespace));

@@ -10,6 +10,7 @@ import { Lifecycle, TOKENS } from '../di/tokens';
 import { ingestBusinessCentral, mapBusinessCentralText, validateCanonicalDocuments } from '../http/ingest/erp-documents.controller';
 import { parseLossless, stringifyLossless } from '../http/ingest/lossless-body';
 import { validateSettlement } from '../http/ingest/psp-settlements.controller';
+import { jsonBodyProblem } from '../http/json-body';
 import { parseEnvelope } from '../http/ingest/scayle-webhook.controller';
 import { HttpProblem } from '../http/problem-details';
 import { createLogger } from '../logging/logger';
@@ -34,8 +35,9 @@ const ACTOR: IngestContext = { actor: 'import-cli' };
  * Imports an NDJSON file: one `{"kind": …, "body": …}` per line (kinds {@link IMPORT_KINDS}; `body`
  * is what the matching HTTP route takes). Each line goes through the same validation and use-case
  * as its route, with the same deterministic ids, so running the same file again appends nothing.
- * Lines are parsed losslessly (Business Central amounts keep their digits). Invalid lines are
- * reported with their line number and skipped (nothing appended for them).
+ * Lines are parsed losslessly (Business Central amounts keep their digits). Invalid lines — also a
+ * body nested too deep or holding a lone UTF-16 surrogate, as the routes refuse them — are reported
+ * with their line number and the field, and skipped (nothing appended for them).
  * Only the stores and the order directory run (no HTTP, no pollers, no outbox).
  */
 export async function runImport(config: Config, file: string, options: ImportOptions = {}): Promise<ImportSummary> {
@@ -66,6 +68,9 @@ export async function runImport(config: Config, file: string, options: ImportOpt
         if (parsed === null || typeof parsed !== 'object' || !IMPORT_KINDS.includes(parsed.kind as ImportKind)) throw new Error(`kind must be one of ${IMPORT_KINDS.join(', ')}`);
         kind = parsed.kind as ImportKind;
         if (parsed.body === undefined) throw new Error('body is required');
+        // What the HTTP routes refuse before their controllers (too deep, text that is not well-formed Unicode).
+        const bodyProblem = jsonBodyProblem(parsed.body);
+        if (bodyProblem) throw HttpProblem.validation([bodyProblem]);
         for (const outcome of await importOne(useCases, kind, stringifyLossless(parsed.body), config.ingest.companyCurrency)) summary[kind][outcome.status]++;
       } catch (err) {
         summary[kind].rejected++;

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { HealthCheck } from '../di/tokens';
 import { correlationId } from './correlation';
 import { healthRouter } from './health.routes';
-import { limitJsonDepth } from './json-depth';
+import { checkJsonBody, refuseInvalidUtf8 } from './json-body';
 import { openApiRouter } from './openapi';
 import { noRouteHandler, problemErrorHandler } from './problem-details';
 import { RouteTable } from './route-table';
@@ -66,7 +66,8 @@ export function constantHeaders(middleware: (req: Request, res: Response, next: 
 
 /**
  * Builds the express application: security headers, correlation ids, request logs, JSON bodies
- * (raw bytes kept on `req.rawBody`), the concept routes, then RFC 7807 problems for everything
+ * (UTF-8 only, raw bytes kept on `req.rawBody`; bodies too deep or holding text that is not
+ * well-formed Unicode refused, see json-body.ts), the concept routes, then RFC 7807 problems for everything
  * that fails or matches no route (405 with `Allow` for a path served with other methods).
  */
 export function createApp(options: AppOptions): Express {
@@ -94,12 +95,13 @@ export function createApp(options: AppOptions): Express {
       limit: options.bodyLimit,
       strict: false,
       type: ['application/json', 'application/*+json'],
-      verify: (req, _res, buf) => {
+      verify: (req, res, buf, encoding) => {
+        refuseInvalidUtf8(req, res, buf, encoding);
         req.rawBody = buf;
       },
     }),
   );
-  app.use(limitJsonDepth());
+  app.use(checkJsonBody());
   app.use(router);
   app.use(noRouteHandler((path) => table.methodsAt(path)));
   app.use(problemErrorHandler(options.logger));

@@ -210,14 +210,30 @@ export function sendProblem(res: Response, problem: ProblemBody): void {
     .send(JSON.stringify(withCappedEchoes({ ...problem, ...(correlationId ? { correlationId } : {}), instance: res.req.originalUrl.split('?')[0] ?? '' })));
 }
 
+/** The body encodings the body parsers decompress (body-parser: `Content-Encoding` other than these is a 415). */
+export const BODY_ENCODINGS = ['gzip', 'deflate', 'br'] as const;
+
+/**
+ * The problem for a body that its `Content-Encoding` names a supported compression of but that does
+ * not decompress (body-parser passes zlib's error on as a bare 400), or undefined for any other error.
+ */
+export function undecodableBodyProblem(err: unknown, contentEncoding: string | undefined): HttpProblem | undefined {
+  const e = err as { status?: unknown; type?: unknown; errno?: unknown; code?: unknown } | null;
+  const encoding = contentEncoding?.trim().toLowerCase();
+  if (!encoding || !(BODY_ENCODINGS as readonly string[]).includes(encoding) || e?.status !== 400 || e.type !== undefined || typeof e.errno !== 'number' || typeof e.code !== 'string') return undefined;
+  return new HttpProblem(400, 'malformed-body', 'Malformed body', `The request body could not be decompressed as its Content-Encoding (${encoding}) says. Send it uncompressed (identity) or compressed as ${BODY_ENCODINGS.join(', ').replace(/, (\w+)$/, ' or $1')}.`, {
+    errors: [{ field: 'Content-Encoding', message: `does not match the body (not ${encoding} data)` }],
+  });
+}
+
 /** The last middleware: every error becomes `application/problem+json`. */
 export function problemErrorHandler(logger: Logger): ErrorRequestHandler {
-  return (err, _req, res, next) => {
+  return (err, req, res, next) => {
     if (res.headersSent) {
       next(err);
       return;
     }
-    const { problem, internal } = problemFromError(err);
+    const { problem, internal } = problemFromError(undecodableBodyProblem(err, req.headers['content-encoding']) ?? err);
     if (internal) logger.error({ err, correlationId: res.locals.correlationId }, 'request failed');
     sendProblem(res, problem);
   };

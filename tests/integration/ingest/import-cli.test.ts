@@ -88,3 +88,30 @@ describe('scayle-ledger import: amounts beyond the currency scale', function () 
     await store.close();
   });
 });
+
+describe('scayle-ledger import: text that is not well-formed Unicode', function () {
+  this.timeout(30_000);
+  const dir = tempDir();
+  after(() => dir.remove());
+
+  it('rejects a line with a lone surrogate in an id or any other field, naming the field (was a bare "URI malformed"); nothing of it is appended', async () => {
+    const file = join(dir.path, 'surrogates.ndjson');
+    const document = { documentType: 'invoice', documentNumber: 'UNI-\uD800x', revision: 0, status: 'posted', orderReference: '901', postingDate: '2024-06-03', documentDate: '2024-06-03', currency: 'EUR', pricesIncludeTax: false, totals: { net: '10.00', tax: '1.90', gross: '11.90' }, lines: [] };
+    const settlement = { provider: 'adyen', batchId: 'IMP-U-2', currency: 'EUR', payoutAmount: '5.00', payoutDate: '2024-06-05', lines: [{ lineId: 'L\uDC00', type: 'capture', paymentReference: 'tx-u', gross: '5.00', fee: '0.00', net: '5.00', currency: 'EUR', bookedAt: '2024-06-04T10:00:00Z' }] };
+    const bc = JSON.parse(fixtureText('business-central', 'sales-invoice.json')) as Record<string, unknown>;
+    writeFileSync(file, [{ kind: 'erp_document', body: document }, { kind: 'psp_settlement', body: settlement }, { kind: 'business_central_invoice', body: { ...bc, number: 'SI-\uD800' } }].map((l) => JSON.stringify(l)).join('\n'));
+    const reported: string[] = [];
+    const summary = await runImport(testConfig(dir.path), file, { progress: false, report: (l) => reported.push(l) });
+    expect(summary.erp_document).to.deep.equal({ accepted: 0, duplicate: 0, failed: 0, rejected: 1 });
+    expect(summary.psp_settlement).to.deep.equal({ accepted: 0, duplicate: 0, failed: 0, rejected: 1 });
+    expect(summary.business_central_invoice).to.deep.equal({ accepted: 0, duplicate: 0, failed: 0, rejected: 1 });
+    expect(reported).to.deep.equal([
+      'line 1 (erp_document): Request validation failed: documentNumber must be well-formed Unicode text: it holds a lone UTF-16 surrogate (U+D800)',
+      'line 2 (psp_settlement): Request validation failed: lines[0].lineId must be well-formed Unicode text: it holds a lone UTF-16 surrogate (U+DC00)',
+      'line 3 (business_central_invoice): Request validation failed: number must be well-formed Unicode text: it holds a lone UTF-16 surrogate (U+D800)',
+    ]);
+    const store = new SqliteEventStore({ filename: join(dir.path, 'events.db') });
+    expect(await store.headPosition()).to.equal(0n);
+    await store.close();
+  });
+});

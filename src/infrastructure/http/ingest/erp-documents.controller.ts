@@ -19,12 +19,16 @@ import { parseLossless, stringifyLossless } from './lossless-body';
 /** Most documents one request may carry. */
 export const MAX_DOCUMENTS_PER_REQUEST = 1000;
 
-/** Prefixes the field paths of a validation problem (`lines[0].net` → `[2].lines[0].net`). */
+/**
+ * Prefixes the field paths of a validation problem (`lines[0].net` → `[2].lines[0].net`); the
+ * document itself (`body`) is the item (`[2]`).
+ */
 async function validateAt(body: unknown, prefix: string): Promise<{ dto?: ErpDocumentDto; errors: FieldError[] }> {
   try {
     return { dto: await validateDto(ErpDocumentDto, body), errors: [] };
   } catch (err) {
-    if (err instanceof HttpProblem && err.extensions.errors) return { errors: err.extensions.errors.map((e) => ({ field: `${prefix}${e.field}`, message: e.message })) };
+    const at = (field: string) => (field === 'body' && prefix ? prefix.slice(0, -1) : `${prefix}${field}`);
+    if (err instanceof HttpProblem && err.extensions.errors) return { errors: err.extensions.errors.map((e) => ({ field: at(e.field), message: e.message })) };
     throw err;
   }
 }
