@@ -3,7 +3,7 @@
  * handler that turns log events into document writes through a {@link BatchContext}.
  */
 import type { RecordedEvent } from '../application/ports/event-store.port';
-import type { CollectionSpec, JsonObject } from '../application/ports/read-model-store.port';
+import type { CollectionSpec, FindQuery, JsonObject, Page } from '../application/ports/read-model-store.port';
 
 /** A document reference. */
 export interface DocKey {
@@ -52,4 +52,29 @@ export interface Projection {
   units(events: readonly RecordedEvent[]): ProjectionUnit[];
   /** Forgets in-memory state (after a failed commit or a rebuild swap). */
   reset?(): void;
+  /**
+   * Whether the batch must end with `event`: it changes what the projection's later evaluations
+   * depend on (a mapping change), so the projection owes {@link continueWork} before any later event.
+   */
+  endsBatch?(event: RecordedEvent): boolean;
+  /**
+   * One bounded step of work the projection owes at its checkpoint (a re-evaluation a batch started;
+   * its progress is a document the projection keeps in its own collections, written in the same
+   * commit as the step's other writes). The runner runs steps, each committed at the unchanged
+   * checkpoint, until this answers false, after every batch and at start-up, before it applies any
+   * later event; meanwhile the projection's position reads as just before its checkpoint.
+   */
+  continueWork?(step: WorkStep): Promise<boolean>;
+}
+
+/** What a {@link Projection.continueWork} step works with. */
+export interface WorkStep {
+  /** Positioned at the checkpoint: the position the step's writes reflect. */
+  ctx: BatchContext;
+  /** Prefetches documents into `ctx`. */
+  load(keys: DocKey[]): Promise<void>;
+  /** A page of one of the projection's collections (as stored before this step). */
+  find<T extends JsonObject = JsonObject>(collection: string, query: FindQuery): Promise<Page<T>>;
+  /** Lets timers and I/O run when the step has held the event loop for a while. */
+  pause(): Promise<void>;
 }

@@ -13,6 +13,16 @@
  * (batches are at most `batchSize` events and `maxLatencyMs` long). Re-evaluation as grace windows
  * expire is the scheduler's ({@link ReconciliationProjection.reevaluate}).
  *
+ * Mappings: an order is evaluated with the policy whose tax-code and item mappings are those the log
+ * held before the batch ({@link ReconciliationPolicyProvider.at}). A mapping change
+ * (`TaxCodeMappingsReplaced`, `ItemMappingsReplaced`) ends its batch and starts a re-evaluation of
+ * every order with an ERP document (only ERP lines consult the mappings: tax codes, item numbers)
+ * with the mappings as of that event, at that event's ledger time — before any later event is
+ * applied, in steps of {@link REEVALUATION_STEP} orders, each committed with its progress (a
+ * document in {@link REEVALUATIONS}), so a restart resumes it ({@link ReconciliationProjection.continueWork}).
+ * A finding the new mappings clear resolves by itself, one they raise opens, the period summaries
+ * move — the same reconciliations, exceptions and summaries a rebuild from the log gives.
+ *
  * PSP settlement batches (`settlement-<provider>-<batchId>`): the batch stream is folded
  * (`evolveSettlementBatch`, the latest report wins) and checked (`evaluateSettlementBatch`: payout
  * vs its lines net of itemised fees) once per batch. Its document in `reconciliations` (`_id` = the
@@ -40,10 +50,34 @@ import { periodOfDate, periodOfInstant } from '../domain/shared/period';
 import { decide, EXCEPTIONS, observe, DEFAULT_SLA, type ExceptionDoc, type SlaPolicy } from './exception-queue';
 import { sortedJsonCopy } from './json-copy';
 import { applyContribution, emptySummary, PERIOD_SUMMARIES, type Contribution, type PeriodSummaryDoc } from './period-summary';
-import type { BatchContext, DocKey, Projection, ProjectionUnit } from './projection';
+import type { BatchContext, DocKey, Projection, ProjectionUnit, WorkStep } from './projection';
 import { ERP_UNLINKED_PREFIX, isOrderStream } from '../domain/shared/streams';
+import { ITEM_MAPPINGS_STREAM, TAX_CODE_MAPPINGS_STREAM } from '../domain/mapping/mapping.events';
 
 export const RECONCILIATIONS = 'reconciliations';
+/** Progress of a re-evaluation after a mapping change: at most one document, {@link REEVALUATION_ID}. */
+export const REEVALUATIONS = 'reconciliation_reevaluations';
+export const REEVALUATION_ID = 'mappings';
+/** Orders looked at per committed step of a re-evaluation. */
+export const REEVALUATION_STEP = 100;
+
+/** The re-evaluation owed after a mapping change (all decimal positions as strings). */
+export interface ReevaluationDoc extends JsonObject {
+  /** Log position of the mapping change: the mappings used, and the position the writes reflect. */
+  position: string;
+  /** Its ledger time: the `now` of the evaluations (never before an order's last evaluation). */
+  now: string;
+  /** Cursor of the next page of `reconciliations` (null: from the start). */
+  cursor: string | null;
+  /** Reconciliation documents looked at so far. */
+  seen: number;
+  /** Of those, orders whose evaluation changed and was written (the rest had no ERP document or came out the same). */
+  changed: number;
+}
+
+const MAPPING_EVENT_TYPES: ReadonlySet<string> = new Set(['TaxCodeMappingsReplaced', 'ItemMappingsReplaced']);
+/** A change of the mappings the reconciliation policy reads. */
+const isMappingChange = (e: RecordedEvent): boolean => (e.streamId === TAX_CODE_MAPPINGS_STREAM || e.streamId === ITEM_MAPPINGS_STREAM) && MAPPING_EVENT_TYPES.has(e.type);
 
 const isFreshnessStream = (s: string) => s === FRESHNESS_STREAM;
 const isSettlementStream = (s: string) => s.startsWith('settlement-');
@@ -133,11 +167,16 @@ export class ReconciliationProjection implements Projection {
       ],
     },
     { name: PERIOD_SUMMARIES, indexes: [] },
+    { name: REEVALUATIONS, indexes: [] },
   ];
   private readonly cache = new Map<string, CacheEntry>();
   private readonly evaluations = new Map<string, Evaluation>();
   private readonly batchEvaluations = new Map<string, { now: string; result?: SettlementBatchEvaluation; error?: unknown }>();
   private policy: ReconciliationPolicy | undefined;
+  /** The policy of the next batch (the mappings before it); dropped at a mapping change. */
+  private batchPolicy: ReconciliationPolicy | undefined;
+  /** Whether a re-evaluation is owed (undefined: not known, look in the store). */
+  private reevaluating: boolean | undefined;
   private readonly sla: SlaPolicy;
 
   constructor(
@@ -150,6 +189,17 @@ export class ReconciliationProjection implements Projection {
 
   reset(): void {
     this.cache.clear();
+    this.batchPolicy = undefined;
+    this.reevaluating = undefined;
+  }
+
+  /** The policy with the mappings as the log held them at `position`. */
+  private policyAt(position: bigint): Promise<ReconciliationPolicy> {
+    return this.policies.at ? this.policies.at(position) : this.policies.current();
+  }
+
+  endsBatch(event: RecordedEvent): boolean {
+    return isMappingChange(event);
   }
 
   keys(events: readonly RecordedEvent[]): DocKey[] {
@@ -170,7 +220,10 @@ export class ReconciliationProjection implements Projection {
    * each order once; then prefetches the exceptions and period summaries the evaluations touch.
    */
   async prepare(events: readonly RecordedEvent[], load: (keys: DocKey[]) => Promise<void>, ctx: BatchContext, pause?: () => Promise<void>): Promise<void> {
-    this.policy = await this.policies.current();
+    // A mapping change is always the last event of its batch (endsBatch): every order here is
+    // evaluated with the mappings before the batch, and the change re-evaluates them all after it.
+    this.batchPolicy ??= await this.policyAt(events[0]!.position - 1n);
+    this.policy = this.batchPolicy;
     this.evaluations.clear();
     await this.prepareBatches(events, load, ctx, pause);
     const byStream = new Map<string, RecordedEvent[]>();
@@ -282,7 +335,7 @@ export class ReconciliationProjection implements Projection {
    * are left alone. Returns the stream ids re-evaluated.
    */
   async reevaluate(streamIds: readonly string[], now: string, ctx: BatchContext, load: (keys: DocKey[]) => Promise<void>): Promise<string[]> {
-    this.policy = await this.policies.current();
+    this.policy = await this.policyAt(ctx.position);
     await load(streamIds.map((id) => ({ collection: RECONCILIATIONS, id })));
     const done: string[] = [];
     for (const streamId of streamIds) {
@@ -308,6 +361,91 @@ export class ReconciliationProjection implements Projection {
     return done;
   }
 
+  /**
+   * A mapping change: records the re-evaluation it owes, done by {@link continueWork} before any
+   * later event. A change while one is owed starts it again from the first order with the newer
+   * mappings.
+   */
+  private startReevaluation(ctx: BatchContext, e: RecordedEvent): void {
+    const doc: ReevaluationDoc = { position: String(e.position), now: ledgerTime(e), cursor: null, seen: 0, changed: 0 };
+    ctx.put(REEVALUATIONS, REEVALUATION_ID, doc);
+    this.reevaluating = true;
+    this.batchPolicy = undefined;
+  }
+
+  /**
+   * One step of the re-evaluation a mapping change owes ({@link REEVALUATIONS}): the next
+   * {@link REEVALUATION_STEP} reconciliation documents in id order. An order whose last evaluation saw
+   * an ERP document (ERP totals present) is folded from its stream up to the change and reconciled
+   * with the mappings as of the change, at its ledger time (or the order's last evaluation time, if
+   * later: grace windows never run backwards), and written with its exceptions and period summaries
+   * as {@link reevaluate} does, unless nothing but the evaluation time would change. Orders with no
+   * ERP document, settlement batches and parked documents with no order are left alone: the mappings
+   * are read only by the rules on ERP lines of a known order. An order whose evaluation throws is
+   * left as it was (its own events were dead-lettered when it threw then). The progress is written
+   * in the same commit; the last step deletes it.
+   * @returns whether more steps remain.
+   */
+  async continueWork({ ctx, load, find, pause }: WorkStep): Promise<boolean> {
+    if (this.reevaluating === false) return false;
+    await load([{ collection: REEVALUATIONS, id: REEVALUATION_ID }]);
+    const owed = ctx.get<ReevaluationDoc>(REEVALUATIONS, REEVALUATION_ID);
+    this.reevaluating = owed !== undefined;
+    if (!owed) return false;
+    const position = BigInt(owed.position);
+    this.policy = await this.policyAt(position);
+    const page = await find<ReconciliationDoc>(RECONCILIATIONS, { limit: REEVALUATION_STEP, ...(owed.cursor ? { after: owed.cursor } : {}) });
+    const evaluated: { streamId: string; entry: CacheEntry; result: OrderReconciliation; now: string }[] = [];
+    const keys: DocKey[] = [];
+    for (const { _id: streamId, doc: old } of page.items) {
+      if (!isOrderStream(streamId) || Object.keys(old.totals?.erp ?? {}).length === 0) continue;
+      await pause();
+      const entry = await this.stateAt(streamId, position);
+      if (!entry) continue;
+      const now = old.evaluatedAt > owed.now ? old.evaluatedAt : owed.now;
+      let result: OrderReconciliation;
+      try {
+        result = reconcileOrder(entry.state, this.policy, now);
+      } catch {
+        continue;
+      }
+      if (sameEvaluation(old, this.document(streamId, entry, result, this.periodOf(result, entry), now))) continue;
+      evaluated.push({ streamId, entry, result, now });
+      keys.push({ collection: RECONCILIATIONS, id: streamId });
+      for (const id of [...old.exceptionIds, ...result.findings.map((f) => f.findingId), ...entry.dispatchFailures]) keys.push({ collection: EXCEPTIONS, id });
+      for (const p of [old.period, this.periodOf(result, entry)]) if (p) keys.push({ collection: PERIOD_SUMMARIES, id: p });
+    }
+    await load(keys);
+    for (const { streamId, entry, result, now } of evaluated) {
+      await pause();
+      this.apply(ctx, streamId, entry, result, now);
+    }
+    if (page.next) {
+      const next: ReevaluationDoc = { ...owed, cursor: page.next, seen: owed.seen + page.items.length, changed: owed.changed + evaluated.length };
+      ctx.put(REEVALUATIONS, REEVALUATION_ID, next);
+      return true;
+    }
+    ctx.delete(REEVALUATIONS, REEVALUATION_ID);
+    this.reevaluating = false;
+    return false;
+  }
+
+  /** The order's state folded up to `position`: the cached one when it is there, else read from its stream. */
+  private async stateAt(streamId: string, position: bigint): Promise<CacheEntry | undefined> {
+    const cached = this.cache.get(streamId);
+    if (cached && cached.position <= position) return cached;
+    const entry: CacheEntry = { state: initialOrderState(), position: 0n, dispatchFailures: [] };
+    try {
+      const builder = new OrderStateBuilder(entry.state);
+      for (const e of await this.events.readStream(streamId)) if (e.position <= position) foldSafely(entry, e, builder);
+      entry.state = builder.result();
+    } catch (err) {
+      if (!(err instanceof StreamNotFoundError)) throw err;
+      return undefined;
+    }
+    return entry;
+  }
+
   units(events: readonly RecordedEvent[]): ProjectionUnit[] {
     const byStream = new Map<string, RecordedEvent[]>();
     for (const e of events) {
@@ -323,6 +461,7 @@ export class ReconciliationProjection implements Projection {
       else if (isSettlementStream(streamId) && this.batchEvaluations.has(streamId)) units.push({ events: list, run: (ctx) => this.runSettlementBatch(ctx, streamId, list) });
       // Decisions on the SYNC_FAILURE of an event dead-lettered in any other stream (settlement-…, period-…).
       else if (list.some(isExceptionEvent)) units.push({ events: list, run: (ctx) => this.runDecisions(ctx, list) });
+      else if (list.some(isMappingChange)) units.push({ events: list, run: (ctx) => this.startReevaluation(ctx, list.filter(isMappingChange).pop()!) });
     }
     return units.sort((a, b) => (a.events[a.events.length - 1]!.position < b.events[b.events.length - 1]!.position ? -1 : 1));
   }
@@ -612,6 +751,12 @@ function fold(entry: CacheEntry, e: RecordedEvent, builder: OrderStateBuilder): 
     const refundId = (e.data as { refundId?: string }).refundId;
     entry.dispatchFailures = entry.dispatchFailures.filter((id) => !id.endsWith(`/dispatch:${refundId}`));
   }
+}
+
+/** Whether a new evaluation would store what the old document holds, apart from when it was made. */
+function sameEvaluation(old: ReconciliationDoc, doc: ReconciliationDoc): boolean {
+  const strip = (d: ReconciliationDoc) => JSON.stringify(sortedJsonCopy({ ...d, evaluatedAt: '', reviewAt: null, exceptionIds: [] }));
+  return strip(old) === strip(doc);
 }
 
 function contributionOf(doc: ReconciliationDoc): Contribution {

@@ -16,6 +16,13 @@
  * - A batch that has held the event loop for `sliceMs` lets timers and I/O run between its units
  *   (and between the orders a projection prepares), so HTTP requests are not stalled behind a long
  *   batch; its writes and checkpoints still go to the store in the one commit at its end.
+ * - A batch ends at an event a projection says changes what its later evaluations depend on
+ *   ({@link Projection.endsBatch}: a mapping change); the work the projection then owes
+ *   ({@link Projection.continueWork}: re-evaluating its orders) runs in bounded steps, each one
+ *   commit at the unchanged checkpoint, before any later event is applied — also at start-up, so a
+ *   crash in the middle resumes where the last committed step left off. Until it is done the
+ *   projection's position reads as just before that event (read-your-writes and the period close
+ *   wait for it).
  * - `caughtUp`, lag and a bounded `waitForPosition` are exposed through {@link ProjectionMonitor}.
  */
 import type { Clock } from '../application/ports/clock.port';
@@ -23,7 +30,7 @@ import type { EventStore, RecordedEvent } from '../application/ports/event-store
 import { schemaRefusalOf } from '../domain/event-schema/upcaster-registry';
 import { isDataError } from '../domain/shared/errors';
 import { LAG_COUNT_CAP, type ProjectionLag, type ProjectionMonitor } from '../application/ports/projection-monitor.port';
-import { shadowName, type Checkpoint, type DeadLetter, type JsonObject, type ReadModelStore, type WriteOp } from '../application/ports/read-model-store.port';
+import { shadowName, type Checkpoint, type DeadLetter, type FindQuery, type JsonObject, type Page, type ReadModelStore, type WriteOp } from '../application/ports/read-model-store.port';
 import { OverlayContext } from './batch-context';
 import type { BatchContext, DocKey, Projection } from './projection';
 
@@ -57,6 +64,8 @@ const ledgerTime = (e: Pick<RecordedEvent, 'metadata' | 'created'>): string => (
 
 export class ProjectionRunner implements ProjectionMonitor {
   private readonly checkpointsByName = new Map<string, Checkpoint>();
+  /** Projections with work owed at their checkpoint ({@link Projection.continueWork}). */
+  private readonly owing = new Set<string>();
   private readonly deadLetterCounts = new Map<string, number>();
   private readonly waiters = new Set<() => void>();
   private stopping = false;
@@ -118,6 +127,7 @@ export class ProjectionRunner implements ProjectionMonitor {
     while (!this.stopping) {
       try {
         await this.loadCheckpoints();
+        await this.serialize(() => this.continueWork());
         await this.consume(untilCaughtUp);
         return;
       } catch (err) {
@@ -170,7 +180,7 @@ export class ProjectionRunner implements ProjectionMonitor {
             const expired = new Promise<typeof TIMEOUT>((resolve) => (timer = setTimeout(() => resolve(TIMEOUT), this.maxLatencyMs)));
             deadline = { timer, expired };
           }
-          if (batch.length >= this.batchSize) {
+          if (batch.length >= this.batchSize || this.endsBatch(result.value.event)) {
             disarm();
             await this.flush(batch);
             batch = [];
@@ -296,9 +306,47 @@ export class ProjectionRunner implements ProjectionMonitor {
     });
     await this.pause();
     await this.store.commit(writes, checkpoints);
+    const ending = batch[batch.length - 1]!;
+    for (const p of this.projections) if (p.continueWork && p.endsBatch?.(ending)) this.owing.add(p.name);
     this.projections.forEach((p, i) => this.checkpointsByName.set(p.name, checkpoints[i]!));
+    await this.continueWork();
     this.options.onBatch?.({ position: last, events: batch.length });
     this.notify();
+  }
+
+  private endsBatch(event: RecordedEvent): boolean {
+    return this.projections.some((p) => p.endsBatch?.(event) === true);
+  }
+
+  /**
+   * Runs the work each projection owes at its checkpoint ({@link Projection.continueWork}) to the
+   * end, one step per commit at the unchanged checkpoint (generation-checked). Called serialised.
+   * A stop ends it between steps (SIGTERM does not wait for a long re-evaluation): the next start
+   * resumes it from the last committed step.
+   */
+  private async continueWork(): Promise<void> {
+    for (const p of this.projections) {
+      if (!p.continueWork) continue;
+      for (;;) {
+        const cp = this.checkpointsByName.get(p.name)!;
+        const ctx = new OverlayContext(this.physical);
+        ctx.begin(cp.position);
+        this.sliceStarted = performance.now();
+        const more = await p.continueWork({
+          ctx,
+          load: (keys) => this.prefetch(ctx, keys),
+          find: <T extends JsonObject = JsonObject>(collection: string, query: FindQuery): Promise<Page<T>> => this.store.find<T>(this.physical(collection), query),
+          pause: this.pause,
+        });
+        if (more) this.owing.add(p.name);
+        const writes = ctx.writes();
+        if (writes.length > 0) await this.store.commit(writes, [{ name: this.checkpointName(p), position: cp.position, generation: cp.generation }]);
+        if (!more) break;
+        if (this.stopping) return;
+        await this.pause();
+      }
+      if (this.owing.delete(p.name)) this.notify();
+    }
   }
 
   /** Prepares `events` for `p` and runs its units into `ctx`; a unit that throws is rolled back and dead-lettered. */
@@ -338,8 +386,12 @@ export class ProjectionRunner implements ProjectionMonitor {
     for (const w of [...this.waiters]) w();
   }
 
+  /** Each projection's position: its checkpoint, or just before it while it owes work there. */
   checkpoints(): { name: string; position: bigint }[] {
-    return this.projections.map((p) => ({ name: p.name, position: this.checkpointsByName.get(p.name)?.position ?? 0n }));
+    return this.projections.map((p) => {
+      const position = this.checkpointsByName.get(p.name)?.position ?? 0n;
+      return { name: p.name, position: this.owing.has(p.name) && position > 0n ? position - 1n : position };
+    });
   }
 
   private lowest(): bigint {
@@ -396,7 +448,7 @@ export class ProjectionRunner implements ProjectionMonitor {
         lagEvents,
         lagEventsCapped: lagEvents >= LAG_COUNT_CAP,
         lagSeconds: lagMs / 1000,
-        caughtUp: this.reachedHead && this.pendingEvents === 0 && checkpoint >= head,
+        caughtUp: this.reachedHead && this.pendingEvents === 0 && checkpoint >= head && !this.owing.has(p.name),
         deadLetters: this.deadLetterCounts.get(p.name) ?? 0,
       });
     }

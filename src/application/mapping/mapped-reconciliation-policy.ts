@@ -1,6 +1,7 @@
 import type { ReconciliationPolicy } from '../../domain/order/reconciliation.policy';
 import type { ReconciliationPolicyProvider } from '../ports/reconciliation-policy.port';
-import type { MappingsService } from './mappings.service';
+import type { ItemMapping, TaxCodeMapping } from '../../domain/mapping/mapping.events';
+import { itemNumberToVariant, type MappingsService } from './mappings.service';
 
 /**
  * {@link ReconciliationPolicyProvider} from configuration (`base`) and the stored mappings: tax codes
@@ -14,11 +15,21 @@ export class MappedReconciliationPolicy implements ReconciliationPolicyProvider 
   ) {}
 
   async current(): Promise<ReconciliationPolicy> {
-    const [taxCodes, items] = await Promise.all([this.mappings.taxCodes(), this.mappings.itemNumberToVariant()]);
+    const [taxCodes, items] = await Promise.all([this.mappings.taxCodes(), this.mappings.items()]);
+    return this.with(taxCodes.entries, items.entries);
+  }
+
+  /** The policy with the mappings of the last changes at or before log `position`. */
+  async at(position: bigint): Promise<ReconciliationPolicy> {
+    const [taxCodes, items] = await Promise.all([this.mappings.taxCodesAt(position), this.mappings.itemsAt(position)]);
+    return this.with(taxCodes, items);
+  }
+
+  private with(taxCodes: readonly TaxCodeMapping[], items: readonly ItemMapping[]): ReconciliationPolicy {
     return {
       ...this.base,
-      ...(taxCodes.entries.length > 0 ? { taxCodeMapping: taxCodes.entries } : {}),
-      ...(Object.keys(items).length > 0 ? { itemMapping: items } : {}),
+      ...(taxCodes.length > 0 ? { taxCodeMapping: taxCodes } : {}),
+      ...(items.length > 0 ? { itemMapping: itemNumberToVariant(items) } : {}),
     };
   }
 }

@@ -24,6 +24,11 @@ export interface MappingSet<E> {
 }
 
 type Kind = 'taxCodes' | 'items';
+
+/** ERP item number → variant reference key (the reconciliation policy's `itemMapping`). */
+export function itemNumberToVariant(entries: readonly ItemMapping[]): Record<string, string> {
+  return Object.fromEntries(entries.map((e) => [e.erpItemNumber, e.variantReferenceKey]));
+}
 const STREAM: Record<Kind, string> = { taxCodes: TAX_CODE_MAPPINGS_STREAM, items: ITEM_MAPPINGS_STREAM };
 
 /**
@@ -62,7 +67,26 @@ export class MappingsService {
 
   /** ERP item number → variant reference key, as the reconciliation policy's `itemMapping` wants it. */
   async itemNumberToVariant(): Promise<Record<string, string>> {
-    return Object.fromEntries((await this.items()).entries.map((e) => [e.erpItemNumber, e.variantReferenceKey]));
+    return itemNumberToVariant((await this.items()).entries);
+  }
+
+  /** The tax-code mappings as the log held them at `position` (the last change at or before it; none: empty). */
+  taxCodesAt(position: bigint): Promise<TaxCodeMapping[]> {
+    return this.entriesAt('taxCodes', position) as Promise<TaxCodeMapping[]>;
+  }
+
+  /** The item mappings as the log held them at `position`; as {@link taxCodesAt}. */
+  itemsAt(position: bigint): Promise<ItemMapping[]> {
+    return this.entriesAt('items', position) as Promise<ItemMapping[]>;
+  }
+
+  private async entriesAt(kind: Kind, position: bigint): Promise<unknown[]> {
+    const current = await this.read(kind);
+    if (current.position === undefined || current.position <= position) return current.entries;
+    // An older version: the stream is short (one event per change), read it whole.
+    const events = await this.events.readStream(STREAM[kind]);
+    const last = events.filter((e) => e.position <= position).pop();
+    return last ? (last.data as (TaxCodeMappingsReplaced | ItemMappingsReplaced)['data']).entries : [];
   }
 
   private async read(kind: Kind): Promise<MappingSet<unknown>> {

@@ -7,4 +7,11 @@ import type { ReconciliationPolicy } from '../../domain/order/reconciliation.pol
  */
 export interface ReconciliationPolicyProvider {
   current(): Promise<ReconciliationPolicy>;
+  /**
+   * The policy with the mappings as the log held them at `position` (inclusive): what the
+   * reconciliation projection evaluates with, so its read models are a function of the log alone
+   * (a rebuild evaluates each order with the mappings of its time, as the live run did). Absent:
+   * {@link current} is used.
+   */
+  at?(position: bigint): Promise<ReconciliationPolicy>;
 }
