@@ -3,26 +3,10 @@ import { differences as valueDiffs, differencesFromStored as storedDiffs, type P
 import type { RecordedEvent } from '../../../../src/application/ports/event-store.port';
 import type { ErpDocument } from '../../../../src/domain/erp/erp-document';
 import type { ErpQuantisedAmount } from '../../../../src/domain/order/order.events';
+import { erpInvoice } from '../../../support/ops';
 
-function doc(overrides: Partial<ErpDocument> = {}): ErpDocument {
-  return {
-    documentType: 'invoice',
-    documentNumber: 'SI-1',
-    revision: 1,
-    status: 'posted',
-    orderReference: '901',
-    postingDate: '2024-06-03',
-    documentDate: '2024-06-03',
-    currency: 'EUR',
-    pricesIncludeTax: false,
-    totals: { net: '11.68', tax: '2.22', gross: '13.90' },
-    lines: [
-      { lineNumber: 1, kind: 'item', orderItemIds: ['9011'], quantity: '1', taxCode: 'DE19', taxRate: '0.19', net: '10.00', tax: '1.90', gross: '11.90' },
-      { lineNumber: 2, kind: 'shipping', quantity: '1', taxCode: 'DE19', taxRate: '0.19', net: '1.68', tax: '0.32', gross: '2.00' },
-    ],
-    ...overrides,
-  };
-}
+/** The canonical invoice of the ops fixtures (order 901), typed as the domain reads it. */
+const doc = (overrides: Partial<ErpDocument> = {}): ErpDocument => erpInvoice('SI-1', '901', overrides) as unknown as ErpDocument;
 
 const withLine = (i: number, over: Partial<ErpDocument['lines'][number]>): ErpDocument => {
   const d = doc();
