@@ -61,8 +61,8 @@ describe('ingest: stopping the Scayle Admin API sync while Scayle does not answe
   });
   after(() => dir.remove());
 
-  it('aborts a request Scayle never answers: stops within the bound, one info line, no error', async () => {
-    stub.fallback = { status: 200, hang: true };
+  /** Starts a poll, stops the sync once Scayle got the first request, and checks it stopped in time, quietly, with nothing synced. */
+  async function stopMidPoll(): Promise<void> {
     const sync = await start();
     const run = sync.runOnce();
     await stub.receivedRequests(1);
@@ -70,6 +70,11 @@ describe('ingest: stopping the Scayle Admin API sync while Scayle does not answe
     expect(elapsed).to.be.below(STOP_BOUND_MS);
     expect(await run).to.deep.equal([]);
     expect(lines.filter((l) => l.level === 'error' || l.level === 'fatal')).to.deep.equal([]);
+  }
+
+  it('aborts a request Scayle never answers: stops within the bound, one info line, no error', async () => {
+    stub.fallback = { status: 200, hang: true };
+    await stopMidPoll();
     const syncLines = lines.filter((l) => l.component === 'scayle-sync');
     expect(syncLines.map((l) => ({ level: l.level, msg: l.msg, shopKey: l.shopKey, countryCode: l.countryCode, err: l.err }))).to.deep.equal([
       { level: 'info', msg: 'Scayle order sync stopped mid-poll', shopKey: 'msde', countryCode: 'DE', err: undefined },
@@ -79,13 +84,7 @@ describe('ingest: stopping the Scayle Admin API sync while Scayle does not answe
 
   it('cuts short the back-off Scayle asked for (503 with Retry-After: 30)', async () => {
     stub.fallback = { status: 503, headers: { 'Retry-After': '30' }, body: scayleErrorBody('service_unavailable', 'maintenance') };
-    const sync = await start();
-    const run = sync.runOnce();
-    await stub.receivedRequests(1);
-    const elapsed = await stopTimed();
-    expect(elapsed).to.be.below(STOP_BOUND_MS);
-    expect(await run).to.deep.equal([]);
-    expect(lines.filter((l) => l.level === 'error' || l.level === 'fatal')).to.deep.equal([]);
+    await stopMidPoll();
     expect(stub.requests).to.have.length(1);
   });
 
