@@ -95,11 +95,26 @@ export const durationList = makeValidator<number[]>((input) => {
 /** `Mon-Fri 08:00-20:00,Sat 09:00-18:00` (company time zone). */
 export const tradingHours = makeValidator<TradingSpan[]>((input) => parseTradingHours(input));
 
-/** A size for request bodies such as `1mb`, `512kb`. */
+const BYTE_SIZE = /^(\d+)(b|kb|mb)$/i;
+const BYTE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 };
+
+/** A size for request bodies such as `1mb`, `512kb` (lower-cased; {@link byteCount} gives its bytes). */
 export const byteSize = makeValidator<string>((input) => {
-  if (!/^\d+(b|kb|mb)$/i.test(input)) throw new Error(`must be a size like 512kb or 1mb, got "${input}"`);
+  if (!BYTE_SIZE.test(input)) throw new Error(`must be a size like 512kb or 1mb, got "${input}"`);
   return input.toLowerCase();
 });
+
+/**
+ * Bytes of a size {@link byteSize} takes: `512kb` → 524288, `1mb` → 1048576 (multiples of 1024, as
+ * the `bytes` package body-parser reads its `limit` with computes them), so a `Content-Length`
+ * refused before the body is read (body-admission.ts) and body-parser's limit while reading agree.
+ * @throws Error for any other form.
+ */
+export function byteCount(size: string): number {
+  const match = BYTE_SIZE.exec(size);
+  if (!match) throw new Error(`must be a size like 512kb or 1mb, got "${size}"`);
+  return Number(match[1]) * BYTE_UNITS[match[2]!.toLowerCase()]!;
+}
 
 /** `msde:DE,msch:CH` → shop countries to sync. */
 export const syncShops = makeValidator<{ shopKey: string; countryCode: string }[]>((input) => {
@@ -154,7 +169,7 @@ export const ENV_SPECS = {
     desc: 'SQLite durability: FULL survives power loss; NORMAL only process crashes (README "Durability").',
   }),
   LEDGER_TIMEZONE: timeZone({ default: 'Europe/Berlin', desc: 'Company time zone (IANA) that accounting periods are cut in.' }),
-  LEDGER_BODY_LIMIT: byteSize({ default: '1mb', desc: 'Largest accepted request body; larger bodies get 413.' }),
+  LEDGER_BODY_LIMIT: byteSize({ default: '1mb', desc: 'Largest accepted request body (b, kb, mb; multiples of 1024); larger bodies get 413, at once with Connection: close when the Content-Length says so.' }),
   LEDGER_SHUTDOWN_TIMEOUT: duration({ default: 10_000, desc: 'How long SIGTERM waits for in-flight requests before closing stores.' }),
   LEDGER_API_KEYS: str({
     default: undefined,

@@ -1,7 +1,9 @@
 import express, { Express, Request, RequestHandler, Response, Router } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
+import { byteCount } from '../config/config';
 import type { HealthCheck } from '../di/tokens';
+import { admitBodyHeaders, refuseOversizedBody } from './body-admission';
 import { correlationId } from './correlation';
 import { healthRouter } from './health.routes';
 import { checkJsonBody, refuseInvalidUtf8 } from './json-body';
@@ -64,10 +66,15 @@ export function constantHeaders(middleware: (req: Request, res: Response, next: 
   };
 }
 
+/** The media types read as JSON bodies. */
+const JSON_TYPES = ['application/json', 'application/*+json'] as const;
+
 /**
  * Builds the express application: security headers, correlation ids, request logs, JSON bodies
- * (UTF-8 only, raw bytes kept on `req.rawBody`; bodies too deep or holding text that is not
- * well-formed Unicode refused, see json-body.ts), the concept routes, then RFC 7807 problems for everything
+ * (a `Content-Length` over `bodyLimit`, a charset other than UTF-8 or an encoding not decompressed
+ * refused before the body is read, see body-admission.ts; UTF-8 only, raw bytes kept on
+ * `req.rawBody`; bodies too deep or holding text that is not well-formed Unicode refused, see
+ * json-body.ts), the concept routes, then RFC 7807 problems for everything
  * that fails or matches no route (405 with `Allow` for a path served with other methods).
  */
 export function createApp(options: AppOptions): Express {
@@ -90,11 +97,14 @@ export function createApp(options: AppOptions): Express {
   for (const routes of [...options.routes].sort((a, b) => (a.order ?? 100) - (b.order ?? 100))) routes.register(router);
   const table = new RouteTable(router);
   if (options.authenticateBeforeBody) app.use(options.authenticateBeforeBody((method, path) => table.routeOf(method, path)));
+  // Before any body is read: a declared length over the limit, a charset or an encoding not taken.
+  app.use(refuseOversizedBody(byteCount(options.bodyLimit)));
+  app.use(admitBodyHeaders(...JSON_TYPES));
   app.use(
     express.json({
       limit: options.bodyLimit,
       strict: false,
-      type: ['application/json', 'application/*+json'],
+      type: [...JSON_TYPES],
       verify: (req, res, buf, encoding) => {
         refuseInvalidUtf8(req, res, buf, encoding);
         req.rawBody = buf;

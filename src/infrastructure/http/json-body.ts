@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
-import { FieldError, HttpProblem } from './problem-details';
+import { FieldError, HttpProblem, unsupportedCharsetProblem } from './problem-details';
 
 /**
  * Deepest nesting of objects and arrays a JSON request body may have. The deepest body the API
@@ -111,14 +111,17 @@ export function checkJsonBody(max = MAX_JSON_DEPTH): RequestHandler {
 }
 
 /**
- * `verify` hook of the body parsers (JSON, CSV): refuses a body declared (or defaulted) UTF-8 whose
- * bytes are not UTF-8 (`FF FE`, a surrogate written as `ED A0 80`), which decoding would silently
- * turn into U+FFFD — the stored fact would not be what was sent. Other charsets are decoded by the
- * parser as declared.
- * @throws HttpProblem 400 `malformed-text`, field `body`.
+ * `verify` hook of the body parsers (JSON, CSV): takes a body only as UTF-8. One declared (or
+ * defaulted) UTF-8 whose bytes are not UTF-8 (`FF FE`, a surrogate written as `ED A0 80`), which
+ * decoding would silently turn into U+FFFD — the stored fact would not be what was sent — is a 400.
+ * One the parser would decode from another charset is a 415: `admitBodyHeaders` (body-admission.ts)
+ * refuses those before the body is read; this is the backstop should a Content-Type be read
+ * differently there and by body-parser.
+ * @throws HttpProblem 400 `malformed-text`, field `body`; 415 `unsupported-media-type`, field `Content-Type`.
  */
 export function refuseInvalidUtf8(_req: IncomingMessage, _res: ServerResponse, buf: Buffer, encoding: string | null): void {
-  if ((encoding === null || encoding === 'utf-8' || encoding === 'utf8') && !isUtf8(buf)) {
+  if (encoding !== null && encoding !== 'utf-8') throw unsupportedCharsetProblem(encoding);
+  if (!isUtf8(buf)) {
     throw new HttpProblem(400, 'malformed-text', 'Malformed text', 'The request body is not valid UTF-8; send it UTF-8 encoded.', { errors: [{ field: 'body', message: 'is not valid UTF-8' }] });
   }
 }

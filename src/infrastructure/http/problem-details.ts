@@ -152,9 +152,11 @@ export function problemFromError(err: unknown): { problem: ProblemBody; internal
       };
     case 'entity.too.large':
       return { problem: { type: problemType('payload-too-large'), title: 'Payload too large', status: 413, detail: 'The request body exceeds the configured limit.' }, internal: false };
+    // body-admission.ts refuses both before body-parser looks; these are the same answers should one get through.
     case 'encoding.unsupported':
+      return problemFromError(unsupportedEncodingProblem(String((err as { encoding?: unknown }).encoding)));
     case 'charset.unsupported':
-      return { problem: { type: problemType('unsupported-media-type'), title: 'Unsupported media type', status: 415, detail: 'Unsupported body encoding or charset.' }, internal: false };
+      return problemFromError(unsupportedCharsetProblem(String((err as { charset?: unknown }).charset)));
     case 'request.aborted':
       return { problem: { type: problemType('request-aborted'), title: 'Request aborted', status: 400 }, internal: false };
     default:
@@ -210,8 +212,36 @@ export function sendProblem(res: Response, problem: ProblemBody): void {
     .send(JSON.stringify(withCappedEchoes({ ...problem, ...(correlationId ? { correlationId } : {}), instance: res.req.originalUrl.split('?')[0] ?? '' })));
 }
 
-/** The body encodings the body parsers decompress (body-parser: `Content-Encoding` other than these is a 415). */
+/**
+ * The body encodings the service decompresses (besides `identity`). body-parser 2 inflates these and
+ * also `zstd` where the Node.js runtime has it (22.15+); body-admission.ts refuses `zstd` on every
+ * runtime, so the API takes the same bodies wherever it runs.
+ */
 export const BODY_ENCODINGS = ['gzip', 'deflate', 'br'] as const;
+
+/** `gzip, deflate or br`. */
+const ENCODING_LIST = BODY_ENCODINGS.join(', ').replace(/, (\w+)$/, ' or $1');
+
+/**
+ * The 415 of a `Content-Encoding` the service does not decompress, naming it (as sent, lower-cased)
+ * and those it does ({@link BODY_ENCODINGS}, one coding, no list such as `gzip, br`).
+ */
+export function unsupportedEncodingProblem(coding: string): HttpProblem {
+  return new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', `Content-Encoding ${coding} is not supported: send the body uncompressed (identity) or compressed as ${ENCODING_LIST} (one coding).`, {
+    errors: [{ field: 'Content-Encoding', message: `must be identity, ${ENCODING_LIST}, not ${coding}` }],
+  });
+}
+
+/**
+ * The 415 of a body declared in a charset other than UTF-8 (`charset` lower-cased as sent). JSON
+ * exchanged between systems MUST be UTF-8 (RFC 8259 §8.1); CSV bodies are taken as UTF-8 only too,
+ * so every stored fact is the text that was sent, and raw bytes (Business Central routes) are UTF-8.
+ */
+export function unsupportedCharsetProblem(charset: string): HttpProblem {
+  return new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', `The request body must be UTF-8 (RFC 8259 §8.1 for JSON): send it UTF-8 encoded, with charset=utf-8 or no charset parameter; charset ${charset} is not taken.`, {
+    errors: [{ field: 'Content-Type', message: `charset must be utf-8 (or absent), not ${charset}` }],
+  });
+}
 
 /**
  * The problem for a body that its `Content-Encoding` names a supported compression of but that does
@@ -221,7 +251,7 @@ export function undecodableBodyProblem(err: unknown, contentEncoding: string | u
   const e = err as { status?: unknown; type?: unknown; errno?: unknown; code?: unknown } | null;
   const encoding = contentEncoding?.trim().toLowerCase();
   if (!encoding || !(BODY_ENCODINGS as readonly string[]).includes(encoding) || e?.status !== 400 || e.type !== undefined || typeof e.errno !== 'number' || typeof e.code !== 'string') return undefined;
-  return new HttpProblem(400, 'malformed-body', 'Malformed body', `The request body could not be decompressed as its Content-Encoding (${encoding}) says. Send it uncompressed (identity) or compressed as ${BODY_ENCODINGS.join(', ').replace(/, (\w+)$/, ' or $1')}.`, {
+  return new HttpProblem(400, 'malformed-body', 'Malformed body', `The request body could not be decompressed as its Content-Encoding (${encoding}) says. Send it uncompressed (identity) or compressed as ${ENCODING_LIST}.`, {
     errors: [{ field: 'Content-Encoding', message: `does not match the body (not ${encoding} data)` }],
   });
 }

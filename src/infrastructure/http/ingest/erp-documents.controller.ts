@@ -153,6 +153,7 @@ export class ErpDocumentsController implements HttpRoutes {
       ['/v1/ingest/erp/business-central/sales-credit-memos', 'sales_credit_memo'],
     ] as const) {
       router.post(path, guard(this.apiKeys, `POST ${path}`), json, async (req, res) => {
+        // The raw bytes are UTF-8: a body in any other charset is a 415 before it is read (body-admission.ts).
         const mapped = mapBusinessCentralText(req.rawBody?.toString('utf8') ?? '', kind, this.companyCurrency);
         const outcomes = await ingestBusinessCentral(this.handler, mapped, kind, ingestContext(res, actorOf(res)));
         res.status(202).json(outcomesBody(outcomes));

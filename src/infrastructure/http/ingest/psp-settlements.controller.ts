@@ -9,6 +9,7 @@ import type { ApiKeyRegistry } from '../auth/api-keys';
 import { actorOf } from '../auth/auth.middleware';
 import { guard } from '../auth/route-roles';
 import { FieldError, HttpProblem } from '../problem-details';
+import { admitBodyHeaders } from '../body-admission';
 import { refuseInvalidUtf8 } from '../json-body';
 import { requireContentType, validateDto } from '../validation';
 import { queryOf, type ParamCheck } from '../queries/query-params';
@@ -116,6 +117,7 @@ export class PspSettlementsController implements HttpRoutes {
       '/v1/ingest/psp/settlements',
       guard(this.apiKeys, ROUTE),
       requireContentType('application/json', 'text/csv'),
+      admitBodyHeaders('text/csv'),
       express.text({ type: 'text/csv', limit: this.bodyLimit, verify: refuseInvalidUtf8 }),
       async (req, res) => {
         const csv = Boolean(req.is('text/csv'));
