@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { SingleBar, Presets } from 'cli-progress';
@@ -36,8 +37,9 @@ const ACTOR: IngestContext = { actor: 'import-cli' };
  * is what the matching HTTP route takes). Each line goes through the same validation and use-case
  * as its route, with the same deterministic ids, so running the same file again appends nothing.
  * Lines are parsed losslessly (Business Central amounts keep their digits). Invalid lines — also a
- * body nested too deep or holding a lone UTF-16 surrogate, as the routes refuse them — are reported
- * with their line number and the field, and skipped (nothing appended for them).
+ * line whose bytes are not UTF-8, and a body nested too deep or holding a lone UTF-16 surrogate, as
+ * the routes refuse them — are reported with their line number and the field, and skipped (nothing
+ * appended for them); the lines after them are imported.
  * Only the stores and the order directory run (no HTTP, no pollers, no outbox).
  */
 export async function runImport(config: Config, file: string, options: ImportOptions = {}): Promise<ImportSummary> {
@@ -57,13 +59,21 @@ export async function runImport(config: Config, file: string, options: ImportOpt
     bar?.start(total, 0, { lines: 0 });
     let bytes = 0;
     let lineNo = 0;
-    for await (const line of createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity })) {
+    // Read as Latin-1, one character per byte, so each line's bytes can be checked before they are
+    // decoded: reading as UTF-8 would turn bytes that are not UTF-8 into U+FFFD without a word.
+    for await (const latin1 of createInterface({ input: createReadStream(file, 'latin1'), crlfDelay: Infinity })) {
       lineNo++;
-      bytes += Buffer.byteLength(line, 'utf8') + 1;
+      bytes += latin1.length + 1;
       bar?.update(Math.min(bytes, total), { lines: lineNo });
+      const raw = Buffer.from(latin1, 'latin1');
+      const line = raw.toString('utf8');
       if (line.trim() === '') continue;
       let kind: ImportKind | 'unknown' = 'unknown';
       try {
+        if (!isUtf8(raw)) {
+          kind = kindOf(line);
+          throw new HttpProblem(400, 'malformed-text', 'Malformed text', 'The line is not valid UTF-8.', { errors: [{ field: 'line', message: 'is not valid UTF-8' }] });
+        }
         const parsed = parseLossless(line) as { kind?: unknown; body?: unknown } | null;
         if (parsed === null || typeof parsed !== 'object' || !IMPORT_KINDS.includes(parsed.kind as ImportKind)) throw new Error(`kind must be one of ${IMPORT_KINDS.join(', ')}`);
         kind = parsed.kind as ImportKind;
@@ -82,6 +92,16 @@ export async function runImport(config: Config, file: string, options: ImportOpt
   } finally {
     bar?.stop();
     for (const l of started.reverse()) await l.stop();
+  }
+}
+
+/** The kind a line names, read from its text as decoded (for the report of a line refused before parsing), else `unknown`. */
+function kindOf(line: string): ImportKind | 'unknown' {
+  try {
+    const kind = (JSON.parse(line) as { kind?: unknown } | null)?.kind;
+    return IMPORT_KINDS.includes(kind as ImportKind) ? (kind as ImportKind) : 'unknown';
+  } catch {
+    return 'unknown';
   }
 }
 

@@ -114,4 +114,29 @@ describe('scayle-ledger import: text that is not well-formed Unicode', function 
     expect(await store.headPosition()).to.equal(0n);
     await store.close();
   });
+
+  it('rejects a line whose bytes are not UTF-8, with its line number (was decoded to U+FFFD and imported); the lines around it are imported', async () => {
+    const sub = tempDir();
+    try {
+      const file = join(sub.path, 'bytes.ndjson');
+      const settlement = (batchId: string, lineId: string) => ({ provider: 'adyen', batchId, currency: 'EUR', payoutAmount: '5.00', payoutDate: '2024-06-05', lines: [{ lineId, type: 'capture', paymentReference: `tx-${batchId}`, gross: '5.00', fee: '0.00', net: '5.00', currency: 'EUR', bookedAt: '2024-06-04T10:00:00Z' }] });
+      const line = (batchId: string, lineId: string) => Buffer.from(JSON.stringify({ kind: 'psp_settlement', body: settlement(batchId, lineId) }));
+      // Line 2 holds the Latin-1 byte E9 (not UTF-8); line 3 the CESU-8 bytes of a surrogate (ED A0 80); line 4 the same text as UTF-8 (C3 A9).
+      const latin1 = Buffer.from(JSON.stringify({ kind: 'psp_settlement', body: settlement('IMP-B-2', 'L\u00e9') }), 'latin1');
+      const [cesuHead, cesuTail] = line('IMP-B-3', 'LX').toString('utf8').split('LX');
+      const cesu = Buffer.concat([Buffer.from(`${cesuHead}L`), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from(cesuTail!)]);
+      writeFileSync(file, Buffer.concat([line('IMP-B-1', 'L1'), Buffer.from('\n'), latin1, Buffer.from('\r\n'), cesu, Buffer.from('\n'), line('IMP-B-4', 'L\u00e9'), Buffer.from('\n')]));
+      const reported: string[] = [];
+      const summary = await runImport(testConfig(sub.path), file, { progress: false, report: (l) => reported.push(l) });
+      expect(reported).to.deep.equal(['line 2 (psp_settlement): Malformed text: line is not valid UTF-8', 'line 3 (psp_settlement): Malformed text: line is not valid UTF-8']);
+      expect(summary.psp_settlement).to.deep.equal({ accepted: 2, duplicate: 0, failed: 0, rejected: 2 });
+      const store = new SqliteEventStore({ filename: join(sub.path, 'events.db') });
+      const batches: string[] = [];
+      for await (const e of store.readAll()) if (e.type === 'PspSettlementBatchRecorded') batches.push((e.data as { batch: { batchId: string; lines: { lineId: string }[] } }).batch.batchId);
+      await store.close();
+      expect(batches.filter((b) => b.startsWith('IMP-B')).sort()).to.deep.equal(['IMP-B-1', 'IMP-B-4']);
+    } finally {
+      sub.remove();
+    }
+  });
 });
