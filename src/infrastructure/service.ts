@@ -7,6 +7,7 @@ import type { Config } from './config/config';
 import { buildContainer, ContainerOverrides } from './di/container';
 import { HealthCheck, Lifecycle, TOKENS } from './di/tokens';
 import { createApp, HttpRoutes } from './http/app';
+import { HttpDrain } from './http/drain';
 import { ingestRateLimit } from './http/rate-limit';
 import type { ApiKeyRegistry } from './http/auth/api-keys';
 import { authenticateBeforeBody } from './http/auth/authenticate-before-body';
@@ -17,14 +18,16 @@ import { packageVersion } from './version';
 /**
  * The running service: stores opened and checked, background components started (projection
  * runner, schedulers, dispatchers), HTTP listening. `stop()` is the graceful shutdown of SIGTERM:
- * stop accepting, let in-flight requests (and their appends) finish within the timeout, stop
- * background components, close the stores.
+ * stop accepting, answer requests that still arrive on kept-alive connections 503 (`HttpDrain`),
+ * let in-flight requests (and their appends) finish within the timeout, stop background
+ * components, close the stores.
  */
 export class LedgerService {
   private constructor(
     readonly container: Container,
     readonly app: Express,
     readonly server: Server,
+    private readonly drain: HttpDrain,
     private readonly started: Lifecycle[],
     private readonly logger: Logger,
     private readonly config: Config,
@@ -59,8 +62,10 @@ export class LedgerService {
       ingestLimiter: ingestRateLimit(config.ops.ingestRateLimit),
       authenticateBeforeBody: (routeOf) => authenticateBeforeBody(apiKeys, config.ingest.webhookCredentials, routeOf),
     });
-    const server = createServer(app);
-    const service = new LedgerService(container, app, server, started, logger, config);
+    // Retry-After of the 503s while draining: by then this instance is gone and a successor may serve.
+    const drain = new HttpDrain(Math.max(1, Math.ceil(config.shutdownTimeoutMs / 1000)));
+    const server = createServer(drain.listener(app));
+    const service = new LedgerService(container, app, server, drain, started, logger, config);
     if (listen) {
       server.listen(config.port, config.host);
       await once(server, 'listening');
@@ -73,7 +78,15 @@ export class LedgerService {
     return (this.server.address() as AddressInfo).port;
   }
 
+  /**
+   * Graceful stop: no new connections; requests arriving on kept-alive ones get 503
+   * `shutting-down` with `Connection: close`; in-flight ones are answered (with `Connection: close`);
+   * idle connections are closed at once, any still open after `LEDGER_SHUTDOWN_TIMEOUT` are cut, so
+   * the stop is bounded even while clients keep sending. Then the lifecycles stop in reverse phase
+   * order (projections, schedulers, outbox, stores).
+   */
   async stop(): Promise<void> {
+    this.drain.begin();
     if (this.server.listening) {
       const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
       this.server.closeIdleConnections();
