@@ -15,6 +15,7 @@ import { jsonBodyProblem } from '../http/json-body';
 import { parseEnvelope } from '../http/ingest/scayle-webhook.controller';
 import { HttpProblem } from '../http/problem-details';
 import { createLogger } from '../logging/logger';
+import { lockDataDir } from './instance-lock';
 
 /** Line kinds of an import file. */
 export const IMPORT_KINDS = ['scayle_webhook', 'erp_document', 'business_central_invoice', 'business_central_credit_memo', 'psp_settlement'] as const;
@@ -139,7 +140,10 @@ export function formatSummary(summary: ImportSummary): string {
   return [header, ...body].map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ')).join('\n');
 }
 
-/** `scayle-ledger import <file.ndjson>`. Exit code 1 when a line was rejected. */
+/**
+ * `scayle-ledger import <file.ndjson>`. Exit code 1 when a line was rejected. Writes the log, so it
+ * holds the data directory's instance lock (a running service there: it waits, then exits 1).
+ */
 export function registerImport(program: Command): void {
   program
     .command('import')
@@ -147,7 +151,9 @@ export function registerImport(program: Command): void {
     .argument('<file>', 'NDJSON file')
     .option('--json', 'print the summary as JSON')
     .action(async (file: string, options: { json?: boolean }) => {
-      const summary = await runImport(loadConfig(process.env), file);
+      const config = loadConfig(process.env);
+      const lock = await lockDataDir(config, 'import');
+      const summary = await runImport(config, file).finally(() => lock.release());
       process.stdout.write(`${options.json ? JSON.stringify(summary) : formatSummary(summary)}\n`);
       if (Object.values(summary).some((c) => c.rejected > 0)) process.exitCode = 1;
     });

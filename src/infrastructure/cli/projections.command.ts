@@ -41,8 +41,10 @@ function report(r: RebuildResult): string {
 /**
  * `scayle-ledger projections rebuild [name]`: replays the log once into the shadow collections of
  * the projections chosen (all by default), reports how each differs from its live collections, then
- * swaps them in. A running service picks the new collections
- * up (its runner restarts from the new checkpoint). Exit code 0; 2 for an unknown projection.
+ * swaps them in. It runs beside a service and takes no instance lock: it writes only the shadow
+ * collections until the swap, and the swap bumps each checkpoint's generation, so the service's
+ * runner restarts from the new checkpoint (its own commits are compare-and-set on the checkpoint).
+ * Exit code 0; 2 for an unknown projection.
  */
 export function registerProjections(program: Command): void {
   const projections = program.command('projections').description('read models: rebuild from the log');

@@ -4,8 +4,13 @@ import { ENV_SPECS, loadConfig } from '../config/config';
 import { EventStore } from '../../application/ports/event-store.port';
 import { TOKENS } from '../di/tokens';
 import { LedgerService } from '../service';
+import { lockDataDir } from './instance-lock';
 
-/** `scayle-ledger serve`: runs the HTTP service until SIGTERM/SIGINT, then shuts down gracefully. */
+/**
+ * `scayle-ledger serve`: takes the data directory's instance lock (waiting `LEDGER_INSTANCE_LOCK_WAIT`
+ * for a previous instance to stop), runs the HTTP service until SIGTERM/SIGINT, then shuts down
+ * gracefully ({@link LedgerService.stop}); the lock goes with the process.
+ */
 export function registerServe(program: Command): void {
   program
     .command('serve')
@@ -14,6 +19,8 @@ export function registerServe(program: Command): void {
     .addHelpText('after', environmentHelp)
     .action(async (options: { port?: string }) => {
       const config = loadConfig(options.port ? { ...process.env, PORT: options.port } : process.env);
+      // One process per data directory: a second serve (or a writing command) waits, then fails.
+      const lock = await lockDataDir(config, 'serve');
       const service = await LedgerService.start(config);
       const store = service.container.get<EventStore>(TOKENS.EventStore);
       const logger = service.container.get<import('pino').Logger>(TOKENS.Logger);
@@ -33,7 +40,10 @@ export function registerServe(program: Command): void {
         stopping = true;
         logger.info({ signal }, 'shutting down');
         service.stop().then(
-          () => process.exit(0),
+          () => {
+            lock.release();
+            process.exit(0);
+          },
           (err: unknown) => {
             logger.error({ err }, 'shutdown failed');
             process.exit(1);

@@ -171,6 +171,10 @@ export const ENV_SPECS = {
   LEDGER_TIMEZONE: timeZone({ default: 'Europe/Berlin', desc: 'Company time zone (IANA) that accounting periods are cut in.' }),
   LEDGER_BODY_LIMIT: byteSize({ default: '1mb', desc: 'Largest accepted request body (b, kb, mb; multiples of 1024); larger bodies get 413, at once with Connection: close when the Content-Length says so.' }),
   LEDGER_SHUTDOWN_TIMEOUT: duration({ default: 10_000, desc: 'How long SIGTERM waits for in-flight requests before closing stores.' }),
+  LEDGER_INSTANCE_LOCK_WAIT: duration({
+    default: 30_000,
+    desc: 'How long serve (and import, simulate --in-process) waits for another process holding LEDGER_DATA_DIR (its instance lock) to stop before giving up.',
+  }),
   LEDGER_API_KEYS: str({
     default: undefined,
     desc: 'API keys as role:key pairs separated by commas (roles admin, finance, operations, cx, auditor, integrator). Unset: one random key per role is generated into LEDGER_DATA_DIR/api-keys.json (mode 0600).',
@@ -240,6 +244,8 @@ export interface Config {
   timezone: string;
   bodyLimit: string;
   shutdownTimeoutMs: number;
+  /** How long a writing command waits for the data directory's instance lock, milliseconds. */
+  instanceLockWaitMs: number;
   logLevel: string;
   /** Base of the reconciliation policy (mappings are added from the store). */
   reconciliation: {
@@ -329,6 +335,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timezone: clean.LEDGER_TIMEZONE,
     bodyLimit: clean.LEDGER_BODY_LIMIT,
     shutdownTimeoutMs: clean.LEDGER_SHUTDOWN_TIMEOUT,
+    instanceLockWaitMs: clean.LEDGER_INSTANCE_LOCK_WAIT,
     logLevel: clean.LOG_LEVEL,
     reconciliation: {
       erpProfile: {

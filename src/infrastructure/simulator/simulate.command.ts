@@ -14,6 +14,8 @@ import { runSimulation, type SimulationResult } from '../../application/simulati
 import { DEFAULT_SIMULATION, type SimulationConfig } from '../../application/simulation/simulation.types';
 import { DeliveryQueue, importLine } from './delivery-queue';
 import { ingestInProcess } from './in-process';
+import { loadConfig } from '../config/config';
+import { lockDataDir } from '../cli/instance-lock';
 import { credentialsFromEnv, deliverOverHttp, mappingBodies, mappingsKey, putMappings, type DeliveryStats } from './http-target';
 import { PERIOD_PATTERN } from '../../domain/shared/streams';
 
@@ -175,7 +177,9 @@ export function registerSimulate(program: Command): void {
       const out = o.out ?? (o.inProcess ? mkdtempSync(join(tmpdir(), 'simulation-')) : undefined);
       const res = await simulate(config, { ...(out ? { out } : {}), ...(o.target ? { target: o.target } : {}), concurrency: Number(o.concurrency ?? 8), progress: o.progress !== false });
       if (o.inProcess) {
-        const summary = await ingestInProcess(res.result.truth, join(out!, 'events.ndjson'), o.progress !== false);
+        const storeConfig = loadConfig(process.env);
+        const lock = await lockDataDir(storeConfig, 'simulate --in-process');
+        const summary = await ingestInProcess(res.result.truth, join(out!, 'events.ndjson'), o.progress !== false, storeConfig).finally(() => lock.release());
         console.log(`ingested in-process: ${Object.entries(summary).filter(([, v]) => v.accepted + v.duplicate + v.failed + v.rejected > 0).map(([k, v]) => `${k} ${v.accepted} accepted, ${v.duplicate} duplicate, ${v.failed} failed, ${v.rejected} rejected`).join('; ')}`);
         if (!o.out) rmSync(out!, { recursive: true, force: true });
       }
