@@ -9,6 +9,11 @@
  *   store in one {@link ReadModelStore.commit}, so a checkpoint never passes a write that is not
  *   durable. A failed commit (store down, a rebuild swapped the collections in) restarts the
  *   subscription from the stored checkpoints.
+ * - Every checkpoint of a commit moves from the position this runner last read or committed
+ *   (compare-and-set): a second runner on the same store (the old process of a restart still
+ *   serving) that committed first makes the store refuse this batch (`CheckpointMovedError`); the
+ *   runner logs it at warn and restarts from the stored checkpoints at once, so each batch is applied
+ *   exactly once to the aggregates (period summaries) that batches add to.
  * - A unit of work that throws is undone and its events are dead-lettered (stored before the commit
  *   that moves the checkpoint past them, and turned into `SYNC_FAILURE` exceptions by
  *   `deadLetterWrites`); the batch goes on. An event whose schema version this release cannot read
@@ -30,7 +35,7 @@ import type { EventStore, RecordedEvent } from '../application/ports/event-store
 import { schemaRefusalOf } from '../domain/event-schema/upcaster-registry';
 import { isDataError } from '../domain/shared/errors';
 import { LAG_COUNT_CAP, type ProjectionLag, type ProjectionMonitor } from '../application/ports/projection-monitor.port';
-import { shadowName, type Checkpoint, type DeadLetter, type FindQuery, type JsonObject, type Page, type ReadModelStore, type WriteOp } from '../application/ports/read-model-store.port';
+import { CheckpointMovedError, shadowName, type Checkpoint, type CheckpointMove, type DeadLetter, type FindQuery, type JsonObject, type Page, type ReadModelStore, type WriteOp } from '../application/ports/read-model-store.port';
 import { OverlayContext } from './batch-context';
 import type { BatchContext, DocKey, Projection } from './projection';
 
@@ -59,6 +64,9 @@ export interface RunnerOptions {
   /** Called after every committed batch (progress bars). */
   onBatch?: (info: { position: bigint; events: number }) => void;
 }
+
+/** A commit's checkpoint that stays where it is (a re-evaluation step, an out-of-band write) — and must still be there. */
+const atCheckpoint = (name: string, cp: Checkpoint): CheckpointMove => ({ name, position: cp.position, expectedPosition: cp.position, generation: cp.generation });
 
 const ledgerTime = (e: Pick<RecordedEvent, 'metadata' | 'created'>): string => (typeof e.metadata.recordedAt === 'string' ? e.metadata.recordedAt : e.created);
 
@@ -132,6 +140,15 @@ export class ProjectionRunner implements ProjectionMonitor {
         return;
       } catch (err) {
         for (const p of this.projections) p.reset?.();
+        if (err instanceof CheckpointMovedError && !this.stopping) {
+          // Not a failure: another runner on the same store committed first. Its commit is the true
+          // state; go on from it at once (catch-up included).
+          this.options.logger?.warn(
+            { checkpoint: err.checkpoint, expected: String(err.expected), stored: String(err.actual) },
+            'another runner moved the checkpoint; restarting from the stored checkpoints',
+          );
+          continue;
+        }
         if (untilCaughtUp || this.stopping) throw err;
         this.options.logger?.warn({ err }, 'projection batch failed; restarting from the stored checkpoints');
         await new Promise((r) => setTimeout(r, 1000));
@@ -213,7 +230,8 @@ export class ProjectionRunner implements ProjectionMonitor {
   /**
    * Writes outside the log's flow (the grace-window scheduler's re-evaluations): `fn` gets a batch
    * context positioned at the projection's checkpoint and a prefetch `load`; its writes are committed
-   * under the unchanged checkpoint (generation-checked), serialised with the batches.
+   * under the unchanged checkpoint (generation and position compared: refused with
+   * `CheckpointMovedError` when another runner moved it), serialised with the batches.
    * @returns the number of documents written.
    */
   async runOutOfBand(projectionName: string, fn: (ctx: BatchContext, load: (keys: DocKey[]) => Promise<void>) => Promise<void>): Promise<number> {
@@ -225,7 +243,7 @@ export class ProjectionRunner implements ProjectionMonitor {
       ctx.begin(cp.position);
       await fn(ctx, (keys) => this.prefetch(ctx, keys));
       const writes = ctx.writes();
-      if (writes.length > 0) await this.store.commit(writes, [{ name: this.checkpointName(p), position: cp.position, generation: cp.generation }]);
+      if (writes.length > 0) await this.store.commit(writes, [atCheckpoint(this.checkpointName(p), cp)]);
       return writes.length;
     });
   }
@@ -300,15 +318,21 @@ export class ProjectionRunner implements ProjectionMonitor {
       this.options.logger?.error({ projection: d.projection, position: String(d.position), eventId: d.eventId, eventType: d.eventType, error: d.error }, 'event dead-lettered');
       for (const w of this.options.deadLetterWrites?.(d) ?? []) writes.push({ kind: 'upsert', collection: this.physical(w.collection), id: w.id, position: d.position, doc: w.doc });
     }
-    const checkpoints = this.projections.map((p) => {
+    // Each checkpoint moves from where this runner last read or committed it: if another runner (an
+    // old process still serving during a restart) moved it meanwhile, the store refuses the batch,
+    // whose additions to aggregates (period summaries) were computed on documents that already hold them.
+    const checkpoints: CheckpointMove[] = this.projections.map((p) => {
       const cp = this.checkpointsByName.get(p.name)!;
-      return { name: this.checkpointName(p), position: cp.position > last ? cp.position : last, generation: cp.generation };
+      return { name: this.checkpointName(p), position: cp.position > last ? cp.position : last, expectedPosition: cp.position, generation: cp.generation };
     });
     await this.pause();
     await this.store.commit(writes, checkpoints);
     const ending = batch[batch.length - 1]!;
     for (const p of this.projections) if (p.continueWork && p.endsBatch?.(ending)) this.owing.add(p.name);
-    this.projections.forEach((p, i) => this.checkpointsByName.set(p.name, checkpoints[i]!));
+    this.projections.forEach((p, i) => {
+      const { name, position, generation } = checkpoints[i]!;
+      this.checkpointsByName.set(p.name, { name, position, generation });
+    });
     await this.continueWork();
     this.options.onBatch?.({ position: last, events: batch.length });
     this.notify();
@@ -320,7 +344,7 @@ export class ProjectionRunner implements ProjectionMonitor {
 
   /**
    * Runs the work each projection owes at its checkpoint ({@link Projection.continueWork}) to the
-   * end, one step per commit at the unchanged checkpoint (generation-checked). Called serialised.
+   * end, one step per commit at the unchanged checkpoint (generation and position compared). Called serialised.
    * A stop ends it between steps (SIGTERM does not wait for a long re-evaluation): the next start
    * resumes it from the last committed step.
    */
@@ -340,7 +364,7 @@ export class ProjectionRunner implements ProjectionMonitor {
         });
         if (more) this.owing.add(p.name);
         const writes = ctx.writes();
-        if (writes.length > 0) await this.store.commit(writes, [{ name: this.checkpointName(p), position: cp.position, generation: cp.generation }]);
+        if (writes.length > 0) await this.store.commit(writes, [atCheckpoint(this.checkpointName(p), cp)]);
         if (!more) break;
         if (this.stopping) return;
         await this.pause();

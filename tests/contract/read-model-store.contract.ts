@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import {
+  CheckpointMovedError,
   CollectionSpec,
   InvalidCursorError,
   InvalidQueryError,
@@ -182,17 +183,61 @@ export function readModelStoreContract(label: string, open: () => Promise<StoreF
 
     it('stores checkpoints with a batch and refuses a stale generation without writing', async () => {
       expect(await store.getCheckpoint('p1')).to.deep.equal({ name: 'p1', position: 0n, generation: 0 });
-      await store.commit([upsert('a', 7n, { seq: 1 })], [{ name: 'p1', position: 7n, generation: 0 }]);
+      await store.commit([upsert('a', 7n, { seq: 1 })], [{ name: 'p1', position: 7n, expectedPosition: 0n, generation: 0 }]);
       expect(await store.getCheckpoint('p1')).to.deep.equal({ name: 'p1', position: 7n, generation: 0 });
       let error: unknown;
       try {
-        await store.commit([upsert('b', 8n, { seq: 2 })], [{ name: 'p1', position: 8n, generation: 3 }]);
+        await store.commit([upsert('b', 8n, { seq: 2 })], [{ name: 'p1', position: 8n, expectedPosition: 7n, generation: 3 }]);
       } catch (err) {
         error = err;
       }
       expect(error).to.be.instanceOf(StaleGenerationError);
       expect(await store.get('items', 'b')).to.equal(undefined);
       expect((await store.getCheckpoint('p1')).position).to.equal(7n);
+    });
+
+    it('moves a checkpoint only from the position the batch started from, refusing a stale batch of another writer without writing', async () => {
+      const items = () => store.count('items');
+      await store.commit([upsert('a', 7n, { seq: 1 })], [{ name: 'p1', position: 7n, expectedPosition: 0n, generation: 0 }]);
+      // A second writer that started from 0 (it read the checkpoint before the first one committed).
+      const refused = async (expectedPosition: bigint, name = 'p1') => {
+        try {
+          await store.commit([upsert('a', 8n, { seq: 99 }), upsert('b', 8n, { seq: 2 })], [{ name, position: 8n, expectedPosition, generation: 0 }]);
+        } catch (err) {
+          return err;
+        }
+        return undefined;
+      };
+      const error = await refused(0n);
+      expect(error).to.be.instanceOf(CheckpointMovedError);
+      expect(error).to.include({ checkpoint: 'p1', expected: 0n, actual: 7n });
+      expect(await store.get('items', 'a'), 'nothing of the refused batch is written').to.deep.equal({ _id: 'a', position: 7n, doc: { seq: 1 } });
+      expect(await store.get('items', 'b')).to.equal(undefined);
+      expect(await items()).to.equal(1);
+      expect(await store.getCheckpoint('p1')).to.deep.equal({ name: 'p1', position: 7n, generation: 0 });
+      // Ahead of the stored position is refused too, and so is a first move of an absent checkpoint from elsewhere than 0.
+      expect(await refused(5n)).to.include({ name: 'CheckpointMovedError', expected: 5n, actual: 7n });
+      expect(await refused(3n, 'p2')).to.include({ name: 'CheckpointMovedError', checkpoint: 'p2', expected: 3n, actual: 0n });
+      expect(await store.getCheckpoint('p2')).to.deep.equal({ name: 'p2', position: 0n, generation: 0 });
+      expect(await items()).to.equal(1);
+      // One checkpoint of several out of place refuses the whole commit.
+      let mixed: unknown;
+      try {
+        await store.commit([upsert('c', 8n, { seq: 3 })], [
+          { name: 'p2', position: 8n, expectedPosition: 0n, generation: 0 },
+          { name: 'p1', position: 8n, expectedPosition: 6n, generation: 0 },
+        ]);
+      } catch (err) {
+        mixed = err;
+      }
+      expect(mixed).to.be.instanceOf(CheckpointMovedError);
+      expect(await store.get('items', 'c')).to.equal(undefined);
+      expect((await store.getCheckpoint('p2')).position).to.equal(0n);
+      // From the stored position the move goes through, and a step at an unchanged checkpoint does too.
+      await store.commit([upsert('b', 8n, { seq: 2 })], [{ name: 'p1', position: 8n, expectedPosition: 7n, generation: 0 }]);
+      await store.commit([upsert('d', 8n, { seq: 4 })], [{ name: 'p1', position: 8n, expectedPosition: 8n, generation: 0 }]);
+      expect(await store.getCheckpoint('p1')).to.deep.equal({ name: 'p1', position: 8n, generation: 0 });
+      expect(await items()).to.equal(3);
     });
 
     it('keeps dead letters once per projection and position', async () => {
@@ -205,11 +250,11 @@ export function readModelStoreContract(label: string, open: () => Promise<StoreF
     });
 
     it('rebuilds into a shadow and swaps it in with the shadow checkpoint and a new generation', async () => {
-      await store.commit([upsert('old', 5n, { period: 'p', status: 'live', amount: 1, codes: ['X'], seq: 1 })], [{ name: 'proj', position: 5n, generation: 0 }]);
+      await store.commit([upsert('old', 5n, { period: 'p', status: 'live', amount: 1, codes: ['X'], seq: 1 })], [{ name: 'proj', position: 5n, expectedPosition: 0n, generation: 0 }]);
       await store.prepareShadow(['items'], 'proj');
       const shadow = shadowName('items');
       await store.commit([upsert('new', 9n, { period: 'p', status: 'rebuilt', amount: 2, codes: ['Y'], seq: 2 }, shadow)], [
-        { name: shadowName('proj'), position: 9n, generation: 0 },
+        { name: shadowName('proj'), position: 9n, expectedPosition: 0n, generation: 0 },
       ]);
       expect((await store.find(shadow, { filter: { status: 'rebuilt' }, limit: 10 })).items.map((d) => d._id)).to.deep.equal(['new']);
       expect(await store.get('items', 'new')).to.equal(undefined);
@@ -222,12 +267,12 @@ export function readModelStoreContract(label: string, open: () => Promise<StoreF
       // A writer of the old generation is refused; the live collection still takes the new one.
       let error: unknown;
       try {
-        await store.commit([upsert('late', 10n, { seq: 3 })], [{ name: 'proj', position: 10n, generation: 0 }]);
+        await store.commit([upsert('late', 10n, { seq: 3 })], [{ name: 'proj', position: 10n, expectedPosition: 5n, generation: 0 }]);
       } catch (err) {
         error = err;
       }
       expect(error).to.be.instanceOf(StaleGenerationError);
-      await store.commit([upsert('late', 10n, { period: 'p', status: 'live', amount: 3, seq: 3 })], [{ name: 'proj', position: 10n, generation: 1 }]);
+      await store.commit([upsert('late', 10n, { period: 'p', status: 'live', amount: 3, seq: 3 })], [{ name: 'proj', position: 10n, expectedPosition: 9n, generation: 1 }]);
       expect(await store.count('items', { status: 'live' })).to.equal(1);
       // A second rebuild works the same way (index names are free again).
       await store.prepareShadow(['items'], 'proj');

@@ -70,6 +70,51 @@ if (mongoUri) {
         await reopened.close();
       }
     });
+
+    it('replays a batch only from the checkpoint it started from: one another writer moved past is dropped, not applied twice', async () => {
+      const database = `ledger_redo_cas_${process.pid}`;
+      const items = [{ name: 'items', indexes: [{ fields: ['seq'] }] }];
+      const first = MongoReadModelStore.fromUri(mongoUri, database);
+      await first.dropDatabase();
+      await first.ensureCollections(items);
+      // Another writer committed 0 → 7 (an aggregate at 2 orders); `q` is at 3.
+      await first.commit([{ kind: 'upsert', collection: 'items', id: 'sum', position: 7n, doc: { seq: 2 } }], [
+        { name: 'proj', position: 7n, expectedPosition: 0n, generation: 0 },
+        { name: 'q', position: 3n, expectedPosition: 0n, generation: 0 },
+      ]);
+      await first.close();
+      // Crashed batches: c1 computed from 0 (its sum counts the same orders again), c2 from 3.
+      const client = new MongoClient(mongoUri);
+      try {
+        const redo = client.db(database).collection<{ _id: string; [k: string]: unknown }>('rm_meta_redo');
+        const cp = (name: string, from: bigint, to: bigint) => ({ name, position: encodePosition(to), generation: 0, expectedPosition: encodePosition(from) });
+        await redo.insertMany([
+          { _id: 'c1:000000', kind: 'chunk', commitId: 'c1', ops: JSON.stringify([['u', 'items', 'sum', encodePosition(7n), { seq: 4 }]]) },
+          { _id: 'c1', kind: 'commit', chunks: 1, checkpoints: [cp('proj', 0n, 7n)], createdAt: new Date(1) },
+          { _id: 'c2:000000', kind: 'chunk', commitId: 'c2', ops: JSON.stringify([['u', 'items', 'q1', encodePosition(6n), { seq: 1 }]]) },
+          { _id: 'c2', kind: 'commit', chunks: 1, checkpoints: [cp('q', 3n, 6n)], createdAt: new Date(2) },
+        ]);
+      } finally {
+        await client.close();
+      }
+      const reopened = MongoReadModelStore.fromUri(mongoUri, database);
+      try {
+        await reopened.ensureCollections(items);
+        expect(await reopened.get('items', 'sum'), 'the stale batch is not replayed').to.deep.equal({ _id: 'sum', position: 7n, doc: { seq: 2 } });
+        expect(await reopened.getCheckpoint('proj')).to.deep.equal({ name: 'proj', position: 7n, generation: 0 });
+        expect(await reopened.get('items', 'q1')).to.deep.equal({ _id: 'q1', position: 6n, doc: { seq: 1 } });
+        expect(await reopened.getCheckpoint('q')).to.deep.equal({ name: 'q', position: 6n, generation: 0 });
+        const client2 = new MongoClient(mongoUri);
+        try {
+          expect(await client2.db(database).collection('rm_meta_redo').countDocuments()).to.equal(0);
+        } finally {
+          await client2.close();
+        }
+      } finally {
+        await reopened.dropDatabase();
+        await reopened.close();
+      }
+    });
   });
 }
 
@@ -83,9 +128,9 @@ if (mongoUri) {
       const store = MongoReadModelStore.fromUri(mongoUri!, database);
       await store.dropDatabase();
       await store.ensureCollections(items);
-      await store.commit([{ kind: 'upsert', collection: 'items', id: 'old', position: 5n, doc: { seq: 1 } }], [{ name: 'proj', position: 5n, generation: 0 }]);
+      await store.commit([{ kind: 'upsert', collection: 'items', id: 'old', position: 5n, doc: { seq: 1 } }], [{ name: 'proj', position: 5n, expectedPosition: 0n, generation: 0 }]);
       await store.prepareShadow(['items'], 'proj');
-      await store.commit([{ kind: 'upsert', collection: shadowName('items'), id: 'new', position: 9n, doc: { seq: 2 } }], [{ name: shadowName('proj'), position: 9n, generation: 0 }]);
+      await store.commit([{ kind: 'upsert', collection: shadowName('items'), id: 'new', position: 9n, doc: { seq: 2 } }], [{ name: shadowName('proj'), position: 9n, expectedPosition: 0n, generation: 0 }]);
       await store.close();
     }
 

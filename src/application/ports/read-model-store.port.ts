@@ -13,6 +13,12 @@
  *   is not durable.
  * - **Generations**: every checkpoint has a generation, bumped when a rebuild swaps collections in.
  *   A commit that names a stale generation is refused ({@link StaleGenerationError}) and writes nothing.
+ * - **Compare-and-set checkpoints**: each checkpoint of a commit names the position its batch started
+ *   from ({@link CheckpointMove.expectedPosition}); when the stored position is another one, a second
+ *   writer (a second runner on the same store, e.g. an old process still serving during a restart)
+ *   has moved it, the batch was computed on read models that are not the ones stored, and the commit
+ *   is refused ({@link CheckpointMovedError}) and writes nothing. Aggregates that a batch adds to
+ *   (period summaries) would otherwise count the same events twice.
  * - Positions are bigint in the API; adapters store them losslessly in an order-preserving encoding
  *   ({@link encodePosition}: 40-digit zero-padded decimal, enough for EventStoreDB's packed 128-bit
  *   positions).
@@ -62,6 +68,16 @@ export interface Checkpoint {
   position: bigint;
   /** Generation the writer read; a commit with an older generation is refused. */
   generation: number;
+}
+
+/**
+ * A checkpoint as a commit moves it: from `expectedPosition` (where the writer last read or committed
+ * it) to `position`, under `generation`. A commit that writes at an unchanged checkpoint (a
+ * re-evaluation step) names the same position twice.
+ */
+export interface CheckpointMove extends Checkpoint {
+  /** The stored position this batch was computed from; the commit is refused when it is another one. */
+  expectedPosition: bigint;
 }
 
 /** A range filter. */
@@ -137,6 +153,22 @@ export class StaleGenerationError extends Error {
   }
 }
 
+/**
+ * Thrown by a commit whose checkpoint is no longer at the position the batch started from: another
+ * writer committed past it meanwhile, so this batch's writes were computed on read models that have
+ * since changed. The writer restarts from the stored checkpoint.
+ */
+export class CheckpointMovedError extends Error {
+  override readonly name = 'CheckpointMovedError';
+  constructor(
+    readonly checkpoint: string,
+    readonly expected: bigint,
+    readonly actual: bigint,
+  ) {
+    super(`Checkpoint ${checkpoint} is at position ${String(actual)}, the writer expected ${String(expected)}: another writer moved it`);
+  }
+}
+
 /** Thrown for a filter or sort on an undeclared field, a bad cursor, or an unknown collection. */
 export class InvalidQueryError extends Error {
   override readonly name: string = 'InvalidQueryError';
@@ -163,10 +195,13 @@ export interface ReadModelStore {
   ensureCollections(specs: readonly CollectionSpec[]): Promise<void>;
 
   /**
-   * Applies `writes` with the position guard, then stores `checkpoints` (see module docs).
+   * Applies `writes` with the position guard, then moves `checkpoints` from their expected positions
+   * (see module docs). The generation is checked first, then the position.
    * @throws StaleGenerationError when a checkpoint's generation is not the stored one (nothing written).
+   * @throws CheckpointMovedError when a checkpoint's stored position is not its `expectedPosition`
+   *   (nothing written).
    */
-  commit(writes: readonly WriteOp[], checkpoints?: readonly Checkpoint[]): Promise<CommitResult>;
+  commit(writes: readonly WriteOp[], checkpoints?: readonly CheckpointMove[]): Promise<CommitResult>;
 
   get<T extends JsonObject = JsonObject>(collection: string, id: string): Promise<StoredDocument<T> | undefined>;
 

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { AnyBulkWriteOperation, Db, Document, MongoBulkWriteError, MongoClient, MongoServerError } from 'mongodb';
 import {
   Checkpoint,
+  CheckpointMove,
+  CheckpointMovedError,
   CollectionSpec,
   CommitResult,
   DeadLetter,
@@ -46,11 +48,20 @@ interface CheckpointDoc {
   generation: number;
 }
 
+/** A checkpoint move as a redo record keeps it: positions encoded ({@link encodePosition}). */
+interface RedoCheckpoint {
+  name: string;
+  position: string;
+  generation: number;
+  /** Where the batch found the checkpoint; absent in records written before moves were compared. */
+  expectedPosition?: string;
+}
+
 interface RedoCommit {
   _id: string;
   kind: 'commit';
   chunks: number;
-  checkpoints: { name: string; position: string; generation: number }[];
+  checkpoints: RedoCheckpoint[];
   createdAt: Date;
 }
 
@@ -156,17 +167,29 @@ export class MongoReadModelStore implements ReadModelStore {
     for (const c of commits) {
       const chunks = (await redo.find({ kind: 'chunk', commitId: c._id }).toArray()) as RedoChunk[];
       if (chunks.length === c.chunks) {
-        const ops = chunks.sort((a, b) => (a._id < b._id ? -1 : 1)).flatMap((ch) => JSON.parse(ch.ops) as WireOp[]);
-        await this.applyWrites(ops.map(fromWire));
-        for (const cp of c.checkpoints) {
-          try {
-            await this.db.collection<CheckpointDoc>(CHECKPOINTS).updateOne(
-              { _id: cp.name, generation: cp.generation, position: { $lte: cp.position } },
-              { $set: { position: cp.position } },
-              { upsert: cp.generation === 0 },
-            );
-          } catch (err) {
-            if (!isDuplicateKey(err)) throw err; // the checkpoint moved on or changed generation
+        // Where each checkpoint is now decides what is left to do: all still where the batch found
+        // them — the writes may be partial: replay them, then move the checkpoints; some moved to the
+        // batch's target — the writes are complete: move the rest; any elsewhere — another writer
+        // moved it (this batch lost, its writes are stale) or it moved on since: nothing to redo.
+        const cps = this.db.collection<CheckpointDoc>(CHECKPOINTS);
+        const states = await Promise.all(
+          c.checkpoints.map(async (cp) => {
+            if (cp.expectedPosition === undefined) return 'legacy' as const;
+            const stored = await cps.findOne({ _id: cp.name });
+            const position = stored?.position ?? encodePosition(0n);
+            if ((stored?.generation ?? 0) !== cp.generation) return 'elsewhere' as const;
+            return position === cp.expectedPosition ? ('expected' as const) : position === cp.position ? ('moved' as const) : ('elsewhere' as const);
+          }),
+        );
+        if (states.every((x) => x === 'expected' || x === 'legacy')) {
+          const ops = chunks.sort((a, b) => (a._id < b._id ? -1 : 1)).flatMap((ch) => JSON.parse(ch.ops) as WireOp[]);
+          await this.applyWrites(ops.map(fromWire));
+        }
+        if (!states.includes('elsewhere')) {
+          for (const [i, cp] of c.checkpoints.entries()) {
+            if (states[i] === 'moved') continue;
+            if (cp.expectedPosition === undefined) await this.moveLegacyCheckpoint(cp);
+            else await this.moveCheckpoint(cp.name, cp.generation, cp.expectedPosition, cp.position);
           }
         }
       }
@@ -181,12 +204,22 @@ export class MongoReadModelStore implements ReadModelStore {
     await this.completeRecordedSwaps();
   }
 
-  async commit(writes: readonly WriteOp[], checkpoints: readonly Checkpoint[] = []): Promise<CommitResult> {
+  /**
+   * Compares every checkpoint's generation and position before anything is written; writes the redo
+   * record, the writes, then moves each checkpoint with a single-document compare-and-set (filter on
+   * generation and expected position). Without transactions a second writer can still pass the first
+   * comparison in the moment between it and the move; its move is then refused by the compare-and-set
+   * and its redo record dropped, so a restart does not replay it.
+   */
+  async commit(writes: readonly WriteOp[], checkpoints: readonly CheckpointMove[] = []): Promise<CommitResult> {
     this.assertOpen();
     const cps = this.db.collection<CheckpointDoc>(CHECKPOINTS);
     for (const c of checkpoints) {
-      const stored = (await cps.findOne({ _id: c.name }))?.generation ?? 0;
-      if (stored !== c.generation) throw new StaleGenerationError(c.name, c.generation, stored);
+      const stored = await cps.findOne({ _id: c.name });
+      const generation = stored?.generation ?? 0;
+      if (generation !== c.generation) throw new StaleGenerationError(c.name, c.generation, generation);
+      const position = stored ? decodePosition(stored.position) : 0n;
+      if (position !== c.expectedPosition) throw new CheckpointMovedError(c.name, c.expectedPosition, position);
     }
     if (checkpoints.length === 0) return this.applyWrites(writes);
     const redo = this.db.collection<RedoCommit | RedoChunk>(REDO);
@@ -197,26 +230,66 @@ export class MongoReadModelStore implements ReadModelStore {
       _id: commitId,
       kind: 'commit',
       chunks: chunks.length,
-      checkpoints: checkpoints.map((c) => ({ name: c.name, position: encodePosition(c.position), generation: c.generation })),
+      checkpoints: checkpoints.map((c) => ({ name: c.name, position: encodePosition(c.position), generation: c.generation, expectedPosition: encodePosition(c.expectedPosition) })),
       createdAt: new Date(),
     });
     const result = await this.applyWrites(writes);
-    for (const c of checkpoints) {
-      const position = encodePosition(c.position);
-      const updated = await cps.updateOne({ _id: c.name, generation: c.generation }, { $set: { position } });
-      if (updated.matchedCount === 0) {
-        if (c.generation !== 0) throw new StaleGenerationError(c.name, c.generation, (await cps.findOne({ _id: c.name }))?.generation ?? 0);
-        try {
-          await cps.insertOne({ _id: c.name, position, generation: 0 });
-        } catch (err) {
-          if (isDuplicateKey(err)) throw new StaleGenerationError(c.name, c.generation, (await cps.findOne({ _id: c.name }))?.generation ?? 0);
-          throw err;
-        }
+    try {
+      for (const c of checkpoints) await this.moveCheckpoint(c.name, c.generation, encodePosition(c.expectedPosition), encodePosition(c.position));
+    } catch (err) {
+      // Refused: this batch must never move the checkpoint, on a restart neither. Any other failure
+      // keeps the record, so the next open completes the batch.
+      if (err instanceof StaleGenerationError || err instanceof CheckpointMovedError) {
+        await redo.deleteMany({ commitId });
+        await redo.deleteOne({ _id: commitId });
       }
+      throw err;
     }
     await redo.deleteMany({ commitId });
     await redo.deleteOne({ _id: commitId });
     return result;
+  }
+
+  /**
+   * Moves checkpoint `name` from `expected` to `position` (both encoded) if it is still at `expected`
+   * under `generation` — one single-document update, so two writers cannot both move it from there.
+   * @throws StaleGenerationError / CheckpointMovedError when it is not.
+   */
+  private async moveCheckpoint(name: string, generation: number, expected: string, position: string): Promise<void> {
+    const cps = this.db.collection<CheckpointDoc>(CHECKPOINTS);
+    const zero = encodePosition(0n);
+    if (expected === position) {
+      // A step at an unchanged checkpoint: nothing to move, but it must still be where the batch found it.
+      const stored = await cps.findOne({ _id: name });
+      if ((stored?.generation ?? 0) === generation && (stored?.position ?? zero) === position) return;
+    } else {
+      const updated = await cps.updateOne({ _id: name, generation, position: expected }, { $set: { position } });
+      if (updated.matchedCount === 1) return;
+      if (generation === 0 && expected === zero) {
+        try {
+          await cps.insertOne({ _id: name, position, generation: 0 });
+          return;
+        } catch (err) {
+          if (!isDuplicateKey(err)) throw err;
+        }
+      }
+    }
+    const stored = await cps.findOne({ _id: name });
+    if ((stored?.generation ?? 0) !== generation) throw new StaleGenerationError(name, generation, stored?.generation ?? 0);
+    throw new CheckpointMovedError(name, decodePosition(expected), stored ? decodePosition(stored.position) : 0n);
+  }
+
+  /** Replays a redo record's checkpoint written before moves were compared: never moves it back. */
+  private async moveLegacyCheckpoint(cp: RedoCheckpoint): Promise<void> {
+    try {
+      await this.db.collection<CheckpointDoc>(CHECKPOINTS).updateOne(
+        { _id: cp.name, generation: cp.generation, position: { $lte: cp.position } },
+        { $set: { position: cp.position } },
+        { upsert: cp.generation === 0 },
+      );
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err; // the checkpoint moved on or changed generation
+    }
   }
 
   /**

@@ -1,6 +1,8 @@
 import Database from 'better-sqlite3';
 import {
   Checkpoint,
+  CheckpointMove,
+  CheckpointMovedError,
   CollectionSpec,
   CommitResult,
   DeadLetter,
@@ -168,12 +170,20 @@ export class SqliteReadModelStore implements ReadModelStore {
     return s;
   }
 
-  async commit(writes: readonly WriteOp[], checkpoints: readonly Checkpoint[] = []): Promise<CommitResult> {
+  /**
+   * One `BEGIN IMMEDIATE` transaction: the checkpoints' generations and positions are compared first
+   * (another process's commit on the same file is serialised by the write lock, so the comparison
+   * and the move cannot interleave with it), then the writes, then the moves.
+   */
+  async commit(writes: readonly WriteOp[], checkpoints: readonly CheckpointMove[] = []): Promise<CommitResult> {
     this.assertOpen();
     return this.db.transaction((): CommitResult => {
       for (const c of checkpoints) {
-        const stored = this.stmt.checkpoint.get(c.name)?.generation ?? 0;
-        if (stored !== c.generation) throw new StaleGenerationError(c.name, c.generation, stored);
+        const stored = this.stmt.checkpoint.get(c.name);
+        const generation = stored?.generation ?? 0;
+        if (generation !== c.generation) throw new StaleGenerationError(c.name, c.generation, generation);
+        const position = stored ? decodePosition(stored.position) : 0n;
+        if (position !== c.expectedPosition) throw new CheckpointMovedError(c.name, c.expectedPosition, position);
       }
       let applied = 0;
       for (const w of writes) {
