@@ -86,6 +86,8 @@ export class ProjectionRunner implements ProjectionMonitor {
   private readonly physical: (name: string) => string;
   private readonly sliceMs: number;
   private sliceStarted = 0;
+  /** Commits refused in a row because another runner moved a checkpoint (backs off the restarts). */
+  private refusals = 0;
 
   constructor(
     private readonly events: EventStore,
@@ -141,12 +143,15 @@ export class ProjectionRunner implements ProjectionMonitor {
       } catch (err) {
         for (const p of this.projections) p.reset?.();
         if (err instanceof CheckpointMovedError && !this.stopping) {
-          // Not a failure: another runner on the same store committed first. Its commit is the true
-          // state; go on from it at once (catch-up included).
+          // Not a failure: another runner on the same store committed first (or is committing). Its
+          // commit is the true state; go on from it (catch-up included), at once the first time,
+          // then backing off while the other keeps winning.
           this.options.logger?.warn(
             { checkpoint: err.checkpoint, expected: String(err.expected), stored: String(err.actual) },
             'another runner moved the checkpoint; restarting from the stored checkpoints',
           );
+          if (this.refusals > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 10 * 2 ** this.refusals)));
+          this.refusals++;
           continue;
         }
         if (untilCaughtUp || this.stopping) throw err;
@@ -327,6 +332,7 @@ export class ProjectionRunner implements ProjectionMonitor {
     });
     await this.pause();
     await this.store.commit(writes, checkpoints);
+    this.refusals = 0;
     const ending = batch[batch.length - 1]!;
     for (const p of this.projections) if (p.continueWork && p.endsBatch?.(ending)) this.owing.add(p.name);
     this.projections.forEach((p, i) => {

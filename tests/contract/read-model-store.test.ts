@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { MongoClient } from 'mongodb';
-import { encodePosition, shadowName } from '../../src/application/ports/read-model-store.port';
+import { CheckpointMovedError, encodePosition, shadowName } from '../../src/application/ports/read-model-store.port';
 import { MongoReadModelStore } from '../../src/infrastructure/read-models/mongo/mongo-read-model-store';
 import { SqliteReadModelStore } from '../../src/infrastructure/read-models/sqlite/sqlite-read-model-store';
 import { tempDir } from '../support/temp-dir';
@@ -71,48 +71,82 @@ if (mongoUri) {
       }
     });
 
-    it('replays a batch only from the checkpoint it started from: one another writer moved past is dropped, not applied twice', async () => {
+    it('replays a batch that still holds its checkpoint claim; drops one whose checkpoint moved on; drops stale claims of batches that never wrote a record', async () => {
       const database = `ledger_redo_cas_${process.pid}`;
       const items = [{ name: 'items', indexes: [{ fields: ['seq'] }] }];
       const first = MongoReadModelStore.fromUri(mongoUri, database);
       await first.dropDatabase();
       await first.ensureCollections(items);
-      // Another writer committed 0 → 7 (an aggregate at 2 orders); `q` is at 3.
+      // Another writer committed proj → 7 (an aggregate at 2 orders), q → 3, r and s → 2.
       await first.commit([{ kind: 'upsert', collection: 'items', id: 'sum', position: 7n, doc: { seq: 2 } }], [
         { name: 'proj', position: 7n, expectedPosition: 0n, generation: 0 },
         { name: 'q', position: 3n, expectedPosition: 0n, generation: 0 },
+        { name: 'r', position: 2n, expectedPosition: 0n, generation: 0 },
+        { name: 's', position: 2n, expectedPosition: 0n, generation: 0 },
       ]);
       await first.close();
-      // Crashed batches: c1 computed from 0 (its sum counts the same orders again), c2 from 3.
       const client = new MongoClient(mongoUri);
+      const claims = client.db(database).collection<{ _id: string; [k: string]: unknown }>('rm_meta_checkpoint_claims');
       try {
         const redo = client.db(database).collection<{ _id: string; [k: string]: unknown }>('rm_meta_redo');
         const cp = (name: string, from: bigint, to: bigint) => ({ name, position: encodePosition(to), generation: 0, expectedPosition: encodePosition(from) });
+        // c1 started from 5 and lost its claim (taken over as stale); the checkpoint is elsewhere now.
+        // c2 crashed holding its claim on q, after its commit document. c3 crashed right after claiming
+        // r, long ago; c4 is a live writer claiming s right now.
         await redo.insertMany([
-          { _id: 'c1:000000', kind: 'chunk', commitId: 'c1', ops: JSON.stringify([['u', 'items', 'sum', encodePosition(7n), { seq: 4 }]]) },
-          { _id: 'c1', kind: 'commit', chunks: 1, checkpoints: [cp('proj', 0n, 7n)], createdAt: new Date(1) },
+          { _id: 'c1:000000', kind: 'chunk', commitId: 'c1', ops: JSON.stringify([['u', 'items', 'sum', encodePosition(9n), { seq: 4 }]]) },
+          { _id: 'c1', kind: 'commit', chunks: 1, checkpoints: [cp('proj', 5n, 9n)], createdAt: new Date(1) },
           { _id: 'c2:000000', kind: 'chunk', commitId: 'c2', ops: JSON.stringify([['u', 'items', 'q1', encodePosition(6n), { seq: 1 }]]) },
           { _id: 'c2', kind: 'commit', chunks: 1, checkpoints: [cp('q', 3n, 6n)], createdAt: new Date(2) },
         ]);
-      } finally {
-        await client.close();
-      }
-      const reopened = MongoReadModelStore.fromUri(mongoUri, database);
-      try {
-        await reopened.ensureCollections(items);
-        expect(await reopened.get('items', 'sum'), 'the stale batch is not replayed').to.deep.equal({ _id: 'sum', position: 7n, doc: { seq: 2 } });
-        expect(await reopened.getCheckpoint('proj')).to.deep.equal({ name: 'proj', position: 7n, generation: 0 });
-        expect(await reopened.get('items', 'q1')).to.deep.equal({ _id: 'q1', position: 6n, doc: { seq: 1 } });
-        expect(await reopened.getCheckpoint('q')).to.deep.equal({ name: 'q', position: 6n, generation: 0 });
-        const client2 = new MongoClient(mongoUri);
+        const claim = (checkpoint: string, from: bigint, to: bigint, commitId: string, claimedAt: Date) =>
+          ({ _id: `${checkpoint}@0@${encodePosition(from)}`, checkpoint, from: encodePosition(from), to: encodePosition(to), commitId, claimedAt }) as { _id: string };
+        await claims.insertMany([
+          claim('q', 3n, 6n, 'c2', new Date()),
+          claim('r', 2n, 3n, 'c3', new Date(Date.now() - 60_000)),
+          claim('s', 2n, 3n, 'c4', new Date()),
+        ]);
+        const reopened = MongoReadModelStore.fromUri(mongoUri, database);
         try {
-          expect(await client2.db(database).collection('rm_meta_redo').countDocuments()).to.equal(0);
+          await reopened.ensureCollections(items);
+          expect(await reopened.get('items', 'sum'), 'the lost batch is not replayed').to.deep.equal({ _id: 'sum', position: 7n, doc: { seq: 2 } });
+          expect(await reopened.getCheckpoint('proj')).to.deep.equal({ name: 'proj', position: 7n, generation: 0 });
+          expect(await reopened.get('items', 'q1')).to.deep.equal({ _id: 'q1', position: 6n, doc: { seq: 1 } });
+          expect(await reopened.getCheckpoint('q')).to.deep.equal({ name: 'q', position: 6n, generation: 0 });
+          expect(await client.db(database).collection('rm_meta_redo').countDocuments()).to.equal(0);
+          const held = await claims.find({ commitId: { $in: ['c2', 'c3', 'c4'] } }).project({ commitId: 1 }).sort({ _id: 1 }).toArray();
+          expect(held, 'the stale claim is dropped, the live one kept, the one q moved from kept').to.deep.equal([
+            { _id: `q@0@${encodePosition(3n)}`, commitId: 'c2' },
+            { _id: `s@0@${encodePosition(2n)}`, commitId: 'c4' },
+          ]);
+          // While c4 holds s, another commit from s's position is refused and writes nothing.
+          let error: unknown;
+          try {
+            await reopened.commit([{ kind: 'upsert', collection: 'items', id: 's1', position: 4n, doc: { seq: 5 } }], [{ name: 's', position: 4n, expectedPosition: 2n, generation: 0 }]);
+          } catch (err) {
+            error = err;
+          }
+          expect(error).to.be.instanceOf(CheckpointMovedError);
+          expect(error).to.include({ checkpoint: 's', expected: 2n, actual: 2n });
+          expect(await reopened.get('items', 's1')).to.equal(undefined);
+          // Once the claim is stale it is taken over (released: c4 never wrote a record); the next try goes through.
+          await claims.updateOne({ _id: `s@0@${encodePosition(2n)}` }, { $set: { claimedAt: new Date(Date.now() - 60_000) } });
+          error = undefined;
+          try {
+            await reopened.commit([{ kind: 'upsert', collection: 'items', id: 's1', position: 4n, doc: { seq: 5 } }], [{ name: 's', position: 4n, expectedPosition: 2n, generation: 0 }]);
+          } catch (err) {
+            error = err;
+          }
+          expect(error).to.be.instanceOf(CheckpointMovedError);
+          await reopened.commit([{ kind: 'upsert', collection: 'items', id: 's1', position: 4n, doc: { seq: 5 } }], [{ name: 's', position: 4n, expectedPosition: 2n, generation: 0 }]);
+          expect(await reopened.getCheckpoint('s')).to.deep.equal({ name: 's', position: 4n, generation: 0 });
+          expect(await reopened.get('items', 's1')).to.deep.equal({ _id: 's1', position: 4n, doc: { seq: 5 } });
         } finally {
-          await client2.close();
+          await reopened.dropDatabase();
+          await reopened.close();
         }
       } finally {
-        await reopened.dropDatabase();
-        await reopened.close();
+        await client.close();
       }
     });
   });

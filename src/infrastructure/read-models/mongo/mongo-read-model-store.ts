@@ -42,11 +42,35 @@ const NOT_IMPLEMENTED = 238;
 /** Redo chunks stay well under MongoDB's 16 MiB document limit. */
 const CHUNK_BYTES = 4 * 1024 * 1024;
 
+/**
+ * How long a checkpoint claim may stand before another writer takes it over, ms: far above a
+ * commit's duration (a batch of 500 events on FerretDB takes well under a second).
+ */
+const CLAIM_TIMEOUT_MS = 30_000;
+/** Claims on checkpoint moves ({@link ClaimDoc}). */
+const CLAIMS = 'rm_meta_checkpoint_claims';
+
 interface CheckpointDoc {
   _id: string;
   position: string;
   generation: number;
 }
+
+/**
+ * A writer's claim to move checkpoint `checkpoint` from position `from` (encoded) under a generation:
+ * `_id` is {@link claimId}, unique, so a single insert decides between two writers starting from one
+ * position (atomic on MongoDB and on FerretDB alike).
+ */
+interface ClaimDoc {
+  _id: string;
+  checkpoint: string;
+  from: string;
+  to: string;
+  commitId: string;
+  claimedAt: Date;
+}
+
+const claimId = (checkpoint: string, generation: number, from: string) => `${checkpoint}@${generation}@${from}`;
 
 /** A checkpoint move as a redo record keeps it: positions encoded ({@link encodePosition}). */
 interface RedoCheckpoint {
@@ -109,6 +133,9 @@ type WireOp = [kind: 'u' | 'd', collection: string, id: string, position: string
  *   writes, then the checkpoints; the record is removed last. `ensureCollections` replays a commit
  *   document left behind by a crash, so a batch is either wholly absent (no commit document, the
  *   checkpoint did not move) or completed on restart.
+ * - Checkpoint moves are compare-and-set by a claim document inserted before the redo record (see
+ *   `commit`): of two writers starting from one position (two runners on one database), one moves
+ *   the checkpoint and the other is refused before it writes anything.
  */
 export class MongoReadModelStore implements ReadModelStore {
   readonly kind = 'mongodb';
@@ -164,55 +191,148 @@ export class MongoReadModelStore implements ReadModelStore {
   private async recover(): Promise<void> {
     const redo = this.db.collection<RedoCommit | RedoChunk>(REDO);
     const commits = (await redo.find({ kind: 'commit' }).sort({ createdAt: 1 }).toArray()) as RedoCommit[];
-    for (const c of commits) {
-      const chunks = (await redo.find({ kind: 'chunk', commitId: c._id }).toArray()) as RedoChunk[];
-      if (chunks.length === c.chunks) {
-        // Where each checkpoint is now decides what is left to do: all still where the batch found
-        // them — the writes may be partial: replay them, then move the checkpoints; some moved to the
-        // batch's target — the writes are complete: move the rest; any elsewhere — another writer
-        // moved it (this batch lost, its writes are stale) or it moved on since: nothing to redo.
-        const cps = this.db.collection<CheckpointDoc>(CHECKPOINTS);
-        const states = await Promise.all(
-          c.checkpoints.map(async (cp) => {
-            if (cp.expectedPosition === undefined) return 'legacy' as const;
-            const stored = await cps.findOne({ _id: cp.name });
-            const position = stored?.position ?? encodePosition(0n);
-            if ((stored?.generation ?? 0) !== cp.generation) return 'elsewhere' as const;
-            return position === cp.expectedPosition ? ('expected' as const) : position === cp.position ? ('moved' as const) : ('elsewhere' as const);
-          }),
-        );
-        if (states.every((x) => x === 'expected' || x === 'legacy')) {
-          const ops = chunks.sort((a, b) => (a._id < b._id ? -1 : 1)).flatMap((ch) => JSON.parse(ch.ops) as WireOp[]);
-          await this.applyWrites(ops.map(fromWire));
-        }
-        if (!states.includes('elsewhere')) {
-          for (const [i, cp] of c.checkpoints.entries()) {
-            if (states[i] === 'moved') continue;
-            if (cp.expectedPosition === undefined) await this.moveLegacyCheckpoint(cp);
-            else await this.moveCheckpoint(cp.name, cp.generation, cp.expectedPosition, cp.position);
-          }
-        }
-      }
-      await redo.deleteMany({ commitId: c._id });
-      await redo.deleteOne({ _id: c._id });
-    }
+    for (const c of commits) await this.completeCommit(c);
     // Chunks without a commit document belong to batches that never committed.
     const orphans = await redo.find({ kind: 'chunk' }).project<{ commitId: string }>({ commitId: 1 }).toArray();
     const live = new Set((await redo.find({ kind: 'commit' }).project<{ _id: string }>({ _id: 1 }).toArray()).map((c) => c._id));
     const stale = [...new Set(orphans.map((o) => o.commitId))].filter((id) => !live.has(id));
     if (stale.length > 0) await redo.deleteMany({ kind: 'chunk', commitId: { $in: stale } });
+    for (const claim of await this.db.collection<ClaimDoc>(CLAIMS).find({}).toArray()) await this.takeOverStaleClaim(claim);
     await this.completeRecordedSwaps();
   }
 
   /**
-   * Compares every checkpoint's generation and position before anything is written; writes the redo
-   * record, the writes, then moves each checkpoint with a single-document compare-and-set (filter on
-   * generation and expected position). Without transactions a second writer can still pass the first
-   * comparison in the moment between it and the move; its move is then refused by the compare-and-set
-   * and its redo record dropped, so a restart does not replay it.
+   * Completes (or drops) the batch of a redo commit document, then removes the record. Where its
+   * checkpoints are decides: all still where it found them under its claims — the writes may be
+   * partial: replay them, then move the checkpoints; some already at its targets — the writes are
+   * complete: move the rest; any elsewhere (a rebuild swapped in, or its claim was taken over) —
+   * its writes are not replayed.
+   */
+  private async completeCommit(c: RedoCommit): Promise<void> {
+    const redo = this.db.collection<RedoCommit | RedoChunk>(REDO);
+    const cps = this.db.collection<CheckpointDoc>(CHECKPOINTS);
+    const claims = this.db.collection<ClaimDoc>(CLAIMS);
+    const chunks = (await redo.find({ kind: 'chunk', commitId: c._id }).toArray()) as RedoChunk[];
+    if (chunks.length === c.chunks) {
+      const replay = async () => {
+        const ops = chunks.sort((a, b) => (a._id < b._id ? -1 : 1)).flatMap((ch) => JSON.parse(ch.ops) as WireOp[]);
+        await this.applyWrites(ops.map(fromWire));
+      };
+      if (c.checkpoints.some((cp) => cp.expectedPosition === undefined)) {
+        await replay();
+        for (const cp of c.checkpoints) await this.moveLegacyCheckpoint(cp);
+      } else {
+        const states = await Promise.all(
+          c.checkpoints.map(async (cp) => {
+            const stored = await cps.findOne({ _id: cp.name });
+            const position = stored?.position ?? encodePosition(0n);
+            if ((stored?.generation ?? 0) !== cp.generation) return 'elsewhere' as const;
+            const owned = (await claims.findOne({ _id: claimId(cp.name, cp.generation, cp.expectedPosition!) }))?.commitId === c._id;
+            if (position === cp.expectedPosition && owned) return 'claimed' as const;
+            return position === cp.position && cp.position !== cp.expectedPosition ? ('moved' as const) : ('elsewhere' as const);
+          }),
+        );
+        if (!states.includes('elsewhere')) {
+          if (states.every((s) => s === 'claimed')) await replay();
+          for (const [i, cp] of c.checkpoints.entries()) if (states[i] === 'claimed') await this.moveCheckpoint(cp.name, cp.generation, cp.expectedPosition!, cp.position);
+        }
+      }
+      await this.settleClaims(c._id, c.checkpoints);
+    }
+    await redo.deleteMany({ commitId: c._id });
+    await redo.deleteOne({ _id: c._id });
+  }
+
+  /**
+   * A claim older than {@link CLAIM_TIMEOUT_MS} whose checkpoint has not moved belongs to a writer
+   * that stopped in the middle of a commit (a crash, a lost connection): its batch is completed from
+   * its redo record when that was written, else the claim is dropped (nothing of the batch was written).
+   */
+  private async takeOverStaleClaim(claim: ClaimDoc): Promise<void> {
+    if (Date.now() - claim.claimedAt.getTime() < CLAIM_TIMEOUT_MS) return;
+    const record = (await this.db.collection<RedoCommit | RedoChunk>(REDO).findOne({ _id: claim.commitId, kind: 'commit' })) as RedoCommit | null;
+    if (record) await this.completeCommit(record);
+    else await this.db.collection<ClaimDoc>(CLAIMS).deleteOne({ _id: claim._id, commitId: claim.commitId });
+  }
+
+  /**
+   * After a commit: drops its claims on checkpoints it left where they were (a later commit starts
+   * from there again) and every claim on older positions of the checkpoints it moved. The claim on
+   * the position it moved from stays, so a writer still starting from there is refused.
+   */
+  private async settleClaims(commitId: string, checkpoints: readonly RedoCheckpoint[]): Promise<void> {
+    const claims = this.db.collection<ClaimDoc>(CLAIMS);
+    for (const cp of checkpoints) {
+      if (cp.expectedPosition === undefined) continue;
+      if (cp.position === cp.expectedPosition) await claims.deleteOne({ _id: claimId(cp.name, cp.generation, cp.expectedPosition), commitId });
+      else await claims.deleteMany({ checkpoint: cp.name, from: { $lt: cp.expectedPosition } });
+    }
+  }
+
+  /**
+   * Compare-and-set without transactions: each checkpoint's generation and position are compared,
+   * then the move from that position is claimed by inserting a claim document whose `_id` is the
+   * checkpoint, generation and position (a unique key: of two writers starting from one position
+   * only one can insert it), and compared again; all of it before the redo record is written, so a
+   * refused writer writes nothing. Then the redo record, the writes and the moves. A claim that
+   * outlives a crashed writer is taken over after {@link CLAIM_TIMEOUT_MS} (or when the store is
+   * opened again).
    */
   async commit(writes: readonly WriteOp[], checkpoints: readonly CheckpointMove[] = []): Promise<CommitResult> {
     this.assertOpen();
+    await this.compareCheckpoints(checkpoints);
+    if (checkpoints.length === 0) return this.applyWrites(writes);
+    const commitId = `${Date.now().toString(36)}-${randomUUID()}`;
+    const moves: RedoCheckpoint[] = checkpoints.map((c) => ({ name: c.name, position: encodePosition(c.position), generation: c.generation, expectedPosition: encodePosition(c.expectedPosition) }));
+    const claims = this.db.collection<ClaimDoc>(CLAIMS);
+    const mine: string[] = [];
+    try {
+      for (const [i, c] of checkpoints.entries()) {
+        const claim: ClaimDoc = { _id: claimId(c.name, c.generation, moves[i]!.expectedPosition!), checkpoint: c.name, from: moves[i]!.expectedPosition!, to: moves[i]!.position, commitId, claimedAt: new Date() };
+        try {
+          await claims.insertOne(claim);
+          mine.push(claim._id);
+        } catch (err) {
+          if (!isDuplicateKey(err)) throw err;
+          const held = await claims.findOne({ _id: claim._id });
+          if (held) await this.takeOverStaleClaim(held);
+          const stored = await this.db.collection<CheckpointDoc>(CHECKPOINTS).findOne({ _id: c.name });
+          throw new CheckpointMovedError(c.name, c.expectedPosition, stored ? decodePosition(stored.position) : 0n);
+        }
+      }
+      // Another writer may have moved a checkpoint between the comparison and the claim.
+      await this.compareCheckpoints(checkpoints);
+    } catch (err) {
+      if (mine.length > 0) await claims.deleteMany({ _id: { $in: mine }, commitId });
+      throw err;
+    }
+    const redo = this.db.collection<RedoCommit | RedoChunk>(REDO);
+    const chunks = chunkOps(writes.map(toWire)).map((ops, i): RedoChunk => ({ _id: `${commitId}:${String(i).padStart(6, '0')}`, kind: 'chunk', commitId, ops }));
+    if (chunks.length > 0) await redo.insertMany(chunks, { ordered: false });
+    await redo.insertOne({ _id: commitId, kind: 'commit', chunks: chunks.length, checkpoints: moves, createdAt: new Date() });
+    const result = await this.applyWrites(writes);
+    try {
+      for (const m of moves) await this.moveCheckpoint(m.name, m.generation, m.expectedPosition!, m.position);
+    } catch (err) {
+      // Only a rebuild swapping in (a new generation) gets here: this batch must not move the checkpoint, on a restart neither.
+      if (err instanceof StaleGenerationError || err instanceof CheckpointMovedError) {
+        await redo.deleteMany({ commitId });
+        await redo.deleteOne({ _id: commitId });
+        await claims.deleteMany({ commitId });
+      }
+      throw err;
+    }
+    await this.settleClaims(commitId, moves);
+    await redo.deleteMany({ commitId });
+    await redo.deleteOne({ _id: commitId });
+    return result;
+  }
+
+  /**
+   * @throws StaleGenerationError when a checkpoint's stored generation is not the one given;
+   *   CheckpointMovedError when its stored position is not the expected one.
+   */
+  private async compareCheckpoints(checkpoints: readonly CheckpointMove[]): Promise<void> {
     const cps = this.db.collection<CheckpointDoc>(CHECKPOINTS);
     for (const c of checkpoints) {
       const stored = await cps.findOne({ _id: c.name });
@@ -221,45 +341,17 @@ export class MongoReadModelStore implements ReadModelStore {
       const position = stored ? decodePosition(stored.position) : 0n;
       if (position !== c.expectedPosition) throw new CheckpointMovedError(c.name, c.expectedPosition, position);
     }
-    if (checkpoints.length === 0) return this.applyWrites(writes);
-    const redo = this.db.collection<RedoCommit | RedoChunk>(REDO);
-    const commitId = `${Date.now().toString(36)}-${randomUUID()}`;
-    const chunks = chunkOps(writes.map(toWire)).map((ops, i): RedoChunk => ({ _id: `${commitId}:${String(i).padStart(6, '0')}`, kind: 'chunk', commitId, ops }));
-    if (chunks.length > 0) await redo.insertMany(chunks, { ordered: false });
-    await redo.insertOne({
-      _id: commitId,
-      kind: 'commit',
-      chunks: chunks.length,
-      checkpoints: checkpoints.map((c) => ({ name: c.name, position: encodePosition(c.position), generation: c.generation, expectedPosition: encodePosition(c.expectedPosition) })),
-      createdAt: new Date(),
-    });
-    const result = await this.applyWrites(writes);
-    try {
-      for (const c of checkpoints) await this.moveCheckpoint(c.name, c.generation, encodePosition(c.expectedPosition), encodePosition(c.position));
-    } catch (err) {
-      // Refused: this batch must never move the checkpoint, on a restart neither. Any other failure
-      // keeps the record, so the next open completes the batch.
-      if (err instanceof StaleGenerationError || err instanceof CheckpointMovedError) {
-        await redo.deleteMany({ commitId });
-        await redo.deleteOne({ _id: commitId });
-      }
-      throw err;
-    }
-    await redo.deleteMany({ commitId });
-    await redo.deleteOne({ _id: commitId });
-    return result;
   }
 
   /**
-   * Moves checkpoint `name` from `expected` to `position` (both encoded) if it is still at `expected`
-   * under `generation` — one single-document update, so two writers cannot both move it from there.
-   * @throws StaleGenerationError / CheckpointMovedError when it is not.
+   * Moves checkpoint `name` from `expected` to `position` (both encoded) under `generation`; the
+   * caller holds the claim on `expected`, so no other writer moves it from there.
+   * @throws StaleGenerationError / CheckpointMovedError when it is not there (a rebuild swapped in).
    */
   private async moveCheckpoint(name: string, generation: number, expected: string, position: string): Promise<void> {
     const cps = this.db.collection<CheckpointDoc>(CHECKPOINTS);
     const zero = encodePosition(0n);
     if (expected === position) {
-      // A step at an unchanged checkpoint: nothing to move, but it must still be where the batch found it.
       const stored = await cps.findOne({ _id: name });
       if ((stored?.generation ?? 0) === generation && (stored?.position ?? zero) === position) return;
     } else {
