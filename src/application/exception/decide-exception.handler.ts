@@ -22,10 +22,10 @@ import { DomainError } from '../../domain/shared/errors';
 import { LEDGER_EVENT_NAMESPACE } from '../../domain/shared/ids';
 import { v5 as uuidv5 } from 'uuid';
 import type { Clock } from '../ports/clock.port';
-import { ConcurrencyConflictError, StreamNotFoundError, type ActualRevision, type EventStore } from '../ports/event-store.port';
+import { StreamNotFoundError, type ActualRevision, type EventStore } from '../ports/event-store.port';
 import type { ProjectionMonitor } from '../ports/projection-monitor.port';
 import { exceptionStateOf, type Answer, type ReadModelQueries } from '../read-models/read-model.queries';
-import { CONFLICT_RETRIES, commandEvents, commandMetadata, PreconditionFailedError, type CommandContext } from '../shared/command-context';
+import { commandEvents, withConflictRetry, commandMetadata, PreconditionFailedError, type CommandContext } from '../shared/command-context';
 import { exceptionVersion } from './exception-version';
 
 /** A decision as the API takes it. */
@@ -91,13 +91,7 @@ export class DecideExceptionHandler {
    *   ConcurrencyConflictError (the stream kept moving through every retry).
    */
   async handle(input: DecideExceptionInput, ctx: CommandContext): Promise<ExceptionDecided> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.attempt(input, ctx);
-      } catch (err) {
-        if (!(err instanceof ConcurrencyConflictError) || attempt >= CONFLICT_RETRIES) throw err;
-      }
-    }
+    return withConflictRetry(() => this.attempt(input, ctx));
   }
 
   private async attempt(input: DecideExceptionInput, ctx: CommandContext): Promise<ExceptionDecided> {

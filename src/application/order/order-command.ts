@@ -6,6 +6,7 @@ import { StreamNotFoundError, type EventData, type EventStore, type RecordedEven
 import type { OrderDirectory, OrderLocation } from '../ports/order-directory.port';
 import { idempotencyKeyReused } from '../shared/idempotency';
 import { withConflictRetry } from '../shared/command-context';
+import { KeyedMutex } from '../ingest/keyed-mutex';
 
 /** 404 for an order id the ledger has no stream for. */
 export function orderNotFound(orderId: string): DomainError {
@@ -26,9 +27,20 @@ export interface OrderCommandOutcome {
 }
 
 /**
+ * Order commands of this process, one at a time per order stream: a refund racing another refund (or
+ * a correction) of the same order then reads the other's event instead of losing the append and
+ * re-trying. Across processes, and against facts ingested meanwhile, the expected revision and
+ * {@link withConflictRetry} decide.
+ */
+const orderStreams = new KeyedMutex();
+
+/**
  * Read the order stream → find an earlier command with this id (idempotent replay, or 422 when the
  * request hash differs) → `decide` on the folded state → append with the revision read. Retries on a
- * concurrency conflict (a racing command re-decides on the new state).
+ * concurrency conflict (a racing command re-decides on the new state), with a jittered pause, up to
+ * `CONFLICT_RETRIES` times; commands of this process on one stream run one at a time.
+ * @throws DomainError `not_found` (no stream), `business_rule` (the decider's refusal,
+ *   `idempotency_key_reused`); ConcurrencyConflictError when every attempt conflicted.
  */
 export function runOrderCommand(
   events: EventStore,
@@ -37,25 +49,34 @@ export function runOrderCommand(
   idem: { commandId: string; key?: string; requestHash: string; eventType: string; idOf: (e: RecordedEvent) => string | undefined },
   toEvent: (decided: { type: string; data: unknown }) => EventData,
 ): Promise<OrderCommandOutcome> {
-  return withConflictRetry(async () => {
-    let stream: RecordedEvent[];
-    try {
-      stream = await events.readStream(location.streamId);
-    } catch (err) {
-      if (err instanceof StreamNotFoundError) throw orderNotFound(location.orderId);
-      throw err;
-    }
-    const earlier = stream.find((e) => e.type === idem.eventType && idem.idOf(e) === idem.commandId);
-    if (earlier) {
-      if (earlier.metadata.requestHash === idem.requestHash) return { event: earlier, replayed: true };
-      throw idempotencyKeyReused(idem.key ?? idem.commandId);
-    }
-    const decided = decide(command, orderStateFrom(stream as unknown as OrderEventEnvelope<{ type: string; data: unknown }>[]));
-    if (decided.length !== 1) throw new Error(`expected one event from ${command.type}, got ${decided.length}`);
-    const toAppend = toEvent(decided[0]!);
-    const last = stream[stream.length - 1]!;
-    const result = await events.appendToStream(location.streamId, [toAppend], { expectedRevision: last.revision });
-    const recorded: RecordedEvent = { ...toAppend, streamId: location.streamId, revision: result.nextExpectedRevision, position: result.position, created: toAppend.metadata.recordedAt };
-    return { event: recorded, replayed: false };
-  });
+  return withConflictRetry(() => orderStreams.run(location.streamId, () => attemptOrderCommand(events, location, command, idem, toEvent)));
+}
+
+/** One read → decide → append of {@link runOrderCommand}. */
+async function attemptOrderCommand(
+  events: EventStore,
+  location: OrderLocation,
+  command: OrderCommand,
+  idem: { commandId: string; key?: string; requestHash: string; eventType: string; idOf: (e: RecordedEvent) => string | undefined },
+  toEvent: (decided: { type: string; data: unknown }) => EventData,
+): Promise<OrderCommandOutcome> {
+  let stream: RecordedEvent[];
+  try {
+    stream = await events.readStream(location.streamId);
+  } catch (err) {
+    if (err instanceof StreamNotFoundError) throw orderNotFound(location.orderId);
+    throw err;
+  }
+  const earlier = stream.find((e) => e.type === idem.eventType && idem.idOf(e) === idem.commandId);
+  if (earlier) {
+    if (earlier.metadata.requestHash === idem.requestHash) return { event: earlier, replayed: true };
+    throw idempotencyKeyReused(idem.key ?? idem.commandId);
+  }
+  const decided = decide(command, orderStateFrom(stream as unknown as OrderEventEnvelope<{ type: string; data: unknown }>[]));
+  if (decided.length !== 1) throw new Error(`expected one event from ${command.type}, got ${decided.length}`);
+  const toAppend = toEvent(decided[0]!);
+  const last = stream[stream.length - 1]!;
+  const result = await events.appendToStream(location.streamId, [toAppend], { expectedRevision: last.revision });
+  const recorded: RecordedEvent = { ...toAppend, streamId: location.streamId, revision: result.nextExpectedRevision, position: result.position, created: toAppend.metadata.recordedAt };
+  return { event: recorded, replayed: false };
 }

@@ -4,7 +4,7 @@ import type { PeriodReopened } from '../../domain/period/period.events';
 import { periodStreamId } from '../../domain/shared/streams';
 import type { Clock } from '../ports/clock.port';
 import type { EventStore } from '../ports/event-store.port';
-import { commandEvents, commandMetadata } from '../shared/command-context';
+import { commandEvents, commandMetadata, withConflictRetry } from '../shared/command-context';
 import type { PeriodCommandContext } from './close-period.handler';
 import { readPeriod } from './period-stream';
 
@@ -20,14 +20,18 @@ export class ReopenPeriodHandler {
 
   /**
    * @throws DomainError `period_not_closed` (conflict), `reason_required` (invalid), `role_not_allowed`;
-   *   ConcurrencyConflictError when a close or reopen raced this one.
+   *   ConcurrencyConflictError when the stream kept moving through every retry (`withConflictRetry`).
    */
   async reopen(period: string, reason: string, ctx: PeriodCommandContext): Promise<{ reopened: PeriodReopened['data']; position: bigint }> {
-    const history = await readPeriod(this.events, period);
     const reopenId = randomUUID();
-    const at = this.clock.now().toISOString();
-    const decided = decidePeriod({ type: 'ReopenPeriod', data: { period, reopenId, at, actor: ctx.actor, role: ctx.role, reason } }, history.state);
-    const result = await this.events.appendToStream(periodStreamId(period), commandEvents(decided, reopenId, commandMetadata(ctx, reopenId, at)), { expectedRevision: history.revision });
-    return { reopened: (decided[0] as PeriodReopened).data, position: result.position };
+    // A racing close or reopen moves the stream: decide again on what it holds now (a reopen that
+    // raced another reopen is then refused `period_not_closed`).
+    return withConflictRetry(async () => {
+      const history = await readPeriod(this.events, period);
+      const at = this.clock.now().toISOString();
+      const decided = decidePeriod({ type: 'ReopenPeriod', data: { period, reopenId, at, actor: ctx.actor, role: ctx.role, reason } }, history.state);
+      const result = await this.events.appendToStream(periodStreamId(period), commandEvents(decided, reopenId, commandMetadata(ctx, reopenId, at)), { expectedRevision: history.revision });
+      return { reopened: (decided[0] as PeriodReopened).data, position: result.position };
+    });
   }
 }

@@ -1,6 +1,7 @@
 import { v5 as uuidv5 } from 'uuid';
 import { LEDGER_EVENT_NAMESPACE, sourceEventName } from '../../domain/shared/ids';
-import { ConcurrencyConflictError, type EventData, type EventMetadata } from '../ports/event-store.port';
+import { ConcurrencyConflictError, EventIdInOtherStreamError, type EventData, type EventMetadata } from '../ports/event-store.port';
+import { backoffDelay, type BackoffPolicy } from './backoff';
 
 /** Who sent a command and in which request (filled by the HTTP layer). */
 export interface CommandContext {
@@ -49,15 +50,27 @@ export function commandEvents(decided: readonly { type: string; data: unknown }[
 export const CONFLICT_RETRIES = 5;
 
 /**
- * Runs `attempt` (read → decide → append with the revision read) and retries it on a concurrency
- * conflict, unless the client pinned the revision (`pinned`): then the conflict propagates (→ 412).
+ * Pause before re-try n (1-based) after a conflict: 5·2^(n-1) ms capped at 80 ms, half of it random,
+ * so racers that lost together do not read and append in lockstep again.
  */
-export async function withConflictRetry<T>(attempt: () => Promise<T>, pinned = false): Promise<T> {
+export const CONFLICT_BACKOFF: BackoffPolicy = { retryBaseMs: 5, retryMaxMs: 80 };
+
+/**
+ * Runs `attempt` (read → decide → append with the revision read) and retries it on a concurrency
+ * conflict — re-reading the stream and deciding again on what is there now, the standard
+ * event-sourcing command loop — up to {@link CONFLICT_RETRIES} times with a jittered pause
+ * ({@link CONFLICT_BACKOFF}), unless the client pinned the revision (`pinned`): then the conflict
+ * propagates at once (→ 412).
+ * @throws the last ConcurrencyConflictError when every attempt conflicted (the HTTP layer answers
+ *   409 `concurrency_conflict` with `Retry-After`); any other error of `attempt` unchanged.
+ */
+export async function withConflictRetry<T>(attempt: () => Promise<T>, pinned = false, random: () => number = Math.random): Promise<T> {
   for (let i = 0; ; i++) {
     try {
       return await attempt();
     } catch (err) {
-      if (!(err instanceof ConcurrencyConflictError) || pinned || i >= CONFLICT_RETRIES) throw err;
+      if (!(err instanceof ConcurrencyConflictError) || err instanceof EventIdInOtherStreamError || pinned || i >= CONFLICT_RETRIES) throw err;
+      await new Promise((resolve) => setTimeout(resolve, backoffDelay(CONFLICT_BACKOFF, i + 1, random)));
     }
   }
 }

@@ -135,7 +135,9 @@ export function problemFromError(err: unknown): { problem: ProblemBody; internal
         type: problemType('concurrency-conflict'),
         title: 'Concurrent modification',
         status: 409,
-        detail: 'The resource was changed by another request; read it again and retry.',
+        // Only after the command re-read and re-decided CONFLICT_RETRIES times (withConflictRetry).
+        detail: 'The resource kept changing under concurrent requests while this one was decided; send it again (after Retry-After seconds).',
+        code: 'concurrency_conflict',
       },
       internal: false,
     };
@@ -265,6 +267,7 @@ export function problemErrorHandler(logger: Logger): ErrorRequestHandler {
     }
     const { problem, internal } = problemFromError(undecodableBodyProblem(err, req.headers['content-encoding']) ?? err);
     if (internal) logger.error({ err, correlationId: res.locals.correlationId }, 'request failed');
+    if (err instanceof ConcurrencyConflictError && problem.status === 409) res.setHeader('Retry-After', '1');
     sendProblem(res, problem);
   };
 }
