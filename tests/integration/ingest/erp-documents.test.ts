@@ -306,6 +306,28 @@ describe('ingest: ERP documents', () => {
     });
   });
 
+  describe('an amount off the scale and another fault of a different kind: one 400 listing both (re-trial: only the other was named)', () => {
+    it('totals.net "204.180" + lines[0].quantity "-1" → validation-error naming both, the amount with its code', async () => {
+      const before = await head(service);
+      const res = await post(DOCS, invoice({ documentNumber: 'SI-TMD-5', totals: { net: '204.180', tax: '2.22', gross: '13.90' }, lines: [{ lineNumber: 1, kind: 'item', quantity: '-1', net: '1.00', tax: '0.19', gross: '1.19' }] })).expect(400);
+      expectResponseMatchesSpec(res, 'post', DOCS);
+      expect(res.body.type).to.equal('/problems/validation-error');
+      expect(res.body.errors.map((e: { field: string }) => e.field).sort()).to.deep.equal(['lines[0].quantity', 'totals.net']);
+      expect(res.body.errors.find((e: { field: string }) => e.field === 'totals.net')).to.deep.equal({ field: 'totals.net', message: '204.180 has more decimals than EUR allows (2): write it as 204.18', code: 'too_many_decimals' });
+      expect(await head(service)).to.equal(before);
+    });
+    it('totals.net "204.180" + totals.tax as a JSON number → both named', async () => {
+      const res = await post(DOCS, invoice({ documentNumber: 'SI-TMD-6', totals: { net: '204.180', tax: 2.22, gross: '13.90' } })).expect(400);
+      expect(res.body.type).to.equal('/problems/validation-error');
+      expect(res.body.errors.map((e: { field: string }) => e.field).sort()).to.deep.equal(['totals.net', 'totals.tax']);
+      expect(res.body.errors.find((e: { field: string }) => e.field === 'totals.net')).to.have.property('code', 'too_many_decimals');
+    });
+    it('an amount off the scale in a document whose currency is invalid → the currency alone (no scale to judge by)', async () => {
+      const res = await post(DOCS, invoice({ documentNumber: 'SI-TMD-7', currency: 'EUX', totals: { net: '204.180', tax: '2.22', gross: '13.90' } })).expect(400);
+      expect(res.body.errors.map((e: { field: string }) => e.field)).to.deep.equal(['currency']);
+    });
+  });
+
   describe('bad input: 4xx problem naming the field, nothing appended', () => {
     const bc = JSON.parse(fixtureText('business-central', 'sales-invoice.json')) as { salesInvoiceLines: Record<string, unknown>[] };
     const cases: { name: string; path: string; body: unknown; status: number; field?: string; message?: RegExp; role?: 'finance'; contentType?: string; noAuth?: boolean }[] = [

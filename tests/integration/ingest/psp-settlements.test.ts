@@ -157,6 +157,18 @@ describe('ingest: PSP settlements', () => {
     expect(await head(service)).to.equal(before);
   });
 
+  it('payoutAmount "216.570" + lines[0].type "bogus" → one validation-error naming both, the amount with its code (re-trial: only the type)', async () => {
+    const before = await head(service);
+    const line = (batch().lines as Record<string, unknown>[])[0]!;
+    const res = await post(batch({ batchId: 'TMD-4', payoutAmount: '216.570', lines: [{ ...line, type: 'bogus' }] })).expect(400);
+    expect(res.body.type).to.equal('/problems/validation-error');
+    expect(res.body.errors.map((e: { field: string }) => e.field).sort()).to.deep.equal(['lines[0].type', 'payoutAmount']);
+    expect(res.body.errors.find((e: { field: string }) => e.field === 'payoutAmount')).to.deep.equal({ field: 'payoutAmount', message: '216.570 has more decimals than EUR allows (2): write it as 216.57', code: 'too_many_decimals' });
+    const inLine = await post(batch({ batchId: 'TMD-5', lines: [{ ...line, fee: '3.200', bookedAt: 'yesterday' }] })).expect(400);
+    expect(inLine.body.errors.map((e: { field: string }) => e.field).sort()).to.deep.equal(['lines[0].bookedAt', 'lines[0].fee']);
+    expect(await head(service)).to.equal(before);
+  });
+
   describe('bad input: 4xx problem naming the field, nothing appended', () => {
     const line = (batch().lines as Record<string, unknown>[])[0]!;
     const cases: { name: string; body: unknown; status: number; field?: string; message?: RegExp; contentType?: string; query?: string }[] = [

@@ -11,7 +11,7 @@ import type { ApiKeyRegistry } from '../auth/api-keys';
 import { actorOf } from '../auth/auth.middleware';
 import { guard } from '../auth/route-roles';
 import { FieldError, HttpProblem } from '../problem-details';
-import { requireContentType, validateDto } from '../validation';
+import { dtoFieldErrors, requireContentType } from '../validation';
 import { ErpDocumentDto } from './erp-document.dto';
 import { ingestContext, outcomeBody } from './ingest-response';
 import { parseLossless, stringifyLossless } from './lossless-body';
@@ -20,26 +20,36 @@ import { parseLossless, stringifyLossless } from './lossless-body';
 export const MAX_DOCUMENTS_PER_REQUEST = 1000;
 
 /**
- * Prefixes the field paths of a validation problem (`lines[0].net` → `[2].lines[0].net`); the
- * document itself (`body`) is the item (`[2]`).
+ * Validates one document: its DTO constraints and the scales of its amounts as written, both passes
+ * run so a 400 names every invalid field. Field paths are prefixed (`lines[0].net` →
+ * `[2].lines[0].net`); the document itself (`body`) is the item (`[2]`).
+ * @throws HttpProblem 400 when the item is not a JSON object.
  */
 async function validateAt(body: unknown, prefix: string): Promise<{ dto?: ErpDocumentDto; errors: FieldError[] }> {
+  const at = (field: string) => (field === 'body' && prefix ? prefix.slice(0, -1) : `${prefix}${field}`);
+  let checked: { instance: ErpDocumentDto; errors: FieldError[] };
   try {
-    return { dto: await validateDto(ErpDocumentDto, body), errors: [] };
+    checked = await dtoFieldErrors(ErpDocumentDto, body);
   } catch (err) {
-    const at = (field: string) => (field === 'body' && prefix ? prefix.slice(0, -1) : `${prefix}${field}`);
     if (err instanceof HttpProblem && err.extensions.errors) return { errors: err.extensions.errors.map((e) => ({ field: at(e.field), message: e.message })) };
     throw err;
   }
+  const errors = checked.errors.map((e) => ({ field: at(e.field), message: e.message }));
+  errors.push(...scaleErrors(checked.instance as unknown as ErpDocument, prefix, new Set(errors.map((e) => e.field))));
+  return errors.length === 0 ? { dto: checked.instance, errors } : { errors };
 }
 
 /**
  * Amounts on the currency's scale as written (the canonical API never quantises: it rejects, also
- * zeros beyond the scale such as `"11.680"` EUR; {@link Money.parseInput}).
+ * zeros beyond the scale such as `"11.680"` EUR; {@link Money.parseInput}). Runs on a document that
+ * may have failed its DTO checks: only decimal strings are judged, not a field `reported` already,
+ * and nothing when the currency is itself reported (no scale to judge by).
  */
-function scaleErrors(doc: ErpDocument, prefix: string): FieldError[] {
+function scaleErrors(doc: ErpDocument, prefix: string, reported: ReadonlySet<string>): FieldError[] {
   const errors: FieldError[] = [];
-  const check = (value: string, field: string) => {
+  if (typeof doc.currency !== 'string' || reported.has(`${prefix}currency`)) return errors;
+  const check = (value: unknown, field: string) => {
+    if (typeof value !== 'string' || reported.has(`${prefix}${field}`)) return;
     try {
       Money.parseInput(value, doc.currency, field);
     } catch (err) {
@@ -47,8 +57,13 @@ function scaleErrors(doc: ErpDocument, prefix: string): FieldError[] {
       else throw err;
     }
   };
-  for (const k of ['net', 'tax', 'gross'] as const) check(doc.totals[k], `totals.${k}`);
-  doc.lines.forEach((l, i) => (['net', 'tax', 'gross'] as const).forEach((k) => check(l[k], `lines[${i}].${k}`)));
+  const totals = doc.totals as Partial<ErpDocument['totals']> | undefined;
+  if (totals && typeof totals === 'object') for (const k of ['net', 'tax', 'gross'] as const) check(totals[k], `totals.${k}`);
+  if (Array.isArray(doc.lines)) {
+    doc.lines.forEach((l, i) => {
+      if (l && typeof l === 'object') (['net', 'tax', 'gross'] as const).forEach((k) => check(l[k], `lines[${i}].${k}`));
+    });
+  }
   return errors;
 }
 
@@ -70,7 +85,6 @@ export async function validateCanonicalDocuments(body: unknown): Promise<ErpDocu
     errors.push(...e);
     if (!dto) continue;
     const document = JSON.parse(JSON.stringify(dto)) as ErpDocument;
-    errors.push(...scaleErrors(document, prefix));
     inputs.push({ document, raw: item, format: 'erp_document', fields: { documentNumber: `${prefix}documentNumber`, revision: `${prefix}revision` } });
   }
   if (errors.length > 0) throw HttpProblem.invalidFields(errors);

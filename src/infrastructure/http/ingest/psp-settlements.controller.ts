@@ -11,7 +11,7 @@ import { guard } from '../auth/route-roles';
 import { FieldError, HttpProblem } from '../problem-details';
 import { admitBodyHeaders } from '../body-admission';
 import { refuseInvalidUtf8 } from '../json-body';
-import { requireContentType, validateDto } from '../validation';
+import { dtoFieldErrors, requireContentType } from '../validation';
 import { queryOf, type ParamCheck } from '../queries/query-params';
 import { ingestContext, sendOutcome } from './ingest-response';
 import { PSP_CSV_BATCH_COLUMNS, PSP_CSV_LINE_COLUMNS, PspSettlementBatchDto } from './psp-settlement.dto';
@@ -83,9 +83,13 @@ export function batchFromCsv(text: string, query: Record<string, unknown>): Reco
  * `too_many_decimals` when only amounts are off the scale, as on refunds and corrections).
  */
 export async function validateSettlement(body: unknown): Promise<PspSettlementBatch> {
-  const dto = await validateDto(PspSettlementBatchDto, body);
-  const errors: FieldError[] = [];
-  const check = (value: string, currency: string, field: string) => {
+  // Both passes run, so one 400 names a wrong type and an amount off the scale alike.
+  const { instance: dto, errors: dtoErrors } = await dtoFieldErrors(PspSettlementBatchDto, body);
+  const errors: FieldError[] = [...dtoErrors];
+  const reported = new Set(dtoErrors.map((e) => e.field));
+  const check = (value: unknown, currency: unknown, field: string, currencyField: string) => {
+    // Only decimal strings the DTO let through, in a currency it let through, have a scale to judge.
+    if (typeof value !== 'string' || typeof currency !== 'string' || reported.has(field) || reported.has(currencyField)) return;
     try {
       Money.parseInput(value, currency, field);
     } catch (err) {
@@ -93,10 +97,12 @@ export async function validateSettlement(body: unknown): Promise<PspSettlementBa
       else throw err;
     }
   };
-  check(dto.payoutAmount, dto.currency, 'payoutAmount');
+  check(dto.payoutAmount, dto.currency, 'payoutAmount', 'currency');
   const ids = new Set<string>();
-  dto.lines.forEach((l, i) => {
-    for (const k of ['gross', 'fee', 'net'] as const) check(l[k], l.currency, `lines[${i}].${k}`);
+  (Array.isArray(dto.lines) ? dto.lines : []).forEach((l, i) => {
+    if (!l || typeof l !== 'object') return;
+    for (const k of ['gross', 'fee', 'net'] as const) check(l[k], l.currency, `lines[${i}].${k}`, `lines[${i}].currency`);
+    if (typeof l.lineId !== 'string' || reported.has(`lines[${i}].lineId`)) return;
     if (ids.has(l.lineId)) errors.push({ field: `lines[${i}].lineId`, message: `duplicate lineId ${l.lineId} in the batch` });
     ids.add(l.lineId);
   });
