@@ -83,6 +83,31 @@ describe('unknown query parameters: a 400 naming them on every operation', () =>
     }
   });
 
+  it('a query key or value whose percent-decoding is not UTF-8 is a 400 naming it, never stored as U+FFFD (re-trial: batchId=Q%FF1 became Q\uFFFD1 and Q%FE1 collided with it)', async () => {
+    const before = await head(api.service);
+    const csv = 'lineId,type,paymentReference,gross,fee,net,currency,bookedAt\nL1,capture,t1,1.00,0.03,0.97,EUR,2024-06-06T09:00:00Z';
+    for (const [query, field] of [
+      ['provider=adyen&batchId=Q%FF1&currency=EUR&payoutDate=2024-06-06&payoutAmount=0.97', 'batchId'],
+      ['provider=adyen&batchId=Q%FE1&currency=EUR&payoutDate=2024-06-06&payoutAmount=0.97', 'batchId'],
+      ['provider=adyen&batchId=Q%C3&currency=EUR&payoutDate=2024-06-06&payoutAmount=0.97', 'batchId'],
+      ['provider=adyen&batchId=Q%ED%A0%801&currency=EUR&payoutDate=2024-06-06&payoutAmount=0.97', 'batchId'],
+    ] as const) {
+      const res = await request(api.server).post(`/v1/ingest/psp/settlements?${query}`).set(auth('integrator')).set('Content-Type', 'text/csv').send(csv);
+      expect(res.status, `${query}: ${res.text}`).to.equal(400);
+      expect(res.type).to.equal('application/problem+json');
+      expect(res.body.errors).to.deep.equal([{ field, message: 'is not valid UTF-8 once percent-decoded' }]);
+    }
+    const key = await request(api.server).get('/v1/exceptions?own%FFer=finance').set(auth('finance'));
+    expect(key.status).to.equal(400);
+    expect(key.body.errors).to.deep.equal([{ field: 'own%FFer', message: 'is not valid UTF-8 once percent-decoded' }]);
+    expect(await head(api.service), 'nothing appended').to.equal(before);
+    // Valid UTF-8, a literal % not followed by two hex digits, and + stay values as before.
+    const ok = await request(api.server).get('/v1/exceptions?owner=finance&code=%C3%A9').set(auth('finance'));
+    expect(ok.body.errors ?? [], ok.text).to.not.deep.include({ field: 'code', message: 'is not valid UTF-8 once percent-decoded' });
+    const pct = await request(api.server).get('/v1/exceptions?owner=finance&code=100%').set(auth('finance'));
+    expect((pct.body.errors ?? []).map((e: { message: string }) => e.message)).to.not.include('is not valid UTF-8 once percent-decoded');
+  });
+
   it('comes after authentication: without a key it is still a 401, with a role the route does not admit a 403', async () => {
     const anonymous = await request(api.server).get('/v1/freshness?colour=red');
     expect(anonymous.status).to.equal(401);
