@@ -117,6 +117,9 @@ export function mapScayleOrder(raw: unknown, fallback: OrderMappingFallback = {}
       derive(`${ip}.price.tax.vat`);
     }
     const variant = obj(item.variant);
+    // Not carried into the snapshot, but a source time all the same: judged whenever present
+    // (README "Times and dates"), so a malformed one is never silently accepted.
+    optionalInstant(item.createdAt, `${ip}.createdAt`);
     return {
       itemId: requireId(item.id, `${ip}.id`),
       ...opt('itemKey', optionalString(item.key, `${ip}.key`)),
@@ -183,7 +186,9 @@ export function mapScayleOrder(raw: unknown, fallback: OrderMappingFallback = {}
   const detailedStatus = detailed ? { ...opt('order', code('order')), ...opt('billing', code('billing')), ...opt('shipping', code('shipping')) } : undefined;
   const confirmedAt = optionalInstant(order.confirmedAt, `${path}.confirmedAt`);
   const invoicedAt = optionalInstant(order.invoicedAt, `${path}.invoicedAt`);
-  const updatedAt = optionalInstant(order.updatedAt, `${path}.updatedAt`) ?? fallback.updatedAt ?? invoicedAt ?? confirmedAt ?? optionalInstant(order.createdAt, `${path}.createdAt`);
+  // Judged whenever present, not only when it is the last fallback for updatedAt.
+  const createdAt = optionalInstant(order.createdAt, `${path}.createdAt`);
+  const updatedAt = optionalInstant(order.updatedAt, `${path}.updatedAt`) ?? fallback.updatedAt ?? invoicedAt ?? confirmedAt ?? createdAt;
   if (!updatedAt) throw new MappingFailure('order_without_timestamp', 'the order carries no updatedAt, invoicedAt, confirmedAt or createdAt', `${path}.updatedAt`);
   return {
     orderId,
