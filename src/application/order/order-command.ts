@@ -20,6 +20,22 @@ export async function locateOrder(directory: OrderDirectory, orderId: string): P
   return location;
 }
 
+/** How an order command finds an earlier command of the same id and tells a replay from a reuse. */
+export interface OrderCommandIdempotency {
+  commandId: string;
+  /** The client's `Idempotency-Key`, named in a 422 `idempotency_key_reused`. */
+  key?: string;
+  /** SHA-256 of the canonical request body (the fast path: the same bytes of JSON, key order aside). */
+  requestHash: string;
+  eventType: string;
+  idOf: (e: RecordedEvent) => string | undefined;
+  /**
+   * Whether the earlier command's event records the same request by value when the hashes differ
+   * (`"1.0"` re-sent for a recorded `"1.00"` EUR): then it is a replay too, else 422.
+   */
+  sameRequest?: (earlier: RecordedEvent) => boolean;
+}
+
 /** Outcome of an order command: the command's event as stored, and whether it was a replay. */
 export interface OrderCommandOutcome {
   event: RecordedEvent;
@@ -46,7 +62,7 @@ export function runOrderCommand(
   events: EventStore,
   location: OrderLocation,
   command: OrderCommand,
-  idem: { commandId: string; key?: string; requestHash: string; eventType: string; idOf: (e: RecordedEvent) => string | undefined },
+  idem: OrderCommandIdempotency,
   toEvent: (decided: { type: string; data: unknown }) => EventData,
 ): Promise<OrderCommandOutcome> {
   return withConflictRetry(() => orderStreams.run(location.streamId, () => attemptOrderCommand(events, location, command, idem, toEvent)));
@@ -57,7 +73,7 @@ async function attemptOrderCommand(
   events: EventStore,
   location: OrderLocation,
   command: OrderCommand,
-  idem: { commandId: string; key?: string; requestHash: string; eventType: string; idOf: (e: RecordedEvent) => string | undefined },
+  idem: OrderCommandIdempotency,
   toEvent: (decided: { type: string; data: unknown }) => EventData,
 ): Promise<OrderCommandOutcome> {
   let stream: RecordedEvent[];
@@ -69,7 +85,7 @@ async function attemptOrderCommand(
   }
   const earlier = stream.find((e) => e.type === idem.eventType && idem.idOf(e) === idem.commandId);
   if (earlier) {
-    if (earlier.metadata.requestHash === idem.requestHash) return { event: earlier, replayed: true };
+    if (earlier.metadata.requestHash === idem.requestHash || idem.sameRequest?.(earlier)) return { event: earlier, replayed: true };
     throw idempotencyKeyReused(idem.key ?? idem.commandId);
   }
   const decided = decide(command, orderStateFrom(stream as unknown as OrderEventEnvelope<{ type: string; data: unknown }>[]));

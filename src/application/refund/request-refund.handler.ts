@@ -7,6 +7,7 @@ import type { OrderDirectory } from '../ports/order-directory.port';
 import { locateOrder, runOrderCommand } from '../order/order-command';
 import { commandMetadata, type CommandContext } from '../shared/command-context';
 import { idempotentCommandId } from '../shared/idempotency';
+import { amountValue, type LeafReading, valueDifferences } from '../shared/value-comparison';
 
 /** `POST /v1/orders/{orderId}/refunds` as the application sees it (amounts: decimal strings, major units). */
 export interface RequestRefundInput {
@@ -33,10 +34,27 @@ export interface RefundAccepted {
 }
 
 /**
+ * Whether a re-sent refund asks for what `recorded` holds, by value as ERP and PSP re-sends are
+ * compared (`value-comparison.ts`): amounts in the refund's currency (`"1.0"`, `"1"` and `"1.00"` EUR
+ * are one amount), currency, items in order, reason as written.
+ */
+export function sameRefundRequest(recorded: RefundRequested['data'], input: Pick<RequestRefundInput, 'amount' | 'currency' | 'items' | 'reason'>): boolean {
+  const shape = (r: Pick<RequestRefundInput, 'amount' | 'currency' | 'items' | 'reason'>) => ({
+    amount: r.amount,
+    currency: r.currency,
+    items: r.items.map((i) => ({ orderItemId: i.orderItemId, amount: i.amount })),
+    reason: r.reason,
+  });
+  const read: LeafReading = (path, value, root) => (path[path.length - 1] === 'amount' ? amountValue(value, (root as { currency?: unknown }).currency) : value);
+  return valueDifferences(shape(recorded), shape(input), read).length === 0;
+}
+
+/**
  * Requests a refund (issue 6): the refund id comes from the idempotency key (see
  * `shared/idempotency.ts`), the rules from the order decider (amount = Σ items, each item up to what
  * was paid for it minus earlier refunds, currency = order currency, total ≤ captured − refunded).
- * The outbox then records it in Scayle.
+ * The outbox then records it in Scayle. The same key with the same request by value
+ * ({@link sameRefundRequest}) answers the first 201 again.
  * @throws DomainError `not_found` (order), `invalid` (400), `business_rule` (422, incl.
  *   `idempotency_key_reused`).
  */
@@ -58,7 +76,14 @@ export class RequestRefundHandler {
         type: 'RequestRefund',
         data: { refundId, amount: input.amount, currency: input.currency, items: input.items, reason: input.reason, requestedAt: at, requestedBy: ctx.actor },
       },
-      { commandId: refundId, key: input.idempotencyKey, requestHash: input.requestHash, eventType: 'RefundRequested', idOf: (e) => (e.data as RefundRequested['data']).refundId },
+      {
+        commandId: refundId,
+        key: input.idempotencyKey,
+        requestHash: input.requestHash,
+        eventType: 'RefundRequested',
+        idOf: (e) => (e.data as RefundRequested['data']).refundId,
+        sameRequest: (earlier) => sameRefundRequest(earlier.data as RefundRequested['data'], input),
+      },
       (decided) => ({
         id: uuidv5(sourceEventName('ledger', `${refundId}:${input.requestHash}`, decided.type), LEDGER_EVENT_NAMESPACE),
         type: decided.type,

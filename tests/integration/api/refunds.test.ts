@@ -67,6 +67,19 @@ describe('POST /v1/orders/{orderId}/refunds', () => {
       expect(await refundsIn(stream)).to.have.length(before);
     });
 
+    it('same key + the same amounts written differently ("1.0" for a recorded "1.00") → the first 201 replayed, not 422 (re-trial)', async () => {
+      const first = await post('901', 'key-spelling', body({ amount: '1.00', refund_items: [{ order_item_id: '9012', amount: '1.00' }] })).expect(201);
+      const before = (await refundsIn(stream)).length;
+      const again = await post('901', 'key-spelling', body({ amount: '1.0', refund_items: [{ order_item_id: '9012', amount: '1' }] }));
+      expect(again.status, again.text).to.equal(201);
+      expect(again.body).to.deep.equal(first.body);
+      expect(again.headers['idempotent-replayed']).to.equal('true');
+      expect(await refundsIn(stream)).to.have.length(before);
+      // Another value under the same key is still refused.
+      const other = await post('901', 'key-spelling', body({ amount: '1.01', refund_items: [{ order_item_id: '9012', amount: '1.01' }] })).expect(422);
+      expect(other.body.code).to.equal('idempotency_key_reused');
+    });
+
     it('ten identical requests in parallel → ten identical 201s and one refund', async () => {
       const payload = body({ amount: '1.00', refund_items: [{ order_item_id: '9012', amount: '1.00' }] });
       const answers = await Promise.all(Array.from({ length: 10 }, () => post('901', 'key-parallel', payload)));
