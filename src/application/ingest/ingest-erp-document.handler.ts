@@ -13,7 +13,7 @@ import type { Clock } from '../ports/clock.port';
 import type { IngestMetrics } from '../ports/ingest-metrics.port';
 import type { OrderDirectory, OrderLocation } from '../ports/order-directory.port';
 import { erpDirectId, erpEventType, erpFact, erpLinkedId, erpOccurredAt, erpSourceEventId } from './erp/erp-facts';
-import { CANONICAL_FIELDS, differences, differencesFromStored, ErpDocumentAlreadyRecorded, ErpDocumentFields, RevisionConflict } from './erp/erp-revisions';
+import { CANONICAL_FIELDS, differences, differencesFromStored, ErpDocumentAlreadyRecorded, ErpDocumentFields, type ErpSourceTerms, RevisionConflict } from './erp/erp-revisions';
 import type { AppendOnceResult, FactWriter } from './fact-writer';
 import type { IngestFormat, IngestionFailureRecorder } from './ingestion-failures';
 import { IngestContext, IngestOutcome, MappingFailure } from './ingest-outcome';
@@ -31,9 +31,15 @@ export interface ErpDocumentInput {
   format: IngestFormat;
   /** Request fields of its number and revision, for a problem (default `documentNumber`, `revision`). */
   fields?: ErpDocumentFields;
+  /** The source's field names and identifiers (Business Central), for a problem in its terms. */
+  source?: ErpSourceTerms;
 }
 
 const fieldsOf = (input: ErpDocumentInput): ErpDocumentFields => input.fields ?? CANONICAL_FIELDS;
+
+/** What a conflict about `input` needs to speak its source's terms, given the recorded side's quantised amounts. */
+const sourceOf = (input: ErpDocumentInput, recordedWarnings: readonly ErpQuantisedAmount[] | undefined): Pick<RevisionConflict, 'source'> =>
+  input.source ? { source: { ...input.source, recordedWarnings: recordedWarnings ?? [], postedWarnings: input.warnings ?? [] } } : {};
 
 const ORDER_KINDS = ['orderId', 'referenceKey', 'publicKey'] as const;
 
@@ -90,7 +96,7 @@ export class IngestErpDocumentHandler {
       const earlier = seen.get(key);
       if (earlier) {
         const differs = differences(earlier, input);
-        if (differs.length > 0) conflicts.push({ posted: doc, recorded: earlier.document, differs, fields: fieldsOf(input), recordedIn: 'this request' });
+        if (differs.length > 0) conflicts.push({ posted: doc, recorded: earlier.document, differs, fields: fieldsOf(input), recordedIn: 'this request', ...sourceOf(input, earlier.warnings) });
         continue;
       }
       seen.set(key, input);
@@ -148,7 +154,7 @@ export class IngestErpDocumentHandler {
     const checked = new Set(stored.map((e) => e.id));
     for (const event of stored) {
       const differs = differencesFromStored(event, input);
-      if (differs.length > 0) return { ...(location ? { location } : {}), parked, checked, conflict: { posted: doc, recorded: (event.data as ErpDocumentData).document, differs, fields: fieldsOf(input), recordedIn: event.streamId } };
+      if (differs.length > 0) return { ...(location ? { location } : {}), parked, checked, conflict: { posted: doc, recorded: (event.data as ErpDocumentData).document, differs, fields: fieldsOf(input), recordedIn: event.streamId, ...sourceOf(input, (event.data as ErpDocumentData).quantisedAmounts) } };
     }
     return { ...(location ? { location } : {}), parked, checked };
   }
@@ -165,7 +171,7 @@ export class IngestErpDocumentHandler {
     const stored = elsewhere ? await this.writer.readOne(elsewhere.streamId, elsewhere.revision) : (await this.writer.findStored(streamId, [id]))[0];
     if (!stored) return;
     const differs = differencesFromStored(stored, input);
-    if (differs.length > 0) throw new ErpDocumentAlreadyRecorded([{ posted: input.document, recorded: (stored.data as ErpDocumentData).document, differs, fields: fieldsOf(input), recordedIn: stored.streamId }]);
+    if (differs.length > 0) throw new ErpDocumentAlreadyRecorded([{ posted: input.document, recorded: (stored.data as ErpDocumentData).document, differs, fields: fieldsOf(input), recordedIn: stored.streamId, ...sourceOf(input, (stored.data as ErpDocumentData).quantisedAmounts) }]);
   }
 
   /** Keeps a document that could not be mapped (Business Central) as `IngestionFailed`. */

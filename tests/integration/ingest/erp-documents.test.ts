@@ -225,12 +225,30 @@ describe('ingest: ERP documents', () => {
       const changed = text.replace('"totalAmountIncludingTax": 1678.835', '"totalAmountIncludingTax": 1778.835');
       expect(changed).to.not.equal(text);
       const res = await conflict(BC_INVOICES, changed, ['number', 'lastModifiedDateTime']);
-      expect(res.body.detail, res.body.detail).to.contain('PS-INV-CONFLICT revision 1717402542313 is already recorded with other content (differs in quantisedAmounts[1].original: 1678.835 vs 1778.835, quantisedAmounts[1].quantised: 1678.84 vs 1778.84, totals.gross: 1678.84 vs 1778.84)');
+      // Business Central's own field names and identifiers, values as sent (re-trial: internal quantisedAmounts paths, epoch-ms revision)
+      expect(res.body.detail, res.body.detail).to.contain('Business Central invoice PS-INV-CONFLICT of lastModifiedDateTime 2024-06-03T08:15:42.313Z is already recorded with other content (differs in totalAmountIncludingTax: 1678.835 vs 1778.835)');
+      expect(res.body.errors[0].message).to.contain('(differs in totalAmountIncludingTax: 1678.835 vs 1778.835)');
+      expect(res.body).to.include({ number: 'PS-INV-CONFLICT', lastModifiedDateTime: '2024-06-03T08:15:42.313Z' });
+      expect(res.body).to.not.have.property('revision');
+      expect(res.body).to.not.have.property('documentNumber');
       const other = JSON.parse(text) as Record<string, unknown>;
       await conflict(BC_INVOICES, JSON.stringify({ value: [{ ...other, number: 'PS-INV-CONFLICT-2' }, JSON.parse(changed)] }), ['value[1].number', 'value[1].lastModifiedDateTime']);
       expect((await streamEvents(service, 'order-msde-DE-901')).filter((e) => (e.data as { document?: { documentNumber: string } }).document?.documentNumber === 'PS-INV-CONFLICT-2')).to.deep.equal([]);
       // a sub-cent difference BC sent that quantises to the same figures is other content as well
-      await conflict(BC_INVOICES, text.replace('"totalAmountIncludingTax": 1678.835', '"totalAmountIncludingTax": 1678.8351'), ['number', 'lastModifiedDateTime']);
+      const subCent = await conflict(BC_INVOICES, text.replace('"totalAmountIncludingTax": 1678.835', '"totalAmountIncludingTax": 1678.8351'), ['number', 'lastModifiedDateTime']);
+      expect(subCent.body.detail).to.contain('(differs in totalAmountIncludingTax: 1678.835 vs 1678.8351)');
+    });
+
+    it('Business Central: a sub-cent amount re-sent for one recorded on the cent (206.941 for 206.94) names the BC field as sent, not quantisedAmounts', async () => {
+      const text = fixtureText('business-central', 'sales-invoice.json').replace('"PS-INV-103001"', '"PS-INV-SUBCENT"');
+      const base = JSON.parse(text) as Record<string, unknown>;
+      const net = String(base.totalAmountExcludingTax);
+      const onCent = text.replace(`"totalAmountExcludingTax": ${net}`, '"totalAmountExcludingTax": 206.94');
+      expect(onCent).to.not.equal(text);
+      expect((await post(BC_INVOICES, onCent).expect(202)).body.status).to.equal('accepted');
+      const res = await conflict(BC_INVOICES, onCent.replace('"totalAmountExcludingTax": 206.94', '"totalAmountExcludingTax": 206.941'), ['number', 'lastModifiedDateTime']);
+      expect(res.body.detail).to.contain('(differs in totalAmountExcludingTax: 206.94 vs 206.941)');
+      expect(res.body.detail).to.not.contain('quantisedAmounts');
     });
 
     it('amounts compare by value: "13.9" re-sent for a recorded "13.90" is a duplicate (the raw payload stays as first sent); another amount, line, currency or reference is a 409', async () => {

@@ -32,6 +32,7 @@ import { Money, QuantisationWarning } from '../../../domain/shared/money';
 import { normaliseRate } from '../../../domain/shared/tax';
 import { InputRejected, MappingFailure, RejectedField } from '../ingest-outcome';
 import { expandExponent } from '../scayle/scayle-values';
+import type { ErpSourceTerms } from './erp-revisions';
 
 /** A JSON number as its exact token text (produced by the lossless parser). */
 export class NumberToken {
@@ -45,6 +46,8 @@ export interface MappedErpDocument {
   warnings: (QuantisationWarning & { field: string })[];
   /** `lastModifiedDateTime`, when given (the fact's source time). */
   modifiedAt?: string;
+  /** How the document reads in Business Central's own terms, for a problem about it. */
+  source: ErpSourceTerms;
 }
 
 const SHIPPING = /freight|shipping|delivery|versand|fracht|porto/i;
@@ -116,6 +119,19 @@ export function mapBusinessCentralDocument(tree: unknown, kind: BusinessCentralK
     if (warning) warnings.push({ ...warning, field: at(field) });
     return money.toString();
   };
+  // Canonical path → the BC field it came from, where the canonical value is the BC value as sent.
+  const names: Record<string, string> = {
+    documentNumber: 'number',
+    orderReference: 'externalDocumentNumber',
+    postingDate: 'postingDate',
+    documentDate: dateField,
+    currency: 'currencyCode',
+    pricesIncludeTax: 'pricesIncludeTax',
+    'totals.net': 'totalAmountExcludingTax',
+    'totals.tax': 'totalTaxAmount',
+    'totals.gross': 'totalAmountIncludingTax',
+    ...(kind === 'sales_credit_memo' ? { appliesToDocumentNumber: 'invoiceNumber' } : {}),
+  };
   const totals = {
     net: amount(doc.totalAmountExcludingTax, 'totalAmountExcludingTax'),
     tax: amount(doc.totalTaxAmount, 'totalTaxAmount'),
@@ -177,6 +193,11 @@ export function mapBusinessCentralDocument(tree: unknown, kind: BusinessCentralK
         reject(`${lp}.taxPercent`, 'must be a percentage between 0 and 100');
       }
     }
+    const cp = `lines[${lines.length}]`;
+    names[cp] = lp;
+    for (const [canonical, bc] of [['lineNumber', 'sequence'], ['erpItemNumber', 'lineObjectNumber'], ['quantity', 'quantity'], ['taxCode', 'taxCode'], ['taxRate', 'taxPercent'], ['description', 'description'], ['net', 'netAmount'], ['tax', 'netTaxAmount'], ['gross', 'netAmountIncludingTax']] as const) {
+      names[`${cp}.${canonical}`] = `${lp}.${bc}`;
+    }
     lines.push({
       lineNumber: seq !== undefined && /^\d+$/.test(seq) ? Number(seq) : i,
       kind: lineKind,
@@ -206,7 +227,8 @@ export function mapBusinessCentralDocument(tree: unknown, kind: BusinessCentralK
     totals,
     lines,
   };
-  return { document, warnings, ...(modifiedAt ? { modifiedAt: new Date(modifiedMs).toISOString() } : {}) };
+  const source: ErpSourceTerms = { system: 'Business Central', names, ids: { number: number!, ...(modifiedAt !== undefined ? { lastModifiedDateTime: modifiedAt } : {}) } };
+  return { document, warnings, ...(modifiedAt ? { modifiedAt: new Date(modifiedMs).toISOString() } : {}), source };
 }
 
 /** `"19"` → `"0.19"`, `"7.5"` → `"0.075"`: moves the decimal point two places in the digit string. */

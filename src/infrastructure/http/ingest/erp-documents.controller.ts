@@ -113,7 +113,7 @@ export function mapBusinessCentralText(text: string, kind: BusinessCentralKind, 
       const prefix = collection ? `value[${i}].` : '';
       const mapped = mapBusinessCentralDocument(item, kind, companyCurrency, prefix);
       const fields = { documentNumber: `${prefix}number`, revision: `${prefix}lastModifiedDateTime` };
-      out.push({ input: { document: mapped.document, raw, warnings: mapped.warnings, ...(mapped.modifiedAt ? { modifiedAt: mapped.modifiedAt } : {}), format, fields } });
+      out.push({ input: { document: mapped.document, raw, warnings: mapped.warnings, ...(mapped.modifiedAt ? { modifiedAt: mapped.modifiedAt } : {}), format, fields, source: mapped.source } });
     } catch (err) {
       if (err instanceof InputRejected) errors.push(...err.errors);
       else if (err instanceof MappingFailure) {
