@@ -1,25 +1,40 @@
 import { ClassConstructor, plainToInstance } from 'class-transformer';
 import { ValidationError, validate } from 'class-validator';
 import type { Request, RequestHandler } from 'express';
-import { nullFieldErrors } from './dto/nullable.validators';
+import { NOT_NULL_MESSAGE, nullFieldErrors } from './dto/nullable.validators';
 import { FieldError, HttpProblem } from './problem-details';
 
 /**
- * Flattens class-validator errors into `field` paths like `refund_items[0].amount`. A field that is
- * missing (optional fields never fail when absent) is named once, `is required`, rather than with
- * every constraint its absence fails (`must be a string`, `must be longer than…`, `must not be blank`).
+ * class-validator's type checks: a value of the wrong type fails its range and length constraints
+ * too (`"0"` for an integer is "not an integer", "greater than …" and "less than 0" at once), which
+ * say nothing about it, so only the type is named.
+ */
+const TYPE_CONSTRAINTS = new Set(['isInt', 'isNumber', 'isString', 'isBoolean', 'isArray', 'isObject']);
+
+/**
+ * Flattens class-validator errors into `field` paths like `refund_items[0].amount`, one message per
+ * fault: a field that is missing (optional fields never fail when absent) is named once, `is
+ * required`, rather than with every constraint its absence fails (`must be a string`, `must be
+ * longer than…`, `must not be blank`); a `null` once, {@link NOT_NULL_MESSAGE}; a value of the wrong
+ * type with its type constraint alone ({@link TYPE_CONSTRAINTS}).
  */
 export function flattenValidationErrors(errors: readonly ValidationError[], parent = ''): FieldError[] {
   const out: FieldError[] = [];
   for (const error of errors) {
     const key = /^\d+$/.test(error.property) ? `[${error.property}]` : error.property;
     const path = parent ? (key.startsWith('[') ? `${parent}${key}` : `${parent}.${key}`) : key;
-    const constraints = Object.values(error.constraints ?? {});
+    const all = error.constraints ?? {};
+    const constraints = Object.values(all);
     if (error.value === undefined && constraints.length > 0 && path !== '') {
       out.push({ field: path, message: 'is required' });
       continue;
     }
-    for (const message of constraints) {
+    if (error.value === null && constraints.length > 0 && path !== '') {
+      out.push({ field: path, message: NOT_NULL_MESSAGE });
+      continue;
+    }
+    const typeFaults = Object.entries(all).filter(([name]) => TYPE_CONSTRAINTS.has(name));
+    for (const message of typeFaults.length > 0 ? typeFaults.map(([, m]) => m) : constraints) {
       out.push({ field: path || 'body', message: message.replace(/^property /, '') });
     }
     if (error.children?.length) out.push(...flattenValidationErrors(error.children, path));

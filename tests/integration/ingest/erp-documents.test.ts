@@ -348,7 +348,7 @@ describe('ingest: ERP documents', () => {
 
   describe('bad input: 4xx problem naming the field, nothing appended', () => {
     const bc = JSON.parse(fixtureText('business-central', 'sales-invoice.json')) as { salesInvoiceLines: Record<string, unknown>[] };
-    const cases: { name: string; path: string; body: unknown; status: number; field?: string; message?: RegExp; role?: 'finance'; contentType?: string; noAuth?: boolean }[] = [
+    const cases: { name: string; path: string; body: unknown; status: number; field?: string; message?: RegExp; role?: 'finance'; contentType?: string; noAuth?: boolean; once?: boolean }[] = [
       { name: 'money as a JSON number', path: DOCS, body: invoice({ totals: { net: 11.68, tax: '2.22', gross: '13.90' } }), status: 400, field: 'totals.net', message: /must be a decimal string.*not a JSON number/ },
       { name: 'more decimals than the currency allows', path: DOCS, body: invoice({ totals: { net: '11.685', tax: '2.22', gross: '13.90' } }), status: 400, field: 'totals.net', message: /more decimals than EUR allows/ },
       { name: 'more decimals than JPY allows', path: DOCS, body: invoice({ currency: 'JPY', totals: { net: '1168', tax: '222', gross: '1390.5' }, lines: [] }), status: 400, field: 'totals.gross' },
@@ -360,6 +360,8 @@ describe('ingest: ERP documents', () => {
       { name: 'negative quantity', path: DOCS, body: invoice({ lines: [{ lineNumber: 1, kind: 'item', quantity: '-1', net: '1.00', tax: '0.19', gross: '1.19' }] }), status: 400, field: 'lines[0].quantity', message: /must not be negative/ },
       { name: 'missing document number', path: DOCS, body: { ...invoice(), documentNumber: undefined }, status: 400, field: 'documentNumber' },
       { name: 'wrong type (revision as a string)', path: DOCS, body: invoice({ revision: '1' }), status: 400, field: 'revision' },
+      { name: 'revision "0" (a string): the type alone, once', path: DOCS, body: invoice({ revision: '0' }), status: 400, field: 'revision', message: /^revision must be an integer number$/, once: true },
+      { name: 'revision null: must not be null, once', path: DOCS, body: invoice({ revision: null }), status: 400, field: 'revision', message: /^must not be null: leave the field out instead$/, once: true },
       { name: 'unknown member', path: DOCS, body: invoice({ surprise: true }), status: 400, field: 'surprise' },
       { name: 'array with one bad document', path: DOCS, body: [invoice({ documentNumber: 'SI-OK-1' }), invoice({ documentNumber: 'SI-BAD', postingDate: '03.06.2024' })], status: 400, field: '[1].postingDate' },
       { name: 'malformed JSON', path: DOCS, body: '{"documentType":', status: 400, field: 'body' },
@@ -391,6 +393,7 @@ describe('ingest: ERP documents', () => {
           const hit = (res.body.errors as { field: string; message: string }[]).find((e) => e.field === c.field);
           expect(hit, JSON.stringify(res.body.errors)).to.not.equal(undefined);
           if (c.message) expect(hit!.message).to.match(c.message);
+          if (c.once) expect((res.body.errors as { field: string }[]).filter((e) => e.field === c.field), 'one message per fault').to.have.length(1);
         }
         expect(await head(service)).to.equal(before);
       });

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { expect } from 'chai';
 import { Type } from 'class-transformer';
-import { IsArray, IsOptional, IsString, MinLength, ValidateNested } from 'class-validator';
+import { IsArray, IsInt, IsOptional, IsString, Max, Min, MinLength, ValidateNested } from 'class-validator';
 import type { HttpProblem } from '../../../src/infrastructure/http/problem-details';
 import { validateDto } from '../../../src/infrastructure/http/validation';
 
@@ -47,11 +47,35 @@ describe('request validation messages', () => {
     expect(await errorsOf({ reason: '', lines: [{ amount: 5 }], note: 3 })).to.deep.equal([
       { field: 'reason', message: 'reason must be longer than or equal to 1 characters' },
       { field: 'note', message: 'note must be a string' },
-      { field: 'lines[0].amount', message: 'amount must be longer than or equal to 1 characters' },
+      // a value of the wrong type is told its type alone, not every other constraint it then fails
       { field: 'lines[0].amount', message: 'amount must be a string' },
     ]);
   });
+
+  it('one message per fault: a wrong type names the type only; null names null only (re-trial: revision "0" and null got three contradictory messages)', async () => {
+    expect(await revisionErrorsOf('0')).to.deep.equal([{ field: 'revision', message: 'revision must be an integer number' }]);
+    expect(await revisionErrorsOf(null)).to.deep.equal([{ field: 'revision', message: 'must not be null: leave the field out instead' }]);
+    expect(await revisionErrorsOf(1.5)).to.deep.equal([{ field: 'revision', message: 'revision must be an integer number' }]);
+    // a value of the right type keeps its range message
+    expect(await revisionErrorsOf(-1)).to.deep.equal([{ field: 'revision', message: 'revision must not be less than 0' }]);
+  });
 });
+
+class Revisioned {
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  revision!: number;
+}
+
+async function revisionErrorsOf(revision: unknown): Promise<{ field: string; message: string }[]> {
+  try {
+    await validateDto(Revisioned, { revision });
+  } catch (err) {
+    return (err as HttpProblem).extensions.errors ?? [];
+  }
+  throw new Error('expected a validation problem');
+}
 
 describe('request validation of keys class-transformer drops', () => {
   it('names __proto__ and constructor keys at any depth as fields that should not exist', async () => {

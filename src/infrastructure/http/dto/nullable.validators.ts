@@ -26,6 +26,9 @@ function isNullable(ctor: unknown, property: string): boolean {
   return false;
 }
 
+/** What a `null` in a field that is not nullable is told, wherever it is found. */
+export const NOT_NULL_MESSAGE = 'must not be null: leave the field out instead';
+
 /**
  * Every `null` of a DTO instance (as `plainToInstance` built it, nested DTOs included) that is not on a
  * {@link Nullable} property, as `{ field, message }` with the field path of `validateDto`
@@ -42,7 +45,7 @@ export function nullFieldErrors(instance: unknown, parent = ''): { field: string
   for (const [key, value] of Object.entries(instance)) {
     const path = parent ? `${parent}.${key}` : key;
     if (value === null) {
-      if (!isNullable(instance.constructor, key)) out.push({ field: path, message: 'must not be null: leave the field out instead' });
+      if (!isNullable(instance.constructor, key)) out.push({ field: path, message: NOT_NULL_MESSAGE });
     } else out.push(...nullFieldErrors(value, path));
   }
   return out;
