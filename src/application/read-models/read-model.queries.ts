@@ -9,6 +9,13 @@ import { invalid } from '../../domain/shared/errors';
 import type { ExceptionState } from '../../domain/exception/exception.decide';
 import { historyPageOf, ORDER_HISTORY, type OrderHistoryPageDoc } from './order-history.read-model';
 
+/**
+ * What a `cursor` this list did not hand out is told — empty, malformed, edited, forged, another
+ * list's, or signed with a key the service no longer has — one wording for every such cursor.
+ */
+export const CURSOR_NOT_HANDED_OUT =
+  'was not handed out by this list: pass nextCursor of the previous page unchanged, with the same path, filters and sort (only limit may change); after changing a filter, or when the service no longer knows the cursor, start again from the first page (leave cursor out)';
+
 export interface PageRequest {
   limit: number;
   cursor?: string;
@@ -46,7 +53,7 @@ export class ReadModelQueries {
       const page = await this.store.find(collection, { filter, sort, limit: request.limit, ...(request.cursor ? { after: request.cursor } : {}) });
       return { items: page.items.map((d) => map(d._id, d.position, d.doc)), ...(page.next ? { nextCursor: page.next } : {}) };
     } catch (err) {
-      if (err instanceof InvalidCursorError) throw invalid('invalid_cursor', 'cursor is not a cursor of this list; pass nextCursor of the previous page unchanged', 'cursor');
+      if (err instanceof InvalidCursorError) throw invalid('invalid_cursor', CURSOR_NOT_HANDED_OUT, 'cursor');
       throw err;
     }
   }

@@ -1,12 +1,11 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { IsOptional, Matches } from 'class-validator';
+import { CURSOR_NOT_HANDED_OUT } from '../../application/read-models/read-model.queries';
 import { HttpProblem } from './problem-details';
 
 /** What a `cursor` query parameter may look like before it is decoded (the spec's `Cursor` pattern). */
 export const CURSOR_PATTERN = /^[A-Za-z0-9_-]{1,2000}$/;
 
-/** The message of a `cursor` that is not the `nextCursor` of a previous page, unchanged. */
-export const CURSOR_MESSAGE = 'must be the nextCursor of the previous page, unchanged';
 
 /** Largest signed 64-bit integer: stream revisions (SQLite INTEGER columns, EventStoreDB's int64). */
 export const INT64_MAX = 2n ** 63n - 1n;
@@ -19,8 +18,13 @@ export const POSITION_MAX = 10n ** 40n - 1n;
  * another list (route, path parameters, filters or sort), or signed with a key the service no
  * longer has (`LEDGER_CURSOR_SECRET` unset and the service restarted).
  */
-export const NOT_HANDED_OUT_MESSAGE =
-  'was not handed out by this list: pass nextCursor of the previous page unchanged, with the same path, filters and sort (only limit may change); after changing a filter, or when the service no longer knows the cursor, start again from the first page (leave cursor out)';
+export const NOT_HANDED_OUT_MESSAGE = CURSOR_NOT_HANDED_OUT;
+
+/**
+ * The message of a `cursor` that is not even shaped like one (`cursor=`, `cursor=%2F`): the same
+ * words as any other cursor this list did not hand out, so a client reads one rule.
+ */
+export const CURSOR_MESSAGE = NOT_HANDED_OUT_MESSAGE;
 
 /**
  * The identity of a paged list, which its cursors are bound to: the operation as the spec names it

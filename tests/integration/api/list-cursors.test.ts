@@ -6,6 +6,7 @@ import { cursorList, type ListCursors } from '../../../src/infrastructure/http/p
 import { auth, startApiService, type ApiTestService } from '../../support/api-service';
 import { expectResponseMatchesSpec } from '../../support/openapi-validator';
 import { appendErpInvoice, orderSnapshot, seedKnownOrder } from '../../support/order-fixtures';
+import { NOT_HANDED_OUT_MESSAGE } from '../../../src/infrastructure/http/pagination';
 
 /** base64url of any JSON: a cursor's payload as the list would write it. */
 const forge = (payload: unknown): string => Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url');
@@ -138,7 +139,7 @@ describe('list cursors: a list pages only from a nextCursor it handed out', () =
     }
   });
 
-  it('an empty cursor (cursor=) is a 400 naming cursor on every paged list, not the first page', async () => {
+  it('an empty cursor (cursor=) or cursor=%FF is a 400 naming cursor on every paged list, not the first page, in the one wording of a cursor not handed out (re-trial: two wordings)', async () => {
     const lists: [string, string][] = [
       ['/v1/exceptions', '/v1/exceptions'],
       ['/v1/reconciliations', '/v1/reconciliations'],
@@ -149,7 +150,10 @@ describe('list cursors: a list pages only from a nextCursor it handed out', () =
     for (const [path, template] of lists) {
       const res = await request(api.server).get(`${path}?cursor=`).set(auth('finance'));
       expectCursorRefused(res, path, template, 'cursor=');
-      expect(res.body.errors[0].message, path).to.equal('must be the nextCursor of the previous page, unchanged');
+      expect(res.body.errors[0].message, path).to.equal(NOT_HANDED_OUT_MESSAGE);
+      const notUtf8OrMalformed = await request(api.server).get(`${path}?cursor=%2F`).set(auth('finance'));
+      expect(notUtf8OrMalformed.status, path).to.equal(400);
+      expect(notUtf8OrMalformed.body.errors, path).to.deep.equal([{ field: 'cursor', message: NOT_HANDED_OUT_MESSAGE }]);
     }
   });
 });

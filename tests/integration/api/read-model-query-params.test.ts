@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { auth, startApiService, type ApiTestService } from '../../support/api-service';
 import { expectResponseMatchesSpec } from '../../support/openapi-validator';
+import { NOT_HANDED_OUT_MESSAGE } from '../../../src/infrastructure/http/pagination';
 
 describe('read-model queries: a bad query parameter is named with what it expects', () => {
   let api: ApiTestService;
@@ -22,7 +23,7 @@ describe('read-model queries: a bad query parameter is named with what it expect
       { field: 'owner', message: 'must be given once' },
       { field: 'code', message: 'must be a finding code such as AMOUNT_MISMATCH' },
       { field: 'period', message: 'must be YYYY-MM' },
-      { field: 'cursor', message: 'must be the nextCursor of the previous page, unchanged' },
+      { field: 'cursor', message: NOT_HANDED_OUT_MESSAGE },
     ]);
     // An unknown name is answered before the values are judged: a misspelled filter is the question to settle first.
     const unknown = await request(api.server).get('/v1/exceptions?limit=0&colour=red').set(auth('finance')).expect(400);
