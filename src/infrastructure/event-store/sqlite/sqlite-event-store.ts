@@ -466,10 +466,8 @@ function jsonFaithful(value: unknown, depth = 0): boolean {
   return true;
 }
 
-/** A lone surrogate (in `u` mode a proper pair is one code point, not `Cs`). */
-const LONE_SURROGATE = /\p{Cs}/u;
 /** True when SQLite stores `text` as it is and answers it back as the same string (it replaces a lone surrogate with U+FFFD). */
-const wellFormed = (text: unknown): boolean => typeof text === 'string' && !LONE_SURROGATE.test(text);
+const wellFormed = (text: unknown): boolean => typeof text === 'string' && text.isWellFormed();
 
 function revisionMatches(expected: ExpectedRevision, actual: ActualRevision): boolean {
   if (expected === 'any') return true;
