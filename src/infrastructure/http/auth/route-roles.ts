@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { ApiKeyRegistry, Role } from './api-keys';
-import { refuseUndeclaredQueryParameters } from '../query-parameters';
+import { admitOnce } from './admit-once';
 import { requireRole } from './auth.middleware';
 
 /** Every role that reads reconciliation data (DESIGN §10): all but `integrator`. `admin` is implicit. */
@@ -93,16 +93,5 @@ export const isGuardedRoute = (route: string): route is GuardedRoute => Object.h
  * @throws Error at construction when `route` is not an operation of openapi/openapi.yaml.
  */
 export function guard(registry: ApiKeyRegistry, route: GuardedRoute): RequestHandler {
-  const check = requireRole(registry, ...ROUTE_ROLES[route]);
-  const query = refuseUndeclaredQueryParameters(route);
-  return (req, res, next) => {
-    if (res.locals.admittedRoute === route) return next();
-    check(req, res, (err?: unknown) => {
-      if (err) return next(err);
-      query(req, res, (queryErr?: unknown) => {
-        if (!queryErr) res.locals.admittedRoute = route;
-        next(queryErr);
-      });
-    });
-  };
+  return admitOnce(route, requireRole(registry, ...ROUTE_ROLES[route]));
 }

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { HttpProblem } from '../problem-details';
-import { refuseUndeclaredQueryParameters } from '../query-parameters';
+import { admitOnce } from '../auth/admit-once';
 
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
@@ -50,16 +50,5 @@ export const WEBHOOK_ROUTE = 'POST /v1/ingest/scayle/webhooks';
  * once, so Scayle's webhooks (no query string) pay one `String.includes` on the URL for it.
  */
 export function webhookGuard(credentials: { username: string; password: string } | undefined): RequestHandler {
-  const basic = webhookBasicAuth(credentials);
-  const query = refuseUndeclaredQueryParameters(WEBHOOK_ROUTE);
-  return (req, res, next) => {
-    if (res.locals.admittedRoute === WEBHOOK_ROUTE) return next();
-    basic(req, res, (err?: unknown) => {
-      if (err) return next(err);
-      query(req, res, (queryErr?: unknown) => {
-        if (!queryErr) res.locals.admittedRoute = WEBHOOK_ROUTE;
-        next(queryErr);
-      });
-    });
-  };
+  return admitOnce(WEBHOOK_ROUTE, webhookBasicAuth(credentials));
 }
