@@ -17,7 +17,8 @@ import type { IngestionFailureRecorder } from './ingestion-failures';
 import { eventId, IngestContext, IngestOutcome, MappingFailure, sourceMetadata } from './ingest-outcome';
 import { entryOfSnapshot } from './order-directory.indexer';
 import type { OrderLinker } from './order-linker';
-import { canonicalJson, mapScayleOrder, orderKeys } from './scayle/scayle-order.mapper';
+import { canonicalJson } from '../shared/canonical-json';
+import { mapScayleOrder, orderKeys } from './scayle/scayle-order.mapper';
 
 export interface SyncSummary {
   shopKey: string;

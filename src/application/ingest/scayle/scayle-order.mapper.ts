@@ -238,20 +238,3 @@ function convert<T>(fn: () => T, path: string, reason = 'invalid_amount'): T {
     throw err;
   }
 }
-
-/**
- * Canonical JSON of a snapshot (keys sorted), to tell whether a polled order differs from the one
- * the log knows.
- */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const o = value as Record<string, unknown>;
-    return `{${Object.keys(o)
-      .filter((k) => o[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
