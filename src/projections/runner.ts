@@ -65,6 +65,26 @@ export interface RunnerOptions {
   onBatch?: (info: { position: bigint; events: number }) => void;
 }
 
+/**
+ * What a runner has done so far, as plain data (bigint positions): enough to answer
+ * {@link ProjectionMonitor} elsewhere — the main thread, when the runner works in a worker thread.
+ */
+export interface RunnerProgress {
+  projections: {
+    name: string;
+    /** The stored checkpoint's position. */
+    checkpoint: bigint;
+    /** The position read-your-writes may rely on: the checkpoint, or just before it while work is owed there. */
+    position: bigint;
+    owing: boolean;
+    deadLetters: number;
+  }[];
+  /** The runner has reached the head at least once. */
+  reachedHead: boolean;
+  /** Events read but not committed yet. */
+  pendingEvents: number;
+}
+
 /** A commit's checkpoint that stays where it is (a re-evaluation step, an out-of-band write) — and must still be there. */
 const atCheckpoint = (name: string, cp: Checkpoint): CheckpointMove => ({ name, position: cp.position, expectedPosition: cp.position, generation: cp.generation });
 
@@ -76,6 +96,7 @@ export class ProjectionRunner implements ProjectionMonitor {
   private readonly owing = new Set<string>();
   private readonly deadLetterCounts = new Map<string, number>();
   private readonly waiters = new Set<() => void>();
+  private readonly progressListeners = new Set<() => void>();
   private stopping = false;
   private loop: Promise<void> | undefined;
   private closeSubscription: (() => Promise<void>) | undefined;
@@ -414,14 +435,35 @@ export class ProjectionRunner implements ProjectionMonitor {
 
   private notify(): void {
     for (const w of [...this.waiters]) w();
+    for (const l of this.progressListeners) l();
+  }
+
+  /**
+   * Calls `listener` whenever {@link progress} may have changed (a commit, the head reached, owed
+   * work done): the projection thread forwards the snapshot to the main thread.
+   * @returns a function that removes the listener.
+   */
+  onProgress(listener: () => void): () => void {
+    this.progressListeners.add(listener);
+    return () => this.progressListeners.delete(listener);
+  }
+
+  /** A snapshot of every projection's checkpoint, owed work and dead letters. */
+  progress(): RunnerProgress {
+    return {
+      projections: this.projections.map((p) => {
+        const checkpoint = this.checkpointsByName.get(p.name)?.position ?? 0n;
+        const owing = this.owing.has(p.name);
+        return { name: p.name, checkpoint, position: owing && checkpoint > 0n ? checkpoint - 1n : checkpoint, owing, deadLetters: this.deadLetterCounts.get(p.name) ?? 0 };
+      }),
+      reachedHead: this.reachedHead,
+      pendingEvents: this.pendingEvents,
+    };
   }
 
   /** Each projection's position: its checkpoint, or just before it while it owes work there. */
   checkpoints(): { name: string; position: bigint }[] {
-    return this.projections.map((p) => {
-      const position = this.checkpointsByName.get(p.name)?.position ?? 0n;
-      return { name: p.name, position: this.owing.has(p.name) && position > 0n ? position - 1n : position };
-    });
+    return this.progress().projections.map(({ name, position }) => ({ name, position }));
   }
 
   private lowest(): bigint {
@@ -454,34 +496,43 @@ export class ProjectionRunner implements ProjectionMonitor {
     });
   }
 
-  async status(): Promise<ProjectionLag[]> {
-    const head = await this.events.headPosition();
-    let headTime: string | undefined;
-    for await (const e of this.events.readAll({ direction: 'backwards', maxCount: 1 })) headTime = ledgerTime(e);
-    const out: ProjectionLag[] = [];
-    for (const p of this.projections) {
-      const checkpoint = this.checkpointsByName.get(p.name)?.position ?? 0n;
-      let lagEvents = 0;
-      let firstPending: string | undefined;
-      if (checkpoint < head) {
-        for await (const e of this.events.readAll({ fromPosition: checkpoint === 0n ? 'start' : checkpoint, maxCount: LAG_COUNT_CAP })) {
-          if (e.position > head) break;
-          firstPending ??= ledgerTime(e);
-          lagEvents++;
-        }
-      }
-      const lagMs = firstPending && headTime ? Math.max(0, Date.parse(headTime) - Date.parse(firstPending)) : 0;
-      out.push({
-        name: p.name,
-        checkpoint,
-        head,
-        lagEvents,
-        lagEventsCapped: lagEvents >= LAG_COUNT_CAP,
-        lagSeconds: lagMs / 1000,
-        caughtUp: this.reachedHead && this.pendingEvents === 0 && checkpoint >= head && !this.owing.has(p.name),
-        deadLetters: this.deadLetterCounts.get(p.name) ?? 0,
-      });
-    }
-    return out;
+  status(): Promise<ProjectionLag[]> {
+    return projectionLag(this.events, this.progress());
   }
+}
+
+/**
+ * Each projection's lag behind the log head as of `progress` (reads the head and counts up to
+ * {@link LAG_COUNT_CAP} pending events per projection). Shared by the runner and the main thread's
+ * view of a runner working in a worker thread.
+ */
+export async function projectionLag(events: EventStore, progress: RunnerProgress): Promise<ProjectionLag[]> {
+  const head = await events.headPosition();
+  let headTime: string | undefined;
+  for await (const e of events.readAll({ direction: 'backwards', maxCount: 1 })) headTime = ledgerTime(e);
+  const out: ProjectionLag[] = [];
+  for (const p of progress.projections) {
+    const checkpoint = p.checkpoint;
+    let lagEvents = 0;
+    let firstPending: string | undefined;
+    if (checkpoint < head) {
+      for await (const e of events.readAll({ fromPosition: checkpoint === 0n ? 'start' : checkpoint, maxCount: LAG_COUNT_CAP })) {
+        if (e.position > head) break;
+        firstPending ??= ledgerTime(e);
+        lagEvents++;
+      }
+    }
+    const lagMs = firstPending && headTime ? Math.max(0, Date.parse(headTime) - Date.parse(firstPending)) : 0;
+    out.push({
+      name: p.name,
+      checkpoint,
+      head,
+      lagEvents,
+      lagEventsCapped: lagEvents >= LAG_COUNT_CAP,
+      lagSeconds: lagMs / 1000,
+      caughtUp: progress.reachedHead && progress.pendingEvents === 0 && checkpoint >= head && !p.owing,
+      deadLetters: p.deadLetters,
+    });
+  }
+  return out;
 }

@@ -11,26 +11,32 @@ import { testConfig } from '../support/test-config';
 const MULTI = new Set<symbol>([TOKENS.Lifecycle, TOKENS.HttpRoutes, TOKENS.HealthCheck, TOKENS.MetricsSource, TOKENS.ProjectionPositions]);
 
 describe('composition root', () => {
-  it('resolves every root binding on the embedded default', async () => {
-    const dir = tempDir();
-    const container = buildContainer(testConfig(dir.path));
-    try {
-      const resolved: string[] = [];
-      for (const [name, token] of Object.entries(TOKENS)) {
-        if (MULTI.has(token)) {
-          container.getAll(token, { optional: true });
-        } else if (container.isBound(token)) {
-          expect(container.get(token), name).to.not.equal(undefined);
-          resolved.push(name);
+  for (const thread of ['worker', 'main'] as const) {
+    it(`resolves every root binding on the embedded default (LEDGER_PROJECTION_THREAD=${thread})`, async () => {
+      const dir = tempDir();
+      const container = buildContainer(testConfig(dir.path, { LEDGER_PROJECTION_THREAD: thread }));
+      try {
+        const resolved: string[] = [];
+        for (const [name, token] of Object.entries(TOKENS)) {
+          if (MULTI.has(token)) {
+            container.getAll(token, { optional: true });
+          } else if (thread === 'worker' && token === TOKENS.ProjectionRunner) {
+            // The runner works in the projection thread; asking for it here is a mistake said plainly.
+            expect(() => container.get(token)).to.throw(/projection thread/);
+          } else if (container.isBound(token)) {
+            expect(container.get(token), name).to.not.equal(undefined);
+            resolved.push(name);
+          }
         }
+        expect(resolved).to.include.members(['Config', 'Logger', 'Clock', 'EventStore', 'ProjectionMonitor']);
+        expect(resolved.includes('ProjectionRunner')).to.equal(thread === 'main');
+        expect(container.getAll(TOKENS.HealthCheck).length).to.be.greaterThan(0);
+      } finally {
+        await (container.get(TOKENS.EventStore) as { close(): Promise<void> }).close();
+        dir.remove();
       }
-      expect(resolved).to.include.members(['Config', 'Logger', 'Clock', 'EventStore']);
-      expect(container.getAll(TOKENS.HealthCheck).length).to.be.greaterThan(0);
-    } finally {
-      await (container.get(TOKENS.EventStore) as { close(): Promise<void> }).close();
-      dir.remove();
-    }
-  });
+    });
+  }
 
   it('passes LEDGER_SETTLEMENT_GRACE to the live reconciliation policy and to the settings a close records', async () => {
     const dir = tempDir();

@@ -220,6 +220,11 @@ export const ENV_SPECS = {
   // ── export to the ERP (issue 10) ──
   ...ERP_EXPORT_ENV_SPECS,
   // ── projections and read models (issue 5) ──
+  LEDGER_PROJECTION_THREAD: str({
+    default: 'worker',
+    choices: ['worker', 'main'],
+    desc: 'Where the projection runner and the grace-window scheduler work: worker (a worker thread of their own, so HTTP requests and appends keep the main thread) or main (in the main thread, as one event loop).',
+  }),
   LEDGER_PROJECTION_BATCH_SIZE: positiveInt({ default: 500, desc: 'Events per projection batch (one read-model commit, checkpoint included).' }),
   LEDGER_PROJECTION_MAX_LATENCY: duration({ default: 50, desc: 'Longest a projection batch waits for more events before it is written (50ms, 1s…).' }),
   LEDGER_PROJECTION_STATE_CACHE: positiveInt({ default: 3_000, desc: 'Order states the reconciliation projection keeps in memory, about 12 KiB of heap each for an order with four Scayle snapshots and three ERP documents (a miss re-reads the order stream).' }),
@@ -255,7 +260,16 @@ export interface Config {
     graceWindows: { settlement: number };
   };
   /** Projections and read models (issue 5). */
-  projections: { batchSize: number; maxLatencyMs: number; stateCacheSize: number; exceptionSlaMs: Record<string, number>; pendingReviewAfterMs: number; reevaluateIntervalMs: number };
+  projections: {
+    /** `worker`: the runner and the grace-window scheduler work in a worker thread; `main`: in the main thread. */
+    thread: 'worker' | 'main';
+    batchSize: number;
+    maxLatencyMs: number;
+    stateCacheSize: number;
+    exceptionSlaMs: Record<string, number>;
+    pendingReviewAfterMs: number;
+    reevaluateIntervalMs: number;
+  };
   /** Outbox to Scayle (issue 6): call timeout and retry policy. Base URL and token: `ingest.adminApi`. */
   scayleDispatch: { timeoutMs: number; maxAttempts: number; retryBaseMs: number; retryMaxMs: number };
   /** Period close (issue 7). */
@@ -347,6 +361,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       graceWindows: { settlement: clean.LEDGER_SETTLEMENT_GRACE / 1000 },
     },
     projections: {
+      thread: clean.LEDGER_PROJECTION_THREAD as 'worker' | 'main',
       batchSize: clean.LEDGER_PROJECTION_BATCH_SIZE,
       maxLatencyMs: clean.LEDGER_PROJECTION_MAX_LATENCY,
       stateCacheSize: clean.LEDGER_PROJECTION_STATE_CACHE,

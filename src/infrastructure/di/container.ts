@@ -28,8 +28,13 @@ export interface ContainerOverrides {
   clock?: Clock;
 }
 
-/** The single composition root (HOUSE-STYLE "Dependency injection"). No I/O happens here: see bootstrap. */
+/**
+ * The single composition root (HOUSE-STYLE "Dependency injection"). No I/O happens here: see bootstrap.
+ * A clock or logger passed in `overrides` (tests) cannot cross into a worker thread, so with either
+ * the projections work in the main thread whatever `LEDGER_PROJECTION_THREAD` says.
+ */
 export function buildContainer(config: Config, overrides: ContainerOverrides = {}): Container {
+  if ((overrides.clock || overrides.logger) && config.projections.thread === 'worker') config = { ...config, projections: { ...config.projections, thread: 'main' } };
   const container = new Container({ defaultScope: 'Singleton' });
   container.bind<Config>(TOKENS.Config).toConstantValue(config);
   container.bind<Logger>(TOKENS.Logger).toConstantValue(overrides.logger ?? createLogger(config.logLevel));

@@ -65,8 +65,10 @@ export const TOKENS = {
   /** `ErpExportScheduler`: plans and sends exports on the sync interval and on demand. */
   ErpExportScheduler: Symbol.for('ErpExportScheduler'),
   // ── projections and read models (issue 5) ──
-  /** `ProjectionRunner`: the catch-up runner of every projection (also the `ProjectionMonitor`). */
+  /** `ProjectionRunner`: the catch-up runner of every projection (also the `ProjectionMonitor`); bound only with `LEDGER_PROJECTION_THREAD=main` (else it works in the projection thread). */
   ProjectionRunner: Symbol.for('ProjectionRunner'),
+  /** `ProjectionThread`: the main thread's side of the projection thread (`LEDGER_PROJECTION_THREAD=worker`). */
+  ProjectionThread: Symbol.for('ProjectionThread'),
   /** `ProjectionMonitor`: checkpoints, lag, caught-up, `waitForPosition` (read-your-writes, `/v1/freshness`). */
   ProjectionMonitor: Symbol.for('ProjectionMonitor'),
   /** `ReadModelQueries`: reconciliations, exceptions, period summaries and order history from the read models. */

@@ -70,7 +70,7 @@ export class SharedTailEventStore implements EventStore {
   private readonly stopFeed: (() => void) | undefined;
 
   constructor(
-    private readonly inner: EventStore,
+    readonly inner: EventStore,
     options: SharedTailOptions = {},
   ) {
     this.pageSize = options.pageSize ?? 1000;
@@ -86,8 +86,13 @@ export class SharedTailEventStore implements EventStore {
 
   async appendToStream(streamId: string, events: readonly EventData[], options: AppendOptions): Promise<AppendResult> {
     const result = await this.inner.appendToStream(streamId, events, options);
-    for (const s of this.subscriptions) s.wake();
+    this.wakeSubscriptions();
     return result;
+  }
+
+  /** Another thread or process of the service appended: subscriptions at the head look now, not at their next poll. */
+  wakeSubscriptions(): void {
+    for (const s of this.subscriptions) s.wake();
   }
 
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {

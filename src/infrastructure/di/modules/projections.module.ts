@@ -24,6 +24,7 @@ import type { Projection } from '../../../projections/projection';
 import { ReconciliationProjection } from '../../../projections/reconciliation.projection';
 import { ProjectionRunner, type RunnerOptions } from '../../../projections/runner';
 import { GraceWindowScheduler } from '../../../projections/grace-window.scheduler';
+import { ProjectionThread } from '../../projections-thread/projection-thread';
 import type { Config } from '../../config/config';
 import type { Logger } from '../../logging/logger';
 import { SqliteReadModelStore } from '../../read-models/sqlite/sqlite-read-model-store';
@@ -72,6 +73,25 @@ export function createRunner(config: Config, events: EventStore, store: ReadMode
   });
 }
 
+/** The projections' names, in the runner's order (those of {@link createProjections}). */
+export const PROJECTION_NAMES: readonly string[] = ['reconciliation', 'order-history'];
+
+/**
+ * The projection work of a process, in start order: the runner, then the grace-window scheduler.
+ * Started by the service's main thread (`LEDGER_PROJECTION_THREAD=main`) or by the projection
+ * thread; stopped in reverse order.
+ */
+export function projectionWork(ctx: { get<T>(id: symbol): T }): Lifecycle[] {
+  const config = ctx.get<Config>(TOKENS.Config);
+  const runner = ctx.get<ProjectionRunner>(TOKENS.ProjectionRunner);
+  const logger = ctx.get<Logger>(TOKENS.Logger);
+  const reconciliation = runner.projections.find((p): p is ReconciliationProjection => p instanceof ReconciliationProjection)!;
+  const scheduler = new GraceWindowScheduler(ctx.get<ReadModelStore>(TOKENS.ReadModelStore), runner, reconciliation, ctx.get<Clock>(TOKENS.Clock), config.projections.reevaluateIntervalMs, (err) =>
+    logger.error({ err }, 'grace-window re-evaluation failed'),
+  );
+  return [{ name: 'projection runner', phase: 10, start: () => runner.start(), stop: () => runner.stop() }, scheduler];
+}
+
 /**
  * Read models (issue 5): the store, the projection runner (phase 10, inside `npm start`), its
  * monitor (lag, caught-up, waitForPosition), its positions for /v1/freshness and the period close,
@@ -100,6 +120,7 @@ export const projectionsModule = new ContainerModule(({ bind }) => {
   bind<ProjectionRunner>(TOKENS.ProjectionRunner)
     .toDynamicValue((ctx) => {
       const config = ctx.get<Config>(TOKENS.Config);
+      if (config.projections.thread === 'worker') throw new Error('The projection runner works in the projection thread (LEDGER_PROJECTION_THREAD=worker): ask for TOKENS.ProjectionMonitor');
       const events = ctx.get<EventStore>(TOKENS.EventStore);
       const projections = createProjections(config, events, ctx.get<ReconciliationPolicyProvider>(TOKENS.ReconciliationPolicy));
       return createRunner(config, events, ctx.get<ReadModelStore>(TOKENS.ReadModelStore), projections, ctx.get<Clock>(TOKENS.Clock), {
@@ -107,33 +128,43 @@ export const projectionsModule = new ContainerModule(({ bind }) => {
       });
     })
     .inSingletonScope();
+  bind<ProjectionThread>(TOKENS.ProjectionThread)
+    .toDynamicValue((ctx) => {
+      const config = ctx.get<Config>(TOKENS.Config);
+      return new ProjectionThread(config, ctx.get<EventStore>(TOKENS.EventStore), ctx.get<Logger>(TOKENS.Logger), PROJECTION_NAMES);
+    })
+    .inSingletonScope();
+  bind<ProjectionMonitor>(TOKENS.ProjectionMonitor).toDynamicValue((ctx) =>
+    ctx.get<Config>(TOKENS.Config).projections.thread === 'worker' ? ctx.get<ProjectionThread>(TOKENS.ProjectionThread) : ctx.get<ProjectionRunner>(TOKENS.ProjectionRunner),
+  );
+  // The runner and the grace-window scheduler: in this thread, or the projection thread that runs them.
   bind<Lifecycle>(TOKENS.Lifecycle).toDynamicValue((ctx) => {
-    const config = ctx.get<Config>(TOKENS.Config);
-    const runner = ctx.get<ProjectionRunner>(TOKENS.ProjectionRunner);
-    const logger = ctx.get<Logger>(TOKENS.Logger);
-    const reconciliation = runner.projections.find((p): p is ReconciliationProjection => p instanceof ReconciliationProjection)!;
-    return new GraceWindowScheduler(ctx.get<ReadModelStore>(TOKENS.ReadModelStore), runner, reconciliation, ctx.get<Clock>(TOKENS.Clock), config.projections.reevaluateIntervalMs, (err) =>
-      logger.error({ err }, 'grace-window re-evaluation failed'),
-    );
-  });
-  bind<ProjectionMonitor>(TOKENS.ProjectionMonitor).toDynamicValue((ctx) => ctx.get<ProjectionRunner>(TOKENS.ProjectionRunner));
-  bind<Lifecycle>(TOKENS.Lifecycle).toDynamicValue((ctx) => {
-    const runner = ctx.get<ProjectionRunner>(TOKENS.ProjectionRunner);
-    return { name: 'projection runner', phase: 10, start: () => runner.start(), stop: () => runner.stop() };
+    if (ctx.get<Config>(TOKENS.Config).projections.thread === 'worker') return ctx.get<ProjectionThread>(TOKENS.ProjectionThread);
+    const parts = projectionWork(ctx);
+    return {
+      name: 'projection runner',
+      phase: 10,
+      async start() {
+        for (const part of parts) await part.start();
+      },
+      async stop() {
+        for (const part of [...parts].reverse()) await part.stop();
+      },
+    };
   });
   // /v1/freshness and /metrics: one position source per projection.
-  for (const name of ['reconciliation', 'order-history']) {
+  for (const name of PROJECTION_NAMES) {
     bind<ProjectionStatusSource>(TOKENS.ProjectionPositions).toDynamicValue((ctx) => {
-      const runner = ctx.get<ProjectionRunner>(TOKENS.ProjectionRunner);
-      return { name, position: () => runner.checkpoints().find((c) => c.name === name)?.position ?? 0n };
+      const monitor = ctx.get<ProjectionMonitor>(TOKENS.ProjectionMonitor);
+      return { name, position: () => monitor.checkpoints().find((c) => c.name === name)?.position ?? 0n };
     });
   }
   bind<ReadModelQueries>(TOKENS.ReadModelQueries).toDynamicValue((ctx) => new ReadModelQueries(ctx.get<ReadModelStore>(TOKENS.ReadModelStore), ctx.get<Clock>(TOKENS.Clock)));
   bind<HttpRoutes>(TOKENS.HttpRoutes).toDynamicValue(
     (ctx) => {
-      const runner = ctx.get<ProjectionRunner>(TOKENS.ProjectionRunner);
+      const monitor = ctx.get<ProjectionMonitor>(TOKENS.ProjectionMonitor);
       const queries = ctx.get<ReadModelQueries>(TOKENS.ReadModelQueries);
-      return new ReadModelController(ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys), queries, ctx.get<ListCursors>(TOKENS.ListCursors), runner, new CarriedAdjustmentsQuery(ctx.get<EventStore>(TOKENS.EventStore), queries, runner));
+      return new ReadModelController(ctx.get<ApiKeyRegistry>(TOKENS.ApiKeys), queries, ctx.get<ListCursors>(TOKENS.ListCursors), monitor, new CarriedAdjustmentsQuery(ctx.get<EventStore>(TOKENS.EventStore), queries, monitor));
     },
   );
   bind<MetricsSource>(TOKENS.MetricsSource).toDynamicValue((ctx) => new ExceptionMetrics(new QueueMetricsQuery(ctx.get<ReadModelStore>(TOKENS.ReadModelStore), ctx.get<Clock>(TOKENS.Clock))));

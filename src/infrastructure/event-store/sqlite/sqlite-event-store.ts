@@ -379,6 +379,11 @@ export class SqliteEventStore implements EventStore, CommitFeed {
     return this.stmt.head.get()?.head ?? 0n;
   }
 
+  /** Another thread or process of the service appended: subscriptions at the head look now, not at their next poll. */
+  wakeSubscriptions(): void {
+    this.appended.emit('appended');
+  }
+
   subscribeToAll(options: SubscribeToAllOptions): AllSubscription {
     this.assertOpen();
     const subscription = new SqliteAllSubscription({

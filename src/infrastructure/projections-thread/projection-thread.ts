@@ -1,0 +1,204 @@
+/**
+ * The main thread's side of the projection thread (`LEDGER_PROJECTION_THREAD=worker`, the default).
+ *
+ * The projection runner and the grace-window scheduler work in a worker thread with connections of
+ * their own ({@link ./projection-thread.worker}); the main thread keeps HTTP, the appends and the
+ * other subscribers. On one core per thread, a webhook's append no longer waits behind a batch of
+ * read-model evaluations (issue 4's ingest rate), and a long batch no longer stalls requests.
+ *
+ * This class is the {@link ProjectionMonitor} of the main thread: it holds the last progress the
+ * thread reported (after every commit) and answers `checkpoints()`, `waitForPosition()` (read-your-
+ * writes, the period close) and `status()` (lag, read from the main thread's log) from it. It wakes
+ * the thread's catch-up subscription after each group commit of the embedded log, so the thread does
+ * not wait for its poll. A thread that dies (an uncaught error) is logged and started again after a
+ * back-off (1 s, doubling up to 30 s); meanwhile waits time out and `status()` says not caught up.
+ */
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { EventStore } from '../../application/ports/event-store.port';
+import type { ProjectionLag, ProjectionMonitor } from '../../application/ports/projection-monitor.port';
+import { projectionLag, type RunnerProgress } from '../../projections/runner';
+import type { Config } from '../config/config';
+import { commitFeedOf } from '../event-store/decorated-store';
+import type { Logger } from '../logging/logger';
+import type { FromProjectionThread, ProjectionThreadData, ToProjectionThread } from './projection-thread.messages';
+
+const WORKER_FILE = join(__dirname, 'projection-thread.worker.js');
+const RESTART_MIN_MS = 1_000;
+const RESTART_MAX_MS = 30_000;
+
+export class ProjectionThread implements ProjectionMonitor {
+  readonly name = 'projection runner (worker thread)';
+  readonly phase = 10;
+  private worker: Worker | undefined;
+  private progress: RunnerProgress;
+  private alive = false;
+  private stopping = false;
+  private restartDelayMs = RESTART_MIN_MS;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private readonly waiters = new Set<() => void>();
+  private stopFeed: (() => void) | undefined;
+  private wakeQueued = false;
+
+  /**
+   * @param projectionNames the projections the thread runs, in the runner's order (their progress
+   *   reads as position 0 until the thread reports).
+   */
+  constructor(
+    private readonly config: Config,
+    private readonly events: EventStore,
+    private readonly logger: Logger,
+    projectionNames: readonly string[],
+  ) {
+    this.progress = { projections: projectionNames.map((name) => ({ name, checkpoint: 0n, position: 0n, owing: false, deadLetters: 0 })), reachedHead: false, pendingEvents: 0 };
+  }
+
+  /**
+   * Starts the thread and resolves once its stores are open and its runner started.
+   * @throws Error with the thread's reason when it fails to start (a store that does not answer).
+   */
+  async start(): Promise<void> {
+    this.stopping = false;
+    await this.spawn();
+    this.stopFeed = commitFeedOf(this.events)?.onCommitted(() => this.wake());
+  }
+
+  /** Stops the thread's runner and scheduler (their batch finishes and commits), waits for it to exit (at most `LEDGER_SHUTDOWN_TIMEOUT`, then terminates it). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
+    this.stopFeed?.();
+    this.stopFeed = undefined;
+    const worker = this.worker;
+    if (worker) {
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      this.send({ kind: 'stop' });
+      const timer = setTimeout(() => {
+        this.logger.warn({ component: this.name, timeoutMs: this.config.shutdownTimeoutMs }, 'projection thread did not stop in time; terminating it');
+        void worker.terminate();
+      }, this.config.shutdownTimeoutMs);
+      await exited;
+      clearTimeout(timer);
+    }
+    this.notify();
+  }
+
+  checkpoints(): { name: string; position: bigint }[] {
+    return this.progress.projections.map(({ name, position }) => ({ name, position }));
+  }
+
+  headPosition(): Promise<bigint> {
+    return this.events.headPosition();
+  }
+
+  async status(): Promise<ProjectionLag[]> {
+    const lag = await projectionLag(this.events, this.progress);
+    return this.alive ? lag : lag.map((l) => ({ ...l, caughtUp: false }));
+  }
+
+  async waitForPosition(position: bigint, timeoutMs: number): Promise<boolean> {
+    if (this.lowest() >= position) return true;
+    return new Promise<boolean>((resolve) => {
+      const check = () => {
+        if (this.lowest() >= position || this.stopping) {
+          cleanup();
+          resolve(this.lowest() >= position);
+        }
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        resolve(this.lowest() >= position);
+      }, timeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+      };
+      this.waiters.add(check);
+    });
+  }
+
+  private lowest(): bigint {
+    const all = this.progress.projections.map((p) => p.position);
+    return all.reduce((a, b) => (b < a ? b : a), all[0] ?? 0n);
+  }
+
+  private notify(): void {
+    for (const w of [...this.waiters]) w();
+  }
+
+  private send(message: ToProjectionThread): void {
+    this.worker?.postMessage(message);
+  }
+
+  /** One wake per event-loop turn however many group commits it saw. */
+  private wake(): void {
+    if (this.wakeQueued) return;
+    this.wakeQueued = true;
+    setImmediate(() => {
+      this.wakeQueued = false;
+      this.send({ kind: 'appended' });
+    });
+  }
+
+  private spawn(): Promise<void> {
+    const data: ProjectionThreadData = { config: this.config };
+    const worker = new Worker(WORKER_FILE, { workerData: data });
+    this.worker = worker;
+    return new Promise<void>((resolve, reject) => {
+      let started = false;
+      worker.on('message', (message: FromProjectionThread) => {
+        switch (message.kind) {
+          case 'started':
+            started = true;
+            this.alive = true;
+            this.restartDelayMs = RESTART_MIN_MS;
+            this.progress = message.progress;
+            this.notify();
+            resolve();
+            break;
+          case 'progress':
+            this.progress = message.progress;
+            this.notify();
+            break;
+          case 'failed': {
+            const err = Object.assign(new Error(message.message), message.stack ? { stack: message.stack } : {});
+            if (!started) reject(err);
+            else this.logger.error({ err }, 'projection thread failed');
+            break;
+          }
+          case 'stopped':
+            this.alive = false;
+            break;
+        }
+      });
+      worker.on('error', (err) => {
+        this.logger.error({ err }, 'projection thread died on an uncaught error');
+        if (!started) reject(err);
+      });
+      worker.on('exit', (code) => {
+        this.alive = false;
+        if (this.worker === worker) this.worker = undefined;
+        if (!started) {
+          reject(new Error(`The projection thread exited during start-up (code ${code})`));
+          return;
+        }
+        this.notify();
+        if (!this.stopping) this.scheduleRestart(code);
+      });
+    });
+  }
+
+  private scheduleRestart(code: number): void {
+    const delayMs = this.restartDelayMs;
+    this.restartDelayMs = Math.min(RESTART_MAX_MS, delayMs * 2);
+    this.logger.error({ code, restartInMs: delayMs }, 'projection thread exited; starting it again');
+    this.restartTimer = setTimeout(() => {
+      if (this.stopping) return;
+      this.spawn().catch((err: unknown) => {
+        this.logger.error({ err }, 'projection thread failed to start again');
+        if (!this.stopping) this.scheduleRestart(1);
+      });
+    }, delayMs);
+    this.restartTimer.unref();
+  }
+}
