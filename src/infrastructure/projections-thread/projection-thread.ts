@@ -162,8 +162,10 @@ export class ProjectionThread implements ProjectionMonitor {
             break;
           case 'failed': {
             const err = Object.assign(new Error(message.message), message.stack ? { stack: message.stack } : {});
+            this.logger.error({ err }, started ? 'projection thread failed' : 'projection thread failed to start');
             if (!started) reject(err);
-            else this.logger.error({ err }, 'projection thread failed');
+            // Its stores may hold the thread open (a MongoDB client's sockets): end it.
+            void worker.terminate();
             break;
           }
           case 'stopped':
