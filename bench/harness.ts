@@ -24,7 +24,10 @@ export interface BenchRow {
   met?: boolean;
   /** Work size of the row (e.g. `100,000 orders`, `10,904 requests / 10 s`). */
   size?: string;
-  /** Set by the runner when the suite threw or is not registered yet: the row carries no figures. */
+  /**
+   * Set by the runner when the suite threw or is not registered yet, or by a suite for a case it could
+   * not measure (e.g. a missing tool): the row carries no figures.
+   */
   error?: string;
 }
 
