@@ -20,3 +20,11 @@ export const appendWakeable = (store: EventStore): AppendWakeable | undefined =>
 
 /** The adapter that announces this process's commits (SQLite); undefined for EventStoreDB. */
 export const commitFeedOf = (store: EventStore): CommitFeed | undefined => find<CommitFeed>(store, (s) => typeof (s as Partial<CommitFeed>).onCommitted === 'function');
+
+/** A store whose write-ahead log another connection can checkpoint (the SQLite adapter). */
+export interface WalCheckpointer {
+  checkpointWal(): { walFrames: number; checkpointed: number };
+}
+
+/** The SQLite adapter behind the decorators, as a {@link WalCheckpointer}; undefined for EventStoreDB. */
+export const walCheckpointer = (store: EventStore): WalCheckpointer | undefined => find<WalCheckpointer>(store, (s) => typeof (s as Partial<WalCheckpointer>).checkpointWal === 'function');

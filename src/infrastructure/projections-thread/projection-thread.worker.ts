@@ -12,11 +12,13 @@ import type { ProjectionRunner } from '../../projections/runner';
 import { buildContainer } from '../di/container';
 import { projectionWork } from '../di/modules/projections.module';
 import { TOKENS } from '../di/tokens';
-import { appendWakeable } from '../event-store/decorated-store';
+import { appendWakeable, walCheckpointer } from '../event-store/decorated-store';
 import type { Logger } from '../logging/logger';
 import type { FromProjectionThread, ProjectionThreadData, ToProjectionThread } from './projection-thread.messages';
 
 const port = parentPort!;
+/** How often the thread checkpoints the event log's WAL: at 2,000 appends/s of ~8 KiB, about 4 MiB each time. */
+const WAL_CHECKPOINT_INTERVAL_MS = 250;
 const post = (message: FromProjectionThread): void => port.postMessage(message);
 
 async function main(): Promise<void> {
@@ -29,6 +31,8 @@ async function main(): Promise<void> {
   const runner = container.get<ProjectionRunner>(TOKENS.ProjectionRunner);
   const work = projectionWork(container);
   const wakeable = appendWakeable(events);
+  // The log's WAL is checkpointed here, off the main thread (see SqliteEventStore.checkpointWal).
+  const checkpointer = walCheckpointer(events);
 
   let progressQueued = false;
   const reportProgress = (): void => {
@@ -40,9 +44,11 @@ async function main(): Promise<void> {
     });
   };
 
+  let walTimer: NodeJS.Timeout | undefined;
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
+      clearInterval(walTimer);
       for (const part of [...work].reverse()) {
         try {
           await part.stop();
@@ -66,6 +72,16 @@ async function main(): Promise<void> {
   if (down) throw new Error(`A store does not answer in the projection thread: ${down.detail ?? 'no detail'}`);
   runner.onProgress(reportProgress);
   for (const part of work) await part.start();
+  if (checkpointer) {
+    walTimer = setInterval(() => {
+      try {
+        checkpointer.checkpointWal();
+      } catch (err) {
+        logger.warn({ err }, 'checkpointing the event log WAL failed; the next interval tries again');
+      }
+    }, WAL_CHECKPOINT_INTERVAL_MS);
+    walTimer.unref();
+  }
   post({ kind: 'started', progress: runner.progress() });
 }
 

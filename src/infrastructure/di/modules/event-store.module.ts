@@ -10,6 +10,9 @@ import { SharedTailEventStore } from '../../event-store/shared-tail-event-store'
 import { SqliteEventStore } from '../../event-store/sqlite/sqlite-event-store';
 import { HealthCheck, Lifecycle, TOKENS } from '../tokens';
 
+/** `wal_autocheckpoint` of the main connection when the projection thread checkpoints the log's WAL. */
+const MAIN_CONNECTION_WAL_BACKSTOP_PAGES = 16_384;
+
 /** The embedded event log's file: `LEDGER_DATA_DIR/events.db`. */
 export const eventLogPath = (config: Config): string => join(config.dataDir, 'events.db');
 
@@ -31,7 +34,12 @@ export function createEventStoreAdapter(config: Config, options: { sharedTail?: 
   }
   ensureDirectory(config.dataDir, 'LEDGER_DATA_DIR');
   const file = eventLogPath(config);
-  const adapter = opening('LEDGER_DATA_DIR', file, () => new SqliteEventStore({ filename: file, synchronous: config.sqliteSynchronous, ...(options.sharedTail === false ? { pageSize: 2000 } : {}) }));
+  // With a projection thread, that thread checkpoints the WAL (SqliteEventStore.checkpointWal); the
+  // main connection's own automatic checkpoint stays only as a backstop, at 16,384 pages (64 MiB).
+  const walAutocheckpointPages = config.projections.thread === 'worker' ? MAIN_CONNECTION_WAL_BACKSTOP_PAGES : undefined;
+  const adapter = opening('LEDGER_DATA_DIR', file, () =>
+    new SqliteEventStore({ filename: file, synchronous: config.sqliteSynchronous, ...(options.sharedTail === false ? { pageSize: 2000 } : {}), ...(walAutocheckpointPages ? { walAutocheckpointPages } : {}) }),
+  );
   return options.sharedTail === false ? adapter : new SharedTailEventStore(adapter);
 }
 
