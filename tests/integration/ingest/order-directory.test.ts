@@ -70,6 +70,36 @@ describe('ingest: the order directory is a cache of the log', () => {
   });
 });
 
+describe('SqliteOrderDirectory: pending links of several references', () => {
+  const dir = tempDir();
+  after(() => dir.remove());
+
+  it('answers them with one query: references in the order given (each once), each one\'s links by source stream id', async () => {
+    const directory = new SqliteOrderDirectory(join(dir.path, 'pending.db'), async () => undefined);
+    try {
+      for (const [reference, sourceStreamId] of [['ref-b', 'erp-unlinked-SI-9'], ['ref-a', 'settlement-adyen-2'], ['ref-b', 'erp-unlinked-SI-1'], ['ref-c', 'erp-unlinked-SI-5'], ['ref-a', 'erp-unlinked-SI-3']] as const) {
+        await directory.addPending({ reference, sourceStreamId });
+      }
+      const stmt = (directory as unknown as { stmt: Record<string, { all?: (...args: unknown[]) => unknown[] }> }).stmt;
+      let queries = 0;
+      for (const statement of Object.values(stmt)) {
+        const all = statement.all?.bind(statement);
+        if (all) statement.all = (...args: unknown[]) => (queries++, all(...args));
+      }
+      expect(await directory.pendingFor(['ref-b', 'ref-none', 'ref-a', 'ref-b'])).to.deep.equal([
+        { reference: 'ref-b', sourceStreamId: 'erp-unlinked-SI-1' },
+        { reference: 'ref-b', sourceStreamId: 'erp-unlinked-SI-9' },
+        { reference: 'ref-a', sourceStreamId: 'erp-unlinked-SI-3' },
+        { reference: 'ref-a', sourceStreamId: 'settlement-adyen-2' },
+      ]);
+      expect(queries).to.equal(1);
+      expect(await directory.pendingFor([])).to.deep.equal([]);
+    } finally {
+      directory.close();
+    }
+  });
+});
+
 describe('SqliteOrderDirectory: the entries it remembers are bounded', () => {
   const dir = tempDir();
   after(() => dir.remove());
