@@ -150,8 +150,17 @@ export class ProjectionRunner implements ProjectionMonitor {
     await this.run(true);
   }
 
+  /**
+   * Loads the stored checkpoints. A projection that can owe work at its checkpoint (a re-evaluation a
+   * crash or stop left half done) reads as owing until {@link continueWork} finds nothing left, so
+   * no read-your-writes wait, freshness report or close check takes the checkpoint for done in the
+   * meantime.
+   */
   private async loadCheckpoints(): Promise<void> {
-    for (const p of this.projections) this.checkpointsByName.set(p.name, await this.store.getCheckpoint(this.checkpointName(p)));
+    for (const p of this.projections) {
+      this.checkpointsByName.set(p.name, await this.store.getCheckpoint(this.checkpointName(p)));
+      if (p.continueWork) this.owing.add(p.name);
+    }
   }
 
   private async run(untilCaughtUp: boolean): Promise<void> {
@@ -389,7 +398,10 @@ export class ProjectionRunner implements ProjectionMonitor {
           find: <T extends JsonObject = JsonObject>(collection: string, query: FindQuery): Promise<Page<T>> => this.store.find<T>(this.physical(collection), query),
           pause: this.pause,
         });
-        if (more) this.owing.add(p.name);
+        if (more && !this.owing.has(p.name)) {
+          this.owing.add(p.name);
+          this.notify();
+        }
         const writes = ctx.writes();
         if (writes.length > 0) await this.store.commit(writes, [atCheckpoint(this.checkpointName(p), cp)]);
         if (!more) break;
