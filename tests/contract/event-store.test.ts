@@ -17,6 +17,30 @@ eventStoreContract('sqlite', async () => {
   };
 });
 
+eventStoreContract('sqlite with its log writer thread (commits off the calling thread)', async () => {
+  const dir = tempDir();
+  const store = new SqliteEventStore({ filename: join(dir.path, 'events.db'), pollIntervalMs: 20, writerThread: true });
+  return {
+    store,
+    dispose: async () => {
+      await store.close();
+      dir.remove();
+    },
+  };
+});
+
+eventStoreContract('sqlite with its log writer thread, behind the shared tail', async () => {
+  const dir = tempDir();
+  const store = new SharedTailEventStore(new SqliteEventStore({ filename: join(dir.path, 'events.db'), writerThread: true }), { pollIntervalMs: 20 });
+  return {
+    store,
+    dispose: async () => {
+      await store.close();
+      dir.remove();
+    },
+  };
+});
+
 eventStoreContract('sqlite behind the shared tail (fan-out decorator)', async () => {
   const dir = tempDir();
   const store = new SharedTailEventStore(new SqliteEventStore({ filename: join(dir.path, 'events.db') }), { pollIntervalMs: 20 });

@@ -220,6 +220,11 @@ export const ENV_SPECS = {
   // ── export to the ERP (issue 10) ──
   ...ERP_EXPORT_ENV_SPECS,
   // ── projections and read models (issue 5) ──
+  LEDGER_EVENT_LOG_WRITER: str({
+    default: 'thread',
+    choices: ['thread', 'main'],
+    desc: 'Where the embedded event log commits appends: thread (a writer thread with its own connection, so a commit and its fsync do not hold up requests) or main (in the main thread).',
+  }),
   LEDGER_PROJECTION_THREAD: str({
     default: 'worker',
     choices: ['worker', 'main'],
@@ -246,6 +251,8 @@ export interface Config {
   mongodbUri: string | undefined;
   mongodbDatabase: string;
   sqliteSynchronous: 'FULL' | 'NORMAL';
+  /** `thread`: the embedded log commits in a writer thread; `main`: in the main thread. */
+  eventLogWriter: 'thread' | 'main';
   timezone: string;
   bodyLimit: string;
   shutdownTimeoutMs: number;
@@ -346,6 +353,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mongodbUri: clean.MONGODB_URI || undefined,
     mongodbDatabase: clean.MONGODB_DATABASE,
     sqliteSynchronous: clean.LEDGER_SQLITE_SYNCHRONOUS as 'FULL' | 'NORMAL',
+    eventLogWriter: clean.LEDGER_EVENT_LOG_WRITER as 'thread' | 'main',
     timezone: clean.LEDGER_TIMEZONE,
     bodyLimit: clean.LEDGER_BODY_LIMIT,
     shutdownTimeoutMs: clean.LEDGER_SHUTDOWN_TIMEOUT,

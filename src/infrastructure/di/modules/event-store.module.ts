@@ -38,7 +38,13 @@ export function createEventStoreAdapter(config: Config, options: { sharedTail?: 
   // main connection's own automatic checkpoint stays only as a backstop, at 16,384 pages (64 MiB).
   const walAutocheckpointPages = config.projections.thread === 'worker' ? MAIN_CONNECTION_WAL_BACKSTOP_PAGES : undefined;
   const adapter = opening('LEDGER_DATA_DIR', file, () =>
-    new SqliteEventStore({ filename: file, synchronous: config.sqliteSynchronous, ...(options.sharedTail === false ? { pageSize: 2000 } : {}), ...(walAutocheckpointPages ? { walAutocheckpointPages } : {}) }),
+    new SqliteEventStore({
+      filename: file,
+      synchronous: config.sqliteSynchronous,
+      writerThread: config.eventLogWriter === 'thread',
+      ...(options.sharedTail === false ? { pageSize: 2000 } : {}),
+      ...(walAutocheckpointPages ? { walAutocheckpointPages } : {}),
+    }),
   );
   return options.sharedTail === false ? adapter : new SharedTailEventStore(adapter);
 }

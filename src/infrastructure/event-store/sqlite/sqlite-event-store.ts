@@ -5,8 +5,6 @@ import {
   AllSubscription,
   AppendOptions,
   AppendResult,
-  ConcurrencyConflictError,
-  EventIdInOtherStreamError,
   EventData,
   EventStore,
   ExpectedRevision,
@@ -18,6 +16,8 @@ import {
   SubscribeToAllOptions,
 } from '../../../application/ports/event-store.port';
 import type { CommitFeed, CommittedListener } from '../shared-tail-event-store';
+import { AppendRequest, LOG_SCHEMA, SqliteLogWriter, writeError, type WriteOutcome } from './sqlite-log-writer';
+import { LogWriterThread } from './sqlite-writer-thread';
 import { SqliteAllSubscription } from './sqlite-subscription';
 
 /** `synchronous` pragma choices; see README "Durability". */
@@ -41,6 +41,12 @@ export interface SqliteEventStoreOptions {
    * the main thread's connection when the projection thread checkpoints ({@link SqliteEventStore.checkpointWal}).
    */
   walAutocheckpointPages?: number;
+  /**
+   * Commit appends in a writer thread of their own (its own connection), so a commit and its fsync
+   * do not hold this thread: the service's default (`LEDGER_EVENT_LOG_WRITER=thread`). Default false:
+   * commits run inline. Reads always use this thread's connection.
+   */
+  writerThread?: boolean;
 }
 
 /** An append waiting for the next group commit. */
@@ -52,11 +58,6 @@ interface PendingAppend {
   reject(error: unknown): void;
 }
 
-/**
- * What one append of a group commit came to. `records`: the events it stored, as readers would get
- * them, when a commit listener wants them (see {@link SqliteEventStore.onCommitted}).
- */
-type AppendOutcome = { ok: true; written: boolean; result: AppendResult; records?: RecordedEvent[] } | { ok: false; error: unknown };
 
 interface EventRow {
   position: bigint;
@@ -69,19 +70,6 @@ interface EventRow {
   created: string;
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS events (
-  position  INTEGER PRIMARY KEY,
-  event_id  TEXT    NOT NULL UNIQUE,
-  stream_id TEXT    NOT NULL,
-  revision  INTEGER NOT NULL,
-  type      TEXT    NOT NULL,
-  data      TEXT    NOT NULL,
-  metadata  TEXT    NOT NULL,
-  created   TEXT    NOT NULL,
-  UNIQUE (stream_id, revision)
-);
-`;
 
 /**
  * The embedded event log (DESIGN §3): one SQLite file in WAL mode.
@@ -103,17 +91,17 @@ export class SqliteEventStore implements EventStore, CommitFeed {
   private pendingAppends: PendingAppend[] = [];
   private flushScheduled = false;
   private readonly committedListeners = new Set<CommittedListener>();
-  /** One transaction for a group of appends; each runs in a savepoint (nested better-sqlite3 transaction). */
-  private readonly groupTransaction: Database.Transaction<(batch: readonly PendingAppend[], outcomes: AppendOutcome[]) => void>;
-  private readonly appendTransaction: Database.Transaction<(streamId: string, events: readonly EventData[], expected: ExpectedRevision) => Extract<AppendOutcome, { ok: true }>>;
+  /** Commits inline (on this connection), unless the writer thread does. */
+  private readonly inlineWriter: SqliteLogWriter | undefined;
+  private readonly writerThread: LogWriterThread | undefined;
+  /** The group the writer thread is committing (one at a time, so commits are announced in log order). */
+  private committing: Promise<void> | undefined;
 
   private readonly lookupTransaction: (streamId: string, eventIds: readonly string[]) => StreamLookup;
 
   private readonly stmt: {
     lastRevision: Database.Statement<[string], { revision: bigint | null }>;
-    byEventId: Database.Statement<[string], EventRow>;
     locateEvent: Database.Statement<[string], { stream_id: string; revision: bigint; position: bigint }>;
-    insert: Database.Statement<[string, string, bigint, string, string, string, string], unknown>;
     readForward: Database.Statement<[string, bigint, number], EventRow>;
     readBackward: Database.Statement<[string, bigint, number], EventRow>;
     allForward: Database.Statement<[bigint, number], EventRow>;
@@ -129,20 +117,12 @@ export class SqliteEventStore implements EventStore, CommitFeed {
     this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
     this.db.pragma('busy_timeout = 5000');
     if (options.walAutocheckpointPages !== undefined) this.db.pragma(`wal_autocheckpoint = ${options.walAutocheckpointPages}`);
-    this.db.exec(SCHEMA);
+    this.db.exec(LOG_SCHEMA);
     this.appended.setMaxListeners(0);
-    this.appendTransaction = this.db.transaction((streamId, events, expected) =>
-      this.appendLocked(streamId, events, expected),
-    );
-    this.groupTransaction = this.db.transaction((batch, outcomes) => {
-      for (const p of batch) {
-        try {
-          outcomes.push(this.appendTransaction(p.streamId, p.events, p.expected));
-        } catch (error) {
-          outcomes.push({ ok: false, error });
-        }
-      }
-    });
+    this.inlineWriter = options.writerThread ? undefined : new SqliteLogWriter(this.db);
+    this.writerThread = options.writerThread
+      ? new LogWriterThread({ filename: options.filename, synchronous: options.synchronous ?? 'FULL', ...(options.walAutocheckpointPages !== undefined ? { walAutocheckpointPages: options.walAutocheckpointPages } : {}) })
+      : undefined;
     this.lookupTransaction = this.db.transaction((streamId: string, eventIds: readonly string[]): StreamLookup => {
       const found: StreamLookup['found'] = [];
       for (const id of eventIds) {
@@ -155,11 +135,7 @@ export class SqliteEventStore implements EventStore, CommitFeed {
       this.db.prepare<P, R>(sql).safeIntegers(true) as Database.Statement<P, R>;
     this.stmt = {
       lastRevision: prepare('SELECT MAX(revision) AS revision FROM events WHERE stream_id = ?'),
-      byEventId: prepare('SELECT * FROM events WHERE event_id = ?'),
       locateEvent: prepare('SELECT stream_id, revision, position FROM events WHERE event_id = ?'),
-      insert: prepare(
-        'INSERT INTO events (event_id, stream_id, revision, type, data, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      ),
       readForward: prepare(
         'SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision ASC LIMIT ?',
       ),
@@ -192,9 +168,14 @@ export class SqliteEventStore implements EventStore, CommitFeed {
     });
   }
 
-  /** Commits every queued append in one transaction (see {@link appendToStream}). */
+  /**
+   * Commits every queued append in one transaction (see {@link appendToStream}): inline, or in the
+   * writer thread — one group at a time there; appends that arrive while a group commits wait for
+   * the next one.
+   */
   private flushAppends(): void {
     this.flushScheduled = false;
+    if (this.committing) return; // the group in flight flushes again when it is done
     const batch = this.pendingAppends;
     this.pendingAppends = [];
     if (batch.length === 0) return;
@@ -202,21 +183,51 @@ export class SqliteEventStore implements EventStore, CommitFeed {
       for (const p of batch) p.reject(new Error('The event store is closed'));
       return;
     }
-    const outcomes: AppendOutcome[] = [];
-    try {
-      this.groupTransaction.immediate(batch, outcomes);
-    } catch (err) {
-      for (const p of batch) p.reject(err); // the commit failed: nothing of the group is stored
+    const sent: PendingAppend[] = [];
+    const requests: AppendRequest[] = [];
+    for (const p of batch) {
+      try {
+        requests.push({ streamId: p.streamId, expected: p.expected, events: p.events.map((e) => ({ id: e.id, type: e.type, data: JSON.stringify(e.data), metadata: JSON.stringify(e.metadata) })) });
+        sent.push(p);
+      } catch (err) {
+        p.reject(err); // data JSON cannot hold (a bigint, a cycle): this append only
+      }
+    }
+    if (sent.length === 0) return;
+    if (this.inlineWriter) {
+      let outcomes: WriteOutcome[];
+      try {
+        outcomes = this.inlineWriter.commitGroup(requests);
+      } catch (err) {
+        for (const p of sent) p.reject(err); // the commit failed: nothing of the group is stored
+        return;
+      }
+      this.settle(sent, requests, outcomes);
       return;
     }
-    this.announce(outcomes);
+    this.committing = this.writerThread!.commit(requests)
+      .then(
+        (outcomes) => this.settle(sent, requests, outcomes),
+        (err: unknown) => {
+          for (const p of sent) p.reject(err);
+        },
+      )
+      .finally(() => {
+        this.committing = undefined;
+        if (this.pendingAppends.length > 0) this.flushAppends();
+      });
+  }
+
+  /** Announces a committed group to the commit listeners, then answers its appends. */
+  private settle(sent: readonly PendingAppend[], requests: readonly AppendRequest[], outcomes: readonly WriteOutcome[]): void {
+    this.announce(sent, requests, outcomes);
     let written = false;
-    batch.forEach((p, i) => {
+    sent.forEach((p, i) => {
       const o = outcomes[i]!;
       if (o.ok) {
         written ||= o.written;
-        p.resolve(o.result);
-      } else p.reject(o.error);
+        p.resolve({ nextExpectedRevision: o.nextExpectedRevision, position: o.position });
+      } else p.reject(writeError(o.error));
     });
     if (written) this.appended.emit('appended');
   }
@@ -239,91 +250,33 @@ export class SqliteEventStore implements EventStore, CommitFeed {
     return () => this.committedListeners.delete(listener);
   }
 
-  /** Tells the commit listeners what the group commit just stored (see {@link onCommitted}). */
-  private announce(outcomes: readonly AppendOutcome[]): void {
+  /**
+   * Tells the commit listeners what the group commit just stored (see {@link onCommitted}): each
+   * written append's events at their positions and revisions (consecutive within the append).
+   */
+  private announce(sent: readonly PendingAppend[], requests: readonly AppendRequest[], outcomes: readonly WriteOutcome[]): void {
     if (this.committedListeners.size === 0) return;
     const events: RecordedEvent[] = [];
-    for (const o of outcomes) {
+    for (let i = 0; i < outcomes.length; i++) {
+      const o = outcomes[i]!;
       if (!o.ok || !o.written) continue;
-      if (!o.records) return;
-      events.push(...o.records);
+      const { streamId, events: stored } = requests[i]!;
+      if (!wellFormed(streamId)) return;
+      const appended = sent[i]!.events;
+      const last = stored.length - 1;
+      for (let j = 0; j <= last; j++) {
+        const event = appended[j]!;
+        if (!wellFormed(event.id) || !wellFormed(event.type)) return;
+        const back = BigInt(last - j);
+        const parsed: { data?: unknown; metadata?: unknown } = {};
+        if (jsonFaithful(event.data)) parsed.data = event.data;
+        if (jsonFaithful(event.metadata)) parsed.metadata = event.metadata;
+        events.push(recorded({ position: o.position - back, event_id: event.id, stream_id: streamId, revision: o.nextExpectedRevision - back, type: event.type, data: stored[j]!.data, metadata: stored[j]!.metadata, created: o.created }, parsed));
+      }
     }
     if (events.length === 0) return;
     const after = events[0]!.position - 1n;
     for (const listener of this.committedListeners) listener(after, events);
-  }
-
-  /** Runs inside the IMMEDIATE transaction: check, detect idempotent retries, insert. */
-  private appendLocked(streamId: string, events: readonly EventData[], expected: ExpectedRevision): Extract<AppendOutcome, { ok: true }> {
-    const actual = this.currentRevision(streamId);
-    const replay = this.findIdempotentReplay(streamId, events, expected);
-    if (replay) return { ok: true, written: false, result: replay };
-    if (!revisionMatches(expected, actual)) throw new ConcurrencyConflictError(streamId, expected, actual);
-    let revision = actual === 'no_stream' ? -1n : actual;
-    let position = 0n;
-    const created = new Date().toISOString();
-    let records: RecordedEvent[] | undefined = this.committedListeners.size > 0 && wellFormed(streamId) ? [] : undefined;
-    for (const event of events) {
-      revision += 1n;
-      const data = JSON.stringify(event.data);
-      const metadata = JSON.stringify(event.metadata);
-      const info = this.insertOrExplain(streamId, expected, event, revision, data, metadata, created);
-      position = BigInt(info.lastInsertRowid);
-      if (records && wellFormed(event.id) && wellFormed(event.type)) {
-        const parsed: { data?: unknown; metadata?: unknown } = {};
-        if (jsonFaithful(event.data)) parsed.data = event.data;
-        if (jsonFaithful(event.metadata)) parsed.metadata = event.metadata;
-        records.push(recorded({ position, event_id: event.id, stream_id: streamId, revision, type: event.type, data, metadata, created }, parsed));
-      } else records = undefined;
-    }
-    return { ok: true, written: true, result: { nextExpectedRevision: revision, position }, ...(records ? { records } : {}) };
-  }
-
-  /**
-   * Inserts one event; a later event of the append whose id is already stored (the first one is
-   * checked by {@link findIdempotentReplay}) is reported as the port's error instead of SQLite's.
-   */
-  private insertOrExplain(streamId: string, expected: ExpectedRevision, event: EventData, revision: bigint, data: string, metadata: string, created: string): Database.RunResult {
-    try {
-      return this.stmt.insert.run(event.id, streamId, revision, event.type, data, metadata, created) as Database.RunResult;
-    } catch (err) {
-      const row = (err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE' ? this.stmt.locateEvent.get(event.id) : undefined;
-      if (!row) throw err;
-      if (row.stream_id !== streamId) throw new EventIdInOtherStreamError(streamId, expected, this.currentRevision(streamId), event.id, { streamId: row.stream_id, revision: row.revision, position: row.position });
-      throw new ConcurrencyConflictError(streamId, expected, this.currentRevision(streamId));
-    }
-  }
-
-  /**
-   * EventStoreDB's idempotency: when every event id is already stored, consecutively, in this
-   * stream right after the expected revision (or anywhere for `any`), the append is a retry of one
-   * that succeeded; answer as it was answered then.
-   */
-  private findIdempotentReplay(
-    streamId: string,
-    events: readonly EventData[],
-    expected: ExpectedRevision,
-  ): AppendResult | undefined {
-    const first = this.stmt.byEventId.get(events[0]!.id);
-    if (!first) return undefined;
-    if (first.stream_id !== streamId) {
-      throw new EventIdInOtherStreamError(streamId, expected, this.currentRevision(streamId), first.event_id, { streamId: first.stream_id, revision: first.revision, position: first.position });
-    }
-    const startOk =
-      expected === 'any' ||
-      (expected === 'stream_exists' && first.revision > 0n) ||
-      (expected === 'no_stream' && first.revision === 0n) ||
-      (typeof expected === 'bigint' && first.revision === expected + 1n);
-    let last = first;
-    for (let i = 1; i < events.length && startOk; i++) {
-      const row = this.stmt.byEventId.get(events[i]!.id);
-      if (!row || row.stream_id !== streamId || row.revision !== first.revision + BigInt(i)) {
-        return undefined;
-      }
-      last = row;
-    }
-    if (!startOk) return undefined;
-    return { nextExpectedRevision: last.revision, position: last.position };
   }
 
   /** One read transaction: the stream's revision and the ids it holds (index lookups, no payloads). */
@@ -432,9 +385,15 @@ export class SqliteEventStore implements EventStore, CommitFeed {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    this.flushAppends(); // appends already requested are committed (and answered) before closing
+    // Appends already requested are committed (and answered) before closing.
+    this.flushAppends();
+    while (this.committing) {
+      await this.committing;
+      this.flushAppends();
+    }
     await Promise.all([...this.subscriptions].map((s) => s.close()));
     this.closed = true;
+    await this.writerThread?.close();
     this.db.close();
   }
 
@@ -496,12 +455,6 @@ function jsonFaithful(value: unknown, depth = 0): boolean {
 /** True when SQLite stores `text` as it is and answers it back as the same string (it replaces a lone surrogate with U+FFFD). */
 const wellFormed = (text: unknown): boolean => typeof text === 'string' && text.isWellFormed();
 
-function revisionMatches(expected: ExpectedRevision, actual: ActualRevision): boolean {
-  if (expected === 'any') return true;
-  if (expected === 'no_stream') return actual === 'no_stream';
-  if (expected === 'stream_exists') return actual !== 'no_stream';
-  return actual === expected;
-}
 
 /** Unparsed text and parsed value of `data` and `metadata` of a {@link toRecorded} event. */
 const LAZY = Symbol('lazyJson');
