@@ -108,14 +108,21 @@ const toEntry = (r: Row): ErpExportEntry => ({
  * Positions are stored as 40-digit zero-padded text (order-preserving, lossless for EventStoreDB).
  * Entries are derived from the log, but attempt counts are not: they decide whether a repeated
  * attempt reads the ERP back first, so the file keeps the service's durability setting (FULL by
- * default) and a batch's claims commit in one transaction.
+ * default) and a batch's claims commit in one transaction. An index advance is the exception: it is
+ * derived from the log and carries its checkpoint, so after a power loss it is simply redone from
+ * the log; it commits without a WAL sync (`synchronous=NORMAL` for that transaction), because the
+ * indexer advances on the main thread after nearly every webhook at moderate rates and an fsync there
+ * stalls every request behind it. The next synced commit makes it durable too.
  */
 export class SqliteErpExportStore implements ErpExportStore {
   private readonly db: Database.Database;
   private readonly advanceTx: Database.Transaction<(position: bigint, changes: IndexChanges) => void>;
   private readonly stmt;
 
-  constructor(filename: string, synchronous: 'FULL' | 'NORMAL' = 'FULL') {
+  constructor(
+    filename: string,
+    private readonly synchronous: 'FULL' | 'NORMAL' = 'FULL',
+  ) {
     this.db = new Database(filename);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${synchronous}`);
@@ -210,7 +217,16 @@ export class SqliteErpExportStore implements ErpExportStore {
   }
 
   async advance(position: bigint, changes: IndexChanges): Promise<void> {
-    this.advanceTx(position, changes);
+    if (this.synchronous === 'NORMAL') {
+      this.advanceTx(position, changes);
+      return;
+    }
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      this.advanceTx(position, changes);
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
   }
 
   async dirtyOrders(options: { after?: { position: bigint; streamId: string }; maxPosition: bigint; limit: number }): Promise<DirtyOrder[]> {

@@ -96,4 +96,32 @@ describe('SQLite export index', () => {
     expect((await store.list({ period: '2024-06', limit: 10 })).entries.map((e) => e.exportId)).to.deep.equal(['b1']);
     expect((await store.list({ orderId: '3', limit: 10 })).entries.map((e) => e.exportId)).to.deep.equal(['c1']);
   });
+
+  it('with FULL durability, an index advance (derived from the log, with its checkpoint) commits without a WAL sync and FULL is back for what is not derived', async () => {
+    const full = new SqliteErpExportStore(join(dir.path, `full-${Math.random().toString(36).slice(2)}.db`), 'FULL');
+    try {
+      const db = (full as unknown as { db: { pragma(sql: string, o: { simple: true }): number } }).db;
+      const stmt = (full as unknown as { stmt: { checkpoint: { run(...a: unknown[]): unknown } } }).stmt;
+      const seen: number[] = [];
+      const run = stmt.checkpoint.run.bind(stmt.checkpoint);
+      stmt.checkpoint.run = (...a: unknown[]) => {
+        seen.push(db.pragma('synchronous', { simple: true }));
+        return run(...a);
+      };
+      await full.advance(5n, { ...none, requested: [entry('f1', 'order-s-DE-9', 5n)] });
+      expect(seen, 'inside the advance: NORMAL (1)').to.deep.equal([1]);
+      expect(db.pragma('synchronous', { simple: true }), 'after it: FULL (2)').to.equal(2);
+      expect(await full.checkpoint()).to.equal(5n);
+      stmt.checkpoint.run = () => {
+        throw new Error('disk full');
+      };
+      let failure: unknown;
+      await full.advance(6n, none).catch((err: unknown) => (failure = err));
+      expect(String(failure)).to.contain('disk full');
+      expect(db.pragma('synchronous', { simple: true }), 'restored after a failed advance too').to.equal(2);
+      expect(await full.checkpoint()).to.equal(5n);
+    } finally {
+      full.close();
+    }
+  });
 });
