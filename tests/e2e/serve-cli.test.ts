@@ -39,7 +39,7 @@ describe('scayle-ledger serve (CLI)', function () {
 
   it('refuses to start with invalid configuration and names the variable', async () => {
     const child = spawn(process.execPath, [BIN, 'serve'], {
-      env: { ...process.env, PORT: 'eighty', LEDGER_TIMEZONE: 'Nowhere/City' },
+      env: { ...process.env, PORT: 'eighty', LEDGER_TIMEZONE: 'Nowhere/City', LEDGER_PROJECTION_MAX_LATENCY: '1h' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -48,6 +48,7 @@ describe('scayle-ledger serve (CLI)', function () {
     expect(code).to.equal(1);
     expect(stderr).to.contain('PORT');
     expect(stderr).to.contain('LEDGER_TIMEZONE');
+    expect(stderr).to.contain('LEDGER_PROJECTION_MAX_LATENCY: must be at most 1s');
   });
 
   it('lists every environment variable it reads under --help, with defaults', async () => {

@@ -57,13 +57,17 @@ export function registerServe(program: Command): void {
 
 /**
  * The `serve --help` epilogue: every environment variable the service reads (from {@link ENV_SPECS},
- * the same list the README's "Configuration" section documents), with its description and default.
+ * the same list the README's "Configuration" section documents), with its description and its
+ * default as a user writes it in the environment (`10s`, `1mb`, `finance=3d,operations=1d,cx=2d`,
+ * `none`: the spec's `writtenDefault`, which is what its validator parses into the default), or
+ * `unset` for a variable without one.
+ * @throws Error when a variable has a default but no written form (a spec not built with `writtenDefault`).
  */
 export function environmentHelp(): string {
   const lines = Object.entries(ENV_SPECS).map(([name, spec]) => {
-    const { desc, default: fallback } = spec as { desc?: string; default?: unknown };
-    const shown = fallback === undefined ? '' : ` (default: ${typeof fallback === 'string' ? fallback : JSON.stringify(fallback)})`;
-    return `  ${name}\n      ${desc ?? ''}${shown}`;
+    const { desc, default: fallback, writtenDefault } = spec as { desc?: string; default?: unknown; writtenDefault?: string };
+    if (writtenDefault === undefined && fallback !== undefined) throw new Error(`${name}: its default has no written form (build its spec with writtenDefault)`);
+    return `  ${name}\n      ${desc ?? ''} (default: ${writtenDefault ?? 'unset'})`;
   });
   return `\nEnvironment (README "Configuration" has the details):\n${lines.join('\n')}\n`;
 }

@@ -7,7 +7,8 @@ import { isCountryCode, isShopKey } from '../../application/ingest/scayle/scayle
 import { isCurrencyCode } from '../../domain/shared/currency';
 import { FINDING_CODE_LIST, FINDING_CODES } from '../../domain/shared/findings';
 import { parseApiKeys, Role } from '../http/auth/api-keys';
-import { duration, positiveInt } from './validators';
+import { duration, durationAtMost, positiveInt, writtenDefault } from './validators';
+import { MIN_POSITION_TIMEOUT_MS } from '../http/read-your-writes';
 import { ConfigError } from './config-error';
 
 export { ConfigError } from './config-error';
@@ -145,8 +146,16 @@ export const findingCodes = makeValidator<string[]>((input) => {
   return [...new Set(codes)].sort();
 });
 
-/** Default blocking codes of a period close: every finance code of severity `error`. */
-export const DEFAULT_CLOSE_BLOCKING_CODES: readonly string[] = FINDING_CODE_LIST.filter((c) => FINDING_CODES[c].owner === 'finance' && FINDING_CODES[c].severity === 'error');
+/** Default blocking codes of a period close: every finance code of severity `error`, sorted (as {@link findingCodes} gives a configured list). */
+export const DEFAULT_CLOSE_BLOCKING_CODES: readonly string[] = FINDING_CODE_LIST.filter((c) => FINDING_CODES[c].owner === 'finance' && FINDING_CODES[c].severity === 'error').sort();
+
+/**
+ * Upper bound of `LEDGER_PROJECTION_MAX_LATENCY`, milliseconds: a fifth of the `minPosition` wait
+ * ({@link MIN_POSITION_TIMEOUT_MS}), so that on a quiet service a batch holding a single write is
+ * written (its wait plus the batch's evaluation and commit) before a read-your-writes read gives up
+ * with 503. Longer waits are refused at start-up.
+ */
+export const PROJECTION_MAX_LATENCY_LIMIT_MS = MIN_POSITION_TIMEOUT_MS / 5;
 
 /**
  * Every environment variable the service reads (README "Configuration" lists each of them; a test
@@ -154,27 +163,25 @@ export const DEFAULT_CLOSE_BLOCKING_CODES: readonly string[] = FINDING_CODE_LIST
  * `LEDGER_DATA_DIR`).
  */
 export const ENV_SPECS = {
-  PORT: tcpPort({ default: 8080, desc: 'HTTP port of the service.' }),
-  HOST: bindHost({ default: '0.0.0.0', desc: 'Interface the HTTP server binds to (an IP address or host name).' }),
-  LEDGER_DATA_DIR: str({ default: './data', desc: 'Directory of the embedded stores (SQLite files) and generated API keys.' }),
+  PORT: writtenDefault('8080', tcpPort({ desc: 'HTTP port of the service.' })),
+  HOST: writtenDefault('0.0.0.0', bindHost({ desc: 'Interface the HTTP server binds to (an IP address or host name).' })),
+  LEDGER_DATA_DIR: writtenDefault('./data', str({ desc: 'Directory of the embedded stores (SQLite files) and generated API keys.' })),
   EVENTSTORE_CONNECTION_STRING: str({
     default: undefined,
     desc: 'EventStoreDB/KurrentDB connection string (esdb://…). Unset: the embedded SQLite event log.',
   }),
   MONGODB_URI: mongoUri({ default: undefined, desc: 'MongoDB connection string for read models. Unset: embedded SQLite read models.' }),
-  MONGODB_DATABASE: str({ default: 'scayle_ledger', desc: 'MongoDB database name for read models.' }),
-  LEDGER_SQLITE_SYNCHRONOUS: str({
-    default: 'FULL',
+  MONGODB_DATABASE: writtenDefault('scayle_ledger', str({ desc: 'MongoDB database name for read models.' })),
+  LEDGER_SQLITE_SYNCHRONOUS: writtenDefault('FULL', str({
     choices: ['FULL', 'NORMAL'],
     desc: 'SQLite durability: FULL survives power loss; NORMAL only process crashes (README "Durability").',
-  }),
-  LEDGER_TIMEZONE: timeZone({ default: 'Europe/Berlin', desc: 'Company time zone (IANA) that accounting periods are cut in.' }),
-  LEDGER_BODY_LIMIT: byteSize({ default: '1mb', desc: 'Largest accepted request body (b, kb, mb; multiples of 1024); larger bodies get 413, at once with Connection: close when the Content-Length says so.' }),
-  LEDGER_SHUTDOWN_TIMEOUT: duration({ default: 10_000, desc: 'How long SIGTERM waits for in-flight requests before closing stores.' }),
-  LEDGER_INSTANCE_LOCK_WAIT: duration({
-    default: 30_000,
+  })),
+  LEDGER_TIMEZONE: writtenDefault('Europe/Berlin', timeZone({ desc: 'Company time zone (IANA) that accounting periods are cut in.' })),
+  LEDGER_BODY_LIMIT: writtenDefault('1mb', byteSize({ desc: 'Largest accepted request body (b, kb, mb; multiples of 1024); larger bodies get 413, at once with Connection: close when the Content-Length says so.' })),
+  LEDGER_SHUTDOWN_TIMEOUT: writtenDefault('10s', duration({ desc: 'How long SIGTERM waits for in-flight requests before closing stores.' })),
+  LEDGER_INSTANCE_LOCK_WAIT: writtenDefault('30s', duration({
     desc: 'How long serve (and import, simulate --in-process) waits for another process holding LEDGER_DATA_DIR (its instance lock) to stop before giving up.',
-  }),
+  })),
   LEDGER_API_KEYS: str({
     default: undefined,
     desc: 'API keys as role:key pairs separated by commas (roles admin, finance, operations, cx, auditor, integrator). Unset: one random key per role is generated into LEDGER_DATA_DIR/api-keys.json (mode 0600).',
@@ -189,57 +196,58 @@ export const ENV_SPECS = {
   SCAYLE_ADMIN_API_BASE_URL: str({ default: undefined, desc: 'Scayle Admin API base, e.g. https://{tenant}-{space}.admin.api.scayle.cloud/api/admin/v1.' }),
   SCAYLE_ADMIN_API_TOKEN: str({ default: undefined, desc: 'Scayle Admin API access token (sent as X-Access-Token).' }),
   SCAYLE_SYNC_SHOPS: syncShops({ default: undefined, desc: 'Shop countries the Admin API sync polls, as shopKey:countryCode pairs (msde:DE,msch:CH). Unset: sync off.' }),
-  SCAYLE_SYNC_INTERVAL: duration({ default: 900_000, desc: 'How often the Admin API sync polls each shop country (15m, 1h…).' }),
-  LEDGER_COMPANY_CURRENCY: companyCurrency({ default: 'EUR', desc: 'Company (local) currency: what a blank Business Central currencyCode means.' }),
+  SCAYLE_SYNC_INTERVAL: writtenDefault('15m', duration({ desc: 'How often the Admin API sync polls each shop country (15m, 1h…).' })),
+  LEDGER_COMPANY_CURRENCY: writtenDefault('EUR', companyCurrency({ desc: 'Company (local) currency: what a blank Business Central currencyCode means.' })),
   // ── outbox to Scayle (issue 6) ──
-  SCAYLE_ADMIN_API_TIMEOUT: duration({ default: 10_000, desc: 'Timeout of one Scayle Admin API call made by the outbox dispatcher.' }),
-  SCAYLE_DISPATCH_MAX_ATTEMPTS: positiveInt({ default: 8, desc: 'Attempts per refund/correction sent to Scayle before it is given up as ScayleDispatchFailed (SYNC_FAILURE).' }),
-  SCAYLE_DISPATCH_RETRY_BASE: duration({ default: 1_000, desc: 'First back-off delay between Scayle dispatch attempts; doubles per attempt, with jitter.' }),
-  SCAYLE_DISPATCH_RETRY_MAX: duration({ default: 300_000, desc: 'Longest back-off delay between Scayle dispatch attempts.' }),
+  SCAYLE_ADMIN_API_TIMEOUT: writtenDefault('10s', duration({ desc: 'Timeout of one Scayle Admin API call made by the outbox dispatcher.' })),
+  SCAYLE_DISPATCH_MAX_ATTEMPTS: writtenDefault('8', positiveInt({ desc: 'Attempts per refund/correction sent to Scayle before it is given up as ScayleDispatchFailed (SYNC_FAILURE).' })),
+  SCAYLE_DISPATCH_RETRY_BASE: writtenDefault('1s', duration({ desc: 'First back-off delay between Scayle dispatch attempts; doubles per attempt, with jitter.' })),
+  SCAYLE_DISPATCH_RETRY_MAX: writtenDefault('5m', duration({ desc: 'Longest back-off delay between Scayle dispatch attempts.' })),
   // ── reconciliation policy (issue 6 plugs the mappings in; DESIGN §5–§6) ──
-  LEDGER_ERP_ROUNDING_LEVEL: str({ default: 'per_document', choices: ['per_line', 'per_document'], desc: 'How the ERP rounds VAT: per line, or per document with the remainder distributed to lines (Business Central).' }),
-  LEDGER_ERP_ROUNDING_MODE: str({ default: 'half_up', choices: ['half_up', 'half_even', 'up', 'down'], desc: 'Rounding mode of the ERP.' }),
-  LEDGER_ERP_PRICES_INCLUDE_TAX: str({ default: 'false', choices: ['true', 'false'], desc: 'Whether ERP prices include tax.' }),
+  LEDGER_ERP_ROUNDING_LEVEL: writtenDefault('per_document', str({ choices: ['per_line', 'per_document'], desc: 'How the ERP rounds VAT: per line, or per document with the remainder distributed to lines (Business Central).' })),
+  LEDGER_ERP_ROUNDING_MODE: writtenDefault('half_up', str({ choices: ['half_up', 'half_even', 'up', 'down'], desc: 'Rounding mode of the ERP.' })),
+  LEDGER_ERP_PRICES_INCLUDE_TAX: writtenDefault('false', str({ choices: ['true', 'false'], desc: 'Whether ERP prices include tax.' })),
   LEDGER_MATERIALITY_CAP: decimalString({ default: undefined, desc: 'Largest rounding difference auto-accepted per document, in the document currency (e.g. 0.05). Unset: 5 minor units of the currency.' }),
-  LEDGER_SETTLEMENT_GRACE: duration({ default: 604_800_000, desc: 'How long a Scayle capture or refund may wait for its PSP settlement line (and a PSP line for Scayle\'s payment) before the difference is a per-order SETTLEMENT_DRIFT (7d, 3d…).' }),
+  LEDGER_SETTLEMENT_GRACE: writtenDefault('7d', duration({ desc: 'How long a Scayle capture or refund may wait for its PSP settlement line (and a PSP line for Scayle\'s payment) before the difference is a per-order SETTLEMENT_DRIFT (7d, 3d…).' })),
   // ── period close (issue 7) ──
-  LEDGER_CLOSE_BLOCKING_CODES: findingCodes({
-    default: [...DEFAULT_CLOSE_BLOCKING_CODES],
-    desc: 'Finding codes whose open exceptions block a period close unless overridden with a reason (comma-separated, or none). Default: every finance error code.',
-  }),
-  LEDGER_CLOSE_CATCHUP_TIMEOUT: duration({ default: 10_000, desc: 'How long a period close waits for lagging projections to reach the log head before refusing (409).' }),
+  LEDGER_CLOSE_BLOCKING_CODES: writtenDefault(DEFAULT_CLOSE_BLOCKING_CODES.join(','), findingCodes({
+    desc: 'Finding codes whose open exceptions block a period close unless overridden with a reason (comma-separated, or none); the default lists every finance code of severity error.',
+  })),
+  LEDGER_CLOSE_CATCHUP_TIMEOUT: writtenDefault('10s', duration({ desc: 'How long a period close waits for lagging projections to reach the log head before refusing (409).' })),
   // ── operations (issue 9) ──
-  LEDGER_INGEST_RATE_LIMIT: nonNegativeInt({ default: 6000, desc: 'Requests per LEDGER_INGEST_RATE_WINDOW one client (API key, webhook credentials, or address) may send to /v1/ingest/*; more get 429 with Retry-After. 0: no limit.' }),
-  LEDGER_INGEST_RATE_WINDOW: duration({ default: 60_000, desc: 'Window of the ingest rate limit.' }),
-  LEDGER_FRESHNESS_WINDOWS: durationList({ default: [3_600_000, 86_400_000], desc: 'Windows GET /v1/freshness counts events per source in (1h,24h).' }),
-  LEDGER_FRESHNESS_CHECK_INTERVAL: duration({ default: 60_000, desc: 'How often the STALE_SYNC checks run.' }),
-  LEDGER_STALE_ERP_LAG: duration({ default: 21_600_000, desc: 'STALE_SYNC when Scayle invoiced and no ERP document arrived for this long.' }),
-  LEDGER_STALE_WEBHOOK_SILENCE: duration({ default: 1_800_000, desc: 'STALE_SYNC when no Scayle webhook arrived for this long during trading hours while the Admin API sync sees newer orders.' }),
-  LEDGER_TRADING_HOURS: tradingHours({ default: parseTradingHours('Mon-Sun 00:00-24:00'), desc: 'When the shop trades, in LEDGER_TIMEZONE (Mon-Fri 08:00-20:00,Sat 09:00-18:00); webhook silence counts only then.' }),
-  LEDGER_STALE_PROJECTION_LAG: duration({ default: 300_000, desc: 'STALE_SYNC when a projection has had an unprocessed event waiting for this long.' }),
+  LEDGER_INGEST_RATE_LIMIT: writtenDefault('6000', nonNegativeInt({ desc: 'Requests per LEDGER_INGEST_RATE_WINDOW one client (API key, webhook credentials, or address) may send to /v1/ingest/*; more get 429 with Retry-After. 0: no limit.' })),
+  LEDGER_INGEST_RATE_WINDOW: writtenDefault('1m', duration({ desc: 'Window of the ingest rate limit.' })),
+  LEDGER_FRESHNESS_WINDOWS: writtenDefault('1h,24h', durationList({ desc: 'Windows GET /v1/freshness counts events per source in (1h,24h).' })),
+  LEDGER_FRESHNESS_CHECK_INTERVAL: writtenDefault('1m', duration({ desc: 'How often the STALE_SYNC checks run.' })),
+  LEDGER_STALE_ERP_LAG: writtenDefault('6h', duration({ desc: 'STALE_SYNC when Scayle invoiced and no ERP document arrived for this long.' })),
+  LEDGER_STALE_WEBHOOK_SILENCE: writtenDefault('30m', duration({ desc: 'STALE_SYNC when no Scayle webhook arrived for this long during trading hours while the Admin API sync sees newer orders.' })),
+  LEDGER_TRADING_HOURS: writtenDefault('Mon-Sun 00:00-24:00', tradingHours({ desc: 'When the shop trades, in LEDGER_TIMEZONE (Mon-Fri 08:00-20:00,Sat 09:00-18:00); webhook silence counts only then.' })),
+  LEDGER_STALE_PROJECTION_LAG: writtenDefault('5m', duration({ desc: 'STALE_SYNC when a projection has had an unprocessed event waiting for this long.' })),
   // ── export to the ERP (issue 10) ──
   ...ERP_EXPORT_ENV_SPECS,
   // ── projections and read models (issue 5) ──
-  LEDGER_EVENT_LOG_WRITER: str({
-    default: 'thread',
+  LEDGER_EVENT_LOG_WRITER: writtenDefault('thread', str({
     choices: ['thread', 'main'],
     desc: 'Where the embedded event log commits appends: thread (a writer thread with its own connection, so a commit and its fsync do not hold up requests) or main (in the main thread).',
-  }),
-  LEDGER_PROJECTION_THREAD: str({
-    default: 'worker',
+  })),
+  LEDGER_PROJECTION_THREAD: writtenDefault('worker', str({
     choices: ['worker', 'main'],
     desc: 'Where the projection runner and the grace-window scheduler work: worker (a worker thread of their own, so HTTP requests and appends keep the main thread) or main (in the main thread, as one event loop).',
-  }),
-  LEDGER_PROJECTION_BATCH_SIZE: positiveInt({ default: 500, desc: 'Events per projection batch (one read-model commit, checkpoint included).' }),
-  LEDGER_PROJECTION_MAX_LATENCY: duration({ default: 50, desc: 'Longest a projection batch waits for more events before it is written (50ms, 1s…).' }),
-  LEDGER_PROJECTION_STATE_CACHE: positiveInt({ default: 3_000, desc: 'Order states the reconciliation projection keeps in memory, about 12 KiB of heap each for an order with four Scayle snapshots and three ERP documents (a miss re-reads the order stream).' }),
-  LEDGER_EXCEPTION_SLA: exceptionSla({
-    default: { finance: 3 * 86_400_000, operations: 86_400_000, cx: 2 * 86_400_000 },
+  })),
+  LEDGER_PROJECTION_BATCH_SIZE: writtenDefault('500', positiveInt({ desc: 'Events per projection batch (one read-model commit, checkpoint included).' })),
+  LEDGER_PROJECTION_MAX_LATENCY: writtenDefault(
+    '50ms',
+    durationAtMost(PROJECTION_MAX_LATENCY_LIMIT_MS, `so that a batch is written well before a minPosition read gives up (${ms(MIN_POSITION_TIMEOUT_MS)})`)({
+      desc: `Longest a projection batch waits for more events before it is written (50ms, 1s…; at most ${ms(PROJECTION_MAX_LATENCY_LIMIT_MS)}, below the ${ms(MIN_POSITION_TIMEOUT_MS)} a minPosition read waits).`,
+    }),
+  ),
+  LEDGER_PROJECTION_STATE_CACHE: writtenDefault('3000', positiveInt({ desc: 'Order states the reconciliation projection keeps in memory, about 12 KiB of heap each for an order with four Scayle snapshots and three ERP documents (a miss re-reads the order stream).' })),
+  LEDGER_EXCEPTION_SLA: writtenDefault('finance=3d,operations=1d,cx=2d', exceptionSla({
     desc: 'Time to work an exception, per owner queue and optionally severity, as owner[:severity]=duration pairs (finance=3d,operations=1d,cx=2d,finance:info=14d). Sets each exception\'s dueAt.',
-  }),
-  LEDGER_PENDING_REVIEW_AFTER: duration({ default: 900_000, desc: 'How long after an evaluation a pending order (counterpart inside its grace window) is re-evaluated by the scheduler.' }),
-  LEDGER_REEVALUATE_INTERVAL: duration({ default: 60_000, desc: 'How often the grace-window scheduler looks for pending orders that are due for re-evaluation.' }),
-  LOG_LEVEL: str({ default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], desc: 'Log level (JSON logs on stdout).' }),
+  })),
+  LEDGER_PENDING_REVIEW_AFTER: writtenDefault('15m', duration({ desc: 'How long after an evaluation a pending order (counterpart inside its grace window) is re-evaluated by the scheduler.' })),
+  LEDGER_REEVALUATE_INTERVAL: writtenDefault('1m', duration({ desc: 'How often the grace-window scheduler looks for pending orders that are due for re-evaluation.' })),
+  LOG_LEVEL: writtenDefault('info', str({ choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], desc: 'Log level (JSON logs on stdout).' })),
 } as const;
 
 /** Validated configuration, as read once at start-up. */

@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { makeValidator, str } from 'envalid';
 import type { ExportTrigger } from '../../domain/erp-export/erp-export.events';
-import { duration, positiveInt } from './validators';
+import { duration, positiveInt, writtenDefault } from './validators';
 
 /** Where exports go. */
 export type ErpExportTargetConfig = { kind: 'none' } | { kind: 'business-central' } | { kind: 'file'; directory: string } | { kind: 'http'; url: string };
@@ -29,20 +29,19 @@ export const feeAccounts = makeValidator<Record<string, string>>((input) => {
 
 /** The export variables (README "Configuration" lists each). Spread into `ENV_SPECS`. */
 export const ERP_EXPORT_ENV_SPECS = {
-  LEDGER_ERP_EXPORT_TARGET: erpExportTarget({
-    default: { kind: 'none' },
+  LEDGER_ERP_EXPORT_TARGET: writtenDefault('none', erpExportTarget({
     desc: 'Where finalised orders are exported: none (nothing is sent; due exports stay pending), business-central, file:<dir> (NDJSON files) or http:<url> (NDJSON POST).',
-  }),
-  LEDGER_ERP_EXPORT_INTERVAL: duration({ default: 900_000, desc: 'Sync interval of the ERP export scheduler (15m, 1h…).' }),
-  LEDGER_ERP_EXPORT_TRIGGER: str({ default: 'order-invoiced', choices: ['order-invoiced', 'order-confirmed'], desc: 'Scayle state that makes an order due for export.' }),
-  LEDGER_ERP_EXPORT_DOCUMENT: str({ default: 'invoice', choices: ['invoice', 'sales_order'], desc: 'ERP document a sale is exported as (BC salesInvoices or salesOrders).' }),
-  LEDGER_ERP_EXPORT_BATCH_SIZE: positiveInt({ default: 100, desc: 'Orders planned and documents sent per batch.' }),
-  LEDGER_ERP_EXPORT_TIMEOUT: duration({ default: 30_000, desc: 'Timeout of one ERP call.' }),
-  LEDGER_ERP_EXPORT_MAX_ATTEMPTS: positiveInt({ default: 8, desc: 'Attempts per export before it is given up as ErpExportFailed (429s do not count).' }),
-  LEDGER_ERP_EXPORT_RETRY_BASE: duration({ default: 5_000, desc: 'First back-off delay between export attempts; doubles per attempt, with jitter.' }),
-  LEDGER_ERP_EXPORT_RETRY_MAX: duration({ default: 900_000, desc: 'Longest back-off delay between export attempts.' }),
+  })),
+  LEDGER_ERP_EXPORT_INTERVAL: writtenDefault('15m', duration({ desc: 'Sync interval of the ERP export scheduler (15m, 1h…).' })),
+  LEDGER_ERP_EXPORT_TRIGGER: writtenDefault('order-invoiced', str({ choices: ['order-invoiced', 'order-confirmed'], desc: 'Scayle state that makes an order due for export.' })),
+  LEDGER_ERP_EXPORT_DOCUMENT: writtenDefault('invoice', str({ choices: ['invoice', 'sales_order'], desc: 'ERP document a sale is exported as (BC salesInvoices or salesOrders).' })),
+  LEDGER_ERP_EXPORT_BATCH_SIZE: writtenDefault('100', positiveInt({ desc: 'Orders planned and documents sent per batch.' })),
+  LEDGER_ERP_EXPORT_TIMEOUT: writtenDefault('30s', duration({ desc: 'Timeout of one ERP call.' })),
+  LEDGER_ERP_EXPORT_MAX_ATTEMPTS: writtenDefault('8', positiveInt({ desc: 'Attempts per export before it is given up as ErpExportFailed (429s do not count).' })),
+  LEDGER_ERP_EXPORT_RETRY_BASE: writtenDefault('5s', duration({ desc: 'First back-off delay between export attempts; doubles per attempt, with jitter.' })),
+  LEDGER_ERP_EXPORT_RETRY_MAX: writtenDefault('15m', duration({ desc: 'Longest back-off delay between export attempts.' })),
   LEDGER_ERP_EXPORT_HTTP_TOKEN: str({ default: undefined, desc: 'Bearer token for http:<url> exports.' }),
-  LEDGER_ERP_FEE_ACCOUNTS: feeAccounts({ default: {}, desc: 'G/L accounts of fee lines by Scayle fee category, * for any other.' }),
+  LEDGER_ERP_FEE_ACCOUNTS: feeAccounts({ default: undefined, desc: 'G/L accounts of fee lines by Scayle fee category, * for any other.' }),
   LEDGER_ERP_DISCOUNT_ACCOUNT: str({ default: undefined, desc: 'G/L account of discount lines (vouchers, reductions).' }),
   BC_API_BASE_URL: str({ default: undefined, desc: 'Business Central API v2.0 base URL.' }),
   BC_TENANT_ID: str({ default: undefined, desc: 'Microsoft Entra tenant of Business Central (for the default token URL).' }),
@@ -50,7 +49,7 @@ export const ERP_EXPORT_ENV_SPECS = {
   BC_CLIENT_ID: str({ default: undefined, desc: 'OAuth2 client id (client-credentials grant).' }),
   BC_CLIENT_SECRET: str({ default: undefined, desc: 'OAuth2 client secret.' }),
   BC_TOKEN_URL: str({ default: undefined, desc: 'OAuth2 token endpoint.' }),
-  BC_SCOPE: str({ default: 'https://api.businesscentral.dynamics.com/.default', desc: 'OAuth2 scope.' }),
+  BC_SCOPE: writtenDefault('https://api.businesscentral.dynamics.com/.default', str({ desc: 'OAuth2 scope.' })),
   BC_CUSTOMER_NUMBER: str({ default: undefined, desc: 'Business Central customer of exported documents.' }),
 } as const;
 
@@ -91,7 +90,7 @@ export function erpExportConfig(clean: Clean, problems: string[]): ErpExportConf
     maxAttempts: clean.LEDGER_ERP_EXPORT_MAX_ATTEMPTS as number,
     retryBaseMs: clean.LEDGER_ERP_EXPORT_RETRY_BASE as number,
     retryMaxMs: clean.LEDGER_ERP_EXPORT_RETRY_MAX as number,
-    feeAccounts: clean.LEDGER_ERP_FEE_ACCOUNTS as Record<string, string>,
+    feeAccounts: (clean.LEDGER_ERP_FEE_ACCOUNTS as Record<string, string> | undefined) ?? {},
   };
   if (config.intervalMs < 1000) problems.push('LEDGER_ERP_EXPORT_INTERVAL: must be at least 1s');
   if (config.batchSize > 1000) problems.push('LEDGER_ERP_EXPORT_BATCH_SIZE: must be at most 1000');

@@ -2,6 +2,14 @@ import type { Request, Response } from 'express';
 import { HttpProblem } from './problem-details';
 import { queryParam } from './validation';
 
+/**
+ * How long a read-model query with `minPosition` waits for the projections before it answers 503
+ * `read-model-behind` (README "Read-your-writes"), milliseconds. `LEDGER_PROJECTION_MAX_LATENCY` is
+ * bounded by it (`PROJECTION_MAX_LATENCY_LIMIT_MS`), so a batch holding a single write is written
+ * well before such a read gives up.
+ */
+export const MIN_POSITION_TIMEOUT_MS = 5_000;
+
 /** What a query needs of the projection runner: wait (bounded) until the read models reach a position. */
 export interface PositionWaiter {
   /** Resolves true once every read model reflects the log up to `position`, false after `timeoutMs`. */

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { ConfigError, ENV_SPECS, loadConfig } from '../../../src/infrastructure/config/config';
+import { ConfigError, ENV_SPECS, loadConfig, PROJECTION_MAX_LATENCY_LIMIT_MS } from '../../../src/infrastructure/config/config';
+import { MIN_POSITION_TIMEOUT_MS } from '../../../src/infrastructure/http/read-your-writes';
 
 describe('configuration', () => {
   it('defaults to the embedded stores under ./data on port 8080', () => {
@@ -77,6 +78,25 @@ describe('configuration', () => {
       expect(err).to.be.instanceOf(ConfigError);
       expect((err as ConfigError).problems).to.deep.equal(['LEDGER_CURSOR_SECRET: must be at least 32 characters, e.g. from openssl rand -base64 32 (got 16; value not shown)']);
       expect((err as Error).message).to.not.contain('short-secret-xyz');
+    }
+  });
+
+  it('bounds LEDGER_PROJECTION_MAX_LATENCY below the minPosition wait, refusing a longer one by name', () => {
+    // A batch that waited longer than a minPosition read waits (5 s) would turn every read-your-writes read on a quiet service into a 503.
+    expect(MIN_POSITION_TIMEOUT_MS).to.equal(5_000);
+    expect(PROJECTION_MAX_LATENCY_LIMIT_MS).to.equal(1_000);
+    expect(loadConfig({ LEDGER_PROJECTION_MAX_LATENCY: '1s' }).projections.maxLatencyMs).to.equal(1_000);
+    expect(loadConfig({ LEDGER_PROJECTION_MAX_LATENCY: '0ms' }).projections.maxLatencyMs).to.equal(0);
+    for (const value of ['1001ms', '5s', '1h']) {
+      try {
+        loadConfig({ LEDGER_PROJECTION_MAX_LATENCY: value });
+        expect.fail(`LEDGER_PROJECTION_MAX_LATENCY=${value} was taken`);
+      } catch (err) {
+        expect(err, value).to.be.instanceOf(ConfigError);
+        expect((err as ConfigError).problems, value).to.deep.equal([
+          `LEDGER_PROJECTION_MAX_LATENCY: must be at most 1s, so that a batch is written well before a minPosition read gives up (5s), got "${value}"`,
+        ]);
+      }
     }
   });
 

@@ -10,7 +10,7 @@ import { guard, type GuardedRoute } from '../auth/route-roles';
 import { commandContext, runCommand } from '../commands';
 import { parseEtagList, sendJsonWithEtag } from '../etag';
 import { HttpProblem } from '../problem-details';
-import { awaitMinPosition, type PositionWaiter } from '../read-your-writes';
+import { awaitMinPosition, MIN_POSITION_TIMEOUT_MS, type PositionWaiter } from '../read-your-writes';
 import { optionalBody, optionalJsonBody, requireContentType, validateDto } from '../validation';
 import { EXCEPTION_ETAG_PREFIX, withEtag } from './exception-json';
 import { AcknowledgeExceptionDto, AssignExceptionDto, ReopenExceptionDto, ResolveExceptionDto } from './exceptions.dto';
@@ -83,7 +83,7 @@ export class ExceptionsController implements HttpRoutes {
     private readonly handler: DecideExceptionHandler,
     private readonly queries: ReadModelQueries,
     private readonly waiter: PositionWaiter,
-    private readonly minPositionTimeoutMs = 5_000,
+    private readonly minPositionTimeoutMs = MIN_POSITION_TIMEOUT_MS,
   ) {}
 
   register(router: Router): void {

@@ -8,7 +8,7 @@ import { guard } from '../auth/route-roles';
 import { sendJsonWithEtag } from '../etag';
 import { HttpProblem } from '../problem-details';
 import { cursorList, type CursorList, type ListCursors } from '../pagination';
-import { awaitMinPosition } from '../read-your-writes';
+import { awaitMinPosition, MIN_POSITION_TIMEOUT_MS } from '../read-your-writes';
 import { withEtag } from '../exceptions/exception-json';
 import { CURSOR, EXCEPTION_FILTERS, FINDING_CODE, LIMIT, limitOf, oneOf, PERIOD_PARAM, queryOf, RECONCILIATION_STATUSES } from './query-params';
 import { PERIOD_PATTERN } from '../../../domain/shared/streams';
@@ -31,7 +31,7 @@ export class ReadModelController implements HttpRoutes {
     private readonly cursors: ListCursors,
     private readonly monitor: ProjectionMonitor,
     private readonly carried?: CarriedAdjustmentsQuery,
-    private readonly minPositionTimeoutMs = 5_000,
+    private readonly minPositionTimeoutMs = MIN_POSITION_TIMEOUT_MS,
   ) {}
 
   register(router: Router): void {
