@@ -37,6 +37,7 @@ import { isDataError } from '../domain/shared/errors';
 import { LAG_COUNT_CAP, type ProjectionLag, type ProjectionMonitor } from '../application/ports/projection-monitor.port';
 import { CheckpointMovedError, shadowName, type Checkpoint, type CheckpointMove, type DeadLetter, type FindQuery, type JsonObject, type Page, type ReadModelStore, type WriteOp } from '../application/ports/read-model-store.port';
 import { OverlayContext } from './batch-context';
+import { PositionWaiters } from './position-waiters';
 import type { BatchContext, DocKey, Projection } from './projection';
 
 export interface RunnerLogger {
@@ -95,7 +96,7 @@ export class ProjectionRunner implements ProjectionMonitor {
   /** Projections with work owed at their checkpoint ({@link Projection.continueWork}). */
   private readonly owing = new Set<string>();
   private readonly deadLetterCounts = new Map<string, number>();
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters = new PositionWaiters(() => this.lowest(), () => this.stopping);
   private readonly progressListeners = new Set<() => void>();
   private stopping = false;
   private loop: Promise<void> | undefined;
@@ -140,7 +141,7 @@ export class ProjectionRunner implements ProjectionMonitor {
     await this.closeSubscription?.();
     await this.loop;
     this.loop = undefined;
-    for (const w of this.waiters) w();
+    this.waiters.notify();
   }
 
   /** Applies everything up to the head as it is now, then returns (tests, rebuild). */
@@ -446,7 +447,7 @@ export class ProjectionRunner implements ProjectionMonitor {
   }
 
   private notify(): void {
-    for (const w of [...this.waiters]) w();
+    this.waiters.notify();
     for (const l of this.progressListeners) l();
   }
 
@@ -487,26 +488,10 @@ export class ProjectionRunner implements ProjectionMonitor {
     return this.events.headPosition();
   }
 
-  async waitForPosition(position: bigint, timeoutMs: number): Promise<boolean> {
-    if (this.lowest() >= position) return true;
-    return new Promise<boolean>((resolve) => {
-      const check = () => {
-        if (this.lowest() >= position || this.stopping) {
-          cleanup();
-          resolve(this.lowest() >= position);
-        }
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        resolve(this.lowest() >= position);
-      }, timeoutMs);
-      const cleanup = () => {
-        clearTimeout(timer);
-        this.waiters.delete(check);
-      };
-      this.waiters.add(check);
-    });
+  waitForPosition(position: bigint, timeoutMs: number): Promise<boolean> {
+    return this.waiters.wait(position, timeoutMs);
   }
+
 
   status(): Promise<ProjectionLag[]> {
     return projectionLag(this.events, this.progress());

@@ -5,53 +5,26 @@ import { SqliteEventStore } from '../../src/infrastructure/event-store/sqlite/sq
 import { tempDir } from '../support/temp-dir';
 import { eventStoreContract } from './event-store.contract';
 
-eventStoreContract('sqlite', async () => {
-  const dir = tempDir();
-  const store = new SqliteEventStore({ filename: join(dir.path, 'events.db'), pollIntervalMs: 20 });
-  return {
-    store,
-    dispose: async () => {
-      await store.close();
-      dir.remove();
-    },
+/** A fresh SQLite log in a temp dir, optionally behind the shared tail. */
+function sqliteSetup(options: { writerThread?: boolean; sharedTail?: boolean }) {
+  return async () => {
+    const dir = tempDir();
+    const sqlite = new SqliteEventStore({ filename: join(dir.path, 'events.db'), ...(options.sharedTail ? {} : { pollIntervalMs: 20 }), ...(options.writerThread ? { writerThread: true } : {}) });
+    const store = options.sharedTail ? new SharedTailEventStore(sqlite, { pollIntervalMs: 20 }) : sqlite;
+    return {
+      store,
+      dispose: async () => {
+        await store.close();
+        dir.remove();
+      },
+    };
   };
-});
+}
 
-eventStoreContract('sqlite with its log writer thread (commits off the calling thread)', async () => {
-  const dir = tempDir();
-  const store = new SqliteEventStore({ filename: join(dir.path, 'events.db'), pollIntervalMs: 20, writerThread: true });
-  return {
-    store,
-    dispose: async () => {
-      await store.close();
-      dir.remove();
-    },
-  };
-});
-
-eventStoreContract('sqlite with its log writer thread, behind the shared tail', async () => {
-  const dir = tempDir();
-  const store = new SharedTailEventStore(new SqliteEventStore({ filename: join(dir.path, 'events.db'), writerThread: true }), { pollIntervalMs: 20 });
-  return {
-    store,
-    dispose: async () => {
-      await store.close();
-      dir.remove();
-    },
-  };
-});
-
-eventStoreContract('sqlite behind the shared tail (fan-out decorator)', async () => {
-  const dir = tempDir();
-  const store = new SharedTailEventStore(new SqliteEventStore({ filename: join(dir.path, 'events.db') }), { pollIntervalMs: 20 });
-  return {
-    store,
-    dispose: async () => {
-      await store.close();
-      dir.remove();
-    },
-  };
-});
+eventStoreContract('sqlite', sqliteSetup({}));
+eventStoreContract('sqlite with its log writer thread (commits off the calling thread)', sqliteSetup({ writerThread: true }));
+eventStoreContract('sqlite with its log writer thread, behind the shared tail', sqliteSetup({ writerThread: true, sharedTail: true }));
+eventStoreContract('sqlite behind the shared tail (fan-out decorator)', sqliteSetup({ sharedTail: true }));
 
 const esdb = process.env.EVENTSTORE_CONNECTION_STRING;
 if (esdb) {

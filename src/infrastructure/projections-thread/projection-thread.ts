@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { EventStore } from '../../application/ports/event-store.port';
 import type { ProjectionLag, ProjectionMonitor } from '../../application/ports/projection-monitor.port';
+import { PositionWaiters } from '../../projections/position-waiters';
 import { projectionLag, type RunnerProgress } from '../../projections/runner';
 import type { Config } from '../config/config';
 import { commitFeedOf } from '../event-store/decorated-store';
@@ -36,7 +37,7 @@ export class ProjectionThread implements ProjectionMonitor {
   private stopping = false;
   private restartDelayMs = RESTART_MIN_MS;
   private restartTimer: NodeJS.Timeout | undefined;
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters = new PositionWaiters(() => this.lowest(), () => this.stopping);
   private stopFeed: (() => void) | undefined;
   private wakeQueued = false;
 
@@ -96,26 +97,10 @@ export class ProjectionThread implements ProjectionMonitor {
     return this.alive ? lag : lag.map((l) => ({ ...l, caughtUp: false }));
   }
 
-  async waitForPosition(position: bigint, timeoutMs: number): Promise<boolean> {
-    if (this.lowest() >= position) return true;
-    return new Promise<boolean>((resolve) => {
-      const check = () => {
-        if (this.lowest() >= position || this.stopping) {
-          cleanup();
-          resolve(this.lowest() >= position);
-        }
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        resolve(this.lowest() >= position);
-      }, timeoutMs);
-      const cleanup = () => {
-        clearTimeout(timer);
-        this.waiters.delete(check);
-      };
-      this.waiters.add(check);
-    });
+  waitForPosition(position: bigint, timeoutMs: number): Promise<boolean> {
+    return this.waiters.wait(position, timeoutMs);
   }
+
 
   private lowest(): bigint {
     const all = this.progress.projections.map((p) => p.position);
@@ -123,7 +108,7 @@ export class ProjectionThread implements ProjectionMonitor {
   }
 
   private notify(): void {
-    for (const w of [...this.waiters]) w();
+    this.waiters.notify();
   }
 
   private send(message: ToProjectionThread): void {
