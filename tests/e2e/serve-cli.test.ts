@@ -16,15 +16,18 @@ describe('scayle-ledger serve (CLI)', function () {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {
-      const port = await new Promise<number>((resolve, reject) => {
+      const listening = await new Promise<{ port: number; projections: string; eventLogWriter: string }>((resolve, reject) => {
         let out = '';
         child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
           out += chunk;
           const line = out.split('\n').find((l) => l.includes('listening on'));
-          if (line) resolve((JSON.parse(line) as { port: number }).port);
+          if (line) resolve(JSON.parse(line) as { port: number; projections: string; eventLogWriter: string });
         });
         child.on('exit', (code) => reject(new Error(`serve exited early with ${code}`)));
       });
+      const port = listening.port;
+      // The start-up line says where the work runs (trial: nothing told worker from main mode).
+      expect([listening.projections, listening.eventLogWriter]).to.deep.equal(['worker thread', 'writer thread']);
       const health = (await (await fetch(`http://127.0.0.1:${port}/v1/health`)).json()) as { ready: boolean; checks: { kind: string }[] };
       expect(health.ready).to.equal(true);
       expect(health.checks.map((c) => c.kind)).to.include('sqlite');

@@ -25,7 +25,14 @@ export function registerServe(program: Command): void {
       const store = service.container.get<EventStore>(TOKENS.EventStore);
       const logger = service.container.get<import('pino').Logger>(TOKENS.Logger);
       logger.info(
-        { port: service.port, eventStore: store.kind, dataDir: config.eventStoreConnectionString ? undefined : config.dataDir },
+        {
+          port: service.port,
+          eventStore: store.kind,
+          dataDir: config.eventStoreConnectionString ? undefined : config.dataDir,
+          // Where the work runs (LEDGER_PROJECTION_THREAD, LEDGER_EVENT_LOG_WRITER): operators ask.
+          projections: config.projections.thread === 'worker' ? 'worker thread' : 'main thread',
+          ...(config.eventStoreConnectionString ? {} : { eventLogWriter: config.eventLogWriter === 'thread' ? 'writer thread' : 'main thread' }),
+        },
         `scayle-erp-ledger listening on http://localhost:${service.port} (API docs at /docs)`,
       );
       if (!config.apiKeys) {
