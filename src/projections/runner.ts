@@ -35,7 +35,7 @@ import type { EventStore, RecordedEvent } from '../application/ports/event-store
 import { schemaRefusalOf } from '../domain/event-schema/upcaster-registry';
 import { isDataError } from '../domain/shared/errors';
 import { LAG_COUNT_CAP, type ProjectionLag, type ProjectionMonitor } from '../application/ports/projection-monitor.port';
-import { CheckpointMovedError, shadowName, type Checkpoint, type CheckpointMove, type DeadLetter, type FindQuery, type JsonObject, type Page, type ReadModelStore, type WriteOp } from '../application/ports/read-model-store.port';
+import { CheckpointMovedError, shadowName, StaleGenerationError, type Checkpoint, type CheckpointMove, type DeadLetter, type FindQuery, type JsonObject, type Page, type ReadModelStore, type WriteOp } from '../application/ports/read-model-store.port';
 import { OverlayContext } from './batch-context';
 import { PositionWaiters } from './position-waiters';
 import type { BatchContext, DocKey, Projection } from './projection';
@@ -75,8 +75,13 @@ export interface RunnerProgress {
     name: string;
     /** The stored checkpoint's position. */
     checkpoint: bigint;
-    /** The position read-your-writes may rely on: the checkpoint, or just before it while work is owed there. */
+    /**
+     * The position read-your-writes may rely on: the checkpoint, or just before it while work is
+     * owed there, or a swapped-in rebuild's position until the runner restarts from it.
+     */
     position: bigint;
+    /** The checkpoint's generation as this runner loaded it (a rebuild's swap bumps the stored one). */
+    generation: number;
     owing: boolean;
     deadLetters: number;
   }[];
@@ -98,6 +103,13 @@ export class ProjectionRunner implements ProjectionMonitor {
   private readonly deadLetterCounts = new Map<string, number>();
   private readonly waiters = new PositionWaiters(() => this.lowest(), () => this.stopping);
   private readonly progressListeners = new Set<() => void>();
+  /**
+   * Stored positions of checkpoints whose generation moved under this runner (a live rebuild swapped
+   * its collections in): reported instead of the runner's own until the restart loads them.
+   */
+  private swappedIn: Map<string, bigint> | undefined;
+  /** The subscription was closed to restart from the stored checkpoints (not a stop). */
+  private restartRequested = false;
   private stopping = false;
   private loop: Promise<void> | undefined;
   private closeSubscription: (() => Promise<void>) | undefined;
@@ -158,6 +170,8 @@ export class ProjectionRunner implements ProjectionMonitor {
    * meantime.
    */
   private async loadCheckpoints(): Promise<void> {
+    this.swappedIn = undefined;
+    this.restartRequested = false;
     for (const p of this.projections) {
       this.checkpointsByName.set(p.name, await this.store.getCheckpoint(this.checkpointName(p)));
       if (p.continueWork) this.owing.add(p.name);
@@ -170,9 +184,15 @@ export class ProjectionRunner implements ProjectionMonitor {
         await this.loadCheckpoints();
         await this.serialize(() => this.continueWork());
         await this.consume(untilCaughtUp);
+        if (this.restartRequested && !this.stopping) continue;
         return;
       } catch (err) {
         for (const p of this.projections) p.reset?.();
+        if (err instanceof StaleGenerationError && !this.stopping) {
+          // A rebuild swapped its collections in: go on from its checkpoints, at once.
+          this.options.logger?.info({ checkpoint: err.checkpoint, generation: err.actual }, 'a rebuild swapped in new read models; restarting from its checkpoints');
+          continue;
+        }
         if (err instanceof CheckpointMovedError && !this.stopping) {
           // Not a failure: another runner on the same store committed first (or is committing). Its
           // commit is the true state; go on from it (catch-up included), at once the first time,
@@ -465,9 +485,19 @@ export class ProjectionRunner implements ProjectionMonitor {
   progress(): RunnerProgress {
     return {
       projections: this.projections.map((p) => {
-        const checkpoint = this.checkpointsByName.get(p.name)?.position ?? 0n;
+        const stored = this.checkpointsByName.get(p.name);
+        const checkpoint = stored?.position ?? 0n;
         const owing = this.owing.has(p.name);
-        return { name: p.name, checkpoint, position: owing && checkpoint > 0n ? checkpoint - 1n : checkpoint, owing, deadLetters: this.deadLetterCounts.get(p.name) ?? 0 };
+        const own = owing && checkpoint > 0n ? checkpoint - 1n : checkpoint;
+        const swapped = this.swappedIn?.get(p.name);
+        return {
+          name: p.name,
+          checkpoint,
+          position: swapped !== undefined && swapped < own ? swapped : own,
+          generation: stored?.generation ?? 0,
+          owing,
+          deadLetters: this.deadLetterCounts.get(p.name) ?? 0,
+        };
       }),
       reachedHead: this.reachedHead,
       pendingEvents: this.pendingEvents,
@@ -488,8 +518,45 @@ export class ProjectionRunner implements ProjectionMonitor {
     return this.events.headPosition();
   }
 
-  waitForPosition(position: bigint, timeoutMs: number): Promise<boolean> {
+  /**
+   * A wait that would be answered at once first makes sure no rebuild swapped collections in under
+   * this runner ({@link recheckGenerations}: one checkpoint read per projection).
+   */
+  async waitForPosition(position: bigint, timeoutMs: number): Promise<boolean> {
+    if (this.lowest() >= position) await this.recheckGenerations();
     return this.waiters.wait(position, timeoutMs);
+  }
+
+  /**
+   * Compares the stored checkpoints' generations with the ones this runner loaded. A live
+   * `projections rebuild` swaps in collections caught up to its own position and bumps the
+   * generation; the runner would notice only at its next commit (refused) — on a quiet service much
+   * later — and meanwhile report its own, later position for collections that no longer hold it.
+   * When a generation moved, the stored positions are reported at once and the runner restarts from
+   * them. A store that cannot be read changes nothing (the next commit finds the swap).
+   * @returns true when a generation moved.
+   */
+  async recheckGenerations(): Promise<boolean> {
+    if (this.options.shadow || this.checkpointsByName.size === 0) return false;
+    let moved: Map<string, bigint> | undefined;
+    try {
+      for (const p of this.projections) {
+        const mine = this.checkpointsByName.get(p.name);
+        const stored = await this.store.getCheckpoint(this.checkpointName(p));
+        if (mine && stored.generation !== mine.generation) (moved ??= new Map()).set(p.name, stored.position);
+      }
+    } catch (err) {
+      this.options.logger?.warn({ err }, 'could not read the checkpoints to look for a rebuild swap');
+      return false;
+    }
+    if (!moved) return false;
+    this.swappedIn = moved;
+    this.notify();
+    if (!this.restartRequested && this.closeSubscription) {
+      this.restartRequested = true;
+      await this.closeSubscription();
+    }
+    return true;
   }
 
 

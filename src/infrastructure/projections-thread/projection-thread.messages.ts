@@ -15,6 +15,8 @@ export interface ProjectionThreadData {
 export type ToProjectionThread =
   /** The main thread committed appends: look at the log now instead of at the next poll. */
   | { kind: 'appended' }
+  /** The stored checkpoints' generations differ from the reported ones (a rebuild swapped in): look now. */
+  | { kind: 'recheck' }
   /** Stop the runner and the scheduler, close the stores, then exit. */
   | { kind: 'stop' };
 

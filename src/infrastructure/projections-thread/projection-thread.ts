@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { EventStore } from '../../application/ports/event-store.port';
 import type { ProjectionLag, ProjectionMonitor } from '../../application/ports/projection-monitor.port';
+import type { ReadModelStore } from '../../application/ports/read-model-store.port';
 import { PositionWaiters } from '../../projections/position-waiters';
 import { projectionLag, type RunnerProgress } from '../../projections/runner';
 import type { Config } from '../config/config';
@@ -45,13 +46,18 @@ export class ProjectionThread implements ProjectionMonitor {
    * @param projectionNames the projections the thread runs, in the runner's order (their progress
    *   reads as position 0 until the thread reports).
    */
+  /**
+   * @param readModels this thread's connection to the read models, to read the stored checkpoints'
+   *   generations (a live rebuild's swap) before answering a wait at once.
+   */
   constructor(
     private readonly config: Config,
     private readonly events: EventStore,
+    private readonly readModels: Pick<ReadModelStore, 'getCheckpoint'>,
     private readonly logger: Logger,
     projectionNames: readonly string[],
   ) {
-    this.progress = { projections: projectionNames.map((name) => ({ name, checkpoint: 0n, position: 0n, owing: false, deadLetters: 0 })), reachedHead: false, pendingEvents: 0 };
+    this.progress = { projections: projectionNames.map((name) => ({ name, checkpoint: 0n, position: 0n, generation: 0, owing: false, deadLetters: 0 })), reachedHead: false, pendingEvents: 0 };
   }
 
   /**
@@ -97,8 +103,35 @@ export class ProjectionThread implements ProjectionMonitor {
     return this.alive ? lag : lag.map((l) => ({ ...l, caughtUp: false }));
   }
 
-  waitForPosition(position: bigint, timeoutMs: number): Promise<boolean> {
+  /**
+   * A wait that would be answered at once first compares the stored checkpoints' generations with
+   * the reported ones: after a live rebuild's swap the thread's runner reports its own, later position
+   * until it notices (its next commit); here the stored positions count at once and the thread is
+   * asked to restart from them (`ProjectionRunner.recheckGenerations`).
+   */
+  async waitForPosition(position: bigint, timeoutMs: number): Promise<boolean> {
+    if (this.lowest() >= position) await this.recheckGenerations();
     return this.waiters.wait(position, timeoutMs);
+  }
+
+  private async recheckGenerations(): Promise<void> {
+    let moved = false;
+    const projections = [];
+    try {
+      for (const p of this.progress.projections) {
+        const stored = await this.readModels.getCheckpoint(p.name);
+        if (stored.generation !== p.generation) {
+          moved = true;
+          projections.push({ ...p, position: stored.position < p.position ? stored.position : p.position });
+        } else projections.push(p);
+      }
+    } catch (err) {
+      this.logger.warn({ err }, 'could not read the checkpoints to look for a rebuild swap');
+      return;
+    }
+    if (!moved) return;
+    this.progress = { ...this.progress, projections };
+    this.send({ kind: 'recheck' });
   }
 
 

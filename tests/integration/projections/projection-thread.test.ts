@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import type { ProjectionMonitor } from '../../../src/application/ports/projection-monitor.port';
+import type { ReadModelStore } from '../../../src/application/ports/read-model-store.port';
 import type { Lifecycle } from '../../../src/infrastructure/di/tokens';
 import { TOKENS } from '../../../src/infrastructure/di/tokens';
 import { createLogger } from '../../../src/infrastructure/logging/logger';
@@ -80,7 +81,7 @@ describe('projection thread (LEDGER_PROJECTION_THREAD=worker, the default)', fun
     const bad = tempDir();
     try {
       const config = testConfig(bad.path, { EVENTSTORE_CONNECTION_STRING: 'esdb://127.0.0.1:1?tls=false' });
-      const probe = new ProjectionThread({ ...config, shutdownTimeoutMs: 2_000 }, storeOf(service), createLogger('silent'), ['reconciliation', 'order-history']);
+      const probe = new ProjectionThread({ ...config, shutdownTimeoutMs: 2_000 }, storeOf(service), service.container.get<ReadModelStore>(TOKENS.ReadModelStore), createLogger('silent'), ['reconciliation', 'order-history']);
       let failure: unknown;
       await probe.start().catch((err: unknown) => (failure = err));
       expect(String(failure)).to.match(/does not answer/);

@@ -131,7 +131,7 @@ export const projectionsModule = new ContainerModule(({ bind }) => {
   bind<ProjectionThread>(TOKENS.ProjectionThread)
     .toDynamicValue((ctx) => {
       const config = ctx.get<Config>(TOKENS.Config);
-      return new ProjectionThread(config, ctx.get<EventStore>(TOKENS.EventStore), ctx.get<Logger>(TOKENS.Logger), PROJECTION_NAMES);
+      return new ProjectionThread(config, ctx.get<EventStore>(TOKENS.EventStore), ctx.get<ReadModelStore>(TOKENS.ReadModelStore), ctx.get<Logger>(TOKENS.Logger), PROJECTION_NAMES);
     })
     .inSingletonScope();
   bind<ProjectionMonitor>(TOKENS.ProjectionMonitor).toDynamicValue((ctx) =>
