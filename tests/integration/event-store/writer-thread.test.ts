@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { SqliteEventStore } from '../../../src/infrastructure/event-store/sqlite/sqlite-event-store';
 import { LogWriterThread } from '../../../src/infrastructure/event-store/sqlite/sqlite-writer-thread';
@@ -57,5 +58,18 @@ describe('SQLite event log: the writer thread', function () {
       await thread.commit(batch).catch((err: unknown) => (failure = err));
       expect(String(failure)).to.equal('Error: The event log writer thread exited (code 3) before answering: the appends it was committing may or may not be stored; retrying them is safe');
     }
+  });
+
+  it('close() keeps the process alive until it is done: code after it runs (an idle thread is unref\'d; the bench and CLIs ended early)', () => {
+    const script = `
+      const { SqliteEventStore } = require(${JSON.stringify(require.resolve('../../../src/infrastructure/event-store/sqlite/sqlite-event-store'))});
+      (async () => {
+        const s = new SqliteEventStore({ filename: ${JSON.stringify(join(dir.path, 'close.db'))}, writerThread: true });
+        await s.appendToStream('s', [${JSON.stringify(event(9))}], { expectedRevision: 'any' });
+        await s.close();
+        process.stdout.write('after close');
+      })();`;
+    const out = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect([out.status, out.stdout]).to.deep.equal([0, 'after close']);
   });
 });

@@ -48,6 +48,9 @@ export class LogWriterThread {
     const worker = this.worker;
     if (!worker) return;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    // Held while closing: an idle thread is unref'd, and a process with nothing else to do would
+    // end before the close is done (and before whatever its caller does next).
+    worker.ref();
     worker.postMessage({ kind: 'close' } satisfies ToLogWriter);
     await exited;
   }
