@@ -95,6 +95,10 @@ export class ErpExportScheduler {
   async start(): Promise<void> {
     this.stopped = false;
     await this.indexer.start();
+    // Claims still held were taken by a process that died mid-export (this one holds the instance
+    // lock): without this their entries waited out the lease (up to an hour) after a crash.
+    const released = await this.store.releaseClaims(this.clock.now().toISOString());
+    if (released > 0) this.logger.warn({ released }, 'exports claimed by a process that stopped mid-export are released; each is read back from the ERP before it is sent again');
     const reopened = await this.store.unblockConfigured(this.clock.now().toISOString());
     if (reopened > 0) this.logger.info({ reopened }, 'exports blocked by a missing G/L account are tried again');
     if (this.gateway.configured) this.loop = this.runLoop();

@@ -111,6 +111,13 @@ export interface ErpExportStore {
   settle(outcome: ErpExportOutcome): Promise<void>;
   /** Blocked entries whose missing mappings are configuration (fee/discount accounts) become pending. */
   unblockConfigured(at: string): Promise<number>;
+  /**
+   * Releases every claim (called at start by the only process that may export from this store: the
+   * one holding the data directory's instance lock). A claim still held then belongs to a process
+   * that died mid-export; its entries keep their attempt counts, so the next attempt reads the ERP
+   * back before sending again. Returns how many were released.
+   */
+  releaseClaims(at: string): Promise<number>;
   /** Failed entries become pending again (an operator's retry). */
   reopenFailed(at: string): Promise<number>;
 

@@ -176,6 +176,10 @@ export const ENV_SPECS = {
     choices: ['FULL', 'NORMAL'],
     desc: 'SQLite durability: FULL survives power loss; NORMAL only process crashes (README "Durability").',
   })),
+  LEDGER_EVENT_LOG_WRITER: writtenDefault('thread', str({
+    choices: ['thread', 'main'],
+    desc: 'Where the embedded event log commits appends: thread (a writer thread with its own connection, so a commit and its fsync do not hold up requests) or main (in the main thread).',
+  })),
   LEDGER_TIMEZONE: writtenDefault('Europe/Berlin', timeZone({ desc: 'Company time zone (IANA) that accounting periods are cut in.' })),
   LEDGER_BODY_LIMIT: writtenDefault('1mb', byteSize({ desc: 'Largest accepted request body (b, kb, mb; multiples of 1024); larger bodies get 413, at once with Connection: close when the Content-Length says so.' })),
   LEDGER_SHUTDOWN_TIMEOUT: writtenDefault('10s', duration({ desc: 'How long SIGTERM waits for in-flight requests before closing stores.' })),
@@ -226,10 +230,6 @@ export const ENV_SPECS = {
   // ── export to the ERP (issue 10) ──
   ...ERP_EXPORT_ENV_SPECS,
   // ── projections and read models (issue 5) ──
-  LEDGER_EVENT_LOG_WRITER: writtenDefault('thread', str({
-    choices: ['thread', 'main'],
-    desc: 'Where the embedded event log commits appends: thread (a writer thread with its own connection, so a commit and its fsync do not hold up requests) or main (in the main thread).',
-  })),
   LEDGER_PROJECTION_THREAD: writtenDefault('worker', str({
     choices: ['worker', 'main'],
     desc: 'Where the projection runner and the grace-window scheduler work: worker (a worker thread of their own, so HTTP requests and appends keep the main thread) or main (in the main thread, as one event loop).',

@@ -260,6 +260,10 @@ export class SqliteErpExportStore implements ErpExportStore {
     this.settleTx(outcome);
   }
 
+  async releaseClaims(at: string): Promise<number> {
+    return this.db.prepare(`UPDATE erp_exports SET claimed_until = NULL, updated_at = ? WHERE claimed_until IS NOT NULL AND status = 'pending'`).run(at).changes;
+  }
+
   async unblockConfigured(at: string): Promise<number> {
     return this.db
       .prepare(

@@ -124,4 +124,16 @@ describe('SQLite export index', () => {
       full.close();
     }
   });
+
+  it('releaseClaims at start frees the claims of a process that died mid-export (trial: they waited out a 51-minute lease); the next claim counts a second attempt, so the ERP is read back first', async () => {
+    await store.addRequested([entry('c1', 'order-s-DE-7', 10n), entry('c2', 'order-s-DE-8', 11n)]);
+    expect([...(await store.claim(['c1', 'c2'], NOW, '2024-05-02T13:00:00.000Z')).values()].map((c) => c.attempt)).to.deep.equal([1, 1]);
+    await store.settle({ exportId: 'c2', position: 20n, status: 'exported', at: NOW, erpDocumentNumber: 'ERP-8' });
+    // The process dies here; a new one starts before the lease ends.
+    const restartedAt = '2024-05-02T12:05:00.000Z';
+    expect(await store.due(restartedAt, 10)).to.deep.equal([]);
+    expect(await store.releaseClaims(restartedAt)).to.equal(1);
+    expect((await store.due(restartedAt, 10)).map((e) => e.exportId)).to.deep.equal(['c1']);
+    expect((await store.claim(['c1'], restartedAt, '2024-05-02T14:00:00.000Z')).get('c1')).to.deep.equal({ attempt: 2, budgetUsed: 2 });
+  });
 });
