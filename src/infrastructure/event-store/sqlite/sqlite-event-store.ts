@@ -205,13 +205,12 @@ export class SqliteEventStore implements EventStore, CommitFeed {
       this.settle(sent, requests, outcomes);
       return;
     }
+    const failAll = (err: unknown) => {
+      for (const p of sent) p.reject(err); // answered ones stay answered
+    };
     this.committing = this.writerThread!.commit(requests)
-      .then(
-        (outcomes) => this.settle(sent, requests, outcomes),
-        (err: unknown) => {
-          for (const p of sent) p.reject(err);
-        },
-      )
+      .then((outcomes) => this.settle(sent, requests, outcomes), failAll)
+      .catch(failAll) // a commit listener that threw: no append is left unanswered
       .finally(() => {
         this.committing = undefined;
         if (this.pendingAppends.length > 0) this.flushAppends();
