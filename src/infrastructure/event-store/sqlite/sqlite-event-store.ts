@@ -16,7 +16,7 @@ import {
   SubscribeToAllOptions,
 } from '../../../application/ports/event-store.port';
 import type { CommitFeed, CommittedListener } from '../shared-tail-event-store';
-import { AppendRequest, LOG_SCHEMA, SqliteLogWriter, writeError, type WriteOutcome } from './sqlite-log-writer';
+import { AppendRequest, openLogDatabase, SqliteLogWriter, writeError, type WriteOutcome } from './sqlite-log-writer';
 import { LogWriterThread } from './sqlite-writer-thread';
 import { SqliteAllSubscription } from './sqlite-subscription';
 
@@ -110,18 +110,14 @@ export class SqliteEventStore implements EventStore, CommitFeed {
   };
 
   constructor(options: SqliteEventStoreOptions) {
-    this.db = new Database(options.filename);
+    const connection = { synchronous: options.synchronous ?? 'FULL', walAutocheckpointPages: options.walAutocheckpointPages } as const;
+    this.db = openLogDatabase(options.filename, connection);
     this.pageSize = options.pageSize ?? 1000;
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
-    this.db.pragma('busy_timeout = 5000');
-    if (options.walAutocheckpointPages !== undefined) this.db.pragma(`wal_autocheckpoint = ${options.walAutocheckpointPages}`);
-    this.db.exec(LOG_SCHEMA);
     this.appended.setMaxListeners(0);
     this.inlineWriter = options.writerThread ? undefined : new SqliteLogWriter(this.db);
     this.writerThread = options.writerThread
-      ? new LogWriterThread({ filename: options.filename, synchronous: options.synchronous ?? 'FULL', ...(options.walAutocheckpointPages !== undefined ? { walAutocheckpointPages: options.walAutocheckpointPages } : {}) })
+      ? new LogWriterThread({ filename: options.filename, ...connection })
       : undefined;
     this.lookupTransaction = this.db.transaction((streamId: string, eventIds: readonly string[]): StreamLookup => {
       const found: StreamLookup['found'] = [];

@@ -5,11 +5,11 @@
  * ({@link ./sqlite-writer.worker}), where the commit — and its fsync under `synchronous=FULL` —
  * does not hold the main thread.
  */
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import { ActualRevision, ConcurrencyConflictError, EventIdInOtherStreamError, ExpectedRevision } from '../../../application/ports/event-store.port';
 
-/** `events` table of the log (created by whichever connection opens the file first). */
-export const LOG_SCHEMA = `
+/** `events` table of the log (created by whichever connection opens the file first; {@link openLogDatabase}). */
+const LOG_SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
   position  INTEGER PRIMARY KEY,
   event_id  TEXT    NOT NULL UNIQUE,
@@ -22,6 +22,25 @@ CREATE TABLE IF NOT EXISTS events (
   UNIQUE (stream_id, revision)
 );
 `;
+
+/**
+ * A connection to the log's file as every connection of the service opens it: WAL mode, the given
+ * `synchronous`, a 5 s busy wait, optionally a raised automatic checkpoint, and the schema.
+ */
+export function openLogDatabase(filename: string, options: { synchronous: 'FULL' | 'NORMAL'; walAutocheckpointPages?: number | undefined }): Database.Database {
+  const db = new Database(filename);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous}`);
+    db.pragma('busy_timeout = 5000');
+    if (options.walAutocheckpointPages !== undefined) db.pragma(`wal_autocheckpoint = ${options.walAutocheckpointPages}`);
+    db.exec(LOG_SCHEMA);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
 
 /** One append of a group: the events with `data` and `metadata` already as JSON text. */
 export interface AppendRequest {

@@ -6,7 +6,7 @@ export interface LogWriterData {
   filename: string;
   /** `synchronous` pragma of the writing connection (see SqliteEventStoreOptions.synchronous). */
   synchronous: 'FULL' | 'NORMAL';
-  walAutocheckpointPages?: number;
+  walAutocheckpointPages?: number | undefined;
 }
 
 /** Store → writer: commit a group; or close the connection and exit. */

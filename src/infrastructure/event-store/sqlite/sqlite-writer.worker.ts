@@ -6,8 +6,8 @@
  * that arrive in the meantime form the next group.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import Database from 'better-sqlite3';
-import { LOG_SCHEMA, SqliteLogWriter, writeFailure } from './sqlite-log-writer';
+import type Database from 'better-sqlite3';
+import { openLogDatabase, SqliteLogWriter, writeFailure } from './sqlite-log-writer';
 import type { FromLogWriter, LogWriterData, ToLogWriter } from './sqlite-writer.messages';
 
 const port = parentPort!;
@@ -16,12 +16,7 @@ const post = (message: FromLogWriter): void => port.postMessage(message);
 
 let db: Database.Database | undefined;
 try {
-  db = new Database(filename);
-  db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${synchronous}`);
-  db.pragma('busy_timeout = 5000');
-  if (walAutocheckpointPages !== undefined) db.pragma(`wal_autocheckpoint = ${walAutocheckpointPages}`);
-  db.exec(LOG_SCHEMA);
+  db = openLogDatabase(filename, { synchronous, walAutocheckpointPages });
   const writer = new SqliteLogWriter(db);
   port.on('message', (message: ToLogWriter) => {
     if (message.kind === 'close') {
