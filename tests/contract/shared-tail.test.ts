@@ -162,6 +162,75 @@ describe('SharedTailEventStore (one log tail, many consumers)', () => {
     }
   });
 
+  describe('at the head, without polling (a poll interval of a minute)', () => {
+    const makeUnpolled = () => {
+      inner = new SqliteEventStore({ filename: join(dir.path, 'events.db'), pollIntervalMs: 60_000 });
+      store = new SharedTailEventStore(inner, { pageSize: 5, windowSize: 20, pollIntervalMs: 60_000 });
+    };
+
+    it('own appends reach caught-up subscribers from the window, with no read of the store; caughtUp still comes from the store', async () => {
+      makeUnpolled();
+      const a = subscribe('start');
+      const b = subscribe('start');
+      await Promise.all([a, b].map((it) => take(it, (s) => caughtUps(s) === 1)));
+      const before = store.stats();
+      for (let i = 0; i < 4; i++) {
+        await appendN('s', i, 1);
+        const [sa, sb] = await Promise.all([a, b].map((it) => take(it, (s) => numbers(s).length === 1)));
+        expect(numbers(sa!)).to.deep.equal([i]);
+        expect(numbers(sb!)).to.deep.equal([i]);
+      }
+      const after = store.stats();
+      expect(after.extensions).to.equal(before.extensions); // no read of the store for them
+      expect(after.coveredByWindow).to.be.greaterThan(before.coveredByWindow);
+      // falling a full page behind: caughtUp again, decided by the store
+      await appendN('s', 4, 7);
+      const again = await take(a, (s) => caughtUps(s) === 1);
+      expect(numbers(again)).to.deep.equal([4, 5, 6, 7, 8, 9, 10]);
+      expect(again[again.length - 1]).to.deep.equal({ kind: 'caughtUp', position: await store.headPosition() });
+      expect(store.stats().extensions).to.be.greaterThan(after.extensions);
+    });
+
+    it('a wake from outside (another thread appended to the store underneath) reads the store at once', async () => {
+      makeUnpolled();
+      const it = subscribe('start');
+      await take(it, (s) => caughtUps(s) === 1);
+      await appendN('s', 0, 1);
+      expect(numbers(await take(it, (s) => numbers(s).length === 1))).to.deep.equal([0]);
+      await inner.appendToStream('other', [event(1)], { expectedRevision: 'no_stream' });
+      const pending = take(it, (s) => numbers(s).length === 1);
+      store.wakeSubscriptions();
+      expect(numbers(await pending)).to.deep.equal([1]);
+    });
+
+    it('an own append the window could not take (another writer appended first) is read from the store at once, after the other one', async () => {
+      makeUnpolled();
+      const other = new SqliteEventStore({ filename: join(dir.path, 'events.db') });
+      try {
+        const it = subscribe('start');
+        await take(it, (s) => caughtUps(s) === 1);
+        await appendN('s', 0, 1);
+        expect(numbers(await take(it, (s) => numbers(s).length === 1))).to.deep.equal([0]);
+        await other.appendToStream('other', [event(1)], { expectedRevision: 'no_stream' });
+        await store.appendToStream('mine', [event(2)], { expectedRevision: 'no_stream' });
+        expect(numbers(await take(it, (s) => numbers(s).length === 2))).to.deep.equal([1, 2]);
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('an append made while the subscriber was busy with its consumer is not left for the next poll', async () => {
+      makeUnpolled();
+      const it = subscribe('start');
+      await take(it, (s) => caughtUps(s) === 1);
+      await appendN('s', 0, 1);
+      // the consumer holds the last event and has not pulled again: the subscription is not waiting
+      expect(numbers(await take(it, (s) => numbers(s).length === 1))).to.deep.equal([0]);
+      await appendN('s', 1, 1);
+      expect(numbers(await take(it, (s) => numbers(s).length === 1))).to.deep.equal([1]);
+    });
+  });
+
   it('close() ends an iteration and a subscription never iterated', async () => {
     make({ pageSize: 5, windowSize: 20 });
     const idle = store.subscribeToAll({ fromPosition: 'start' });

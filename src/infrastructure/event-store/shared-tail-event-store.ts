@@ -59,7 +59,11 @@ export interface SharedTailOptions {
  * When the store underneath is a {@link CommitFeed}, what this process commits goes into the window
  * as it commits (when it continues the window without a gap), so the subscribers at the head do not
  * read back and copy the events just written; the read that decides `caughtUp` still goes to the
- * store. Everything else is passed through. Chosen by the composition root for the embedded store.
+ * store. A subscription that has had its `caughtUp` and is woken by an append made through this
+ * decorator does not read the store at all when the window already holds that append (it came with
+ * the commit feed): the store is read when the window lacks it, on every poll, and after a wake from
+ * outside ({@link wakeSubscriptions}). Everything else is passed through. Chosen by the composition
+ * root for the embedded store.
  */
 export class SharedTailEventStore implements EventStore {
   readonly findInStream?: (streamId: string, eventIds: readonly string[]) => Promise<StreamLookup>;
@@ -68,6 +72,8 @@ export class SharedTailEventStore implements EventStore {
   private readonly pageSize: number;
   private readonly pollIntervalMs: number;
   private readonly stopFeed: (() => void) | undefined;
+  /** The highest position an append through this decorator answered (the log holds at least this much). */
+  private appendedTo = 0n;
 
   constructor(
     readonly inner: EventStore,
@@ -86,13 +92,17 @@ export class SharedTailEventStore implements EventStore {
 
   async appendToStream(streamId: string, events: readonly EventData[], options: AppendOptions): Promise<AppendResult> {
     const result = await this.inner.appendToStream(streamId, events, options);
-    this.wakeSubscriptions();
+    if (result.position > this.appendedTo) this.appendedTo = result.position;
+    for (const s of this.subscriptions) s.wake(false);
     return result;
   }
 
-  /** Another thread or process of the service appended: subscriptions at the head look now, not at their next poll. */
+  /**
+   * Another thread or process of the service appended: subscriptions at the head look now, not at
+   * their next poll, and read the store (the window cannot know what others appended).
+   */
   wakeSubscriptions(): void {
-    for (const s of this.subscriptions) s.wake();
+    for (const s of this.subscriptions) s.wake(true);
   }
 
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
@@ -112,8 +122,11 @@ export class SharedTailEventStore implements EventStore {
   }
 
   subscribeToAll(options: SubscribeToAllOptions): AllSubscription {
-    const subscription = new SharedTailSubscription(options.fromPosition === 'start' ? 0n : options.fromPosition, this.window, this.pageSize, this.pollIntervalMs, (s) =>
-      this.subscriptions.delete(s),
+    const subscription = new SharedTailSubscription(
+      options.fromPosition === 'start' ? 0n : options.fromPosition,
+      this.window,
+      { pageSize: this.pageSize, pollIntervalMs: this.pollIntervalMs, appendedTo: () => this.appendedTo },
+      (s) => this.subscriptions.delete(s),
     );
     this.subscriptions.add(subscription);
     return subscription;
@@ -130,10 +143,11 @@ export class SharedTailEventStore implements EventStore {
   }
 
   /**
-   * Reads served from the window vs. from the store, and events put into the window as they were
-   * committed (tests, diagnostics).
+   * Reads served from the window vs. from the store, events put into the window as they were
+   * committed, and short reads answered from the window alone because it held the appends a
+   * subscription was woken for (tests, diagnostics).
    */
-  stats(): { fromWindow: number; extensions: number; direct: number; offered: number } {
+  stats(): { fromWindow: number; extensions: number; direct: number; offered: number; coveredByWindow: number } {
     return { ...this.window.stats };
   }
 }
@@ -146,7 +160,7 @@ class TailWindow {
   private end = 0n;
   private valid = false;
   private extending: Promise<unknown> | undefined;
-  readonly stats = { fromWindow: 0, extensions: 0, direct: 0, offered: 0 };
+  readonly stats = { fromWindow: 0, extensions: 0, direct: 0, offered: 0, coveredByWindow: 0 };
 
   constructor(
     private readonly store: EventStore,
@@ -156,9 +170,10 @@ class TailWindow {
 
   /**
    * Up to `limit` events after `after`. Short only when a read of the store, begun after this call
-   * started, found no more (the caller is at the head).
+   * started, found no more (the caller is at the head) — or, when `covered` is given, when the
+   * window already reaches `covered` (the caller needs no more than that, and no store read).
    */
-  async read(after: bigint, limit: number): Promise<RecordedEvent[]> {
+  async read(after: bigint, limit: number, covered?: bigint): Promise<RecordedEvent[]> {
     for (;;) {
       while (this.extending) await this.extending; // an extension begun before this call may miss what it must see
       if (!this.valid || after > this.end) this.reset(after);
@@ -169,6 +184,10 @@ class TailWindow {
       const page = this.slice(after, limit);
       if (page.length === limit) {
         this.stats.fromWindow++;
+        return page;
+      }
+      if (covered !== undefined && this.end >= covered) {
+        this.stats.coveredByWindow++;
         return page;
       }
       const extension = this.extend();
@@ -235,23 +254,42 @@ class TailWindow {
   }
 }
 
+interface SubscriptionSettings {
+  pageSize: number;
+  pollIntervalMs: number;
+  /** The highest position appended through the decorator so far. */
+  appendedTo: () => bigint;
+}
+
 /** One consumer's catch-up subscription over the shared window: its own position and pace. */
 class SharedTailSubscription implements AllSubscription {
   private closed = false;
   private iterating = false;
   private wakeUp: (() => void) | undefined;
+  /**
+   * The next read must go to the store even at the head: a poll came due, or someone outside this
+   * decorator appended. Otherwise a caught-up subscription woken by this process's own appends takes
+   * them from the window when it holds them.
+   */
+  private storeReadDue = true;
+  /** Woken while not waiting (busy with its consumer): it reads again before it waits. */
+  private wokenWhileBusy = false;
 
   constructor(
     private readonly from: bigint,
     private readonly window: TailWindow,
-    private readonly pageSize: number,
-    private readonly pollIntervalMs: number,
+    private readonly settings: SubscriptionSettings,
     private readonly onClose: (s: SharedTailSubscription) => void,
   ) {}
 
-  /** An append was made: a subscription waiting at the head reads again now. */
-  wake(): void {
-    this.wakeUp?.();
+  /**
+   * An append was made: a subscription waiting at the head reads again now.
+   * @param byOthers made outside this decorator (its next read goes to the store).
+   */
+  wake(byOthers: boolean): void {
+    if (byOthers) this.storeReadDue = true;
+    if (this.wakeUp) this.wakeUp();
+    else this.wokenWhileBusy = true;
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<SubscriptionMessage> {
@@ -260,14 +298,18 @@ class SharedTailSubscription implements AllSubscription {
     let position = this.from;
     let caughtUp = false;
     try {
+      const { pageSize, pollIntervalMs } = this.settings;
       while (!this.closed) {
-        const page = await this.window.read(position, this.pageSize);
+        // caughtUp is only ever decided by a store read; once had, own appends may come from the window
+        const covered = caughtUp && !this.storeReadDue ? this.settings.appendedTo() : undefined;
+        this.storeReadDue = false; // a wake from outside during the read sets it again
+        const page = await this.window.read(position, pageSize, covered);
         for (const event of page) {
           if (this.closed) return;
           position = event.position;
           yield { kind: 'event', event };
         }
-        if (page.length === this.pageSize) {
+        if (page.length === pageSize) {
           caughtUp = false;
           continue;
         }
@@ -278,8 +320,15 @@ class SharedTailSubscription implements AllSubscription {
           continue;
         }
         if (this.closed) return;
+        if (this.wokenWhileBusy) {
+          this.wokenWhileBusy = false;
+          continue;
+        }
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.pollIntervalMs);
+          const timer = setTimeout(() => {
+            this.storeReadDue = true;
+            resolve();
+          }, pollIntervalMs);
           this.wakeUp = () => {
             clearTimeout(timer);
             resolve();
