@@ -12,25 +12,27 @@ import { FieldError, HttpProblem, unsupportedCharsetProblem } from './problem-de
 export const MAX_JSON_DEPTH = 64;
 
 /**
- * True when `value` nests objects/arrays more than `max` levels deep, or holds a string or key that
- * is not well-formed Unicode (a lone UTF-16 surrogate, which JSON lets a sender escape as `\ud800`).
+ * -1 when `value` nests objects/arrays more than `max` levels deep, or holds a string or key that
+ * is not well-formed Unicode (a lone UTF-16 surrogate, which JSON lets a sender escape as `\ud800`);
+ * otherwise how many object members it holds (for {@link checkJsonBody}'s duplicate-key check).
  * Iterative (no recursion) and one pass: it runs on every JSON body (a Scayle order is a few hundred
  * objects), so it keeps one stack of nodes and one of depths instead of a pair and an
  * `Object.values` array per node, and builds no paths ({@link jsonBodyProblem} does, on failure only).
  */
-function jsonBodyFaulty(value: unknown, max: number): boolean {
-  if (typeof value === 'string') return !value.isWellFormed();
-  if (value === null || typeof value !== 'object') return false;
+function walkJsonBody(value: unknown, max: number): number {
+  if (typeof value === 'string') return value.isWellFormed() ? 0 : FAULTY;
+  if (value === null || typeof value !== 'object') return 0;
+  let members = 0;
   const nodes: object[] = [value];
   const depths: number[] = [1];
   while (nodes.length > 0) {
     const node = nodes.pop()!;
     const depth = depths.pop()!;
-    if (depth > max) return true;
+    if (depth > max) return FAULTY;
     if (Array.isArray(node)) {
       for (const child of node as unknown[]) {
         if (typeof child === 'string') {
-          if (!child.isWellFormed()) return true;
+          if (!child.isWellFormed()) return FAULTY;
         } else if (child !== null && typeof child === 'object') {
           nodes.push(child);
           depths.push(depth + 1);
@@ -39,10 +41,11 @@ function jsonBodyFaulty(value: unknown, max: number): boolean {
     } else {
       for (const key in node) {
         if (!Object.prototype.hasOwnProperty.call(node, key)) continue;
-        if (!key.isWellFormed()) return true;
+        members++;
+        if (!key.isWellFormed()) return FAULTY;
         const child = (node as Record<string, unknown>)[key];
         if (typeof child === 'string') {
-          if (!child.isWellFormed()) return true;
+          if (!child.isWellFormed()) return FAULTY;
         } else if (child !== null && typeof child === 'object') {
           nodes.push(child);
           depths.push(depth + 1);
@@ -50,8 +53,10 @@ function jsonBodyFaulty(value: unknown, max: number): boolean {
       }
     }
   }
-  return false;
+  return members;
 }
+
+const FAULTY = -1;
 
 /** `U+D800`: the first lone surrogate of a string that is not well-formed. */
 const loneSurrogate = (text: string): string => `U+${(/\p{Cs}/u.exec(text)?.[0] ?? '\uFFFD').charCodeAt(0).toString(16).toUpperCase()}`;
@@ -90,23 +95,132 @@ function locate(value: unknown, path: string, depth: number, max: number): Field
  * without paths; the path is found by a second, depth-bounded walk only when something is wrong.
  */
 export function jsonBodyProblem(value: unknown, max = MAX_JSON_DEPTH): FieldError | undefined {
-  return jsonBodyFaulty(value, max) ? locate(value, '', 1, max) : undefined;
+  return walkJsonBody(value, max) === FAULTY ? locate(value, '', 1, max) : undefined;
 }
+
+/**
+ * How many object members (`"key": value`) the JSON text `bytes` holds: each string followed by a
+ * colon is a key (outside strings JSON has no other quote, so the scan never starts inside one, and
+ * in UTF-8 a quote or backslash byte is never part of another character). One pass over the bytes,
+ * nothing allocated: about 5 µs for a 4 KB Scayle webhook. `bytes` must be JSON that parsed.
+ */
+export function countJsonMembers(bytes: Uint8Array): number {
+  let members = 0;
+  const n = bytes.length;
+  let i = 0;
+  while (i < n) {
+    if (bytes[i] !== QUOTE) {
+      i++;
+      continue;
+    }
+    i++;
+    for (;;) {
+      const c = bytes[i];
+      if (c === QUOTE || c === undefined) break;
+      i += c === BACKSLASH ? 2 : 1;
+    }
+    i++;
+    while (i < n && JSON_WHITESPACE[bytes[i]!] === 1) i++;
+    if (bytes[i] === COLON) members++;
+  }
+  return members;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+const JSON_WHITESPACE = new Uint8Array(256);
+for (const c of [0x20, 0x09, 0x0a, 0x0d]) JSON_WHITESPACE[c] = 1;
+
+/**
+ * The first key that appears twice in one object of the JSON text `text`, with its JSON path
+ * (`lines[0].amount`, as {@link jsonBodyProblem} names fields). `text` must be JSON that parsed, nested
+ * no deeper than {@link MAX_JSON_DEPTH} (the scan recurses per level). Used only once the member
+ * counts showed a duplicate, to name it.
+ */
+export function firstDuplicateKey(text: string): FieldError | undefined {
+  let i = 0;
+  const skipWhitespace = () => {
+    while (i < text.length && JSON_WHITESPACE[text.charCodeAt(i)] === 1) i++;
+  };
+  const readString = (): string => {
+    const start = i++;
+    while (text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+    i++;
+    return JSON.parse(text.slice(start, i)) as string;
+  };
+  const scan = (path: string): FieldError | undefined => {
+    skipWhitespace();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      const keys = new Set<string>();
+      skipWhitespace();
+      if (text[i] === '}') return void i++;
+      for (;;) {
+        skipWhitespace();
+        const key = readString();
+        const field = path ? `${path}.${key.toWellFormed()}` : key.toWellFormed();
+        if (keys.has(key)) return { field, message: DUPLICATE_KEY_MESSAGE };
+        keys.add(key);
+        skipWhitespace();
+        i++; // the colon
+        const found = scan(field);
+        if (found) return found;
+        skipWhitespace();
+        if (text[i++] !== ',') return undefined; // the closing brace
+      }
+    }
+    if (c === '[') {
+      i++;
+      skipWhitespace();
+      if (text[i] === ']') return void i++;
+      for (let n = 0; ; n++) {
+        const found = scan(`${path}[${n}]`);
+        if (found) return found;
+        skipWhitespace();
+        if (text[i++] !== ',') return undefined; // the closing bracket
+      }
+    }
+    if (c === '"') readString();
+    else while (i < text.length && !',]}'.includes(text[i]!) && JSON_WHITESPACE[text.charCodeAt(i)] !== 1) i++; // a number or literal
+    return undefined;
+  };
+  return scan('');
+}
+
+/** What a key given twice in one object is told (`errors[].message`; the field is its JSON path). */
+export const DUPLICATE_KEY_MESSAGE =
+  'is given more than once in the same object: JSON object member names should be unique (RFC 8259 §4) and the ledger does not pick one of the values; send it once';
 
 /**
  * Refuses (400 `validation-error` naming the field, see {@link jsonBodyProblem}) a parsed JSON body
  * nested deeper than `max` levels or holding text that is not well-formed Unicode, on every route
- * before its controller runs: nothing is appended.
+ * before its controller runs: nothing is appended. It also refuses a body whose text gives one key
+ * twice in an object (the field is that key's path): `JSON.parse` would silently keep the last value
+ * — `{"amount": "10.00", "amount": "1000.00"}` — which no finance record should rest on (Business
+ * Central bodies and `import` lines, parsed by lossless-json, were refused already). The common case
+ * costs one scan of the raw bytes for quotes and one count of the parsed keys; the slower search that
+ * names the key runs only when the two counts differ.
  */
 export function checkJsonBody(max = MAX_JSON_DEPTH): RequestHandler {
   return (req, _res, next) => {
-    const problem = jsonBodyProblem(req.body, max);
-    if (!problem) {
-      next();
+    const members = walkJsonBody(req.body, max);
+    if (members === FAULTY) {
+      const problem = locate(req.body, '', 1, max)!;
+      const detail = problem.message.startsWith('nests') ? `The request body nests objects and arrays more than ${max} levels deep.` : 'The request body holds text that is not well-formed Unicode.';
+      next(HttpProblem.validation([problem], detail));
       return;
     }
-    const detail = problem.message.startsWith('nests') ? `The request body nests objects and arrays more than ${max} levels deep.` : 'The request body holds text that is not well-formed Unicode.';
-    next(HttpProblem.validation([problem], detail));
+    const raw = req.rawBody;
+    if (raw && raw.length > 0 && members > 0 && countJsonMembers(raw) !== members) {
+      const duplicate = firstDuplicateKey(raw.toString('utf8'));
+      if (duplicate) {
+        next(HttpProblem.validation([duplicate], 'The request body gives a key more than once in the same object.'));
+        return;
+      }
+    }
+    next();
   };
 }
 

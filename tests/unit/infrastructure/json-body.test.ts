@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { jsonBodyProblem, MAX_JSON_DEPTH } from '../../../src/infrastructure/http/json-body';
+import { countJsonMembers, DUPLICATE_KEY_MESSAGE, firstDuplicateKey, jsonBodyProblem, MAX_JSON_DEPTH } from '../../../src/infrastructure/http/json-body';
 
 const nested = (levels: number): unknown => JSON.parse(`${'{"a":'.repeat(levels - 1)}{}${'}'.repeat(levels - 1)}`);
 const nestedArrays = (levels: number): unknown => JSON.parse(`${'['.repeat(levels)}${']'.repeat(levels)}`);
@@ -31,5 +31,48 @@ describe('JSON body walk: depth limit and well-formed text', () => {
 
   it('names a key holding a lone surrogate (the path written with U+FFFD in its place)', () => {
     expect(jsonBodyProblem(JSON.parse('{"meta":{"x\\udc00y":1}}'))).to.deep.equal({ field: 'meta.x\uFFFDy', message: 'is a key that is not well-formed Unicode text: it holds a lone UTF-16 surrogate (U+DC00)' });
+  });
+});
+
+describe('JSON body: keys given twice in one object', () => {
+  const members = (text: string) => countJsonMembers(Buffer.from(text, 'utf8'));
+  const keysOf = (value: unknown): number =>
+    value === null || typeof value !== 'object' ? 0 : Array.isArray(value) ? value.reduce((n: number, v) => n + keysOf(v), 0) : Object.entries(value).reduce((n, [, v]) => n + 1 + keysOf(v), 0);
+
+  it('counts object members in the raw text: strings followed by a colon, whatever the strings hold', () => {
+    expect(members('{}')).to.equal(0);
+    expect(members('"a:b"')).to.equal(0);
+    expect(members('{"a":1,"b":[{"c":"d"}]}')).to.equal(3);
+    expect(members('{ "a" \t\r\n : "x\\":y" , "b\\\\":"\\\\", "c": "\\\\\\"" }')).to.equal(3); // escaped quotes and backslashes
+    expect(members('["k:", "v", {"\\u0022":":"}]')).to.equal(1);
+    expect(members('{"Bon 🧾":"注文","ä":{"€":null}}')).to.equal(3);
+  });
+
+  it('agrees with the parsed count on arbitrary JSON (so a mismatch means a key given twice)', () => {
+    let seed = 42;
+    const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    const text = () => ['', 'a', ':', '"', '\\', '":', '\\"', 'ü€', '{}[]', ' , '][rand(10)]!.repeat(1 + rand(3));
+    const value = (depth: number): unknown => {
+      const k = depth > 3 ? rand(3) : rand(5);
+      if (k === 0) return text();
+      if (k === 1) return rand(2) ? rand(1000) / 7 : null;
+      if (k === 2) return rand(2) === 1;
+      if (k === 3) return Array.from({ length: rand(4) }, () => value(depth + 1));
+      return Object.fromEntries(Array.from({ length: rand(4) }, (_, i) => [`${text()}${i}`, value(depth + 1)]));
+    };
+    for (let i = 0; i < 500; i++) {
+      const v = value(0);
+      const json = rand(2) ? JSON.stringify(v) : JSON.stringify(v, null, rand(2) ? 2 : '\t');
+      expect(members(json), json).to.equal(keysOf(JSON.parse(json)));
+    }
+  });
+
+  it('names the first key given twice by its JSON path, at any depth and in arrays', () => {
+    const msg = DUPLICATE_KEY_MESSAGE;
+    expect(firstDuplicateKey('{"amount":"10.00","amount":"1000.00"}')).to.deep.equal({ field: 'amount', message: msg });
+    expect(firstDuplicateKey('[{"lines":[{"a":1},{"taxCode":"A","net":"1","taxCode":"B"}]}]')).to.deep.equal({ field: '[0].lines[1].taxCode', message: msg });
+    expect(firstDuplicateKey('{ "p" : { "x\\"y" : 1 , "x\\u0022y" : 2 } }')).to.deep.equal({ field: 'p.x"y', message: msg }); // the same key written two ways
+    expect(firstDuplicateKey('{"a":{"b":1},"c":{"b":2},"d":[1,"x",true,null,{"e":[]}]}')).to.equal(undefined);
+    expect(firstDuplicateKey('{"k":"v:\\"},{\\"k\\":1","k2":{}}')).to.equal(undefined);
   });
 });
