@@ -8,15 +8,13 @@
  * before the 413. Each test sends headers and at most a few bytes where "before reading" matters:
  * an answer that waits for the rest of the body never comes, and the test fails on its timeout.
  */
-import { once } from 'node:events';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { LedgerService } from '../../../src/infrastructure/service';
 import { basicAuth, bearer, fixtureText, head, INGEST_ENV, localeEnvelope, scayleFixture } from '../../support/ingest';
 import { erpInvoice, pspBatch } from '../../support/ops';
+import { startListeningService, type ProblemBody } from '../../support/listening-service';
 import { tempDir } from '../../support/temp-dir';
-import { testConfig } from '../../support/test-config';
 
 const DOCS = '/v1/ingest/erp/documents';
 const PSP = '/v1/ingest/psp/settlements';
@@ -28,17 +26,11 @@ const csvBatch = (batchId: string, lineId: string) => `${CSV_HEADER}\nadyen,${ba
 const UTF8_ONLY = (charset: string) => `The request body must be UTF-8 (RFC 8259 §8.1 for JSON): send it UTF-8 encoded, with charset=utf-8 or no charset parameter; charset ${charset} is not taken.`;
 const ENCODINGS_DETAIL = (coding: string) => `Content-Encoding ${coding} is not supported: send the body uncompressed (identity) or compressed as gzip, deflate or br (one coding).`;
 
-interface Problem {
-  status: number;
-  type: string;
-  detail?: string;
-  errors?: { field: string; message: string }[];
-}
 
 interface Answer {
   status: number;
   headers: IncomingHttpHeaders;
-  problem: Problem;
+  problem: ProblemBody;
   /** Whether the server closed the connection after answering (the rest of the upload is not received). */
   closed: boolean;
 }
@@ -50,10 +42,7 @@ describe('request bodies: what the headers decide before the body is read', func
   let port: number;
 
   before(async () => {
-    service = await LedgerService.start(testConfig(dir.path, { ...INGEST_ENV, LEDGER_INGEST_RATE_LIMIT: '0', LEDGER_BODY_LIMIT: '64kb' }), {}, false);
-    service.server.listen(0, '127.0.0.1');
-    await once(service.server, 'listening');
-    port = (service.server.address() as AddressInfo).port;
+    ({ service, port } = await startListeningService(dir.path, { ...INGEST_ENV, LEDGER_INGEST_RATE_LIMIT: '0', LEDGER_BODY_LIMIT: '64kb' }));
   });
   after(async () => {
     await service.stop();
@@ -83,7 +72,7 @@ describe('request bodies: what the headers decide before the body is read', func
             settled = true;
             clearTimeout(timer);
             req.destroy();
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, problem: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Problem, closed });
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, problem: JSON.parse(Buffer.concat(chunks).toString('utf8')) as ProblemBody, closed });
           };
           if (!socket || socket.destroyed || socket.readableEnded) finish(true);
           else {
@@ -224,7 +213,7 @@ describe('request bodies: what the headers decide before the body is read', func
         duplex: 'half',
       } as RequestInit);
       expect(chunked.status).to.equal(413);
-      expect(((await chunked.json()) as Problem).type).to.equal('/problems/payload-too-large');
+      expect(((await chunked.json()) as ProblemBody).type).to.equal('/problems/payload-too-large');
     });
   });
 });

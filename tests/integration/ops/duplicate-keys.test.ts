@@ -4,22 +4,14 @@
  * kept the last value silently — `{"amount":"10.00","amount":"1000.00"}` was a refund of 1000.00 —
  * while Business Central bodies and `import` lines (parsed by lossless-json) were already refused.
  */
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { DUPLICATE_KEY_MESSAGE } from '../../../src/infrastructure/http/json-body';
 import { LedgerService } from '../../../src/infrastructure/service';
 import { basicAuth, bearer, fixtureText, head, INGEST_ENV, localeEnvelope, scayleFixture } from '../../support/ingest';
 import { erpInvoice, pspBatch } from '../../support/ops';
+import { startListeningService, type ProblemBody } from '../../support/listening-service';
 import { tempDir } from '../../support/temp-dir';
-import { testConfig } from '../../support/test-config';
 
-interface Problem {
-  status: number;
-  type: string;
-  detail?: string;
-  errors?: { field: string; message: string }[];
-}
 
 /** `json` with `"key":` at its `nth` (0-based) occurrence written as `"key":<first>,"key":`. */
 const twice = (json: string, key: string, first: string, nth = 0): string => {
@@ -36,10 +28,7 @@ describe('JSON bodies that give a key twice in one object', function () {
   let base: string;
 
   before(async () => {
-    service = await LedgerService.start(testConfig(dir.path, { ...INGEST_ENV, LEDGER_INGEST_RATE_LIMIT: '0' }), {}, false);
-    service.server.listen(0, '127.0.0.1');
-    await once(service.server, 'listening');
-    base = `http://127.0.0.1:${(service.server.address() as AddressInfo).port}`;
+    ({ service, base } = await startListeningService(dir.path, { ...INGEST_ENV, LEDGER_INGEST_RATE_LIMIT: '0' }));
   });
   after(async () => {
     await service.stop();
@@ -132,7 +121,7 @@ describe('JSON bodies that give a key twice in one object', function () {
       const refused = await send(c.method ?? 'POST', c.path, c.dup(body), c.headers);
       expect(refused.status, refused.text).to.equal(400);
       expect(refused.contentType).to.match(/^application\/problem\+json/);
-      const problem = JSON.parse(refused.text) as Problem;
+      const problem = JSON.parse(refused.text) as ProblemBody;
       expect(problem.errors).to.deep.equal([{ field: c.field, message: DUPLICATE_KEY_MESSAGE }]);
       expect(problem.detail).to.equal('The request body gives a key more than once in the same object.');
       expect(await head(service)).to.equal(before);
@@ -149,7 +138,7 @@ describe('JSON bodies that give a key twice in one object', function () {
     const text = JSON.stringify(doc).replace('"documentDate":', '"documentdate ":"x","documentDate":');
     const res = await send('POST', '/v1/ingest/erp/documents', text, { Authorization: bearer('integrator') });
     expect(res.status, res.text).to.equal(400); // refused for the unknown member, not as a duplicate
-    expect((JSON.parse(res.text) as Problem).errors?.map((e) => e.field)).to.deep.equal(['documentdate ']);
+    expect((JSON.parse(res.text) as ProblemBody).errors?.map((e) => e.field)).to.deep.equal(['documentdate ']);
     expect((await send('POST', '/v1/ingest/erp/documents', JSON.stringify(doc), { Authorization: bearer('integrator') })).status).to.equal(202);
   });
 });

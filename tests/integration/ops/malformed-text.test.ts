@@ -6,15 +6,13 @@
  * malformed`), one in any other field was stored by SQLite as U+FFFD (not what was sent), and
  * invalid UTF-8 bytes were decoded to U+FFFD and accepted.
  */
-import { once } from 'node:events';
 import { gzipSync } from 'node:zlib';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { LedgerService } from '../../../src/infrastructure/service';
 import { basicAuth, bearer, fixtureText, head, INGEST_ENV, localeEnvelope, scayleFixture } from '../../support/ingest';
 import { erpInvoice, pspBatch } from '../../support/ops';
+import { startListeningService, type ProblemBody } from '../../support/listening-service';
 import { tempDir } from '../../support/temp-dir';
-import { testConfig } from '../../support/test-config';
 
 const DOCS = '/v1/ingest/erp/documents';
 const PSP = '/v1/ingest/psp/settlements';
@@ -23,12 +21,6 @@ const BC_INVOICES = '/v1/ingest/erp/business-central/sales-invoices';
 const LONE = (unit: string) => `must be well-formed Unicode text: it holds a lone UTF-16 surrogate (U+${unit})`;
 const CSV_HEADER = 'provider,batchId,batchCurrency,payoutDate,payoutAmount,lineId,type,paymentReference,gross,fee,net,currency,bookedAt';
 
-interface Problem {
-  status: number;
-  type: string;
-  detail?: string;
-  errors?: { field: string; message: string }[];
-}
 
 describe('ingest and commands: text that is not well-formed Unicode', function () {
   this.timeout(30_000);
@@ -37,10 +29,7 @@ describe('ingest and commands: text that is not well-formed Unicode', function (
   let base: string;
 
   before(async () => {
-    service = await LedgerService.start(testConfig(dir.path, { ...INGEST_ENV, LEDGER_INGEST_RATE_LIMIT: '0' }), {}, false);
-    service.server.listen(0, '127.0.0.1');
-    await once(service.server, 'listening');
-    base = `http://127.0.0.1:${(service.server.address() as AddressInfo).port}`;
+    ({ service, base } = await startListeningService(dir.path, { ...INGEST_ENV, LEDGER_INGEST_RATE_LIMIT: '0' }));
   });
   after(async () => {
     await service.stop();
@@ -48,13 +37,13 @@ describe('ingest and commands: text that is not well-formed Unicode', function (
   });
 
   /** Sends `body` (bytes as given) and answers the status and problem; asserts nothing was appended and the service still answers. */
-  async function send(path: string, body: string | Buffer, authorization: string, headers: Record<string, string> = {}): Promise<{ status: number; contentType: string | null; problem: Problem }> {
+  async function send(path: string, body: string | Buffer, authorization: string, headers: Record<string, string> = {}): Promise<{ status: number; contentType: string | null; problem: ProblemBody }> {
     const before = await head(service);
     const res = await fetch(`${base}${path}`, { method: 'POST', headers: { Authorization: authorization, 'Content-Type': 'application/json', ...headers }, body });
     const text = await res.text();
     expect(await head(service), `${path}: nothing appended (${text})`).to.equal(before);
     expect((await fetch(`${base}/v1/health`)).status).to.equal(200);
-    return { status: res.status, contentType: res.headers.get('content-type'), problem: JSON.parse(text) as Problem };
+    return { status: res.status, contentType: res.headers.get('content-type'), problem: JSON.parse(text) as ProblemBody };
   }
 
   describe('a lone surrogate (JSON escape) in any string or key of a JSON body: 400 naming its JSON path', () => {
@@ -95,7 +84,7 @@ describe('ingest and commands: text that is not well-formed Unicode', function (
   });
 
   describe('a body whose bytes are not UTF-8: 400 naming the body', () => {
-    const refused = (problem: Problem) => {
+    const refused = (problem: ProblemBody) => {
       expect(problem.type).to.equal('/problems/malformed-text');
       expect(problem.errors).to.deep.equal([{ field: 'body', message: 'is not valid UTF-8' }]);
     };
