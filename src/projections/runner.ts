@@ -4,8 +4,9 @@
  *
  * - Starts from the lowest stored checkpoint; an event at or below a projection's checkpoint is not
  *   applied to it again.
- * - A batch closes at `batchSize` events, after `maxLatencyMs` since its first event, or when the
- *   subscription reports it caught up. Its writes and every projection's new checkpoint go to the
+ * - A batch closes at `batchSize` events, after `maxLatencyMs` since its first event, when the
+ *   subscription reports it caught up, or as soon as it holds a position a reader waits for
+ *   ({@link ProjectionRunner.hurry}: read-your-writes does not wait out the linger). Its writes and every projection's new checkpoint go to the
  *   store in one {@link ReadModelStore.commit}, so a checkpoint never passes a write that is not
  *   durable. A failed commit (store down, a rebuild swapped the collections in) restarts the
  *   subscription from the stored checkpoints.
@@ -115,6 +116,10 @@ export class ProjectionRunner implements ProjectionMonitor {
   private closeSubscription: (() => Promise<void>) | undefined;
   private reachedHead = false;
   private pendingEvents = 0;
+  /** The highest position a reader waits for that no batch has reached yet (0n: none). */
+  private awaited = 0n;
+  /** Closes the batch being gathered now when it holds {@link awaited} (set while consuming). */
+  private closeBatchIfAwaited: (() => void) | undefined;
   private readonly batchSize: number;
   private readonly maxLatencyMs: number;
   private readonly physical: (name: string) => string;
@@ -221,11 +226,15 @@ export class ProjectionRunner implements ProjectionMonitor {
     let next: Promise<IteratorResult<unknown>> | undefined;
     // One timer per batch (armed at its first event, `maxLatencyMs`), not one per event: a catch-up
     // of a million events armed and cleared a million timers.
-    let deadline: { timer: NodeJS.Timeout; expired: Promise<typeof TIMEOUT> } | undefined;
+    let deadline: { timer: NodeJS.Timeout; expired: Promise<typeof TIMEOUT>; now(): void } | undefined;
     const TIMEOUT = Symbol('timeout');
     const disarm = () => {
       if (deadline) clearTimeout(deadline.timer);
       deadline = undefined;
+    };
+    const holdsAwaited = (b: readonly RecordedEvent[]) => this.awaited !== 0n && b.length > 0 && b[b.length - 1]!.position >= this.awaited;
+    this.closeBatchIfAwaited = () => {
+      if (holdsAwaited(batch)) deadline?.now();
     };
     try {
       for (;;) {
@@ -233,8 +242,8 @@ export class ProjectionRunner implements ProjectionMonitor {
         next ??= iterator.next();
         const message = deadline === undefined ? await next : await Promise.race([next, deadline.expired]);
         if (message === TIMEOUT) {
-          deadline = undefined;
-          await this.flush(batch);
+          disarm();
+          await this.flushBatch(batch);
           batch = [];
           continue;
         }
@@ -242,7 +251,7 @@ export class ProjectionRunner implements ProjectionMonitor {
         const result = message as IteratorResult<{ kind: 'event'; event: RecordedEvent } | { kind: 'caughtUp'; position: bigint }>;
         if (result.done) {
           disarm();
-          await this.flush(batch);
+          await this.flushBatch(batch);
           return;
         }
         if (result.value.kind === 'event') {
@@ -250,17 +259,21 @@ export class ProjectionRunner implements ProjectionMonitor {
           this.pendingEvents = batch.length;
           if (batch.length === 1) {
             let timer!: NodeJS.Timeout;
-            const expired = new Promise<typeof TIMEOUT>((resolve) => (timer = setTimeout(() => resolve(TIMEOUT), this.maxLatencyMs)));
-            deadline = { timer, expired };
+            let now!: () => void;
+            const expired = new Promise<typeof TIMEOUT>((resolve) => {
+              timer = setTimeout(() => resolve(TIMEOUT), this.maxLatencyMs);
+              now = () => resolve(TIMEOUT);
+            });
+            deadline = { timer, expired, now };
           }
-          if (batch.length >= this.batchSize || this.endsBatch(result.value.event)) {
+          if (batch.length >= this.batchSize || this.endsBatch(result.value.event) || holdsAwaited(batch)) {
             disarm();
-            await this.flush(batch);
+            await this.flushBatch(batch);
             batch = [];
           }
         } else {
           disarm();
-          await this.flush(batch);
+          await this.flushBatch(batch);
           batch = [];
           this.reachedHead = true;
           this.notify();
@@ -269,9 +282,17 @@ export class ProjectionRunner implements ProjectionMonitor {
       }
     } finally {
       disarm();
+      this.closeBatchIfAwaited = undefined;
       this.closeSubscription = undefined;
       await subscription.close();
     }
+  }
+
+  /** {@link flush} of a batch of the log's flow; a reader's wait it reaches is settled. */
+  private async flushBatch(batch: RecordedEvent[]): Promise<void> {
+    const last = batch.length > 0 ? batch[batch.length - 1]!.position : undefined;
+    await this.flush(batch);
+    if (last !== undefined && this.awaited <= last) this.awaited = 0n;
   }
 
   private lock: Promise<unknown> = Promise.resolve();
@@ -524,7 +545,19 @@ export class ProjectionRunner implements ProjectionMonitor {
    */
   async waitForPosition(position: bigint, timeoutMs: number): Promise<boolean> {
     if (this.lowest() >= position) await this.recheckGenerations();
+    else this.hurry(position);
     return this.waiters.wait(position, timeoutMs);
+  }
+
+  /**
+   * A reader waits for `position` (a `minPosition` read, the period close): the batch that holds it
+   * is committed as soon as it does — at once when the batch being gathered holds it already —
+   * instead of lingering up to `maxLatencyMs` for more events. Batches before it are not hurried.
+   */
+  hurry(position: bigint): void {
+    if (position <= this.awaited) return;
+    this.awaited = position;
+    this.closeBatchIfAwaited?.();
   }
 
   /**

@@ -17,6 +17,8 @@ export type ToProjectionThread =
   | { kind: 'appended' }
   /** The stored checkpoints' generations differ from the reported ones (a rebuild swapped in): look now. */
   | { kind: 'recheck' }
+  /** A reader waits for `position`: commit the batch that holds it as soon as it does (`ProjectionRunner.hurry`). */
+  | { kind: 'hurry'; position: bigint }
   /** Stop the runner and the scheduler, close the stores, then exit. */
   | { kind: 'stop' };
 

@@ -107,10 +107,13 @@ export class ProjectionThread implements ProjectionMonitor {
    * A wait that would be answered at once first compares the stored checkpoints' generations with
    * the reported ones: after a live rebuild's swap the thread's runner reports its own, later position
    * until it notices (its next commit); here the stored positions count at once and the thread is
-   * asked to restart from them (`ProjectionRunner.recheckGenerations`).
+   * asked to restart from them (`ProjectionRunner.recheckGenerations`). A wait that is not answered
+   * at once asks the thread's runner to commit the batch holding `position` as soon as it does
+   * (`ProjectionRunner.hurry`) rather than after its linger.
    */
   async waitForPosition(position: bigint, timeoutMs: number): Promise<boolean> {
     if (this.lowest() >= position) await this.recheckGenerations();
+    else this.send({ kind: 'hurry', position }); // the thread's runner commits the batch holding it at once
     return this.waiters.wait(position, timeoutMs);
   }
 

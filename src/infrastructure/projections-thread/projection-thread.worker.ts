@@ -65,6 +65,7 @@ async function main(): Promise<void> {
   port.on('message', (message: ToProjectionThread) => {
     if (message.kind === 'appended') wakeable?.wakeSubscriptions();
     else if (message.kind === 'recheck') void runner.recheckGenerations();
+    else if (message.kind === 'hurry') runner.hurry(message.position);
     else if (message.kind === 'stop') void stop();
   });
 
