@@ -26,7 +26,6 @@ const csvBatch = (batchId: string, lineId: string) => `${CSV_HEADER}\nadyen,${ba
 const UTF8_ONLY = (charset: string) => `The request body must be UTF-8 (RFC 8259 §8.1 for JSON): send it UTF-8 encoded, with charset=utf-8 or no charset parameter; charset ${charset} is not taken.`;
 const ENCODINGS_DETAIL = (coding: string) => `Content-Encoding ${coding} is not supported: send the body uncompressed (identity) or compressed as gzip, deflate or br (one coding).`;
 
-
 interface Answer {
   status: number;
   headers: IncomingHttpHeaders;

@@ -12,7 +12,6 @@ import { erpInvoice, pspBatch } from '../../support/ops';
 import { startListeningService, type ProblemBody } from '../../support/listening-service';
 import { tempDir } from '../../support/temp-dir';
 
-
 /** `json` with `"key":` at its `nth` (0-based) occurrence written as `"key":<first>,"key":`. */
 const twice = (json: string, key: string, first: string, nth = 0): string => {
   let at = -1;

@@ -21,7 +21,6 @@ const BC_INVOICES = '/v1/ingest/erp/business-central/sales-invoices';
 const LONE = (unit: string) => `must be well-formed Unicode text: it holds a lone UTF-16 surrogate (U+${unit})`;
 const CSV_HEADER = 'provider,batchId,batchCurrency,payoutDate,payoutAmount,lineId,type,paymentReference,gross,fee,net,currency,bookedAt';
 
-
 describe('ingest and commands: text that is not well-formed Unicode', function () {
   this.timeout(30_000);
   const dir = tempDir();
