@@ -75,7 +75,13 @@ export async function runImport(config: Config, file: string, options: ImportOpt
           kind = kindOf(line);
           throw new HttpProblem(400, 'malformed-text', 'Malformed text', 'The line is not valid UTF-8.', { errors: [{ field: 'line', message: 'is not valid UTF-8' }] });
         }
-        const parsed = parseLossless(line) as { kind?: unknown; body?: unknown } | null;
+        let parsed: { kind?: unknown; body?: unknown } | null;
+        try {
+          parsed = parseLossless(lineNo === 1 ? line.replace(/^\uFEFF/, '') : line) as { kind?: unknown; body?: unknown } | null; // a byte order mark may start the file
+        } catch (err) {
+          kind = kindOf(line); // a line refused whole (a key given twice, no JSON) still says its kind when it can
+          throw err;
+        }
         if (parsed === null || typeof parsed !== 'object' || !IMPORT_KINDS.includes(parsed.kind as ImportKind)) throw new Error(`kind must be one of ${IMPORT_KINDS.join(', ')}`);
         kind = parsed.kind as ImportKind;
         if (parsed.body === undefined) throw new Error('body is required');

@@ -64,6 +64,18 @@ const loneSurrogate = (text: string): string => `U+${(/\p{Cs}/u.exec(text)?.[0] 
 /** What a string holding a lone surrogate is told (`errors[].message`; the field is its JSON path). */
 export const malformedTextMessage = (text: string): string => `must be well-formed Unicode text: it holds a lone UTF-16 surrogate (${loneSurrogate(text)})`;
 
+/**
+ * The JSON path of member `key` under `path` (`lines[0].taxCode`; the body itself is ''): a key that
+ * would read as more path (`a.b`, `[0]`), is empty or holds quotes, backslashes or white space is
+ * written as a quoted JSON string in brackets (`payload["a.b"]`). The path is echoed in the
+ * problem, so a key that is not well-formed Unicode is written with U+FFFD in place.
+ */
+export function memberPath(path: string, key: string): string {
+  const name = key.toWellFormed();
+  if (name === '' || /[.[\]"\\\s]/u.test(name)) return `${path}[${JSON.stringify(name)}]`;
+  return path ? `${path}.${name}` : name;
+}
+
 /** The first fault of `value` in document order, with its JSON path (`lines[0].taxCode`; the body itself is `body`). */
 function locate(value: unknown, path: string, depth: number, max: number): FieldError | undefined {
   if (typeof value === 'string') return value.isWellFormed() ? undefined : { field: path || 'body', message: malformedTextMessage(value) };
@@ -77,8 +89,7 @@ function locate(value: unknown, path: string, depth: number, max: number): Field
     return undefined;
   }
   for (const key of Object.keys(value)) {
-    // The path is echoed in the problem: a key that is not well-formed is written with U+FFFD in place.
-    const field = path ? `${path}.${key.toWellFormed()}` : key.toWellFormed();
+    const field = memberPath(path, key);
     if (!key.isWellFormed()) return { field, message: `is a key that is not well-formed Unicode text: it holds a lone UTF-16 surrogate (${loneSurrogate(key)})` };
     const found = locate((value as Record<string, unknown>)[key], field, depth + 1, max);
     if (found) return found;
@@ -139,13 +150,13 @@ for (const c of [0x20, 0x09, 0x0a, 0x0d]) JSON_WHITESPACE[c] = 1;
  * counts showed a duplicate, to name it.
  */
 export function firstDuplicateKey(text: string): FieldError | undefined {
-  let i = 0;
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0; // a byte order mark before the body (body-parser drops it too)
   const skipWhitespace = () => {
     while (i < text.length && JSON_WHITESPACE[text.charCodeAt(i)] === 1) i++;
   };
   const readString = (): string => {
     const start = i++;
-    while (text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+    while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
     i++;
     return JSON.parse(text.slice(start, i)) as string;
   };
@@ -160,7 +171,7 @@ export function firstDuplicateKey(text: string): FieldError | undefined {
       for (;;) {
         skipWhitespace();
         const key = readString();
-        const field = path ? `${path}.${key.toWellFormed()}` : key.toWellFormed();
+        const field = memberPath(path, key);
         if (keys.has(key)) return { field, message: DUPLICATE_KEY_MESSAGE };
         keys.add(key);
         skipWhitespace();
@@ -189,6 +200,40 @@ export function firstDuplicateKey(text: string): FieldError | undefined {
   return scan('');
 }
 
+/** Members of the plain objects in a parsed JSON tree (arrays walked; class instances such as lossless numbers are values). */
+function countPlainMembers(value: unknown): number {
+  let members = 0;
+  const nodes: unknown[] = [value];
+  while (nodes.length > 0) {
+    const node = nodes.pop();
+    if (Array.isArray(node)) {
+      nodes.push(...(node as unknown[]));
+      continue;
+    }
+    if (node === null || typeof node !== 'object') continue;
+    const proto = Object.getPrototypeOf(node) as unknown;
+    if (proto !== Object.prototype && proto !== null) continue;
+    for (const key of Object.keys(node)) {
+      members++;
+      nodes.push((node as Record<string, unknown>)[key]);
+    }
+  }
+  return members;
+}
+
+/**
+ * A key given twice in one object of the JSON text `text`, whose parse is `parsed` (by any parser:
+ * `JSON.parse` keeps the last value, lossless-json the value when both are equal), or undefined.
+ * @returns the key's path and {@link DUPLICATE_KEY_MESSAGE} (`body` when the search cannot name it).
+ */
+export function duplicateKeyProblem(text: string, parsed: unknown): FieldError | undefined {
+  if (countJsonMembers(Buffer.from(text, 'utf8')) === countPlainMembers(parsed)) return undefined;
+  return firstDuplicateKey(text) ?? { field: 'body', message: DUPLICATE_KEY_MESSAGE };
+}
+
+/** The problem's `detail` when a key is given twice. */
+export const DUPLICATE_KEY_DETAIL = 'The request body gives a key more than once in the same object.';
+
 /** What a key given twice in one object is told (`errors[].message`; the field is its JSON path). */
 export const DUPLICATE_KEY_MESSAGE =
   'is given more than once in the same object: JSON object member names should be unique (RFC 8259 §4) and the ledger does not pick one of the values; send it once';
@@ -214,11 +259,11 @@ export function checkJsonBody(max = MAX_JSON_DEPTH): RequestHandler {
     }
     const raw = req.rawBody;
     if (raw && raw.length > 0 && members > 0 && countJsonMembers(raw) !== members) {
-      const duplicate = firstDuplicateKey(raw.toString('utf8'));
-      if (duplicate) {
-        next(HttpProblem.validation([duplicate], 'The request body gives a key more than once in the same object.'));
-        return;
-      }
+      // Counted in the text more often than parsed: a key given twice. Should the search not name it,
+      // the body is refused all the same (the last value would otherwise be taken without a word).
+      const duplicate = firstDuplicateKey(raw.toString('utf8')) ?? { field: 'body', message: DUPLICATE_KEY_MESSAGE };
+      next(HttpProblem.validation([duplicate], DUPLICATE_KEY_DETAIL));
+      return;
     }
     next();
   };

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { SqliteEventStore } from '../../../src/infrastructure/event-store/sqlite/sqlite-event-store';
 import { formatSummary, runImport } from '../../../src/infrastructure/cli/import.command';
+import { DUPLICATE_KEY_MESSAGE } from '../../../src/infrastructure/http/json-body';
 import { fixtureText, localeEnvelope, scayleFixture } from '../../support/ingest';
 import { tempDir } from '../../support/temp-dir';
 import { testConfig } from '../../support/test-config';
@@ -69,6 +70,27 @@ describe('scayle-ledger import: amounts beyond the currency scale', function () 
   this.timeout(30_000);
   const dir = tempDir();
   after(() => dir.remove());
+
+  it('a byte order mark may start the file; a line giving a key twice is rejected naming the key, whether or not the values are equal (lossless-json took equal ones)', async () => {
+    const sub = tempDir();
+    try {
+      const doc = (n: string) => JSON.stringify({ kind: 'erp_document', body: { documentType: 'invoice', documentNumber: n, revision: 0, status: 'posted', orderReference: '902', postingDate: '2024-06-03', documentDate: '2024-06-03', currency: 'EUR', pricesIncludeTax: false, totals: { net: '10.00', tax: '1.90', gross: '11.90' }, lines: [] } });
+      const bomFile = join(sub.path, 'bom.ndjson');
+      writeFileSync(
+        bomFile,
+        `\uFEFF${[doc('BOM-1'), doc('DUP-SAME').replace('"currency":"EUR"', '"currency":"EUR","currency":"EUR"'), doc('DUP-DIFF').replace('"currency":"EUR"', '"currency":"EUR","currency":"CHF"'), doc('BOM-2')].join('\n')}\n`,
+      );
+      const reported: string[] = [];
+      const summary = await runImport(testConfig(sub.path), bomFile, { progress: false, report: (l) => reported.push(l) });
+      expect(summary.erp_document).to.deep.equal({ accepted: 2, duplicate: 0, failed: 0, rejected: 2 });
+      expect(reported).to.deep.equal([
+        `line 2 (erp_document): Request validation failed: body.currency ${DUPLICATE_KEY_MESSAGE}`,
+        `line 3 (erp_document): Request validation failed: body.currency ${DUPLICATE_KEY_MESSAGE}`,
+      ]);
+    } finally {
+      sub.remove();
+    }
+  });
 
   it('rejects a line whose amounts carry zeros beyond the scale ("11.680" EUR, "5.000" CHF), naming the field; nothing of it is appended', async () => {
     const file = join(dir.path, 'zeros.ndjson');

@@ -132,6 +132,37 @@ describe('JSON bodies that give a key twice in one object', function () {
     });
   }
 
+  it('a byte order mark before the body does not hide a key given twice (it did: the search stopped at the mark and the last value was stored)', async () => {
+    const before = await head(service);
+    const body = `\uFEFF${twice(JSON.stringify(erpInvoice('DUP-BOM', '7806')), 'totals', '{"net":"1000.00","tax":"190.00","gross":"1190.00"}')}`;
+    const refused = await send('POST', '/v1/ingest/erp/documents', body, { Authorization: bearer('integrator') });
+    expect(refused.status, refused.text).to.equal(400);
+    expect((JSON.parse(refused.text) as ProblemBody).errors).to.deep.equal([{ field: 'totals', message: DUPLICATE_KEY_MESSAGE }]);
+    expect(await head(service)).to.equal(before);
+    const bc = JSON.stringify(JSON.parse(fixtureText('business-central', 'sales-invoice.json')));
+    const bcRefused = await send('POST', '/v1/ingest/erp/business-central/sales-invoices', `\uFEFF${twice(bc, 'number', '"SI-0"')}`, { Authorization: bearer('integrator') });
+    expect(bcRefused.status, bcRefused.text).to.equal(400);
+    expect((JSON.parse(bcRefused.text) as ProblemBody).errors).to.deep.equal([{ field: 'number', message: DUPLICATE_KEY_MESSAGE }]);
+    expect(await head(service)).to.equal(before);
+    // once, with the mark: taken on every JSON route, Business Central too (it was a 400 malformed-json there)
+    expect((await send('POST', '/v1/ingest/erp/documents', `\uFEFF${JSON.stringify(erpInvoice('DUP-BOM', '7806'))}`, { Authorization: bearer('integrator') })).status).to.equal(202);
+    const bcTaken = await send('POST', '/v1/ingest/erp/business-central/sales-invoices', `\uFEFF${bc}`, { Authorization: bearer('integrator') });
+    expect(bcTaken.status, bcTaken.text).to.equal(202);
+  });
+
+  it('a key that would read as more path is named quoted (payload["a.b"], payload[""])', async () => {
+    for (const [key, field] of [
+      ['a.b', 'payload["a.b"]'],
+      ['', 'payload[""]'],
+      ['[0]', 'payload["[0]"]'],
+    ]) {
+      const json = JSON.stringify(localeEnvelope(`wh-dup-q-${field.length}`, 'order-confirmed', { ...scayleFixture('OrderGetResponse.json'), [key]: 1 }));
+      const refused = await send('POST', '/v1/ingest/scayle/webhooks', twice(json, key, '2'), { Authorization: basicAuth() });
+      expect(refused.status, refused.text).to.equal(400);
+      expect((JSON.parse(refused.text) as ProblemBody).errors).to.deep.equal([{ field, message: DUPLICATE_KEY_MESSAGE }]);
+    }
+  });
+
   it('the same key in different objects is taken, and a key that only looks like another is no duplicate', async () => {
     const doc = erpInvoice('DUP-OK', '7805', { lines: [{ ...(erpInvoice('x', '1').lines as object[])[0], net: '10.00' }] }); // net in the line and in totals
     const text = JSON.stringify(doc).replace('"documentDate":', '"documentdate ":"x","documentDate":');

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { countJsonMembers, DUPLICATE_KEY_MESSAGE, firstDuplicateKey, jsonBodyProblem, MAX_JSON_DEPTH } from '../../../src/infrastructure/http/json-body';
+import { countJsonMembers, DUPLICATE_KEY_MESSAGE, duplicateKeyProblem, firstDuplicateKey, jsonBodyProblem, MAX_JSON_DEPTH, memberPath } from '../../../src/infrastructure/http/json-body';
+import { parseLossless } from '../../../src/infrastructure/http/ingest/lossless-body';
 
 const nested = (levels: number): unknown => JSON.parse(`${'{"a":'.repeat(levels - 1)}{}${'}'.repeat(levels - 1)}`);
 const nestedArrays = (levels: number): unknown => JSON.parse(`${'['.repeat(levels)}${']'.repeat(levels)}`);
@@ -71,8 +72,37 @@ describe('JSON body: keys given twice in one object', () => {
     const msg = DUPLICATE_KEY_MESSAGE;
     expect(firstDuplicateKey('{"amount":"10.00","amount":"1000.00"}')).to.deep.equal({ field: 'amount', message: msg });
     expect(firstDuplicateKey('[{"lines":[{"a":1},{"taxCode":"A","net":"1","taxCode":"B"}]}]')).to.deep.equal({ field: '[0].lines[1].taxCode', message: msg });
-    expect(firstDuplicateKey('{ "p" : { "x\\"y" : 1 , "x\\u0022y" : 2 } }')).to.deep.equal({ field: 'p.x"y', message: msg }); // the same key written two ways
+    expect(firstDuplicateKey('{ "p" : { "x\\"y" : 1 , "x\\u0022y" : 2 } }')).to.deep.equal({ field: 'p["x\\"y"]', message: msg }); // the same key written two ways (quoted: it holds a quote)
     expect(firstDuplicateKey('{"a":{"b":1},"c":{"b":2},"d":[1,"x",true,null,{"e":[]}]}')).to.equal(undefined);
     expect(firstDuplicateKey('{"k":"v:\\"},{\\"k\\":1","k2":{}}')).to.equal(undefined);
+  });
+});
+
+describe('JSON paths and duplicate keys: the edges', () => {
+  it('writes a key that would read as more path quoted in brackets', () => {
+    expect(memberPath('', 'amount')).to.equal('amount');
+    expect(memberPath('lines[0]', 'net')).to.equal('lines[0].net');
+    expect(memberPath('payload', 'a.b')).to.equal('payload["a.b"]');
+    expect(memberPath('payload', '')).to.equal('payload[""]');
+    expect(memberPath('payload', '[0]')).to.equal('payload["[0]"]');
+    expect(memberPath('', 'a "b"')).to.equal('["a \\"b\\""]');
+    expect(memberPath('p', 'Bon 🧾')).to.equal('p["Bon 🧾"]');
+    expect(memberPath('p', 'x\uDC00')).to.equal('p.x\uFFFD');
+  });
+
+  it('a byte order mark before the text does not stop the search', () => {
+    expect(firstDuplicateKey('\uFEFF{"a":1,"a":2}')).to.deep.equal({ field: 'a', message: DUPLICATE_KEY_MESSAGE });
+  });
+
+  it('counts a lossless parse (numbers as objects) by its plain objects only: equal values given twice are found', () => {
+    expect(duplicateKeyProblem('{"a":1.50,"b":[2,{"c":3}]}', parseLossless('{"a":1.50,"b":[2,{"c":3}]}'))).to.equal(undefined);
+    expect(() => parseLossless('{"b":[2,{"c":3,"c":3}]}')).to.throw('gives a key more than once');
+    try {
+      parseLossless('{"b":[2,{"c":3,"c":4}]}');
+      expect.fail('refused');
+    } catch (err) {
+      expect((err as { extensions: { errors?: unknown } }).extensions.errors).to.deep.equal([{ field: 'b[1].c', message: DUPLICATE_KEY_MESSAGE }]);
+    }
+    expect(parseLossless('\uFEFF{"a":1}')).to.have.property('a');
   });
 });
