@@ -7,6 +7,7 @@ import { decideStaleSync, evolveOpenStaleSync, FreshnessThresholds, ProjectionLa
 import { LEDGER_EVENT_NAMESPACE } from '../../domain/shared/ids';
 import type { Clock } from '../ports/clock.port';
 import { ConcurrencyConflictError, EventStore, StreamNotFoundError } from '../ports/event-store.port';
+import type { ProjectionStatus } from '../ports/period-close.port';
 import type { ProjectionStatusSource } from '../ports/projection-status.port';
 import { eventsInWindow, FRESHNESS_SOURCES, FreshnessSource, FreshnessState } from './freshness.tracker';
 import { inTradingHours, TradingSpan } from './trading-hours';
@@ -98,14 +99,18 @@ export class FreshnessService {
     private readonly lags: ProjectionLagReader,
     private readonly clock: Clock,
     private readonly options: FreshnessOptions,
+    /** Every view that follows the log (the `projections` of the report), to wait for with `minPosition`. */
+    private readonly views?: Pick<ProjectionStatus, 'waitForPosition'>,
   ) {}
 
   /**
    * The figures of `GET /v1/freshness`; with `minPosition`, first waits (at most `waitMs`) until the
-   * figures include that log position.
+   * figures include that log position: the per-source figures and every view's position (the
+   * projections are asked to write the batch holding it at once). After `waitMs` it answers as
+   * things stand (the views still behind show their lag).
    */
   async report(minPosition?: bigint, waitMs = 5000): Promise<FreshnessReport> {
-    if (minPosition !== undefined) await this.projection.waitForPosition(minPosition, waitMs);
+    if (minPosition !== undefined) await Promise.all([this.projection.waitForPosition(minPosition, waitMs), this.views?.waitForPosition(minPosition, waitMs)]);
     const now = this.clock.now();
     const state = this.projection.state();
     const [head, projections] = await Promise.all([this.store.headPosition(), this.lags.read()]);

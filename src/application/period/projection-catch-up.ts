@@ -4,8 +4,9 @@ import type { ProjectionStatusSource } from '../ports/projection-status.port';
 
 /**
  * {@link ProjectionStatus} over every component that follows the log (`ProjectionStatusSource`s:
- * projection runner, freshness projection, outbox…): polls their positions until all have reached
- * the position or the timeout runs out, then answers where each one is.
+ * projection runner, freshness projection, outbox…): asks each to hurry to the position (the runner
+ * then writes the batch holding it without its linger), polls their positions until all have reached
+ * it or the timeout runs out, then answers where each one is.
  */
 export class ProjectionCatchUp implements ProjectionStatus {
   constructor(
@@ -15,6 +16,7 @@ export class ProjectionCatchUp implements ProjectionStatus {
 
   async waitForPosition(position: bigint, timeoutMs: number): Promise<ProjectionProgress[]> {
     const deadline = Date.now() + timeoutMs;
+    for (const s of this.sources()) s.hurry?.(position);
     for (;;) {
       const progress = await Promise.all(this.sources().map(async (s) => ({ name: s.name, position: await s.position() })));
       if (progress.every((p) => p.position >= position) || Date.now() >= deadline) return progress;

@@ -29,8 +29,16 @@ export const LAG_COUNT_CAP = 10_000;
 export interface ProjectionMonitor {
   /** Every projection's progress (reads the log head). */
   status(): Promise<ProjectionLag[]>;
-  /** Resolves true once every projection's checkpoint is at or past `position`, false after `timeoutMs`. */
+  /**
+   * Resolves true once every projection's checkpoint is at or past `position`, false after
+   * `timeoutMs`. The batch holding `position` is written as soon as it holds it ({@link hurry}).
+   */
   waitForPosition(position: bigint, timeoutMs: number): Promise<boolean>;
+  /**
+   * Someone waits for `position` (a reader polling positions, the period close): the batch that holds
+   * it is written as soon as it does instead of after the batch linger (`LEDGER_PROJECTION_MAX_LATENCY`).
+   */
+  hurry?(position: bigint): void;
   /** Position of the last event in the log (`0n` when empty). */
   headPosition(): Promise<bigint>;
   /** Checkpoints as of now, without reading the log. */

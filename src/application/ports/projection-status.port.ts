@@ -8,4 +8,9 @@ export interface ProjectionStatusSource {
   readonly name: string;
   /** Position of the last log event the component has processed (`0n` before the first). */
   position(): Promise<bigint> | bigint;
+  /**
+   * Someone waits for the component to reach `position`: one that gathers events before it writes
+   * them (the projection runner's batch linger) writes as soon as it holds the position.
+   */
+  hurry?(position: bigint): void;
 }

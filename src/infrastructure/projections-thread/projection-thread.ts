@@ -113,8 +113,13 @@ export class ProjectionThread implements ProjectionMonitor {
    */
   async waitForPosition(position: bigint, timeoutMs: number): Promise<boolean> {
     if (this.lowest() >= position) await this.recheckGenerations();
-    else this.send({ kind: 'hurry', position }); // the thread's runner commits the batch holding it at once
+    else this.hurry(position);
     return this.waiters.wait(position, timeoutMs);
+  }
+
+  /** {@link ProjectionMonitor.hurry}: passed to the thread's runner (`ProjectionRunner.hurry`) unless it is there already. */
+  hurry(position: bigint): void {
+    if (this.lowest() < position) this.send({ kind: 'hurry', position });
   }
 
   private async recheckGenerations(): Promise<void> {

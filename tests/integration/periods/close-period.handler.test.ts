@@ -73,4 +73,17 @@ describe('ProjectionCatchUp', () => {
     const behind = await new ProjectionCatchUp(() => [{ name: 'stuck', position: () => 1n }], 1).waitForPosition(6n, 20);
     expect(behind).to.deep.equal([{ name: 'stuck', position: 1n }]);
   });
+
+  it('asks every source that can hurry to the position first (the runner writes its lingering batch at once)', async () => {
+    const { ProjectionCatchUp } = await import('../../../src/application/period/projection-catch-up');
+    const asked: bigint[] = [];
+    let at = 2n;
+    const runner = { name: 'reconciliation', position: () => at, hurry: (p: bigint) => { asked.push(p); at = p; } };
+    const waited = await new ProjectionCatchUp(() => [runner, { name: 'outbox', position: () => 8n }], 1).waitForPosition(7n, 5_000);
+    expect(asked).to.deep.equal([7n]);
+    expect(waited).to.deep.equal([
+      { name: 'reconciliation', position: 7n },
+      { name: 'outbox', position: 8n },
+    ]);
+  });
 });

@@ -6,6 +6,7 @@
  */
 import { expect } from 'chai';
 import request from 'supertest';
+import type { ProjectionStatus } from '../../../src/application/ports/period-close.port';
 import type { ProjectionMonitor } from '../../../src/application/ports/projection-monitor.port';
 import { TOKENS } from '../../../src/infrastructure/di/tokens';
 import { LedgerService } from '../../../src/infrastructure/service';
@@ -50,6 +51,21 @@ for (const mode of ['worker', 'main'] as const) {
       const tookMs = Date.now() - started;
       expect(list.body.items.map((i: { streamId: string }) => i.streamId)).to.include('order-msde-DE-7301');
       expect(tookMs, `took ${tookMs} ms; the linger would have held it until 1 s after the webhook`).to.be.below(500);
+    });
+
+    it('the period close\'s wait and /v1/freshness?minPosition hurry the batch too, and freshness shows every view at the position', async () => {
+      const position = await webhook(5);
+      let started = Date.now();
+      const progress = await service.container.get<ProjectionStatus>(TOKENS.ProjectionStatus).waitForPosition(position, 5_000);
+      expect(Date.now() - started, 'the close waits for every view').to.be.below(500);
+      for (const p of progress) expect(p.position >= position, `${p.name} at ${p.position}`).to.equal(true);
+      const next = await webhook(6);
+      started = Date.now();
+      const fresh = await request(service.server).get(`/v1/freshness?minPosition=${next}`).set('Authorization', bearer('operations')).expect(200);
+      expect(Date.now() - started).to.be.below(500);
+      const views = fresh.body.projections as { name: string; position: string }[];
+      expect(views.map((v) => v.name)).to.include.members(['reconciliation', 'order-history', 'freshness']);
+      for (const v of views) expect(BigInt(v.position) >= next, `${v.name} at ${v.position}`).to.equal(true);
     });
 
     it('a read right after the write: answered without the linger, every time', async () => {

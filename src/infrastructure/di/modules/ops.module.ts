@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { ensureDirectory } from '../../config/directories';
 import { ContainerModule } from 'inversify';
 import { FreshnessService, ProjectionLagReader } from '../../../application/freshness/freshness.service';
+import { ProjectionCatchUp } from '../../../application/period/projection-catch-up';
 import type { Clock } from '../../../application/ports/clock.port';
 import type { EventStore } from '../../../application/ports/event-store.port';
 import type { OutboxDispatcher } from '../../../application/outbox/outbox-dispatcher';
@@ -53,13 +54,14 @@ export const opsModule = new ContainerModule(({ bind }) => {
     const config = ctx.get<Config>(TOKENS.Config);
     const store = ctx.get<EventStore>(TOKENS.EventStore);
     const clock = ctx.get<Clock>(TOKENS.Clock);
-    const lags = new ProjectionLagReader(store, ctx.getAll<ProjectionStatusSource>(TOKENS.ProjectionPositions), clock);
+    const sources = ctx.getAll<ProjectionStatusSource>(TOKENS.ProjectionPositions);
+    const lags = new ProjectionLagReader(store, sources, clock);
     return new FreshnessService(store, ctx.get<FreshnessProjection>(TOKENS.FreshnessProjection), lags, clock, {
       windowsMs: config.ops.freshnessWindowsMs,
       thresholds: { erpLagMs: config.ops.staleErpLagMs, webhookSilenceMs: config.ops.staleWebhookSilenceMs, projectionLagMs: config.ops.staleProjectionLagMs },
       tradingHours: config.ops.tradingHours,
       timezone: config.timezone,
-    });
+    }, new ProjectionCatchUp(() => sources));
   });
   bind<StaleSyncMonitor>(TOKENS.StaleSyncMonitor).toDynamicValue(
     (ctx) => new StaleSyncMonitor(ctx.get<FreshnessService>(TOKENS.Freshness), ctx.get<Config>(TOKENS.Config).ops.freshnessCheckIntervalMs, ctx.get<Logger>(TOKENS.Logger).child({ component: 'stale-sync' })),

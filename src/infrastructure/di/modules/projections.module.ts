@@ -156,7 +156,7 @@ export const projectionsModule = new ContainerModule(({ bind }) => {
   for (const name of PROJECTION_NAMES) {
     bind<ProjectionStatusSource>(TOKENS.ProjectionPositions).toDynamicValue((ctx) => {
       const monitor = ctx.get<ProjectionMonitor>(TOKENS.ProjectionMonitor);
-      return { name, position: () => monitor.checkpoints().find((c) => c.name === name)?.position ?? 0n };
+      return { name, position: () => monitor.checkpoints().find((c) => c.name === name)?.position ?? 0n, hurry: (position: bigint) => monitor.hurry?.(position) };
     });
   }
   bind<ReadModelQueries>(TOKENS.ReadModelQueries).toDynamicValue((ctx) => new ReadModelQueries(ctx.get<ReadModelStore>(TOKENS.ReadModelStore), ctx.get<Clock>(TOKENS.Clock)));
