@@ -105,7 +105,7 @@ export async function runImport(config: Config, file: string, options: ImportOpt
 /** The kind a line names, read from its text as decoded (for the report of a line refused before parsing), else `unknown`. */
 function kindOf(line: string): ImportKind | 'unknown' {
   try {
-    const kind = (JSON.parse(line) as { kind?: unknown } | null)?.kind;
+    const kind = (JSON.parse(line.replace(/^\uFEFF/, '')) as { kind?: unknown } | null)?.kind;
     return IMPORT_KINDS.includes(kind as ImportKind) ? (kind as ImportKind) : 'unknown';
   } catch {
     return 'unknown';

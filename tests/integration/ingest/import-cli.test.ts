@@ -87,6 +87,12 @@ describe('scayle-ledger import: amounts beyond the currency scale', function () 
         `line 2 (erp_document): Request validation failed: body.currency ${DUPLICATE_KEY_MESSAGE}`,
         `line 3 (erp_document): Request validation failed: body.currency ${DUPLICATE_KEY_MESSAGE}`,
       ]);
+      // the mark before a first line that is refused: its kind is still told
+      const markedFile = join(sub.path, 'bom-dup.ndjson');
+      writeFileSync(markedFile, `\uFEFF${doc('DUP-FIRST').replace('"currency":"EUR"', '"currency":"EUR","currency":"EUR"')}\n`);
+      const marked: string[] = [];
+      expect((await runImport(testConfig(sub.path), markedFile, { progress: false, report: (l) => marked.push(l) })).erp_document.rejected).to.equal(1);
+      expect(marked).to.deep.equal([`line 1 (erp_document): Request validation failed: body.currency ${DUPLICATE_KEY_MESSAGE}`]);
     } finally {
       sub.remove();
     }
