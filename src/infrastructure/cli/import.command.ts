@@ -11,7 +11,7 @@ import { Lifecycle, TOKENS } from '../di/tokens';
 import { ingestBusinessCentral, mapBusinessCentralText, validateCanonicalDocuments } from '../http/ingest/erp-documents.controller';
 import { parseLossless, stringifyLossless } from '../http/ingest/lossless-body';
 import { validateSettlement } from '../http/ingest/psp-settlements.controller';
-import { jsonBodyProblem } from '../http/json-body';
+import { dropByteOrderMark, jsonBodyProblem } from '../http/json-body';
 import { parseEnvelope } from '../http/ingest/scayle-webhook.controller';
 import { HttpProblem } from '../http/problem-details';
 import { createLogger } from '../logging/logger';
@@ -77,7 +77,7 @@ export async function runImport(config: Config, file: string, options: ImportOpt
         }
         let parsed: { kind?: unknown; body?: unknown } | null;
         try {
-          parsed = parseLossless(lineNo === 1 ? line.replace(/^\uFEFF/, '') : line) as { kind?: unknown; body?: unknown } | null; // a byte order mark may start the file
+          parsed = parseLossless(line) as { kind?: unknown; body?: unknown } | null; // drops a byte order mark (one may start the file)
         } catch (err) {
           kind = kindOf(line); // a line refused whole (a key given twice, no JSON) still says its kind when it can
           throw err;
@@ -105,7 +105,7 @@ export async function runImport(config: Config, file: string, options: ImportOpt
 /** The kind a line names, read from its text as decoded (for the report of a line refused before parsing), else `unknown`. */
 function kindOf(line: string): ImportKind | 'unknown' {
   try {
-    const kind = (JSON.parse(line.replace(/^\uFEFF/, '')) as { kind?: unknown } | null)?.kind;
+    const kind = (JSON.parse(dropByteOrderMark(line)) as { kind?: unknown } | null)?.kind;
     return IMPORT_KINDS.includes(kind as ImportKind) ? (kind as ImportKind) : 'unknown';
   } catch {
     return 'unknown';

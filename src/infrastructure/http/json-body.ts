@@ -149,8 +149,9 @@ for (const c of [0x20, 0x09, 0x0a, 0x0d]) JSON_WHITESPACE[c] = 1;
  * no deeper than {@link MAX_JSON_DEPTH} (the scan recurses per level). Used only once the member
  * counts showed a duplicate, to name it.
  */
-export function firstDuplicateKey(text: string): FieldError | undefined {
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0; // a byte order mark before the body (body-parser drops it too)
+export function firstDuplicateKey(body: string): FieldError | undefined {
+  const text = dropByteOrderMark(body);
+  let i = 0;
   const skipWhitespace = () => {
     while (i < text.length && JSON_WHITESPACE[text.charCodeAt(i)] === 1) i++;
   };
@@ -200,6 +201,12 @@ export function firstDuplicateKey(text: string): FieldError | undefined {
   return scan('');
 }
 
+/** `text` without a UTF-8 byte order mark before it (body-parser drops one before parsing JSON too). */
+export const dropByteOrderMark = (text: string): string => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+
+/** The first key given twice in JSON text whose key counts showed one; `body` should the search not name it. */
+const namedDuplicate = (text: string): FieldError => firstDuplicateKey(text) ?? { field: 'body', message: DUPLICATE_KEY_MESSAGE };
+
 /** Members of the plain objects in a parsed JSON tree (arrays walked; class instances such as lossless numbers are values). */
 function countPlainMembers(value: unknown): number {
   let members = 0;
@@ -227,8 +234,7 @@ function countPlainMembers(value: unknown): number {
  * @returns the key's path and {@link DUPLICATE_KEY_MESSAGE} (`body` when the search cannot name it).
  */
 export function duplicateKeyProblem(text: string, parsed: unknown): FieldError | undefined {
-  if (countJsonMembers(Buffer.from(text, 'utf8')) === countPlainMembers(parsed)) return undefined;
-  return firstDuplicateKey(text) ?? { field: 'body', message: DUPLICATE_KEY_MESSAGE };
+  return countJsonMembers(Buffer.from(text, 'utf8')) === countPlainMembers(parsed) ? undefined : namedDuplicate(text);
 }
 
 /** The problem's `detail` when a key is given twice. */
@@ -261,8 +267,7 @@ export function checkJsonBody(max = MAX_JSON_DEPTH): RequestHandler {
     if (raw && raw.length > 0 && members > 0 && countJsonMembers(raw) !== members) {
       // Counted in the text more often than parsed: a key given twice. Should the search not name it,
       // the body is refused all the same (the last value would otherwise be taken without a word).
-      const duplicate = firstDuplicateKey(raw.toString('utf8')) ?? { field: 'body', message: DUPLICATE_KEY_MESSAGE };
-      next(HttpProblem.validation([duplicate], DUPLICATE_KEY_DETAIL));
+      next(HttpProblem.validation([namedDuplicate(raw.toString('utf8'))], DUPLICATE_KEY_DETAIL));
       return;
     }
     next();

@@ -1,6 +1,6 @@
 import { parse, stringify } from 'lossless-json';
 import { NumberToken } from '../../../application/ingest/erp/business-central.mapper';
-import { DUPLICATE_KEY_DETAIL, duplicateKeyProblem, firstDuplicateKey } from '../json-body';
+import { dropByteOrderMark, DUPLICATE_KEY_DETAIL, duplicateKeyProblem, firstDuplicateKey } from '../json-body';
 import { HttpProblem } from '../problem-details';
 
 /**
@@ -11,7 +11,7 @@ import { HttpProblem } from '../problem-details';
  *   (as every JSON route refuses it, see `checkJsonBody`); 400 `malformed-json` for text that is no JSON.
  */
 export function parseLossless(text: string): unknown {
-  const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const json = dropByteOrderMark(text);
   let parsed: unknown;
   try {
     parsed = parse(json, null, (token: string) => new NumberToken(token));
