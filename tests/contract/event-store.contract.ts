@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import {
   ConcurrencyConflictError,
   EventData,
+  EventIdInOtherStreamError,
   EventStore,
   RecordedEvent,
   StreamNotFoundError,
@@ -207,6 +208,49 @@ export function eventStoreContract(name: string, create: () => Promise<EventStor
           { id: b.id, revision: 1n, position: first.position },
           { id: a.id, revision: 0n, position: read[0]!.position },
         ]);
+      });
+    });
+
+    describe('appendIfAbsent (optional fast path of exactly-once appends)', () => {
+      it('appends a new fact at the stream end, whatever the stream holds, and says it wrote it', async function () {
+        if (!store.appendIfAbsent) this.skip();
+        await store.appendToStream(stream, [event(), event()], { expectedRevision: 'no_stream' });
+        const fact = event('Fact', { n: 3 });
+        const result = await store.appendIfAbsent!(stream, fact);
+        const read = await store.readStream(stream);
+        expect(result).to.deep.equal({ written: true, nextExpectedRevision: 2n, position: read[2]!.position });
+        expect(read.map((e) => [e.id, e.revision, e.data])).to.deep.equal([...read.slice(0, 2).map((e) => [e.id, e.revision, e.data]), [fact.id, 2n, { n: 3 }]]);
+      });
+
+      it('writes nothing for an id already in the stream, however much came after it, and answers where it is', async function () {
+        if (!store.appendIfAbsent) this.skip();
+        const fact = event('Fact');
+        const first = await store.appendIfAbsent!(stream, fact);
+        await store.appendToStream(stream, [event(), event()], { expectedRevision: 0n });
+        const again = await store.appendIfAbsent!(stream, { ...fact, data: { n: 2 } });
+        expect(again).to.deep.equal({ written: false, nextExpectedRevision: 0n, position: first.position });
+        const read = await store.readStream(stream);
+        expect(read.map((e) => e.id).filter((id) => id === fact.id)).to.have.length(1);
+        expect(read[0]!.data).to.deep.equal({ n: 1 });
+      });
+
+      it('refuses an id stored in another stream and writes nothing', async function () {
+        if (!store.appendIfAbsent) this.skip();
+        const fact = event('Fact');
+        const stored = await store.appendToStream(`${stream}-other`, [fact], { expectedRevision: 'no_stream' });
+        const err = await store.appendIfAbsent!(stream, fact).then(() => undefined, (e: unknown) => e);
+        expect(err).to.be.instanceOf(EventIdInOtherStreamError);
+        expect((err as EventIdInOtherStreamError).stored).to.deep.equal({ streamId: `${stream}-other`, revision: 0n, position: stored.position });
+        expect(await store.streamRevision(stream)).to.equal('no_stream');
+      });
+
+      it('writes a fact delivered 20 times at once exactly once', async function () {
+        if (!store.appendIfAbsent) this.skip();
+        const fact = event('Fact');
+        const results = await Promise.all(Array.from({ length: 20 }, () => store.appendIfAbsent!(stream, fact)));
+        expect(results.filter((r) => r.written)).to.have.length(1);
+        expect(new Set(results.map((r) => r.position)).size).to.equal(1);
+        expect((await store.readStream(stream)).map((e) => e.id)).to.deep.equal([fact.id]);
       });
     });
 

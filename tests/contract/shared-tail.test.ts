@@ -129,6 +129,7 @@ describe('SharedTailEventStore (one log tail, many consumers)', () => {
     await Promise.all([a, b].map((it) => take(it, (s) => caughtUps(s) === 1)));
     // one group commit of three appends (same event-loop turn)
     const events = [event(1), event(2), event(3)];
+    events[0]!.data = { n: 1, nested: { list: [1, 'a'] }, raw: { big: 'x'.repeat(100) } };
     events[1]!.data = { n: 2, dropped: undefined, when: new Date('2024-05-31T22:30:00.000Z') };
     events[2]!.data = { n: 3, zero: -0, list: [1, 'a', null, { deep: true }] };
     await Promise.all(events.map((e, i) => store.appendToStream(`g${i}`, [e], { expectedRevision: 'no_stream' })));
@@ -141,8 +142,13 @@ describe('SharedTailEventStore (one log tail, many consumers)', () => {
     for await (const e of inner.readAll()) read.push({ ...e });
     expect(sa!.map((m) => ({ ...(m as { object: object }).object }))).to.deep.equal(read);
     expect((sa![1] as { object: { data: object } }).object.data).to.not.have.property('dropped');
-    // plain JSON values are handed over as they were appended (nothing parsed again); the others as stored
-    expect((sa![0] as { object: { data: object } }).object.data).to.equal(events[0]!.data);
+    // plain JSON values are handed over as they were appended (nothing parsed again); the others as stored.
+    // A raw payload stored apart (events.raw) comes as a copy of data's other members, with raw parsed on first read.
+    const announced = (sa![0] as { object: { data: { n: number; nested: unknown; raw: unknown } } }).object.data;
+    expect(announced).to.not.equal(events[0]!.data);
+    expect(announced.nested).to.equal((events[0]!.data as { nested: unknown }).nested);
+    expect(Object.keys(announced)).to.deep.equal(['n', 'nested', 'raw']);
+    expect(announced.raw).to.deep.equal((events[0]!.data as { raw: unknown }).raw);
     expect((sa![1] as { object: { data: object } }).object.data).to.not.equal(events[1]!.data);
     expect((sa![2] as { object: { data: { zero: number } } }).object.data.zero).to.satisfy((z: number) => Object.is(z, 0)); // -0 is stored as 0
   });

@@ -41,8 +41,10 @@ const MAX_CONFLICT_RETRIES = 5;
 
 /**
  * Appends source facts exactly once per stream (DESIGN §4): looks up which fact ids (or aliases) the
- * stream holds (index lookups where the store offers them, else a read of the stream), skips those, appends the rest at the revision read, and on a concurrency conflict reads
- * again and retries (bounded). The store's idempotent append covers a retry whose first attempt
+ * stream holds (index lookups where the store offers them, else a read of the stream), skips those,
+ * appends the rest at the revision read, and on a concurrency conflict reads again and retries
+ * (bounded). A single fact without aliases goes straight to the store's `appendIfAbsent` where it
+ * has one (no lookup first). The store's idempotent append covers a retry whose first attempt
  * succeeded without an answer.
  */
 export class FactWriter {
@@ -56,6 +58,8 @@ export class FactWriter {
    * @throws ConcurrencyConflictError after {@link MAX_CONFLICT_RETRIES} conflicting attempts.
    */
   async appendOnce(streamId: string, facts: readonly PendingFact[]): Promise<AppendOnceResult> {
+    const only = facts.length === 1 ? facts[0]! : undefined;
+    if (only && !only.aliases?.length && this.store.appendIfAbsent) return this.appendIfAbsent(streamId, only.event);
     return this.mutex.run(streamId, async () => {
       const elsewhere = new Map<string, StoredElsewhere>();
       for (let attempt = 0; ; ) {
@@ -88,6 +92,21 @@ export class FactWriter {
         }
       }
     });
+  }
+
+  /**
+   * One fact without aliases on a store that offers {@link EventStore.appendIfAbsent} (the webhook's
+   * case): the store decides stored-or-new inside its write, so no lookup goes before it and no
+   * expected revision can conflict.
+   */
+  private async appendIfAbsent(streamId: string, event: EventData): Promise<AppendOnceResult> {
+    try {
+      const result = await this.store.appendIfAbsent!(streamId, event);
+      return { eventIds: [event.id], appended: result.written ? 1 : 0, position: result.position };
+    } catch (err) {
+      if (!(err instanceof EventIdInOtherStreamError) || err.eventId !== event.id) throw err;
+      return { eventIds: [event.id], appended: 0, position: err.stored.position, elsewhere: [{ id: event.id, ...err.stored }] };
+    }
   }
 
   /**

@@ -83,6 +83,12 @@ export interface AppendResult {
   position: bigint;
 }
 
+/** What {@link EventStore.appendIfAbsent} answers: where the event now is, and whether this call wrote it. */
+export interface AppendIfAbsentResult extends AppendResult {
+  /** `true`: this call appended the event; `false`: its id was already stored in the stream (nothing written). */
+  written: boolean;
+}
+
 export type ReadDirection = 'forwards' | 'backwards';
 
 export interface ReadStreamOptions {
@@ -226,6 +232,19 @@ export interface EventStore {
    * store it wraps holds (ids and revisions are never rewritten, so upcasting does not touch it).
    */
   findInStream?(streamId: string, eventIds: readonly string[]): Promise<StreamLookup>;
+
+  /**
+   * Optional fast path for exactly-once appends of one fact with a deterministic id, offered by
+   * adapters that keep event ids unique across the whole log for ever (SQLite's `UNIQUE(event_id)`;
+   * EventStoreDB's idempotency check is best-effort beyond its recent-id cache, so it does not offer
+   * it). Appends `event` at the stream's end (no expected-revision check: a fact does not depend on
+   * what the stream holds) unless its id is already stored in the stream, deciding both in the write
+   * itself — no read before the append. A decorator that offers it must check what it checks on
+   * {@link appendToStream}.
+   * @returns the event's revision and position (new or stored) and whether this call wrote it.
+   * @throws EventIdInOtherStreamError when the id is stored in another stream (nothing written).
+   */
+  appendIfAbsent?(streamId: string, event: EventData): Promise<AppendIfAbsentResult>;
 
   /** Reads `$all` in position order, lazily (suitable for millions of events). */
   readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;

@@ -20,6 +20,7 @@ import type {
   ActualRevision,
   AllSubscription,
   AppendOptions,
+  AppendIfAbsentResult,
   AppendResult,
   EventData,
   EventStore,
@@ -46,6 +47,8 @@ export class SchemaVersionMismatchError extends Error {
 export class UpcastingEventStore implements EventStore {
   /** The adapter's, when it has one: ids and revisions are never upcast. */
   readonly findInStream?: (streamId: string, eventIds: readonly string[]) => Promise<StreamLookup>;
+  /** The adapter's, when it has one, after the same schema-version check as {@link appendToStream}. */
+  readonly appendIfAbsent?: (streamId: string, event: EventData) => Promise<AppendIfAbsentResult>;
 
   constructor(
     /** The adapter that stores events as written. */
@@ -53,6 +56,7 @@ export class UpcastingEventStore implements EventStore {
     private readonly registry: UpcasterRegistry,
   ) {
     if (inner.findInStream) this.findInStream = (streamId, eventIds) => inner.findInStream!(streamId, eventIds);
+    if (inner.appendIfAbsent) this.appendIfAbsent = (streamId, event) => this.checkVersions([event]) ?? inner.appendIfAbsent!(streamId, event);
   }
 
   get kind(): string {
@@ -61,11 +65,16 @@ export class UpcastingEventStore implements EventStore {
 
   /** @throws SchemaVersionMismatchError (nothing written) when an event is not at its type's latest version. */
   appendToStream(streamId: string, events: readonly EventData[], options: AppendOptions): Promise<AppendResult> {
+    return this.checkVersions(events) ?? this.inner.appendToStream(streamId, events, options);
+  }
+
+  /** A rejection with SchemaVersionMismatchError when an event is not at its type's latest version; else undefined. */
+  private checkVersions(events: readonly EventData[]): Promise<never> | undefined {
     for (const e of events) {
       const latest = this.registry.latestVersion(e.type);
       if (e.metadata.schemaVersion !== latest) return Promise.reject(new SchemaVersionMismatchError(e.type, e.metadata.schemaVersion, latest));
     }
-    return this.inner.appendToStream(streamId, events, options);
+    return undefined;
   }
 
   async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {

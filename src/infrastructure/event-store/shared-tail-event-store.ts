@@ -2,6 +2,7 @@ import type {
   ActualRevision,
   AllSubscription,
   AppendOptions,
+  AppendIfAbsentResult,
   AppendResult,
   EventData,
   EventStore,
@@ -67,6 +68,7 @@ export interface SharedTailOptions {
  */
 export class SharedTailEventStore implements EventStore {
   readonly findInStream?: (streamId: string, eventIds: readonly string[]) => Promise<StreamLookup>;
+  readonly appendIfAbsent?: (streamId: string, event: EventData) => Promise<AppendIfAbsentResult>;
   private readonly window: TailWindow;
   private readonly subscriptions = new Set<SharedTailSubscription>();
   private readonly pageSize: number;
@@ -84,6 +86,7 @@ export class SharedTailEventStore implements EventStore {
     this.window = new TailWindow(inner, this.pageSize, Math.max(this.pageSize, options.windowSize ?? 2 * this.pageSize));
     if (isCommitFeed(inner)) this.stopFeed = inner.onCommitted((after, events) => this.window.offer(after, events));
     if (inner.findInStream) this.findInStream = (streamId, eventIds) => inner.findInStream!(streamId, eventIds);
+    if (inner.appendIfAbsent) this.appendIfAbsent = async (streamId, event) => this.appended(await inner.appendIfAbsent!(streamId, event));
   }
 
   get kind(): string {
@@ -91,7 +94,11 @@ export class SharedTailEventStore implements EventStore {
   }
 
   async appendToStream(streamId: string, events: readonly EventData[], options: AppendOptions): Promise<AppendResult> {
-    const result = await this.inner.appendToStream(streamId, events, options);
+    return this.appended(await this.inner.appendToStream(streamId, events, options));
+  }
+
+  /** Notes an answered append's position and wakes the subscriptions at the head. */
+  private appended<R extends AppendResult>(result: R): R {
     if (result.position > this.appendedTo) this.appendedTo = result.position;
     for (const s of this.subscriptions) s.wake(false);
     return result;

@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
+import { rememberSourceText } from '../event-store/source-text';
 import { FieldError, HttpProblem, unsupportedCharsetProblem } from './problem-details';
 
 /**
@@ -270,6 +271,8 @@ export function checkJsonBody(max = MAX_JSON_DEPTH): RequestHandler {
       next(HttpProblem.validation([namedDuplicate(raw.toString('utf8'))], DUPLICATE_KEY_DETAIL));
       return;
     }
+    // The body's own text, for the event log to keep as a fact's raw payload (source-text.ts).
+    if (raw && raw.length > 0) rememberSourceText(req.body, raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf ? raw.subarray(3) : raw);
     next();
   };
 }

@@ -87,6 +87,17 @@ describe('upcasting event store', () => {
       expect(lookup.found.map((f) => f.id)).to.deep.equal([v1.id]);
     });
 
+    it("passes the adapter's appendIfAbsent through, after the same schema-version check as appendToStream", async () => {
+      const v1 = await storedInvoice('order-msde-DE-964', '964');
+      expect(store.appendIfAbsent).to.be.a('function');
+      const err = await store.appendIfAbsent!('order-msde-DE-964', v1).then(() => undefined, (e: unknown) => e);
+      expect(err).to.be.instanceOf(SchemaVersionMismatchError);
+      expect(await store.streamRevision('order-msde-DE-964')).to.equal('no_stream');
+      const v2 = await storedInvoice('order-msde-DE-964', '964', 2, (d) => d);
+      expect(await store.appendIfAbsent!('order-msde-DE-964', v2)).to.include({ written: true, nextExpectedRevision: 0n });
+      expect(await store.appendIfAbsent!('order-msde-DE-964', v2)).to.include({ written: false, nextExpectedRevision: 0n });
+    });
+
     it('hands out a version from the future as a refused event instead of misreading it', async () => {
       await raw.appendToStream('order-msde-DE-962', [await storedInvoice('order-msde-DE-962', '962', 3, (d) => ({ ...d, lines: 'new shape' }))], { expectedRevision: 'no_stream' });
       const [e] = await store.readStream('order-msde-DE-962');

@@ -1,6 +1,8 @@
+import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import request from 'supertest';
 import type { InProcessIngestMetrics } from '../../../src/application/ports/ingest-metrics.port';
+import { join } from 'node:path';
 import { TOKENS } from '../../../src/infrastructure/di/tokens';
 import { LedgerService } from '../../../src/infrastructure/service';
 import { basicAuth, head, INGEST_ENV, localeEnvelope, metaEnvelope, scayleFixture, streamEvents } from '../../support/ingest';
@@ -61,6 +63,20 @@ describe('ingest: Scayle webhooks', () => {
     expect(data.order.payments).to.deep.equal([{ key: 'accounting', transactionKey: 'creditcard-abcde', amount: '11.90' }]);
     expect(data.order.vouchers).to.deep.equal([{ code: 'fashion2020', voucherId: '0', type: 'relative', value: '1000', appliedItemKeys: [] }]);
     expect((data.raw as { payload: { id: number } }).payload.id).to.equal(901);
+  });
+
+  it("keeps the delivery as the sender's own text (spacing, number spelling; a byte order mark dropped), read back as the parsed delivery", async () => {
+    const envelope = localeEnvelope('wh-text-902', 'order-confirmed', { ...scayleFixture<Record<string, unknown>>('OrderGetResponse.json'), id: 902 });
+    const text = JSON.stringify(envelope, null, 2).replace('"id": 902', '"id": 9.02e2');
+    const res = await request(service.server).post(ROUTE).set('Authorization', basicAuth()).set('content-type', 'application/json').send(`\uFEFF${text}`).expect(202);
+    const db = new Database(join(dir.path, 'events.db'), { readonly: true });
+    try {
+      expect(db.prepare<[string], { raw: string }>('SELECT raw FROM events WHERE event_id = ?').get(res.body.eventIds[0])!.raw).to.equal(text);
+    } finally {
+      db.close();
+    }
+    const [event] = await streamEvents(service, 'order-msde-DE-902');
+    expect((event!.data as { raw: unknown }).raw).to.deep.equal(envelope);
   });
 
   it('accepts the newer meta+version envelope and takes rates exactly (rate 1 → "1")', async () => {

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import {
   ActualRevision,
   AllSubscription,
+  AppendIfAbsentResult,
   AppendOptions,
   AppendResult,
   EventData,
@@ -19,6 +20,7 @@ import type { CommitFeed, CommittedListener } from '../shared-tail-event-store';
 import { AppendRequest, openLogDatabase, SqliteLogWriter, writeError, type WriteOutcome } from './sqlite-log-writer';
 import { LogWriterThread } from './sqlite-writer-thread';
 import { SqliteAllSubscription } from './sqlite-subscription';
+import { sourceTextOf } from '../source-text';
 
 /** `synchronous` pragma choices; see README "Durability". */
 export type SqliteSynchronous = 'FULL' | 'NORMAL';
@@ -54,7 +56,7 @@ interface PendingAppend {
   streamId: string;
   events: readonly EventData[];
   expected: ExpectedRevision;
-  resolve(result: AppendResult): void;
+  resolve(result: AppendIfAbsentResult): void;
   reject(error: unknown): void;
 }
 
@@ -68,6 +70,8 @@ interface EventRow {
   data: string;
   metadata: string;
   created: string;
+  /** JSON text of `data.raw` when it is stored apart from `data` (see {@link storedForm}); null otherwise. */
+  raw: string | null;
 }
 
 
@@ -153,10 +157,27 @@ export class SqliteEventStore implements EventStore, CommitFeed {
    * one append per transaction, as before.
    */
   async appendToStream(streamId: string, events: readonly EventData[], options: AppendOptions): Promise<AppendResult> {
-    this.assertOpen();
     if (events.length === 0) throw new Error('appendToStream needs at least one event');
-    return new Promise<AppendResult>((resolve, reject) => {
-      this.pendingAppends.push({ streamId, events, expected: options.expectedRevision, resolve, reject });
+    const { nextExpectedRevision, position } = await this.enqueue(streamId, events, options.expectedRevision);
+    return { nextExpectedRevision, position };
+  }
+
+  /**
+   * The port's exactly-once fast path: `UNIQUE(event_id)` keeps ids unique across the log for ever,
+   * so an append with expected revision `any` is idempotent without a read first — inside the group
+   * commit's transaction, an id already stored in this stream is answered as stored (the writer's
+   * idempotent-retry check), one stored in another stream is refused, a new one is inserted.
+   * @throws EventIdInOtherStreamError when the id is stored in another stream.
+   */
+  async appendIfAbsent(streamId: string, event: EventData): Promise<AppendIfAbsentResult> {
+    return this.enqueue(streamId, [event], 'any');
+  }
+
+  /** Queues an append for the next group commit (see {@link appendToStream}). */
+  private enqueue(streamId: string, events: readonly EventData[], expected: ExpectedRevision): Promise<AppendIfAbsentResult> {
+    this.assertOpen();
+    return new Promise<AppendIfAbsentResult>((resolve, reject) => {
+      this.pendingAppends.push({ streamId, events, expected, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flushAppends());
@@ -181,9 +202,12 @@ export class SqliteEventStore implements EventStore, CommitFeed {
     }
     const sent: PendingAppend[] = [];
     const requests: AppendRequest[] = [];
+    const dataValues: (StoredForm['dataValue'])[][] = [];
     for (const p of batch) {
       try {
-        requests.push({ streamId: p.streamId, expected: p.expected, events: p.events.map((e) => ({ id: e.id, type: e.type, data: JSON.stringify(e.data), metadata: JSON.stringify(e.metadata) })) });
+        const forms = p.events.map(storedForm);
+        requests.push({ streamId: p.streamId, expected: p.expected, events: forms.map((f) => f.row) });
+        dataValues.push(forms.map((f) => f.dataValue));
         sent.push(p);
       } catch (err) {
         p.reject(err); // data JSON cannot hold (a bigint, a cycle): this append only
@@ -198,14 +222,14 @@ export class SqliteEventStore implements EventStore, CommitFeed {
         for (const p of sent) p.reject(err); // the commit failed: nothing of the group is stored
         return;
       }
-      this.settle(sent, requests, outcomes);
+      this.settle(sent, requests, dataValues, outcomes);
       return;
     }
     const failAll = (err: unknown) => {
       for (const p of sent) p.reject(err); // answered ones stay answered
     };
     this.committing = this.writerThread!.commit(requests)
-      .then((outcomes) => this.settle(sent, requests, outcomes), failAll)
+      .then((outcomes) => this.settle(sent, requests, dataValues, outcomes), failAll)
       .catch(failAll) // a commit listener that threw: no append is left unanswered
       .finally(() => {
         this.committing = undefined;
@@ -214,14 +238,14 @@ export class SqliteEventStore implements EventStore, CommitFeed {
   }
 
   /** Announces a committed group to the commit listeners, then answers its appends. */
-  private settle(sent: readonly PendingAppend[], requests: readonly AppendRequest[], outcomes: readonly WriteOutcome[]): void {
-    this.announce(sent, requests, outcomes);
+  private settle(sent: readonly PendingAppend[], requests: readonly AppendRequest[], dataValues: readonly StoredForm['dataValue'][][], outcomes: readonly WriteOutcome[]): void {
+    this.announce(sent, requests, dataValues, outcomes);
     let written = false;
     sent.forEach((p, i) => {
       const o = outcomes[i]!;
       if (o.ok) {
         written ||= o.written;
-        p.resolve({ nextExpectedRevision: o.nextExpectedRevision, position: o.position });
+        p.resolve({ nextExpectedRevision: o.nextExpectedRevision, position: o.position, written: o.written });
       } else p.reject(writeError(o.error));
     });
     if (written) this.appended.emit('appended');
@@ -249,7 +273,7 @@ export class SqliteEventStore implements EventStore, CommitFeed {
    * Tells the commit listeners what the group commit just stored (see {@link onCommitted}): each
    * written append's events at their positions and revisions (consecutive within the append).
    */
-  private announce(sent: readonly PendingAppend[], requests: readonly AppendRequest[], outcomes: readonly WriteOutcome[]): void {
+  private announce(sent: readonly PendingAppend[], requests: readonly AppendRequest[], dataValues: readonly StoredForm['dataValue'][][], outcomes: readonly WriteOutcome[]): void {
     if (this.committedListeners.size === 0) return;
     const events: RecordedEvent[] = [];
     for (let i = 0; i < outcomes.length; i++) {
@@ -263,10 +287,12 @@ export class SqliteEventStore implements EventStore, CommitFeed {
         const event = appended[j]!;
         if (!wellFormed(event.id) || !wellFormed(event.type)) return;
         const back = BigInt(last - j);
+        const row = stored[j]!;
         const parsed: { data?: unknown; metadata?: unknown } = {};
-        if (jsonFaithful(event.data)) parsed.data = event.data;
+        const dataValue = dataValues[i]![j];
+        if (dataValue !== undefined && jsonFaithful(dataValue)) parsed.data = row.raw === undefined ? dataValue : withStoredRaw(dataValue as Record<string, unknown>, row.raw);
         if (jsonFaithful(event.metadata)) parsed.metadata = event.metadata;
-        events.push(recorded({ position: o.position - back, event_id: event.id, stream_id: streamId, revision: o.nextExpectedRevision - back, type: event.type, data: stored[j]!.data, metadata: stored[j]!.metadata, created: o.created }, parsed));
+        events.push(recorded({ position: o.position - back, event_id: event.id, stream_id: streamId, revision: o.nextExpectedRevision - back, type: event.type, data: row.data, metadata: row.metadata, created: o.created, raw: row.raw ?? null }, parsed));
       }
     }
     if (events.length === 0) return;
@@ -447,13 +473,82 @@ function jsonFaithful(value: unknown, depth = 0): boolean {
   return true;
 }
 
+/** An event as the log stores it, and the value of its `data` that a commit may announce. */
+interface StoredForm {
+  row: AppendRequest['events'][number];
+  /** `data` as readers will see it before `raw` is put back: the appender's value, or its copy without `raw`. */
+  dataValue: unknown;
+}
+
+/**
+ * How an event is stored. A source fact's raw payload — an object `data` whose last member is
+ * `raw` — is stored in `events.raw`, apart from the rest of `data`: readers that never look at it
+ * (the projections, the subscribers of the main thread) do not parse it, and a payload that came as
+ * a request body is stored as the sender's own text ({@link sourceTextOf}) instead of being written
+ * out again. Readers get `raw` back as the last member of `data`, parsed on first access. Any other
+ * `data` (`raw` elsewhere, a `toJSON`, not a plain object) is stored whole, as before.
+ * @throws TypeError / RangeError when `data` or `metadata` cannot be JSON (a bigint, a cycle).
+ */
+function storedForm(event: EventData): StoredForm {
+  const { id, type, data } = event;
+  const metadata = JSON.stringify(event.metadata);
+  if (endsWithRaw(data)) {
+    const { raw, ...rest } = data;
+    const rawText = sourceTextOf(raw) ?? (JSON.stringify(raw) as string | undefined);
+    if (rawText !== undefined) return { row: { id, type, data: JSON.stringify(rest), metadata, raw: rawText }, dataValue: rest };
+  }
+  return { row: { id, type, data: JSON.stringify(data), metadata }, dataValue: data };
+}
+
+/** A plain object without `toJSON` whose last own member is a defined `raw` (see {@link storedForm}). */
+function endsWithRaw(data: unknown): data is { raw: unknown } & Record<string, unknown> {
+  if (data === null || typeof data !== 'object' || Object.getPrototypeOf(data) !== Object.prototype) return false;
+  let last: string | undefined;
+  for (const key in data) last = key;
+  return last === 'raw' && (data as { raw?: unknown }).raw !== undefined && !Object.prototype.hasOwnProperty.call(data, 'toJSON');
+}
+
+/** The stored text and parsed value of `data.raw` of an event read back (see {@link storedForm}). */
+const RAW = Symbol('storedRaw');
+type WithRaw = { [RAW]: [text: string | undefined, value: unknown] };
+
+/** An own enumerable `raw` accessor, parsed on first read (a write replaces it); shared by every event. */
+const RAW_PROPERTY: PropertyDescriptor = {
+  enumerable: true,
+  configurable: true,
+  get(this: WithRaw): unknown {
+    const s = this[RAW];
+    if (s[0] !== undefined) {
+      s[1] = JSON.parse(s[0]) as unknown;
+      s[0] = undefined;
+    }
+    return s[1];
+  },
+  set(this: WithRaw, v: unknown) {
+    const s = this[RAW];
+    s[0] = undefined;
+    s[1] = v;
+  },
+};
+
+/** Puts a stored `raw` back into `data` as its last member, parsed when first read; `data` other than an object is left alone. */
+function withStoredRaw(data: unknown, rawText: string): unknown {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return data;
+  Object.defineProperty(data, RAW, { value: [rawText, undefined] });
+  Object.defineProperty(data, 'raw', RAW_PROPERTY);
+  return data;
+}
+
 /** True when SQLite stores `text` as it is and answers it back as the same string (it replaces a lone surrogate with U+FFFD). */
 const wellFormed = (text: unknown): boolean => typeof text === 'string' && text.isWellFormed();
 
 
-/** Unparsed text and parsed value of `data` and `metadata` of a {@link toRecorded} event. */
+/**
+ * Unparsed text and parsed value of `data` and `metadata` of a {@link toRecorded} event, and the
+ * stored text of `data.raw` when it is kept apart ({@link storedForm}; put back when `data` is parsed).
+ */
 const LAZY = Symbol('lazyJson');
-type LazyState = [dataText: string | undefined, data: unknown, metadataText: string | undefined, metadata: unknown];
+type LazyState = [dataText: string | undefined, data: unknown, metadataText: string | undefined, metadata: unknown, rawText: string | null];
 type WithLazy = { [LAZY]: LazyState };
 
 /**
@@ -467,7 +562,8 @@ function lazyJsonProperty(text: 0 | 2, value: 1 | 3): PropertyDescriptor {
     get(this: WithLazy): unknown {
       const s = this[LAZY];
       if (s[text] !== undefined) {
-        s[value] = JSON.parse(s[text] as string) as unknown;
+        const parsed = JSON.parse(s[text] as string) as unknown;
+        s[value] = text === 0 && s[4] !== null ? withStoredRaw(parsed, s[4]) : parsed;
         s[text] = undefined;
       }
       return s[value];
@@ -505,7 +601,7 @@ function toRecorded(row: EventRow): RecordedEvent {
  */
 function recorded(row: EventRow, parsed?: { data?: unknown; metadata?: unknown }): RecordedEvent {
   const event = { id: row.event_id, streamId: row.stream_id, revision: row.revision, position: row.position, type: row.type };
-  const state: LazyState = [row.data, undefined, row.metadata, undefined];
+  const state: LazyState = [row.data, undefined, row.metadata, undefined, row.raw];
   if (parsed && 'data' in parsed) [state[0], state[1]] = [undefined, parsed.data];
   if (parsed && 'metadata' in parsed) [state[2], state[3]] = [undefined, parsed.metadata];
   Object.defineProperty(event, LAZY, { value: state });

@@ -19,9 +19,23 @@ CREATE TABLE IF NOT EXISTS events (
   data      TEXT    NOT NULL,
   metadata  TEXT    NOT NULL,
   created   TEXT    NOT NULL,
+  raw       TEXT,
   UNIQUE (stream_id, revision)
 );
 `;
+
+/**
+ * `events.raw` came after the first release: a log file created before it gets the column (NULL in
+ * every existing row, whose raw payload stays inside `data`). Checked again under the write lock, as
+ * two connections may open an old file at once.
+ */
+function addRawColumn(db: Database.Database): void {
+  const hasRaw = (): boolean => (db.pragma('table_info(events)') as { name: string }[]).some((c) => c.name === 'raw');
+  if (hasRaw()) return;
+  db.transaction(() => {
+    if (!hasRaw()) db.exec('ALTER TABLE events ADD COLUMN raw TEXT');
+  }).immediate();
+}
 
 /**
  * A connection to the log's file as every connection of the service opens it: WAL mode, the given
@@ -35,6 +49,7 @@ export function openLogDatabase(filename: string, options: { synchronous: 'FULL'
     db.pragma('busy_timeout = 5000');
     if (options.walAutocheckpointPages !== undefined) db.pragma(`wal_autocheckpoint = ${options.walAutocheckpointPages}`);
     db.exec(LOG_SCHEMA);
+    addRawColumn(db);
     return db;
   } catch (err) {
     db.close();
@@ -42,11 +57,15 @@ export function openLogDatabase(filename: string, options: { synchronous: 'FULL'
   }
 }
 
-/** One append of a group: the events with `data` and `metadata` already as JSON text. */
+/**
+ * One append of a group: the events with `data` and `metadata` already as JSON text; `raw`, when
+ * present, is the JSON text of the source payload taken out of `data` (stored in `events.raw`;
+ * see `SqliteEventStore`).
+ */
 export interface AppendRequest {
   streamId: string;
   expected: ExpectedRevision;
-  events: { id: string; type: string; data: string; metadata: string }[];
+  events: { id: string; type: string; data: string; metadata: string; raw?: string | undefined }[];
 }
 
 /**
@@ -99,7 +118,7 @@ export class SqliteLogWriter {
   private readonly stmt: {
     lastRevision: Database.Statement<[string], { revision: bigint | null }>;
     byEventId: Database.Statement<[string], StoredRow>;
-    insert: Database.Statement<[string, string, bigint, string, string, string, string], unknown>;
+    insert: Database.Statement<[string, string, bigint, string, string, string, string, string | null], unknown>;
   };
 
   /** @param db a connection to the log's file, in WAL mode, with {@link LOG_SCHEMA} created. */
@@ -108,7 +127,7 @@ export class SqliteLogWriter {
     this.stmt = {
       lastRevision: prepare('SELECT MAX(revision) AS revision FROM events WHERE stream_id = ?'),
       byEventId: prepare('SELECT event_id, stream_id, revision, position FROM events WHERE event_id = ?'),
-      insert: prepare('INSERT INTO events (event_id, stream_id, revision, type, data, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      insert: prepare('INSERT INTO events (event_id, stream_id, revision, type, data, metadata, created, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
     };
     this.append = db.transaction((request: AppendRequest, created: string) => this.appendLocked(request, created));
     this.group = db.transaction((batch: readonly AppendRequest[], created: string, outcomes: WriteOutcome[]) => {
@@ -157,7 +176,7 @@ export class SqliteLogWriter {
    */
   private insertOrExplain(streamId: string, expected: ExpectedRevision, event: AppendRequest['events'][number], revision: bigint, created: string): Database.RunResult {
     try {
-      return this.stmt.insert.run(event.id, streamId, revision, event.type, event.data, event.metadata, created) as Database.RunResult;
+      return this.stmt.insert.run(event.id, streamId, revision, event.type, event.data, event.metadata, created, event.raw ?? null) as Database.RunResult;
     } catch (err) {
       const row = (err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE' ? this.stmt.byEventId.get(event.id) : undefined;
       if (!row) throw err;

@@ -25,8 +25,14 @@ function withoutLookup(store: EventStore): EventStore {
   };
 }
 
+/** The same store with `findInStream` but without the optional `appendIfAbsent`. */
+function lookupOnly(store: SqliteEventStore): EventStore {
+  return { ...withoutLookup(store), findInStream: (s, ids) => store.findInStream(s, ids) };
+}
+
 for (const [name, wrap] of [
-  ['index lookups (findInStream)', (s: EventStore) => s],
+  ['appendIfAbsent for single facts, index lookups (findInStream) for the rest', (s: SqliteEventStore): EventStore => s],
+  ['index lookups (store without appendIfAbsent)', lookupOnly],
   ['reading the stream (store without findInStream)', withoutLookup],
 ] as const) {
   describe(`FactWriter: ${name}`, () => {
@@ -83,3 +89,29 @@ for (const [name, wrap] of [
     });
   });
 }
+
+describe('FactWriter: single facts on a store with appendIfAbsent', () => {
+  let store: SqliteEventStore;
+  beforeEach(() => {
+    store = new SqliteEventStore({ filename: ':memory:' });
+  });
+  afterEach(() => store.close());
+
+  it('goes straight to appendIfAbsent, with no lookup first; several facts or a fact with aliases still look up', async () => {
+    const calls: string[] = [];
+    const counting: EventStore = {
+      ...withoutLookup(store),
+      findInStream: (s, ids) => (calls.push('findInStream'), store.findInStream(s, ids)),
+      appendIfAbsent: (s, e) => (calls.push('appendIfAbsent'), store.appendIfAbsent(s, e)),
+    };
+    const writer = new FactWriter(counting);
+    expect(await writer.appendOnce('s-8', [{ event: fact(40) }])).to.deep.equal({ eventIds: [fact(40).id], appended: 1, position: (await store.readStream('s-8'))[0]!.position });
+    expect(await writer.appendOnce('s-8', [{ event: fact(40) }])).to.include({ appended: 0 });
+    expect(calls).to.deep.equal(['appendIfAbsent', 'appendIfAbsent']);
+    calls.length = 0;
+    await writer.appendOnce('s-8', [{ event: fact(41) }, { event: fact(42) }]);
+    await writer.appendOnce('s-8', [{ event: fact(43), aliases: [fact(40).id] }]);
+    expect(calls).to.deep.equal(['findInStream', 'findInStream']);
+    expect((await store.readStream('s-8')).map((e) => (e.data as { n: number }).n)).to.deep.equal([40, 41, 42]);
+  });
+});
