@@ -1,9 +1,10 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { HttpProblem } from '../problem-details';
 import { admitOnce } from '../auth/admit-once';
 
-const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+/** SHA-256 of `s` (UTF-8), one-shot (`crypto.hash`: no Hash object per call; two per webhook). */
+const digest = (s: string): Buffer => hash('sha256', s, 'buffer');
 
 /**
  * HTTP Basic auth of Scayle webhooks (`SCAYLE_WEBHOOK_USERNAME` / `SCAYLE_WEBHOOK_PASSWORD`).
