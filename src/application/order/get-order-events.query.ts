@@ -44,12 +44,14 @@ export interface OrderHistoryPage {
   nextAfter?: bigint;
 }
 
-/** Raw source payloads carry customer data (names, addresses): the history shows mapped fields only. */
+/**
+ * Raw source payloads carry customer data (names, addresses): the history shows mapped fields only.
+ * `raw` is left out without being read (a store may parse it only when read: the SQLite log keeps it apart).
+ */
 function withoutRaw(data: unknown): unknown {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return data;
-  const rest = { ...(data as Record<string, unknown>) };
-  delete rest.raw;
-  return rest;
+  const d = data as Record<string, unknown>;
+  return Object.fromEntries(Object.keys(d).filter((key) => key !== 'raw').map((key) => [key, d[key]]));
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
