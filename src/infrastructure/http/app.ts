@@ -14,7 +14,12 @@ import { requestLog } from './request-log';
 
 /** A concept's HTTP routes (controllers), multi-bound under `TOKENS.HttpRoutes`. */
 export interface HttpRoutes {
-  /** Mounted in this order relative to other modules; lower first. Default 100. */
+  /**
+   * Mounted in this order relative to other modules; lower first. Default 100; health and the
+   * OpenAPI document are at 0. Express tries routes in the order they were mounted, so every route
+   * before a path's own costs each of its requests a match: Scayle's webhooks, most of the traffic,
+   * are mounted first (issue 4: about 0.03 ms of the main thread per webhook).
+   */
   readonly order?: number;
   register(router: Router): void;
 }
@@ -92,9 +97,8 @@ export function createApp(options: AppOptions): Express {
   if (options.ingestLimiter) app.use('/v1/ingest', options.ingestLimiter);
   // The routes are registered first so that authentication before the body knows the route's roles.
   const router = Router();
-  router.use(healthRouter(options.healthChecks, options.version));
-  router.use(openApiRouter(options.version));
-  for (const routes of [...options.routes].sort((a, b) => (a.order ?? 100) - (b.order ?? 100))) routes.register(router);
+  const builtIn: HttpRoutes = { order: 0, register: (r) => r.use(healthRouter(options.healthChecks, options.version), openApiRouter(options.version)) };
+  for (const routes of [builtIn, ...options.routes].sort((a, b) => (a.order ?? 100) - (b.order ?? 100))) routes.register(router);
   const table = new RouteTable(router);
   if (options.authenticateBeforeBody) app.use(options.authenticateBeforeBody((method, path) => table.routeOf(method, path)));
   // Before any body is read: a declared length over the limit, a charset or an encoding not taken.

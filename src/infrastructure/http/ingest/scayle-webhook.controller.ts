@@ -38,6 +38,9 @@ export function parseEnvelope(body: unknown): ScayleWebhookEnvelope {
 
 /** `POST /v1/ingest/scayle/webhooks` (HTTP Basic, see webhook-basic-auth.ts). */
 export class ScayleWebhookController implements HttpRoutes {
+  /** First of all routes: most requests are webhooks (see {@link HttpRoutes.order}). */
+  readonly order = -1;
+
   constructor(
     private readonly handler: IngestScayleWebhookHandler,
     private readonly credentials: { username: string; password: string } | undefined,
