@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer, Server } from 'node:http';
+import type { Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Container } from 'inversify';
@@ -8,6 +8,7 @@ import { buildContainer, ContainerOverrides } from './di/container';
 import { HealthCheck, Lifecycle, TOKENS } from './di/tokens';
 import { createApp, HttpRoutes } from './http/app';
 import { HttpDrain } from './http/drain';
+import { createExpressServer } from './http/http-server';
 import { ingestRateLimit } from './http/rate-limit';
 import type { ApiKeyRegistry } from './http/auth/api-keys';
 import { authenticateBeforeBody } from './http/auth/authenticate-before-body';
@@ -64,7 +65,7 @@ export class LedgerService {
     });
     // Retry-After of the 503s while draining: by then this instance is gone and a successor may serve.
     const drain = new HttpDrain(Math.max(1, Math.ceil(config.shutdownTimeoutMs / 1000)));
-    const server = createServer(drain.listener(app));
+    const server = createExpressServer(app, drain.listener(app));
     const service = new LedgerService(container, app, server, drain, started, logger, config);
     if (listen) {
       server.listen(config.port, config.host);
