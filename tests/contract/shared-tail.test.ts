@@ -89,6 +89,37 @@ describe('SharedTailEventStore (one log tail, many consumers)', () => {
     expect(store.stats().fromWindow).to.be.greaterThan(0);
   });
 
+  it('the window holds only what a subscription inside it has yet to take (up to its size): taken events are dropped at the next commit', async () => {
+    make({ pageSize: 5, windowSize: 30 });
+    const a = subscribe('start');
+    const b = subscribe('start');
+    await Promise.all([a, b].map((it) => take(it, (s) => caughtUps(s) === 1)));
+    await appendN('s', 0, 12); // twelve commits; neither has pulled yet
+    expect(store.stats().held).to.equal(12);
+    await take(a, (s) => numbers(s).length === 12);
+    await appendN('s', 12, 1);
+    expect(store.stats().held).to.equal(13); // b has taken none of them
+    expect(numbers(await take(b, (s) => numbers(s).length === 13))).to.deep.equal([...Array(13).keys()]);
+    await take(a, (s) => numbers(s).length === 1);
+    await appendN('s', 13, 1);
+    expect(store.stats().held).to.equal(1); // both took 0..12: only 13 is left
+    // one that does not pull holds what it has yet to take; closed, it holds nothing
+    await appendN('s', 14, 10);
+    expect(store.stats().held).to.equal(11);
+    expect(numbers(await take(a, (s) => numbers(s).length === 11))).to.deep.equal([...Array(11).keys()].map((i) => i + 13));
+    await appendN('s', 24, 1);
+    expect(store.stats().held).to.equal(12); // b has taken none of 13..24
+    await open[1]!.close();
+    await appendN('s', 25, 1);
+    expect(store.stats().held).to.equal(2); // a has taken through 23: 24 and 25 are left
+    // one that falls more than the window's size behind leaves it: it reads the store for itself, missing nothing
+    await appendN('s', 26, 40);
+    expect(store.stats().held).to.be.at.most(30);
+    const direct = store.stats().direct;
+    expect(numbers(await take(a, (s) => numbers(s).length === 42))).to.deep.equal([...Array(42).keys()].map((i) => i + 24));
+    expect(store.stats().direct).to.be.greaterThan(direct);
+  });
+
   it('a subscriber that fell behind the window reads the store for itself and misses nothing; a slow one does not hold back a fast one', async () => {
     make({ pageSize: 5, windowSize: 10 });
     const slow = subscribe('start');

@@ -34,7 +34,10 @@ const isCommitFeed = (store: EventStore): store is EventStore & CommitFeed => ty
 export interface SharedTailOptions {
   /** Events per read of `$all`, and the page size that decides `caughtUp` (default 1000). */
   pageSize?: number;
-  /** Events kept in the shared window behind the head (default 2 × pageSize). */
+  /**
+   * Most events kept in the shared window behind the head (default 2 × pageSize). The window holds
+   * only events some subscription inside it has yet to take, up to this many.
+   */
   windowSize?: number;
   /** How often a caught-up subscription looks for appends made by other processes, ms (default 100). */
   pollIntervalMs?: number;
@@ -83,7 +86,7 @@ export class SharedTailEventStore implements EventStore {
   ) {
     this.pageSize = options.pageSize ?? 1000;
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
-    this.window = new TailWindow(inner, this.pageSize, Math.max(this.pageSize, options.windowSize ?? 2 * this.pageSize));
+    this.window = new TailWindow(inner, this.pageSize, Math.max(this.pageSize, options.windowSize ?? 2 * this.pageSize), (start) => this.takenThrough(start));
     if (isCommitFeed(inner)) this.stopFeed = inner.onCommitted((after, events) => this.window.offer(after, events));
     if (inner.findInStream) this.findInStream = (streamId, eventIds) => inner.findInStream!(streamId, eventIds);
     if (inner.appendIfAbsent) this.appendIfAbsent = async (streamId, event) => this.appended(await inner.appendIfAbsent!(streamId, event));
@@ -102,6 +105,20 @@ export class SharedTailEventStore implements EventStore {
     if (result.position > this.appendedTo) this.appendedTo = result.position;
     for (const s of this.subscriptions) s.wake(false);
     return result;
+  }
+
+  /**
+   * The position every subscription inside the window (at or after `start`) has taken events
+   * through — the window needs no event at or before it; `undefined` when no subscription is inside.
+   * Subscriptions behind the window read the store for themselves and do not hold it.
+   */
+  private takenThrough(start: bigint): bigint | undefined {
+    let through: bigint | undefined;
+    for (const s of this.subscriptions) {
+      const p = s.position;
+      if (p >= start && (through === undefined || p < through)) through = p;
+    }
+    return through;
   }
 
   /**
@@ -154,8 +171,8 @@ export class SharedTailEventStore implements EventStore {
    * committed, and short reads answered from the window alone because it held the appends a
    * subscription was woken for (tests, diagnostics).
    */
-  stats(): { fromWindow: number; extensions: number; direct: number; offered: number; coveredByWindow: number } {
-    return { ...this.window.stats };
+  stats(): { fromWindow: number; extensions: number; direct: number; offered: number; coveredByWindow: number; held: number } {
+    return { ...this.window.stats, held: this.window.held };
   }
 }
 
@@ -169,11 +186,22 @@ class TailWindow {
   private extending: Promise<unknown> | undefined;
   readonly stats = { fromWindow: 0, extensions: 0, direct: 0, offered: 0, coveredByWindow: 0 };
 
+  /**
+   * @param size most events held.
+   * @param takenThrough the position every subscription inside the window has taken events through
+   *   (given the window's start), or undefined when none is inside: events up to it are dropped.
+   */
   constructor(
     private readonly store: EventStore,
     private readonly pageSize: number,
     private readonly size: number,
+    private readonly takenThrough: (start: bigint) => bigint | undefined,
   ) {}
+
+  /** Events held now (diagnostics). */
+  get held(): number {
+    return this.events.length;
+  }
 
   /**
    * Up to `limit` events after `after`. Short only when a read of the store, begun after this call
@@ -230,12 +258,20 @@ class TailWindow {
     this.append(events);
   }
 
-  /** Adds events that follow `end` directly, dropping the oldest beyond the window's size. */
+  /**
+   * Adds events that follow `end` directly, then drops those every subscription inside the window
+   * has taken and the oldest beyond the window's size. Held no longer than needed, the events of a
+   * busy log die young: a window of the last `size` events kept each one (data and raw payload)
+   * long enough to be promoted to V8's old generation (ingest benchmark, issue 4: ~4 KB per webhook).
+   */
   private append(events: readonly RecordedEvent[]): void {
     this.events.push(...events);
     this.end = events[events.length - 1]!.position;
-    if (this.events.length > this.size) {
-      const drop = this.events.length - this.size;
+    const through = this.takenThrough(this.start);
+    let drop = Math.max(0, this.events.length - this.size);
+    if (through !== undefined) while (drop < this.events.length && this.events[drop]!.position <= through) drop++;
+    else drop = this.events.length;
+    if (drop > 0) {
       this.start = this.events[drop - 1]!.position;
       this.events = this.events.slice(drop);
     }
@@ -281,13 +317,17 @@ class SharedTailSubscription implements AllSubscription {
   private storeReadDue = true;
   /** Woken while not waiting (busy with its consumer): it reads again before it waits. */
   private wokenWhileBusy = false;
+  /** The position of the last event taken (yielded), or where the subscription starts. */
+  position: bigint;
 
   constructor(
-    private readonly from: bigint,
+    from: bigint,
     private readonly window: TailWindow,
     private readonly settings: SubscriptionSettings,
     private readonly onClose: (s: SharedTailSubscription) => void,
-  ) {}
+  ) {
+    this.position = from;
+  }
 
   /**
    * An append was made: a subscription waiting at the head reads again now.
@@ -302,7 +342,6 @@ class SharedTailSubscription implements AllSubscription {
   async *[Symbol.asyncIterator](): AsyncIterator<SubscriptionMessage> {
     if (this.iterating) throw new Error('A subscription can be iterated only once');
     this.iterating = true;
-    let position = this.from;
     let caughtUp = false;
     try {
       const { pageSize, pollIntervalMs } = this.settings;
@@ -310,10 +349,10 @@ class SharedTailSubscription implements AllSubscription {
         // caughtUp is only ever decided by a store read; once had, own appends may come from the window
         const covered = caughtUp && !this.storeReadDue ? this.settings.appendedTo() : undefined;
         this.storeReadDue = false; // a wake from outside during the read sets it again
-        const page = await this.window.read(position, pageSize, covered);
+        const page = await this.window.read(this.position, pageSize, covered);
         for (const event of page) {
           if (this.closed) return;
-          position = event.position;
+          this.position = event.position;
           yield { kind: 'event', event };
         }
         if (page.length === pageSize) {
@@ -323,7 +362,7 @@ class SharedTailSubscription implements AllSubscription {
         if (!caughtUp) {
           caughtUp = true;
           if (this.closed) return;
-          yield { kind: 'caughtUp', position };
+          yield { kind: 'caughtUp', position: this.position };
           continue;
         }
         if (this.closed) return;
@@ -352,7 +391,7 @@ class SharedTailSubscription implements AllSubscription {
   async close(): Promise<void> {
     this.closed = true;
     this.wakeUp?.();
-    if (!this.iterating) this.onClose(this);
+    this.onClose(this); // at once, not when a suspended iteration next resumes: it no longer holds the window
   }
 }
 
