@@ -17,6 +17,7 @@ import type { OrderLinker } from './order-linker';
 import { mapScayleWebhook, ScayleWebhookEnvelope } from './scayle/scayle-webhook.mapper';
 import { orderKeys } from './scayle/scayle-order.mapper';
 import { obj } from './scayle/scayle-values';
+import { extended } from '../../domain/shared/extended';
 
 /**
  * The delivery's fact id (from its `key` and type) is already stored in another stream: the key was
@@ -60,9 +61,9 @@ export class IngestScayleWebhookHandler {
     const common = { webhookKey: envelope.key, scayleEventType: envelope.type, raw };
     const data =
       mapped.kind === 'order'
-        ? { ...mapped.data, ...common }
+        ? extended(mapped.data, common)
         : mapped.kind === 'payment'
-          ? { ...mapped.data, webhookKey: envelope.key, raw }
+          ? extended(mapped.data, { webhookKey: envelope.key, raw })
           : common;
     const recordedAt = this.clock.now().toISOString();
     const event = {

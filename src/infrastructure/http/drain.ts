@@ -14,7 +14,14 @@ import { problemType, type ProblemBody } from './problem-details';
  */
 export class HttpDrain {
   private draining = false;
-  private readonly inFlight = new Set<ServerResponse>();
+  /**
+   * The connections requests arrived on, each holding its response in flight (if any) under
+   * {@link IN_FLIGHT}: one entry per connection, not per request. A set of in-flight responses,
+   * added to and deleted from by every request, kept each request's objects through V8's
+   * young-generation collections until a full one (ingest benchmark, issue 4: ~12 KB per webhook
+   * promoted to the old generation).
+   */
+  private readonly connections = new Set<TrackedSocket>();
 
   /** @param retryAfterSeconds the `Retry-After` of the 503, whole seconds (≥ 1). */
   constructor(private readonly retryAfterSeconds: number) {}
@@ -26,8 +33,15 @@ export class HttpDrain {
         refuse(req, res, this.retryAfterSeconds);
         return;
       }
-      this.inFlight.add(res);
-      res.once('close', () => this.inFlight.delete(res));
+      const socket = req.socket as TrackedSocket;
+      if (!this.connections.has(socket)) {
+        this.connections.add(socket);
+        socket.once('close', () => this.connections.delete(socket));
+      }
+      socket[IN_FLIGHT] = res; // the latest: a pipelined connection is answered in order
+      res.once('close', () => {
+        if (socket[IN_FLIGHT] === res) socket[IN_FLIGHT] = undefined;
+      });
       app(req, res);
     };
   }
@@ -37,24 +51,31 @@ export class HttpDrain {
     return this.draining;
   }
 
-  /** Requests being served (not yet answered or aborted). */
+  /** Connections with a request being served (not yet answered or aborted). */
   get inFlightCount(): number {
-    return this.inFlight.size;
+    let count = 0;
+    for (const socket of this.connections) if (socket[IN_FLIGHT]) count++;
+    return count;
   }
 
   /** Starts draining: refuse what arrives from now on, close each connection after its answer. */
   begin(): void {
     this.draining = true;
-    for (const res of this.inFlight) {
+    for (const socket of this.connections) {
+      const res = socket[IN_FLIGHT];
+      if (!res) continue;
       if (!res.headersSent) {
         res.setHeader('Connection', 'close');
       } else {
-        const socket: Socket | null = res.socket;
-        res.once('finish', () => socket?.end());
+        res.once('finish', () => socket.end());
       }
     }
   }
 }
+
+/** The response being served on a connection (see {@link HttpDrain}). */
+const IN_FLIGHT = Symbol('inFlightResponse');
+type TrackedSocket = Socket & { [IN_FLIGHT]?: ServerResponse };
 
 function refuse(req: IncomingMessage, res: ServerResponse, retryAfterSeconds: number): void {
   const problem: ProblemBody = {

@@ -42,6 +42,11 @@ describe('HttpDrain (graceful stop of the HTTP server)', () => {
         if (req.url === '/slow') {
           release = answer;
           arrived?.();
+        } else if (req.url === '/stream') {
+          res.writeHead(200, { 'content-type': 'text/plain' });
+          res.write('part ');
+          release = () => res.end('end');
+          arrived?.();
         } else answer();
       }),
     );
@@ -93,5 +98,29 @@ describe('HttpDrain (graceful stop of the HTTP server)', () => {
     expect(slow).to.include({ status: 200, body: 'served' });
     expect(slow.headers.connection).to.equal('close');
     expect(served).to.deep.equal(['/slow']);
+  });
+
+  it('a request in flight whose headers went out before begin() has its connection ended once answered; a second connection is tracked apart', async () => {
+    const port = (server.address() as AddressInfo).port;
+    const other = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      expect(await get(port, other, '/warm')).to.include({ status: 200 }); // an idle kept-alive connection
+      const inApp = new Promise<void>((resolve) => (arrived = resolve));
+      const closed = new Promise<boolean>((resolve) => {
+        const req = request({ host: '127.0.0.1', port, path: '/stream', method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
+          res.resume();
+          res.on('end', () => req.socket!.once('close', () => resolve(true)));
+        });
+        req.end('{}');
+      });
+      await inApp;
+      expect(current.inFlightCount).to.equal(1);
+      current.begin();
+      release!();
+      expect(await closed).to.equal(true);
+      expect(current.inFlightCount).to.equal(0);
+    } finally {
+      other.destroy();
+    }
   });
 });
