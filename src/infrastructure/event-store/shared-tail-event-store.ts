@@ -47,8 +47,9 @@ export interface SharedTailOptions {
  * One log tail, many consumers: an {@link EventStore} decorator whose catch-up subscriptions share
  * their reads of `$all`. The service runs several subscribers in one process (order directory,
  * projection runner, outbox dispatcher, freshness, ERP export index); each used to read and parse
- * every event itself. Here they read through one **window**: the last `windowSize` events of the
- * log as read so far, contiguous (exactly the log's events in `(start, end]`). A subscriber inside
+ * every event itself. Here they read through one **window**: the latest events of the log as read
+ * so far, contiguous (exactly the log's events in `(start, end]`) — those some subscriber inside the
+ * window has yet to take, at most `windowSize` (taken ones are dropped at the next commit). A subscriber inside
  * the window takes its next page from memory, and the same event objects — so a payload is parsed
  * at most once however many subscribers look at it (events are immutable: subscribers must not
  * mutate them). A subscriber that reaches the window's end extends it with one read of the store
