@@ -152,8 +152,21 @@ export function problemFromError(err: unknown): { problem: ProblemBody; internal
         problem: { type: problemType('malformed-json'), title: 'Malformed JSON', status: 400, detail: 'The request body is not valid JSON.', errors: [{ field: 'body', message: 'not valid JSON' }] },
         internal: false,
       };
-    case 'entity.too.large':
-      return { problem: { type: problemType('payload-too-large'), title: 'Payload too large', status: 413, detail: 'The request body exceeds the configured limit.' }, internal: false };
+    case 'entity.too.large': {
+      // A body with no Content-Length (chunked) or one that decompresses past the limit: found while reading.
+      const limit = (err as { limit?: unknown }).limit;
+      if (typeof limit !== 'number') return { problem: { type: problemType('payload-too-large'), title: 'Payload too large', status: 413, detail: 'The request body exceeds the configured limit.' }, internal: false };
+      return {
+        problem: {
+          type: problemType('payload-too-large'),
+          title: 'Payload too large',
+          status: 413,
+          detail: `The request body exceeds the limit of ${limit} bytes (LEDGER_BODY_LIMIT) once read (sent without a Content-Length, or compressed); nothing of it was recorded.`,
+          errors: [{ field: 'body', message: `must be at most ${limit} bytes (decompressed)` }],
+        },
+        internal: false,
+      };
+    }
     // body-admission.ts refuses both before body-parser looks; these are the same answers should one get through.
     case 'encoding.unsupported':
       return problemFromError(unsupportedEncodingProblem(String((err as { encoding?: unknown }).encoding)));

@@ -212,7 +212,10 @@ describe('request bodies: what the headers decide before the body is read', func
         duplex: 'half',
       } as RequestInit);
       expect(chunked.status).to.equal(413);
-      expect(((await chunked.json()) as ProblemBody).type).to.equal('/problems/payload-too-large');
+      const problem = (await chunked.json()) as ProblemBody;
+      expect(problem.type).to.equal('/problems/payload-too-large');
+      expect(problem.detail).to.equal(`The request body exceeds the limit of ${LIMIT} bytes (LEDGER_BODY_LIMIT) once read (sent without a Content-Length, or compressed); nothing of it was recorded.`);
+      expect(problem.errors).to.deep.equal([{ field: 'body', message: `must be at most ${LIMIT} bytes (decompressed)` }]);
     });
   });
 });
