@@ -1,6 +1,6 @@
 /**
  * Order payloads that authenticate and parse but carry a value the snapshot cannot hold truthfully
- * (an item in another currency) are kept as
+ * (an item in another currency, an amount that is not a JSON integer of minor units) are kept as
  * failed records: 202 `failed` with the reason and a message naming the field, the delivery kept as
  * `IngestionFailed`, nothing in the order stream.
  */
@@ -17,10 +17,10 @@ const ROUTE = '/v1/ingest/scayle/webhooks';
 type Order = Record<string, unknown> & { items: (Record<string, unknown> & { price: Record<string, unknown> })[] };
 
 /** The Admin API fixture order (EUR) under another id, its first item patched. */
-function order(id: number, itemPatch: Record<string, unknown> = {}): Order {
+function order(id: number, itemPatch: Record<string, unknown> = {}, pricePatch: Record<string, unknown> = {}): Order {
   const o = scayleFixture<Order>('OrderGetResponse.json');
   const item = o.items[0]!;
-  return { ...o, id, items: [{ ...item, ...itemPatch }] };
+  return { ...o, id, items: [{ ...item, ...itemPatch, price: { ...item.price, ...pricePatch } }] };
 }
 
 describe('ingest: Scayle order values that cannot be mapped are kept as failed records', () => {
@@ -52,6 +52,14 @@ describe('ingest: Scayle order values that cannot be mapped are kept as failed r
       text: () => JSON.stringify(localeEnvelope('values-item-chf', 'order-confirmed', order(4702, { currency: 'CHF' }))),
       reason: 'currency_mismatch',
       message: 'payload.items[0].currency: the item is in CHF, the order (currencyCode) in EUR',
+    },
+    {
+      name: 'an amount sent as a JSON string ("withTax": "1190")',
+      key: 'values-amount-string',
+      orderId: 4703,
+      text: () => JSON.stringify(localeEnvelope('values-amount-string', 'order-confirmed', order(4703, {}, { withTax: '1190' }))),
+      reason: 'invalid_amount',
+      message: 'payload.items[0].price.withTax: must be integer minor units (a JSON integer), got the string "1190"',
     },
   ];
   for (const c of cases) {

@@ -115,7 +115,7 @@ export function mapScayleOrder(raw: unknown, fallback: OrderMappingFallback = {}
     let vat = obj(obj(price.tax)?.vat);
     if (!vat) {
       const tax = BigInt(minorUnits(price.withTax, `${ip}.price.withTax`)) - BigInt(minorUnits(price.withoutTax, `${ip}.price.withoutTax`));
-      vat = { amount: String(tax), rate: derivedRate(tax, BigInt(minorUnits(price.withoutTax, `${ip}.price.withoutTax`))) };
+      vat = { amount: tax, rate: derivedRate(tax, BigInt(minorUnits(price.withoutTax, `${ip}.price.withoutTax`))) };
       derive(`${ip}.price.tax.vat`);
     }
     const variant = obj(item.variant);
@@ -147,7 +147,7 @@ export function mapScayleOrder(raw: unknown, fallback: OrderMappingFallback = {}
     const amount = { ...requireObj(fee.amount, `${fp}.amount`) };
     const vat = requireObj(obj(fee.tax)?.vat, `${fp}.tax.vat`);
     if (amount.withoutTax === undefined) {
-      amount.withoutTax = String(BigInt(minorUnits(amount.withTax, `${fp}.amount.withTax`)) - BigInt(minorUnits(vat.amount, `${fp}.tax.vat.amount`)));
+      amount.withoutTax = BigInt(minorUnits(amount.withTax, `${fp}.amount.withTax`)) - BigInt(minorUnits(vat.amount, `${fp}.tax.vat.amount`));
       derive(`${fp}.amount.withoutTax`);
     }
     return {

@@ -1,6 +1,6 @@
 /**
  * The Scayle order mapper refuses what the order snapshot cannot hold truthfully: an item priced in
- * another currency than the order.
+ * another currency than the order, an amount that is not a JSON integer of minor units.
  */
 import { expect } from 'chai';
 import { mapScayleOrder } from '../../../../src/application/ingest/scayle/scayle-order.mapper';
@@ -52,5 +52,26 @@ describe('Scayle order mapper: item currency', () => {
     const second = { ...order.items[0], id: 10976511, currency: 'USD' };
     const failure = failureOf(() => mapScayleOrder({ ...order, items: [order.items[0], second] }, {}, 'order'));
     expect([failure.reason, failure.path]).to.deep.equal(['currency_mismatch', 'order.items[1].currency']);
+  });
+});
+
+describe('Scayle order mapper: amounts', () => {
+  it('refuses an amount sent as a JSON string (Scayle sends integer minor units as JSON integers)', () => {
+    const order = orderWithItem({});
+    const price = { ...(order.items[0]!.price as Record<string, unknown>), withTax: '1190' };
+    const failure = failureOf(() => mapScayleOrder({ ...order, items: [{ ...order.items[0], price }] }));
+    expect(failure.reason).to.equal('invalid_amount');
+    expect(failure.message).to.equal('payload.items[0].price.withTax: must be integer minor units (a JSON integer), got the string "1190"');
+  });
+
+  it('still derives the values an external-price order leaves out (item VAT, fee net) exactly', () => {
+    const order = scayleFixture<Order & { cost: Record<string, unknown> & { appliedFees: Record<string, unknown>[] } }>('OrderGetResponse.json');
+    const item = { ...order.items[0], price: { ...(order.items[0]!.price as Record<string, unknown>), tax: undefined } };
+    const fee = { ...order.cost.appliedFees[0], amount: { withTax: 200 } };
+    const derived: string[] = [];
+    const snapshot = mapScayleOrder({ ...order, items: [item], cost: { ...order.cost, appliedFees: [fee] } }, {}, 'payload', derived);
+    expect(snapshot.items[0]).to.include({ tax: '1.90', taxRate: '0.19' });
+    expect(snapshot.fees[0]).to.include({ gross: '2.00', net: '1.68', tax: '0.32' });
+    expect(derived).to.deep.equal(['payload.items[0].price.tax.vat', 'payload.cost.appliedFees[0].amount.withoutTax']);
   });
 });
