@@ -61,6 +61,14 @@ describe('ingest: Scayle order values that cannot be mapped are kept as failed r
       reason: 'invalid_amount',
       message: 'payload.items[0].price.withTax: must be integer minor units (a JSON integer), got the string "1190"',
     },
+    {
+      name: 'an amount beyond 2^53 (9007199254740993, which JSON.parse reads as 9007199254740992)',
+      key: 'values-amount-huge',
+      orderId: 4704,
+      text: () => JSON.stringify(localeEnvelope('values-amount-huge', 'order-confirmed', order(4704, {}, { withTax: 424242 }))).replace('"withTax":424242', '"withTax":9007199254740993'),
+      reason: 'invalid_amount',
+      message: 'payload.items[0].price.withTax: must be integer minor units no larger than 9007199254740991 in magnitude (a JSON number beyond that cannot be read exactly)',
+    },
   ];
   for (const c of cases) {
     it(`${c.name} → 202 failed ${c.reason}, the delivery kept, the order stream untouched`, async () => {

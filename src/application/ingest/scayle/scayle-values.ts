@@ -72,6 +72,11 @@ export function minorUnits(value: unknown, path: string): string {
   if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
   if (typeof value === 'bigint') return String(value);
   if (value === undefined || value === null) throw new MappingFailure('missing_amount', 'is required (integer minor units)', path);
+  // Past 2^53 JSON.parse has already rounded the token (9007199254740993 → 9007199254740992), so
+  // the parsed value would name an amount the sender never wrote.
+  if (typeof value === 'number' && Math.abs(value) > Number.MAX_SAFE_INTEGER) {
+    throw new MappingFailure('invalid_amount', `must be integer minor units no larger than ${Number.MAX_SAFE_INTEGER} in magnitude (a JSON number beyond that cannot be read exactly)`, path);
+  }
   throw new MappingFailure('invalid_amount', `must be integer minor units (a JSON integer), got ${typeof value === 'string' ? 'the string ' : ''}${describe(value)}`, path);
 }
 

@@ -25,7 +25,9 @@ describe('ingest: exact conversions of source values', () => {
     expect(minorUnits(-500, 'amount')).to.equal('-500');
     expect(minorUnits(Number.MAX_SAFE_INTEGER, 'amount')).to.equal('9007199254740991');
     expect(() => minorUnits(11.9, 'amount')).to.throw(MappingFailure, /^amount: must be integer minor units \(a JSON integer\), got 11\.9$/);
-    expect(() => minorUnits(2 ** 53, 'amount')).to.throw(MappingFailure);
+    expect(() => minorUnits(2 ** 53, 'amount')).to.throw(MappingFailure, /^amount: must be integer minor units no larger than 9007199254740991 in magnitude/);
+    expect(() => minorUnits(-(2 ** 60), 'amount')).to.throw(MappingFailure, /no larger than 9007199254740991 in magnitude/);
+    expect(() => minorUnits(JSON.parse('1e400'), 'amount')).to.throw(MappingFailure, /no larger than 9007199254740991 in magnitude/);
   });
 
   it('refuses minor units sent as a JSON string, digits or not', () => {

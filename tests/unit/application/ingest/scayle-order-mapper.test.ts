@@ -64,6 +64,15 @@ describe('Scayle order mapper: amounts', () => {
     expect(failure.message).to.equal('payload.items[0].price.withTax: must be integer minor units (a JSON integer), got the string "1190"');
   });
 
+  it('refuses an amount beyond ±9007199254740991 without echoing the value JSON.parse rounded it to', () => {
+    const text = JSON.stringify(orderWithItem({})).replace('"withTax":1190', '"withTax":9007199254740993');
+    const failure = failureOf(() => mapScayleOrder(JSON.parse(text)));
+    expect(failure.reason).to.equal('invalid_amount');
+    expect(failure.message).to.equal(
+      'payload.items[0].price.withTax: must be integer minor units no larger than 9007199254740991 in magnitude (a JSON number beyond that cannot be read exactly)',
+    );
+  });
+
   it('still derives the values an external-price order leaves out (item VAT, fee net) exactly', () => {
     const order = scayleFixture<Order & { cost: Record<string, unknown> & { appliedFees: Record<string, unknown>[] } }>('OrderGetResponse.json');
     const item = { ...order.items[0], price: { ...(order.items[0]!.price as Record<string, unknown>), tax: undefined } };
