@@ -60,9 +60,9 @@ export function requireString(value: unknown, path: string): string {
 /**
  * Integer minor units as an integer string (`1999` → `"1999"`).
  *
- * Scayle sends amounts as JSON integers (DESIGN §5); a JSON string is refused, digits or not: no
- * Scayle API sends one, and reading `"1190"` as 11.90 EUR would hide a sender that writes amounts
- * as text (where `"11.90"`, meaning something else, is one step away). A `bigint` is taken:
+ * Scayle sends amounts as JSON integers (DESIGN §5); a JSON string is refused, digits or not:
+ * nothing documents Scayle sending one, and reading `"1190"` as 11.90 EUR would hide a sender that
+ * writes amounts as text (where `"11.90"`, meaning something else, is one step away). A `bigint` is taken:
  * `JSON.parse` never yields one, so it is an amount the mapper derived exactly from integers it
  * read (tax = gross − net of an external-price order).
  * @throws MappingFailure `missing_amount` when absent or null; `invalid_amount` for a string, a
