@@ -3,7 +3,8 @@
  * {@link ScayleOrderSnapshot} (DESIGN §8): integer minor units → decimal strings in major units via
  * `Money.fromMinorUnits` (exact), VAT fractions → fraction strings (see scayle-values.ts), numeric
  * ids → strings. Throws {@link MappingFailure} for anything the snapshot cannot hold (an order
- * without items, a missing currency, a fractional amount…).
+ * without items, a missing currency, an item in another currency than the order, a fractional
+ * amount…).
  */
 import type {
   ScayleFee,
@@ -109,11 +110,12 @@ export function mapScayleOrder(raw: unknown, fallback: OrderMappingFallback = {}
   const items: ScayleOrderItem[] = order.items.map((it, i) => {
     const ip = `${path}.items[${i}]`;
     const item = requireObj(it, ip);
+    requireItemInOrderCurrency(item.currency, currency, `${ip}.currency`);
     const price = requireObj(item.price, `${ip}.price`);
     let vat = obj(obj(price.tax)?.vat);
     if (!vat) {
       const tax = BigInt(minorUnits(price.withTax, `${ip}.price.withTax`)) - BigInt(minorUnits(price.withoutTax, `${ip}.price.withoutTax`));
-      vat = { amount: String(tax), rate: derivedRate(tax, BigInt(minorUnits(price.withoutTax, `${ip}.price.withoutTax`))) };
+      vat = { amount: tax, rate: derivedRate(tax, BigInt(minorUnits(price.withoutTax, `${ip}.price.withoutTax`))) };
       derive(`${ip}.price.tax.vat`);
     }
     const variant = obj(item.variant);
@@ -145,7 +147,7 @@ export function mapScayleOrder(raw: unknown, fallback: OrderMappingFallback = {}
     const amount = { ...requireObj(fee.amount, `${fp}.amount`) };
     const vat = requireObj(obj(fee.tax)?.vat, `${fp}.tax.vat`);
     if (amount.withoutTax === undefined) {
-      amount.withoutTax = String(BigInt(minorUnits(amount.withTax, `${fp}.amount.withTax`)) - BigInt(minorUnits(vat.amount, `${fp}.tax.vat.amount`)));
+      amount.withoutTax = BigInt(minorUnits(amount.withTax, `${fp}.amount.withTax`)) - BigInt(minorUnits(vat.amount, `${fp}.tax.vat.amount`));
       derive(`${fp}.amount.withoutTax`);
     }
     return {
@@ -215,6 +217,22 @@ export function mapScayleOrder(raw: unknown, fallback: OrderMappingFallback = {}
     },
     payments,
   };
+}
+
+/**
+ * Checks an item's own `currency` (the Admin API Order repeats it on each item, next to the order's
+ * `currencyCode`) against the order's: the snapshot holds one currency per order and reads every
+ * item amount in it, so an item priced in another currency cannot be taken. Absent or null: the
+ * item is in the order's currency.
+ * @param orderCurrency the order's `currencyCode`, already checked against ISO 4217.
+ * @throws MappingFailure `invalid_field` (not a string), `unknown_currency` (a code ISO 4217 does not
+ *   list), `currency_mismatch` (another ISO 4217 currency than the order's).
+ */
+function requireItemInOrderCurrency(value: unknown, orderCurrency: string, path: string): void {
+  const itemCurrency = optionalString(value, path);
+  if (itemCurrency === undefined || itemCurrency === orderCurrency) return;
+  if (!isCurrencyCode(itemCurrency)) throw new MappingFailure('unknown_currency', `not an ISO 4217 code: ${itemCurrency}`, path);
+  throw new MappingFailure('currency_mismatch', `the item is in ${itemCurrency}, the order (currencyCode) in ${orderCurrency}`, path);
 }
 
 /** tax / net as a fraction with four decimals, half-up, from integer minor units (no float). */

@@ -4,7 +4,8 @@
  * Scayle sends ids and amounts as JSON integers (minor units) and VAT rates as JSON fractions
  * (`0.19`). Webhook bodies are parsed by the service's `JSON.parse`, so these arrive as JS numbers:
  * - integers are taken only when `Number.isSafeInteger` (|n| < 2^53): such a token parses to exactly
- *   that integer, so the conversion is exact; anything else is a mapping failure, never rounded;
+ *   that integer, so the conversion is exact; anything else (a fraction, a larger number, an amount
+ *   sent as a JSON string) is a mapping failure, never rounded or read as text;
  * - rates are written with their **shortest round-trip decimal representation** (`String(n)`, the
  *   ECMAScript Number::toString algorithm). Every decimal token with at most 15 significant digits
  *   (every VAT rate there is: 0.19, 0.077, 0.055) maps to the nearest double and back to exactly
@@ -58,13 +59,25 @@ export function requireString(value: unknown, path: string): string {
 
 /**
  * Integer minor units as an integer string (`1999` → `"1999"`).
- * @throws MappingFailure `invalid_amount` for fractions, unsafe integers, non-numbers.
+ *
+ * Scayle sends amounts as JSON integers (DESIGN §5); a JSON string is refused, digits or not:
+ * nothing documents Scayle sending one, and reading `"1190"` as 11.90 EUR would hide a sender that
+ * writes amounts as text (where `"11.90"`, meaning something else, is one step away). A `bigint` is taken:
+ * `JSON.parse` never yields one, so it is an amount the mapper derived exactly from integers it
+ * read (tax = gross − net of an external-price order).
+ * @throws MappingFailure `missing_amount` when absent or null; `invalid_amount` for a string, a
+ *   fraction, an integer beyond ±9007199254740991 (`Number.MAX_SAFE_INTEGER`) or any other value.
  */
 export function minorUnits(value: unknown, path: string): string {
   if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
-  if (typeof value === 'string' && /^-?\d+$/.test(value)) return value;
+  if (typeof value === 'bigint') return String(value);
   if (value === undefined || value === null) throw new MappingFailure('missing_amount', 'is required (integer minor units)', path);
-  throw new MappingFailure('invalid_amount', `must be integer minor units, got ${describe(value)}`, path);
+  // Past 2^53 JSON.parse has already rounded the token (9007199254740993 → 9007199254740992), so
+  // the parsed value would name an amount the sender never wrote.
+  if (typeof value === 'number' && Math.abs(value) > Number.MAX_SAFE_INTEGER) {
+    throw new MappingFailure('invalid_amount', `must be integer minor units no larger than ${Number.MAX_SAFE_INTEGER} in magnitude (a JSON number beyond that cannot be read exactly)`, path);
+  }
+  throw new MappingFailure('invalid_amount', `must be integer minor units (a JSON integer), got ${typeof value === 'string' ? 'the string ' : ''}${describe(value)}`, path);
 }
 
 /**

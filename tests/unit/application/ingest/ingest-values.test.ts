@@ -22,9 +22,23 @@ describe('ingest: exact conversions of source values', () => {
 
   it('takes minor units only as safe integers', () => {
     expect(minorUnits(1190, 'amount')).to.equal('1190');
-    expect(minorUnits('-500', 'amount')).to.equal('-500');
-    expect(() => minorUnits(11.9, 'amount')).to.throw(MappingFailure, /integer minor units/);
-    expect(() => minorUnits(2 ** 53, 'amount')).to.throw(MappingFailure);
+    expect(minorUnits(-500, 'amount')).to.equal('-500');
+    expect(minorUnits(Number.MAX_SAFE_INTEGER, 'amount')).to.equal('9007199254740991');
+    expect(() => minorUnits(11.9, 'amount')).to.throw(MappingFailure, /^amount: must be integer minor units \(a JSON integer\), got 11\.9$/);
+    expect(() => minorUnits(2 ** 53, 'amount')).to.throw(MappingFailure, /^amount: must be integer minor units no larger than 9007199254740991 in magnitude/);
+    expect(() => minorUnits(-(2 ** 60), 'amount')).to.throw(MappingFailure, /no larger than 9007199254740991 in magnitude/);
+    expect(() => minorUnits(JSON.parse('1e400'), 'amount')).to.throw(MappingFailure, /no larger than 9007199254740991 in magnitude/);
+  });
+
+  it('refuses minor units sent as a JSON string, digits or not', () => {
+    expect(() => minorUnits('1190', 'amount')).to.throw(MappingFailure, /^amount: must be integer minor units \(a JSON integer\), got the string "1190"$/);
+    expect(() => minorUnits('-500', 'amount')).to.throw(MappingFailure, /got the string "-500"$/);
+    expect(() => minorUnits('11.90', 'amount')).to.throw(MappingFailure, /got the string "11\.90"$/);
+  });
+
+  it('takes an amount the mapper derived from integers (a bigint; JSON.parse never gives one)', () => {
+    expect(minorUnits(-500n, 'amount')).to.equal('-500');
+    expect(minorUnits(2n ** 64n, 'amount')).to.equal('18446744073709551616');
   });
 
   it('turns Business Central percentages into fractions without a float', () => {
