@@ -7,6 +7,7 @@
  */
 import Database from 'better-sqlite3';
 import { ActualRevision, ConcurrencyConflictError, EventIdInOtherStreamError, ExpectedRevision } from '../../../application/ports/event-store.port';
+import { threadError, threadFailure, type ThreadFailure } from '../../threads/request-thread';
 
 /** `events` table of the log (created by whichever connection opens the file first; {@link openLogDatabase}). */
 const LOG_SCHEMA = `
@@ -82,7 +83,7 @@ export type WriteOutcome =
 export type WriteFailure =
   | { kind: 'conflict'; streamId: string; expected: ExpectedRevision; actual: ActualRevision }
   | { kind: 'elsewhere'; streamId: string; expected: ExpectedRevision; actual: ActualRevision; eventId: string; stored: { streamId: string; revision: bigint; position: bigint } }
-  | { kind: 'error'; name: string; message: string; code?: string };
+  | ({ kind: 'error' } & ThreadFailure);
 
 /** The port's error (or an `Error` with the driver's message and code) for a {@link WriteFailure}. */
 export function writeError(failure: WriteFailure): Error {
@@ -92,7 +93,7 @@ export function writeError(failure: WriteFailure): Error {
     case 'elsewhere':
       return new EventIdInOtherStreamError(failure.streamId, failure.expected, failure.actual, failure.eventId, failure.stored);
     case 'error':
-      return Object.assign(new Error(failure.message), { name: failure.name, ...(failure.code ? { code: failure.code } : {}) });
+      return threadError(failure);
   }
 }
 
@@ -100,9 +101,7 @@ export function writeError(failure: WriteFailure): Error {
 export function writeFailure(err: unknown): WriteFailure {
   if (err instanceof EventIdInOtherStreamError) return { kind: 'elsewhere', streamId: err.streamId, expected: err.expected, actual: err.actual, eventId: err.eventId, stored: err.stored };
   if (err instanceof ConcurrencyConflictError) return { kind: 'conflict', streamId: err.streamId, expected: err.expected, actual: err.actual };
-  const e = err instanceof Error ? err : new Error(String(err));
-  const code = (e as { code?: unknown }).code;
-  return { kind: 'error', name: e.name, message: e.message, ...(typeof code === 'string' ? { code } : {}) };
+  return { kind: 'error', ...threadFailure(err) };
 }
 
 interface StoredRow {
