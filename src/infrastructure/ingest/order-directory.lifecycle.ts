@@ -21,7 +21,7 @@ export class OrderDirectoryLifecycle implements Lifecycle {
 
   constructor(
     private readonly store: EventStore,
-    private readonly directory: OrderDirectory & { close?(): void },
+    private readonly directory: OrderDirectory & { close?(): Promise<void> | void },
     private readonly linker: OrderLinker,
     private readonly logger: Logger,
   ) {}
@@ -77,6 +77,6 @@ export class OrderDirectoryLifecycle implements Lifecycle {
   async stop(): Promise<void> {
     await this.subscription?.close();
     await this.loop;
-    this.directory.close?.();
+    await this.directory.close?.();
   }
 }

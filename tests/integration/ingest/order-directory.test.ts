@@ -95,7 +95,7 @@ describe('SqliteOrderDirectory: pending links of several references', () => {
       expect(queries).to.equal(1);
       expect(await directory.pendingFor([])).to.deep.equal([]);
     } finally {
-      directory.close();
+      await directory.close();
     }
   });
 });
@@ -105,7 +105,7 @@ describe('SqliteOrderDirectory: the entries it remembers are bounded', () => {
   after(() => dir.remove());
 
   it('keeps at most the configured number of entries in memory and still answers for forgotten ones', async () => {
-    const directory = new SqliteOrderDirectory(join(dir.path, 'bounded.db'), async () => undefined, 4);
+    const directory = new SqliteOrderDirectory(join(dir.path, 'bounded.db'), async () => undefined, { knownEntries: 4 });
     try {
       const entry = (id: number) => ({ streamId: `order-msde-DE-${id}`, shopKey: 'msde', countryCode: 'DE', orderId: String(id), referenceKey: `ref-${id}` });
       for (let id = 1; id <= 10; id++) expect(await directory.record(entry(id)), `order ${id} is new`).to.equal(true);
@@ -114,7 +114,7 @@ describe('SqliteOrderDirectory: the entries it remembers are bounded', () => {
       expect(await directory.record(entry(10)), 'order 10 is remembered').to.equal(false);
       expect(await directory.resolve('ref-1', ['referenceKey'])).to.deep.equal({ streamId: 'order-msde-DE-1', shopKey: 'msde', countryCode: 'DE', orderId: '1' });
     } finally {
-      directory.close();
+      await directory.close();
     }
   });
 });
